@@ -1,0 +1,50 @@
+# The one entry point. A clean machine has Node/npm but no Bun: `make` installs
+# the pinned Bun from the npm registry (the only registry reachable), then the
+# locked dependencies.
+BUN_VERSION := 1.4.5
+SHELL := /bin/bash
+BUN := $(shell command -v bun 2>/dev/null)
+ifeq ($(BUN),)
+BUN := bun
+endif
+
+.PHONY: all bun deps build run test lint check migrations clean
+
+all: build
+
+bun:
+	@if ! command -v bun >/dev/null 2>&1 || [ "$$(bun --version)" != "$(BUN_VERSION)" ]; then \
+		echo "installing bun $(BUN_VERSION) from the npm registry"; \
+		npm install -g --no-fund --no-audit bun@$(BUN_VERSION); \
+	fi
+
+node_modules/.installed: package.json bun.lock | bun
+	bun install --frozen-lockfile
+	@touch $@
+
+deps: node_modules/.installed
+
+dist/relay: deps $(shell find src drizzle -type f 2>/dev/null) scripts/build.ts package.json
+	bun run scripts/build.ts --outfile dist/relay
+
+build: dist/relay
+
+# Starts the relay on the example config (Ctrl-C stops it; events stay in data/).
+run: deps
+	bun run src/main.ts serve --config config.example.toml
+
+test: build
+	bun test
+
+lint: deps
+	./node_modules/.bin/tsc --noEmit -p .
+
+check: lint test
+
+# After changing src/spool/schema.ts: write the SQL migration and embed it.
+migrations: deps
+	./node_modules/.bin/drizzle-kit generate
+	bun run scripts/embed-migrations.ts
+
+clean:
+	rm -rf dist

@@ -1,0 +1,66 @@
+/**
+ * Pure decisions of the forwarder, table-tested in test/forward-policy.test.ts.
+ */
+
+export type Verdict = 'delivered' | 'retry' | 'pause' | 'dead';
+
+/**
+ * What a cloud answer means for the event (`status` null: no HTTP answer at
+ * all — connection refused, reset, DNS, timeout).
+ * - 2xx: stored upstream.
+ * - 401: the cloud deactivated the token (guide: "Token invalid or inactive -
+ *   contact EmiliaVision"); the event is fine, the token is not: pause the
+ *   token's lanes and keep every event.
+ * - 408, 429, 5xx, no answer: transient (guide "Retry Strategy"): same event again.
+ * - other 4xx (400, 413, 422, ...): this event will never be accepted as it
+ *   is: dead-letter it so the lane moves on.
+ * - anything else (1xx/3xx): unexpected; retrying keeps the event, dead-lettering
+ *   a whole lane because of a misconfigured URL would not.
+ */
+export function classify(status: number | null): Verdict {
+  if (status === null) return 'retry';
+  if (status >= 200 && status < 300) return 'delivered';
+  if (status === 401) return 'pause';
+  if (status === 408 || status === 429 || status >= 500) return 'retry';
+  if (status >= 400 && status < 500) return 'dead';
+  return 'retry';
+}
+
+/**
+ * Retry-After (RFC 9110 §10.2.3): delay-seconds or an HTTP-date.
+ * Returns milliseconds from `now`, or undefined when absent or unreadable.
+ */
+export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {
+  if (value == null) return undefined;
+  const v = value.trim();
+  if (v === '') return undefined;
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, at - now);
+}
+
+export interface BackoffOptions {
+  initialMs: number;
+  maxMs: number;
+}
+
+/**
+ * Exponential backoff with full jitter ("Exponential Backoff and Jitter",
+ * AWS Architecture Blog, 2015): a uniform delay in [0, min(max, initial·2^n)].
+ * A Retry-After from the cloud is a floor — never send before the cloud asked —
+ * and the whole is capped at max_backoff_seconds so one odd header cannot stall
+ * a lane for a day.
+ */
+export function backoffDelay(
+  failures: number,
+  opts: BackoffOptions,
+  random: () => number,
+  retryAfterMs?: number,
+): number {
+  const n = Math.max(0, failures - 1);
+  const ceiling = Math.min(opts.maxMs, opts.initialMs * 2 ** Math.min(n, 52));
+  const jittered = random() * ceiling;
+  const floor = retryAfterMs ?? 0;
+  return Math.round(Math.min(opts.maxMs, Math.max(jittered, floor)));
+}

@@ -1,0 +1,131 @@
+import { createHash } from 'node:crypto';
+import type { Clock } from '../lib/clock.ts';
+import type { Logger } from '../lib/log.ts';
+import { maskToken } from '../lib/mask.ts';
+import { Buckets } from '../lib/token-bucket.ts';
+import { SpoolFullError, type Env, type Spool } from '../spool/index.ts';
+import { checkJson } from './body.ts';
+
+export interface TokenEntry {
+  token: string;
+  name: string;
+  active: boolean;
+}
+
+export interface IngestSettings {
+  tokens: TokenEntry[];
+  ratePerToken: number;
+  burstPerToken: number;
+  maxBodyBytes: number;
+}
+
+export interface Answer {
+  status: number;
+  body: Record<string, unknown>;
+  headers?: Record<string, string>;
+}
+
+const detail = (status: number, text: string, headers?: Record<string, string>): Answer => ({
+  status,
+  body: { detail: text },
+  headers,
+});
+
+export const INVALID_TOKEN = 'Invalid or inactive webhook token';
+const ALLOWED_ENVS = ['prod', 'dev'] as const;
+
+/** Seconds a POS should wait when the spool is full: delivery frees room at the cloud's pace. */
+const FULL_RETRY_AFTER_S = 30;
+/** ...and after a database error, which is usually short-lived (a busy or full disk). */
+const ERROR_RETRY_AFTER_S = 5;
+
+/**
+ * Tokens are looked up by their SHA-256, so the lookup's timing depends on a
+ * digest the caller cannot steer, not on how many leading characters of a real
+ * token were guessed (a constant-time comparison in effect).
+ */
+const digest = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+/** The contract, as a service: no request object, just its parts. */
+export class IngestService {
+  private active = new Map<string, TokenEntry>();
+  private readonly buckets: Buckets;
+
+  constructor(
+    private settings: IngestSettings,
+    private readonly deps: { spool: Spool; clock: Clock; log: Logger },
+  ) {
+    this.buckets = new Buckets(this.limits(), deps.clock);
+    this.configure(settings);
+  }
+
+  configure(settings: IngestSettings): void {
+    this.settings = settings;
+    this.active = new Map(settings.tokens.filter((t) => t.active).map((t) => [digest(t.token), t]));
+    this.buckets.setLimits(this.limits());
+  }
+
+  private limits() {
+    return { ratePerSec: this.settings.ratePerToken, capacity: this.settings.burstPerToken };
+  }
+
+  get maxBodyBytes(): number {
+    return this.settings.maxBodyBytes;
+  }
+
+  /** Checks that need no body: env, token, rate. Returns an answer to send, or the lane to use. */
+  admit(token: string, envValues: string[]): Answer | { env: Env; token: string } {
+    if (envValues.length > 1 || (envValues.length === 1 && !isEnv(envValues[0]!))) {
+      const got = envValues.length > 1 ? envValues.join(',') : envValues[0]!;
+      return detail(
+        400,
+        `Invalid env ${JSON.stringify(got.slice(0, 40))}: allowed values are "prod" (the default) and "dev"`,
+      );
+    }
+    const env: Env = (envValues[0] as Env | undefined) ?? 'prod';
+    const entry = this.active.get(digest(token));
+    if (!entry) return detail(401, INVALID_TOKEN);
+    const take = this.buckets.take(entry.token);
+    if (!take.allowed) {
+      const retry = Math.max(1, Math.ceil(take.waitMs / 1000));
+      return detail(
+        429,
+        `Too Many Requests: at most ${this.settings.ratePerToken} requests per second per token (burst ${this.settings.burstPerToken})`,
+        { 'Retry-After': String(retry) },
+      );
+    }
+    return { env, token: entry.token };
+  }
+
+  /** Checks the body and stores it; answers 200 only once it is on disk. */
+  async store(token: string, env: Env, bytes: Uint8Array): Promise<Answer> {
+    const checked = checkJson(bytes);
+    if (!checked.ok) return detail(400, checked.detail);
+    try {
+      const r = await this.deps.spool.append({ token, env, body: bytes });
+      return {
+        status: 200,
+        body: {
+          status: 'success',
+          event_id: r.id,
+          message: 'Webhook received and stored',
+          received_at: new Date(r.receivedAt).toISOString(),
+        },
+      };
+    } catch (e) {
+      const full = e instanceof SpoolFullError;
+      this.deps.log.warn({ token: maskToken(token), env, err: (e as Error).message }, 'event refused: spool cannot take it');
+      return detail(
+        503,
+        full
+          ? 'Service Unavailable: the relay spool is full (spool.max_size_mb); retry later'
+          : 'Service Unavailable: the relay could not store the event; retry later',
+        { 'Retry-After': String(full ? FULL_RETRY_AFTER_S : ERROR_RETRY_AFTER_S) },
+      );
+    }
+  }
+}
+
+function isEnv(v: string): v is Env {
+  return (ALLOWED_ENVS as readonly string[]).includes(v);
+}

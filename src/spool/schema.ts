@@ -1,0 +1,38 @@
+import { sql } from 'drizzle-orm';
+import { blob, index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+/**
+ * One row per accepted webhook. `seq` (the rowid) is the acknowledgement order:
+ * within a lane (token, env) events are delivered in ascending `seq`.
+ * `body` holds the exact bytes received: never re-serialised (`19.00` stays `19.00`).
+ */
+export const events = sqliteTable(
+  'events',
+  {
+    seq: integer('seq').primaryKey(),
+    id: text('id').notNull().unique(),
+    token: text('token').notNull(),
+    env: text('env', { enum: ['prod', 'dev'] }).notNull(),
+    body: blob('body', { mode: 'buffer' }).notNull(),
+    size: integer('size').notNull(),
+    receivedAt: integer('received_at').notNull(),
+    status: text('status', { enum: ['pending', 'delivered', 'dead'] })
+      .notNull()
+      .default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    lastAttemptAt: integer('last_attempt_at'),
+    lastStatus: integer('last_status'),
+    lastError: text('last_error'),
+    cloudEventId: text('cloud_event_id'),
+    deliveredAt: integer('delivered_at'),
+    warnings: text('warnings'),
+  },
+  (t) => [
+    // Lane heads: the oldest pending event of (token, env) in O(log n).
+    index('events_lane').on(t.status, t.token, t.env, t.seq),
+    // Retention and quota pruning: oldest delivered first.
+    index('events_delivered').on(t.status, t.deliveredAt).where(sql`status = 'delivered'`),
+  ],
+);
+
+export type EventRow = typeof events.$inferSelect;

@@ -1,0 +1,146 @@
+import { openSpoolFiles, type Drizzle, type SyncDb } from './open.ts';
+import { GroupCommitWriter } from './writer.ts';
+import { ROW_OVERHEAD, type AppendInput, type Appended, type Env, type EventStatus, type LaneStats, type Outcome, type PendingEvent, type SpoolStats, type SpoolDeps } from './types.ts';
+
+export * from './types.ts';
+
+export const laneKey = (token: string, env: Env): string => `${env}\u0000${token}`;
+
+/**
+ * The spool: every accepted event, on disk, in acknowledgement order. It knows
+ * neither HTTP nor delivery: it appends, hands out lane heads and records outcomes.
+ */
+export class Spool {
+  private readonly lanePending = new Map<string, { token: string; env: Env; pending: number }>();
+  private counts = { delivered: 0, dead: 0 };
+  private readonly listeners: ((token: string, env: Env) => void)[] = [];
+  private readonly headStmt;
+  private readonly oldestStmt;
+  readonly writer: GroupCommitWriter;
+
+  private constructor(
+    readonly sync: SyncDb,
+    readonly db: Drizzle,
+    private readonly closeClient: () => void,
+    private readonly deps: SpoolDeps,
+  ) {
+    this.headStmt = sync.prepare(
+      `SELECT seq, id, token, env, body, received_at AS receivedAt, attempts FROM events
+       WHERE status = 'pending' AND token = ? AND env = ? ORDER BY seq LIMIT 1`,
+    );
+    this.oldestStmt = sync.prepare(
+      `SELECT received_at AS receivedAt FROM events
+       WHERE status = 'pending' AND token = ? AND env = ? ORDER BY seq LIMIT 1`,
+    );
+    this.writer = new GroupCommitWriter(sync, deps);
+    this.loadCounts();
+  }
+
+  static async open(deps: SpoolDeps): Promise<Spool> {
+    const { sync, db, client } = await openSpoolFiles(deps.path);
+    return new Spool(sync, db, () => client.close(), deps);
+  }
+
+  private loadCounts(): void {
+    const lanes = this.sync
+      .prepare(
+        `SELECT token, env, count(*) AS n FROM events WHERE status = 'pending' GROUP BY token, env`,
+      )
+      .all() as { token: string; env: Env; n: number }[];
+    for (const l of lanes) {
+      this.lanePending.set(laneKey(l.token, l.env), { token: l.token, env: l.env, pending: l.n });
+    }
+    const totals = this.sync
+      .prepare(`SELECT status, count(*) AS n, coalesce(sum(size), 0) AS bytes FROM events GROUP BY status`)
+      .all() as { status: EventStatus; n: number; bytes: number }[];
+    let held = 0;
+    for (const t of totals) {
+      held += t.bytes + t.n * ROW_OVERHEAD;
+      if (t.status === 'delivered') this.counts.delivered = t.n;
+      if (t.status === 'dead') this.counts.dead = t.n;
+    }
+    this.writer.heldBytes = held;
+  }
+
+  /** Resolves once the event is committed and the WAL fsynced; rejects with SpoolFullError / SpoolWriteError. */
+  async append(input: AppendInput): Promise<Appended> {
+    const r = await this.writer.append(input);
+    const key = laneKey(input.token, input.env);
+    const lane = this.lanePending.get(key);
+    if (lane) lane.pending++;
+    else this.lanePending.set(key, { token: input.token, env: input.env, pending: 1 });
+    for (const l of this.listeners) l(input.token, input.env);
+    return r;
+  }
+
+  onAppend(listener: (token: string, env: Env) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** The oldest pending event of a lane, or undefined when the lane is empty. */
+  head(token: string, env: Env): PendingEvent | undefined {
+    return (this.headStmt.get(token, env) as PendingEvent | undefined) ?? undefined;
+  }
+
+  /** Lanes that have pending events. */
+  pendingLanes(): { token: string; env: Env }[] {
+    return [...this.lanePending.values()].filter((l) => l.pending > 0);
+  }
+
+  async recordAttempt(seq: number, o: Outcome): Promise<void> {
+    await this.writer.run((s) => s.attempt.run(o.at, o.status, o.error ?? null, seq));
+  }
+
+  async markDelivered(ev: PendingEvent, o: Outcome & { cloudEventId: string | null }): Promise<void> {
+    await this.writer.run((s) => s.delivered.run(o.at, o.status, o.cloudEventId, o.at, seq(ev)));
+    this.settle(ev, 'delivered');
+  }
+
+  async markDead(ev: PendingEvent, o: Outcome): Promise<void> {
+    await this.writer.run((s) => s.dead.run(o.at, o.status, o.error ?? null, seq(ev)));
+    this.settle(ev, 'dead');
+  }
+
+  private settle(ev: PendingEvent, to: 'delivered' | 'dead'): void {
+    const lane = this.lanePending.get(laneKey(ev.token, ev.env));
+    if (lane && lane.pending > 0) lane.pending--;
+    this.counts[to]++;
+  }
+
+  /** Deletes delivered events older than `before` (ms). Pending and dead events are never deleted here. */
+  async pruneDelivered(before: number): Promise<number> {
+    const n = await this.writer.run((_s, w) => w.pruneDeliveredBefore(before));
+    this.counts.delivered = Math.max(0, this.counts.delivered - n);
+    return n;
+  }
+
+  stats(): SpoolStats {
+    const lanes: LaneStats[] = [];
+    let pending = 0;
+    for (const l of this.lanePending.values()) {
+      if (l.pending === 0) continue;
+      pending += l.pending;
+      const o = this.oldestStmt.get(l.token, l.env) as { receivedAt: number } | undefined;
+      lanes.push({ ...l, oldestReceivedAt: o?.receivedAt ?? null });
+    }
+    this.counts.delivered = Math.max(0, this.counts.delivered - this.writer.takePrunedCount());
+    return {
+      pending,
+      delivered: this.counts.delivered,
+      dead: this.counts.dead,
+      bytes: this.writer.heldBytes,
+      maxBytes: this.deps.maxBytes,
+      lanes,
+      lastWriteError: this.writer.lastError,
+    };
+  }
+
+  /** Finishes the batch being written, then closes both connections. */
+  async close(): Promise<void> {
+    await this.writer.drain();
+    this.sync.close();
+    this.closeClient();
+  }
+}
+
+const seq = (ev: PendingEvent): number => ev.seq;

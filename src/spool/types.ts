@@ -1,0 +1,63 @@
+import type { Clock } from '../lib/clock.ts';
+import type { Logger } from '../lib/log.ts';
+
+export type Env = 'prod' | 'dev';
+export type EventStatus = 'pending' | 'delivered' | 'dead';
+
+/** Bytes counted per row on top of its body: ids, token, timestamps, index entries. */
+export const ROW_OVERHEAD = 256;
+
+export interface AppendInput {
+  token: string;
+  env: Env;
+  body: Uint8Array;
+  warnings?: string[];
+}
+
+export interface Appended {
+  id: string;
+  seq: number;
+  receivedAt: number;
+}
+
+export interface PendingEvent {
+  seq: number;
+  id: string;
+  token: string;
+  env: Env;
+  body: Buffer;
+  receivedAt: number;
+  attempts: number;
+}
+
+export interface LaneStats {
+  token: string;
+  env: Env;
+  pending: number;
+  oldestReceivedAt: number | null;
+}
+
+export interface SpoolStats {
+  pending: number;
+  delivered: number;
+  dead: number;
+  bytes: number;
+  maxBytes: number;
+  lanes: LaneStats[];
+  lastWriteError: string | null;
+}
+
+export interface Outcome {
+  at: number;
+  status: number | null;
+  error?: string;
+}
+
+export interface SpoolDeps {
+  path: string;
+  maxBytes: number;
+  clock: Clock;
+  log: Logger;
+  newId?: () => string;
+}
+
