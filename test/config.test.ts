@@ -1,0 +1,371 @@
+import { describe, expect, it } from 'bun:test';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import {
+  type Config,
+  defaultConfig,
+  loadConfig,
+  maskToken,
+  parseConfig,
+  redactConfig,
+  resolveConfigPath,
+} from '../src/config/index.ts';
+
+const PATH = '/etc/relay/relay.toml';
+const TOKEN = '019ab6ed-150a-7be1-920f-ab82305e5d41';
+const EXAMPLE = join(import.meta.dir, '..', 'config.example.toml');
+
+function configOf(text: string, env: Record<string, string> = {}, path = PATH): Config {
+  const result = parseConfig(text, { path, env });
+  if (!result.ok) throw new Error(`expected a valid config, got:\n${result.problems.join('\n')}`);
+  return result.config;
+}
+
+function problemsOf(text: string, env: Record<string, string> = {}): string[] {
+  const result = parseConfig(text, { path: PATH, env });
+  if (result.ok) throw new Error('expected problems, but the config was accepted');
+  return result.problems;
+}
+
+// Compile-time promise: the derived type is exactly the documented public shape.
+type Documented = {
+  server: { host: string; port: number; max_body_bytes: number };
+  spool: { path: string; max_size_mb: number; retention_days: number };
+  cloud: { url: string; timeout_seconds: number };
+  forward: { rate_per_token: number; max_backoff_seconds: number; initial_backoff_seconds: number };
+  limits: { rate_per_token: number; burst_per_token: number };
+  tokens: { token: string; name: string; active: boolean }[];
+  log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
+};
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const configTypeIsDocumented: Same<Config, Documented> = true;
+void configTypeIsDocumented;
+
+const DEFAULTS: Documented = {
+  server: { host: '127.0.0.1', port: 8080, max_body_bytes: 10485760 },
+  spool: { path: 'data/relay.db', max_size_mb: 1024, retention_days: 7 },
+  cloud: { url: 'https://api.emiliavision.com', timeout_seconds: 30 },
+  forward: { rate_per_token: 100, max_backoff_seconds: 300, initial_backoff_seconds: 1 },
+  limits: { rate_per_token: 100, burst_per_token: 200 },
+  tokens: [],
+  log: { level: 'info' },
+};
+
+describe('defaults', () => {
+  it('gives every key its default when the file is empty', () => {
+    expect(configOf('')).toEqual({ ...DEFAULTS, spool: { ...DEFAULTS.spool, path: '/etc/relay/data/relay.db' } });
+  });
+
+  it('defaults the keys a section leaves out and keeps the ones it sets', () => {
+    const config = configOf('[server]\nport = 9000\n[[tokens]]\ntoken = "abc"');
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 9000, max_body_bytes: 10485760 });
+    expect(config.tokens).toEqual([{ token: 'abc', name: '', active: true }]);
+  });
+
+  it('returns all defaults and no tokens from defaultConfig, fresh each call', () => {
+    const first = defaultConfig();
+    expect(first).toEqual(DEFAULTS);
+    first.server.port = 1;
+    first.tokens.push({ token: 'x', name: '', active: true });
+    expect(defaultConfig()).toEqual(DEFAULTS);
+  });
+
+  it.each<[string, (c: Config) => unknown, unknown]>([
+    ['[server]\nport = 0', (c: Config) => c.server.port, 0],
+    ['[server]\nport = 65535', (c: Config) => c.server.port, 65535],
+    ['[forward]\ninitial_backoff_seconds = 0.05', (c: Config) => c.forward.initial_backoff_seconds, 0.05],
+    ['[forward]\ninitial_backoff_seconds = 5\nmax_backoff_seconds = 5', (c: Config) => c.forward.initial_backoff_seconds, 5],
+    ['[limits]\nburst_per_token = 1', (c: Config) => c.limits.burst_per_token, 1],
+    ['[spool]\nmax_size_mb = 0.5', (c: Config) => c.spool.max_size_mb, 0.5],
+    ['[log]\nlevel = "silent"', (c: Config) => c.log.level, 'silent'],
+    ['[log]\nlevel = "trace"', (c: Config) => c.log.level, 'trace'],
+  ])('accepts the boundary value in %p', (text, pick, value) => {
+    expect(pick(configOf(text))).toBe(value);
+  });
+});
+
+describe('type errors', () => {
+  it.each([
+    ['server', 'host', '1', 'a non-empty string', '1'],
+    ['server', 'host', '""', 'a non-empty string', '""'],
+    ['server', 'host', '1979-05-27', 'a non-empty string', 'a date-time (1979-05-27)'],
+    ['server', 'port', '"8080"', 'an integer 0..65535', '"8080"'],
+    ['server', 'port', '65536', 'an integer 0..65535', '65536'],
+    ['server', 'port', '-1', 'an integer 0..65535', '-1'],
+    ['server', 'port', '80.5', 'an integer 0..65535', '80.5'],
+    ['server', 'max_body_bytes', '0', 'an integer > 0', '0'],
+    ['server', 'max_body_bytes', '[1]', 'an integer > 0', 'an array'],
+    ['spool', 'path', '5', 'a non-empty string', '5'],
+    ['spool', 'max_size_mb', '0', 'a number > 0', '0'],
+    ['spool', 'retention_days', 'inf', 'a number > 0', 'inf'],
+    ['cloud', 'url', '"ftp://example.com"', 'an http:// or https:// URL', '"ftp://example.com"'],
+    ['cloud', 'url', '"api.emiliavision.com"', 'an http:// or https:// URL', '"api.emiliavision.com"'],
+    ['cloud', 'url', '"http://[::1"', 'an http:// or https:// URL', '"http://[::1"'],
+    ['cloud', 'url', '"https://cloud.test/ api"', 'an http:// or https:// URL', '"https://cloud.test/ api"'],
+    ['cloud', 'timeout_seconds', '-3', 'a number > 0', '-3'],
+    ['forward', 'rate_per_token', '"fast"', 'a number > 0', '"fast"'],
+    ['forward', 'max_backoff_seconds', '0', 'a number > 0', '0'],
+    ['forward', 'initial_backoff_seconds', '-0.5', 'a number > 0', '-0.5'],
+    ['limits', 'rate_per_token', 'false', 'a number > 0', 'false'],
+    ['limits', 'burst_per_token', '0.5', 'a number >= 1', '0.5'],
+    ['log', 'level', '"verbose"', 'one of fatal, error, warn, info, debug, trace, silent', '"verbose"'],
+    ['log', 'level', '{ a = 1 }', 'one of fatal, error, warn, info, debug, trace, silent', 'a table'],
+  ])('names %s.%s = %s, what was expected and what came', (section, key, bad, expected, got) => {
+    expect(problemsOf(`[${section}]\n${key} = ${bad}`)).toEqual([
+      `config ${section}.${key}: expected ${expected}, got ${got} (line 2)`,
+    ]);
+  });
+
+  it.each([
+    ['token = 5', 'token', 'a non-empty string', '5', 5],
+    ['token = ""', 'token', 'a non-empty string', '""', 5],
+    // A missing key has no line of its own, so its entry's header stands in.
+    ['name = "Bar"', 'token', 'a non-empty string', 'nothing', 4],
+    ['token = "t"\nname = 5', 'name', 'a string', '5', 6],
+    ['token = "t"\nactive = "yes"', 'active', 'true or false', '"yes"', 6],
+  ])('names the field of a [[tokens]] entry: %p', (body, key, expected, got, line) => {
+    expect(problemsOf(`[[tokens]]\ntoken = "a"\n\n[[tokens]]\n${body}`)).toEqual([
+      `config tokens[1].${key}: expected ${expected}, got ${got} (line ${line})`,
+    ]);
+  });
+
+  it.each([
+    ['server = 5', 'config server: expected a table, got 5 (line 1)'],
+    ['log = "debug"', 'config log: expected a table, got "debug" (line 1)'],
+    ['tokens = "019ab6ed-150a"', 'config tokens: expected an array of tables ([[tokens]]), got "019ab6ed…" (line 1)'],
+  ])('rejects a section of the wrong shape: %p', (text, problem) => {
+    expect(problemsOf(text)).toEqual([problem]);
+  });
+});
+
+describe('unknown keys', () => {
+  it.each([
+    ['server', 'prot', 'host, port, max_body_bytes'],
+    ['spool', 'size', 'path, max_size_mb, retention_days'],
+    ['cloud', 'uri', 'url, timeout_seconds'],
+    ['forward', 'rate', 'rate_per_token, max_backoff_seconds, initial_backoff_seconds'],
+    ['limits', 'burst', 'rate_per_token, burst_per_token'],
+    ['log', 'lvl', 'level'],
+  ])('names the key and line of an unknown key in [%s]', (section, key, allowed) => {
+    expect(problemsOf(`# a comment\n[${section}]\n${key} = 1`)).toEqual([
+      `config ${section}.${key}: unknown key (allowed: ${allowed}) (line 3)`,
+    ]);
+  });
+
+  it('names an unknown top-level key and an unknown section', () => {
+    const allowed = 'server, spool, cloud, forward, limits, tokens, log';
+    expect(problemsOf('debug = true\n\n[srever]\nport = 1')).toEqual([
+      `config debug: unknown key (allowed: ${allowed}) (line 1)`,
+      `config srever: unknown key (allowed: ${allowed}) (line 3)`,
+    ]);
+  });
+
+  it('names an unknown key inside the right [[tokens]] entry', () => {
+    const text = `[[tokens]]\ntoken = "a"\n[[tokens]]\ntoken = "b"\nnmae = "Bar"`;
+    expect(problemsOf(text)).toEqual(['config tokens[1].nmae: unknown key (allowed: token, name, active) (line 5)']);
+  });
+
+  it('falls back to the enclosing key when the key sits in an inline table', () => {
+    expect(problemsOf('\nserver = { prot = 1 }')).toEqual([
+      'config server.prot: unknown key (allowed: host, port, max_body_bytes) (line 2)',
+    ]);
+  });
+
+  it('is not misled by key-like lines inside a multi-line string', () => {
+    expect(problemsOf('[server]\nhost = """\nport = 1\n"""\nport = "x"')).toEqual([
+      'config server.port: expected an integer 0..65535, got "x" (line 5)',
+    ]);
+  });
+});
+
+describe('syntax errors', () => {
+  it.each([
+    ['[server]\nport = 1\nhost =\n', 3, 'Missing value'],
+    ['[server]\nport = 1\n\n[server]\n', 4, "Cannot redefine table 'server'"],
+    ['[cloud]\ntimeout_seconds = [1,\n2,\n', 2, 'Unterminated array'],
+    ['port', 1, "Expected '='"],
+  ])('names the file, line and parser message of %p', (text, line, message) => {
+    const problems = problemsOf(text);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toStartWith(`config ${PATH} line ${line}: `);
+    expect(problems[0]).toContain(message);
+  });
+});
+
+describe('environment substitution', () => {
+  it.each([
+    ['token = "${RELAY_TOKEN_1}"', { RELAY_TOKEN_1: TOKEN }, TOKEN],
+    ['token = "prefix-${X}"', { X: 'abc' }, 'prefix-abc'],
+    ['token = "${A}:${B}"', { A: '1', B: '2' }, '1:2'],
+    ['token = "${A}"', { A: '${B}', B: 'not expanded twice' }, '${B}'],
+  ])('replaces %p from the env it is given', (line, env, token) => {
+    expect(configOf(`[[tokens]]\n${line}`, env).tokens[0]?.token).toBe(token);
+  });
+
+  it('leaves a substituted value a string: numbers are not coerced', () => {
+    expect(problemsOf('[server]\nport = "${PORT}"', { PORT: '9000' })).toEqual([
+      'config server.port: expected an integer 0..65535, got "9000" (line 2)',
+    ]);
+  });
+
+  it('treats a variable set to "" as set, and validates the empty result', () => {
+    expect(problemsOf('[[tokens]]\ntoken = "${EMPTY}"', { EMPTY: '' })).toEqual([
+      'config tokens[0].token: expected a non-empty string, got "" (line 2)',
+    ]);
+  });
+
+  it('names the key of a missing variable', () => {
+    expect(problemsOf('[[tokens]]\ntoken = "${RELAY_TOKEN_1}"')).toEqual([
+      'config tokens[0].token: environment variable RELAY_TOKEN_1 is not set (line 2)',
+    ]);
+  });
+
+  it('substitutes before validating, so the substituted value is what gets checked', () => {
+    expect(configOf('[cloud]\nurl = "${CLOUD}/"', { CLOUD: 'https://cloud.test' }).cloud.url).toBe('https://cloud.test');
+    expect(problemsOf('[cloud]\nurl = "${CLOUD}"', { CLOUD: 'ftp://x' })).toEqual([
+      'config cloud.url: expected an http:// or https:// URL, got "ftp://x" (line 2)',
+    ]);
+  });
+
+  it('reads process.env when no env is passed', () => {
+    process.env.RELAY_CONFIG_TEST_HOST = '10.1.2.3';
+    try {
+      const result = parseConfig('[server]\nhost = "${RELAY_CONFIG_TEST_HOST}"', { path: PATH });
+      expect(result.ok && result.config.server.host).toBe('10.1.2.3');
+    } finally {
+      delete process.env.RELAY_CONFIG_TEST_HOST;
+    }
+  });
+});
+
+describe('cross-field checks', () => {
+  it('reports a duplicate token showing only its first 8 characters', () => {
+    const problems = problemsOf(`[[tokens]]\ntoken = "${TOKEN}"\n[[tokens]]\ntoken = "${TOKEN}"\nname = "Bar"`);
+    expect(problems).toEqual(['config tokens[1].token: duplicate token "019ab6ed…" (same as tokens[0]) (line 4)']);
+    expect(problems.join('\n')).not.toContain(TOKEN.slice(0, 9));
+  });
+
+  it('does not call two unset variables duplicates', () => {
+    expect(problemsOf('[[tokens]]\ntoken = "${T}"\n[[tokens]]\ntoken = "${T}"')).toHaveLength(2);
+  });
+
+  it('rejects an initial backoff longer than the maximum', () => {
+    expect(problemsOf('[forward]\nmax_backoff_seconds = 5\ninitial_backoff_seconds = 10')).toEqual([
+      'config forward.initial_backoff_seconds: expected a number <= forward.max_backoff_seconds (5), got 10 (line 3)',
+    ]);
+  });
+});
+
+describe('normalisation', () => {
+  it.each([
+    ['spool/relay.db', '/etc/relay/spool/relay.db'],
+    ['../relay.db', '/etc/relay.db'],
+    ['/var/lib/relay/relay.db', '/var/lib/relay/relay.db'],
+    [':memory:', ':memory:'],
+  ])('resolves spool.path %p against the config file directory', (path, expected) => {
+    expect(configOf(`[spool]\npath = "${path}"`).spool.path).toBe(expected);
+  });
+
+  it('resolves spool.path of a relative config path against the working directory', () => {
+    expect(configOf('', {}, 'conf/relay.toml').spool.path).toBe(resolve('conf', 'data/relay.db'));
+  });
+
+  it.each([
+    ['https://cloud.test/', 'https://cloud.test'],
+    ['http://cloud.test/api/', 'http://cloud.test/api'],
+    ['https://cloud.test', 'https://cloud.test'],
+  ])('strips the trailing slash of %p', (url, expected) => {
+    expect(configOf(`[cloud]\nurl = "${url}"`).cloud.url).toBe(expected);
+  });
+});
+
+describe('resolveConfigPath', () => {
+  const withLocal = mkdtempSync(join(tmpdir(), 'relay-config-'));
+  writeFileSync(join(withLocal, 'relay.toml'), '');
+  const empty = mkdtempSync(join(tmpdir(), 'relay-config-'));
+  const env = { RELAY_CONFIG: '/etc/relay/from-env.toml' };
+
+  it.each([
+    ['--config over everything', 'mine.toml', withLocal, env, join(withLocal, 'mine.toml')],
+    ['./relay.toml over RELAY_CONFIG', undefined, withLocal, env, join(withLocal, 'relay.toml')],
+    ['RELAY_CONFIG without ./relay.toml', undefined, empty, env, '/etc/relay/from-env.toml'],
+    ['nothing when nothing is there', undefined, empty, {}, undefined],
+  ])('picks %s', (_, explicit, cwd, environment, expected) => {
+    expect(resolveConfigPath(explicit, { cwd, env: environment })).toBe(expected);
+  });
+});
+
+describe('loadConfig', () => {
+  it('reports an unreadable file as a problem instead of throwing', () => {
+    const missing = join(tmpdir(), 'relay-no-such-dir', 'relay.toml');
+    const result = loadConfig(missing, {});
+    expect(result).toEqual({ ok: false, path: missing, problems: [expect.stringMatching(/cannot read \(ENOENT/)] });
+    expect(!result.ok && result.problems[0]).toStartWith(`config ${missing}: cannot read (ENOENT`);
+    expect(loadConfig(tmpdir(), {})).toMatchObject({ ok: false, problems: [expect.stringMatching(/cannot read \(EISDIR/)] });
+  });
+
+  it('reads the file and resolves the spool beside it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'relay-config-'));
+    mkdirSync(join(dir, 'etc'));
+    writeFileSync(join(dir, 'etc', 'relay.toml'), '[spool]\npath = "spool.db"');
+    const loaded = loadConfig(join(dir, 'etc', 'relay.toml'), {});
+    expect(loaded.ok && loaded.config.spool.path).toBe(join(dir, 'etc', 'spool.db'));
+  });
+});
+
+describe('secrets', () => {
+  it.each([
+    [TOKEN, '019ab6ed…'],
+    ['12345678', '12345678…'],
+    ['abc', 'abc…'],
+    ['😀😀😀😀😀😀😀😀😀', '😀😀😀😀😀😀😀😀…'],
+  ])('masks %p to at most 8 characters', (token, masked) => {
+    expect(maskToken(token)).toBe(masked);
+  });
+
+  it('redacts every token and leaves the config itself untouched', () => {
+    const config = configOf(`[[tokens]]\ntoken = "${TOKEN}"\nname = "Main POS"`);
+    const shown = JSON.stringify(redactConfig(config));
+    expect(shown).not.toContain(TOKEN);
+    expect(shown).toContain('"019ab6ed…"');
+    expect(shown).toContain('"Main POS"');
+    expect(config.tokens[0]?.token).toBe(TOKEN);
+  });
+});
+
+describe('reporting', () => {
+  it('reports every problem, in file order', () => {
+    const text = '[server]\nport = -1\nprot = 1\n[log]\nlevel = "loud"\n[[tokens]]\ntoken = "${NOPE}"';
+    expect(problemsOf(text)).toEqual([
+      'config server.port: expected an integer 0..65535, got -1 (line 2)',
+      'config server.prot: unknown key (allowed: host, port, max_body_bytes) (line 3)',
+      'config log.level: expected one of fatal, error, warn, info, debug, trace, silent, got "loud" (line 5)',
+      'config tokens[0].token: environment variable NOPE is not set (line 7)',
+    ]);
+  });
+});
+
+describe('config.example.toml', () => {
+  const text = readFileSync(EXAMPLE, 'utf8');
+
+  it('is valid without any environment', () => {
+    const result = loadConfig(EXAMPLE, {});
+    if (!result.ok) throw new Error(result.problems.join('\n'));
+    expect(result.config.tokens).toEqual([
+      { token: TOKEN, name: 'Main POS', active: true },
+      expect.objectContaining({ active: false }),
+    ]);
+    expect(result.config.server).toMatchObject({ host: '127.0.0.1', port: 8080 });
+  });
+
+  it('sets every key, each with a comment on the line above', () => {
+    const lines = text.split('\n');
+    const keys = new Set(lines.filter((l) => /^\w+ =/.test(l)).map((l) => l.split(' ')[0]));
+    const schemaKeys = Object.values(defaultConfig()).flatMap((s) => Object.keys(s));
+    expect([...keys].sort()).toEqual([...new Set([...schemaKeys, 'token', 'name', 'active'])].sort());
+    lines.forEach((line, i) => {
+      if (/^\w+ =/.test(line)) expect(`${lines[i - 1]}\n${line}`).toMatch(/^# .+\n/);
+    });
+  });
+});

@@ -1,0 +1,212 @@
+import { afterEach, describe, expect, it } from 'bun:test';
+import { startMockCloud, type MockCloud } from './helpers/mock-cloud.ts';
+import { ORDER_CREATED, TOKEN, TOKEN2, post, startTestRelay, tempDir, type TestRelay } from './helpers/relay.ts';
+import { waitFor } from './helpers/wait.ts';
+
+let cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.reverse()) await c();
+  cleanups = [];
+});
+
+async function setup(over: Parameters<typeof startTestRelay>[0] = {}, cloud?: MockCloud) {
+  const mock = cloud ?? (await startMockCloud());
+  const t = await startTestRelay({ ...over, cloud: { url: mock.url, timeout_seconds: 2, ...over.cloud } });
+  cleanups.push(() => mock.stop(), () => t.stop());
+  return { mock, t };
+}
+
+async function ack(t: TestRelay, token: string, body: string, env?: string): Promise<string> {
+  const res = await post(t.url, token, body, { env });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { event_id: string }).event_id;
+}
+
+const row = (t: TestRelay, id: string) =>
+  t.relay.spool.sync.prepare('SELECT * FROM events WHERE id = ?').get(id) as Record<string, unknown>;
+
+describe('forwarding to the cloud', () => {
+  it('forwards the guide order_created example byte for byte, with its Idempotency-Key', async () => {
+    const { mock, t } = await setup();
+    const id = await ack(t, TOKEN, ORDER_CREATED);
+    await waitFor(() => mock.stored.length === 1, 'delivery');
+    const r = mock.stored[0]!;
+    expect(r.path).toBe(`/webhooks/v1/pos/${TOKEN}`);
+    expect(r.query).toBe('');
+    expect(r.headers['content-type']).toBe('application/json');
+    expect(r.headers['idempotency-key']).toBe(id);
+    expect(Buffer.from(r.body).equals(Buffer.from(ORDER_CREATED, 'utf8'))).toBe(true);
+    await waitFor(() => row(t, id).status === 'delivered', 'delivered mark');
+    expect(row(t, id).cloud_event_id).toBe('cloud-1');
+    expect(Number(row(t, id).delivered_at)).toBeGreaterThan(0);
+  });
+
+  it('sends dev events with ?env=dev and prod events without a query', async () => {
+    const { mock, t } = await setup();
+    await ack(t, TOKEN, '{"e":"dev"}', 'dev');
+    await ack(t, TOKEN, '{"e":"prod"}', 'prod');
+    await waitFor(() => mock.stored.length === 2, 'both delivered');
+    const byBody = Object.fromEntries(mock.stored.map((r) => [r.text, r.query]));
+    expect(byBody).toEqual({ '{"e":"dev"}': '?env=dev', '{"e":"prod"}': '' });
+  });
+
+  it('keeps FIFO within a lane while the cloud fails at random', async () => {
+    const { mock, t } = await setup();
+    let n = 0;
+    mock.handler = () => (++n % 3 === 0 ? Response.json({ detail: 'busy' }, { status: 503 }) : undefined);
+    const ids: string[] = [];
+    for (let i = 0; i < 40; i++) ids.push(await ack(t, i % 2 ? TOKEN : TOKEN2, `{"i":${i}}`));
+    await waitFor(() => mock.stored.length >= 40, 'all delivered', 20_000);
+    for (const token of [TOKEN, TOKEN2]) {
+      const got = mock.stored.filter((r) => r.token === token).map((r) => r.headers['idempotency-key']);
+      const want = ids.filter((_, i) => (i % 2 ? TOKEN : TOKEN2) === token);
+      expect(got).toEqual(want);
+    }
+  });
+
+  it('retries a 503 after its Retry-After, then delivers', async () => {
+    const { mock, t } = await setup({ forward: { max_backoff_seconds: 5 } });
+    mock.next({ kind: 'status', status: 503, retryAfter: '1' });
+    const id = await ack(t, TOKEN, '{"a":1}');
+    await waitFor(() => mock.stored.length === 1, 'delivery after retry', 5000);
+    expect(mock.received).toHaveLength(2);
+    expect(mock.received[1]!.at - mock.received[0]!.at).toBeGreaterThanOrEqual(950);
+    expect(mock.received.map((r) => r.headers['idempotency-key'])).toEqual([id, id]);
+    await waitFor(() => row(t, id).status === 'delivered', 'delivered mark');
+    expect(row(t, id).attempts).toBe(2);
+  });
+
+  it('retries 429 and 500 answers with backoff until delivered', async () => {
+    const { mock, t } = await setup();
+    mock.next({ kind: 'status', status: 429 }, { kind: 'status', status: 500 }, { kind: 'status', status: 502 });
+    const id = await ack(t, TOKEN, '{"a":1}');
+    await waitFor(() => mock.stored.length === 1, 'delivery');
+    expect(mock.received.map((r) => r.headers['idempotency-key'])).toEqual([id, id, id, id]);
+  });
+
+  it('retries after a timeout; the resend carries the same Idempotency-Key', async () => {
+    const { mock, t } = await setup({ cloud: { timeout_seconds: 0.3 } });
+    mock.next({ kind: 'hang', ms: 1500 });
+    const id = await ack(t, TOKEN, '{"a":1}');
+    await waitFor(() => mock.stored.length === 1, 'delivery after timeout', 5000);
+    expect(mock.received.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(mock.received.map((r) => r.headers['idempotency-key']))).toEqual(new Set([id]));
+  });
+
+  it('keeps events while the cloud refuses connections, and delivers when it comes back', async () => {
+    const probe = await startMockCloud();
+    const port = probe.port;
+    await probe.stop();
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const t = await startTestRelay({ cloud: { url: `http://127.0.0.1:${port}` } }, { dir });
+    cleanups.push(() => t.relay.stop());
+    const ids = [await ack(t, TOKEN, '{"i":1}'), await ack(t, TOKEN, '{"i":2}')];
+    await waitFor(async () => {
+      const h = (await (await fetch(`${t.url}/health`)).json()) as { cloud: { reachable: boolean | null } };
+      return h.cloud.reachable === false;
+    }, 'health to show the cloud unreachable');
+    const mock = await startMockCloud(port);
+    cleanups.push(() => mock.stop());
+    await waitFor(() => mock.stored.length === 2, 'delivery after the cloud returns', 5000);
+    expect(mock.stored.map((r) => r.headers['idempotency-key'])).toEqual(ids);
+    const h = (await (await fetch(`${t.url}/health`)).json()) as { cloud: { reachable: boolean }; spool: { pending: number } };
+    expect(h.cloud.reachable).toBe(true);
+    expect(h.spool.pending).toBe(0);
+  });
+
+  it('pauses both lanes of a token the cloud answers 401 for, keeps its events, and resumes', async () => {
+    const { mock, t } = await setup({ forward: { max_backoff_seconds: 0.5 } });
+    let refuse = true;
+    mock.handler = (r) =>
+      refuse && r.token === TOKEN ? Response.json({ detail: 'Invalid or inactive webhook token' }, { status: 401 }) : undefined;
+    await ack(t, TOKEN, '{"lane":"prod"}');
+    await ack(t, TOKEN, '{"lane":"dev"}', 'dev');
+    await ack(t, TOKEN2, '{"other":"token"}');
+    await waitFor(() => mock.stored.some((r) => r.token === TOKEN2), 'the other token to deliver');
+    const h = (await (await fetch(`${t.url}/health`)).json()) as { paused_tokens: { token: string; reason: string }[] };
+    expect(h.paused_tokens.map((p) => p.token)).toEqual([`${TOKEN.slice(0, 8)}…`]);
+    expect(JSON.stringify(h)).not.toContain(TOKEN);
+    const first401 = mock.received.filter((r) => r.token === TOKEN).length;
+    await Bun.sleep(300);
+    // Paused: at most one more try per max_backoff_seconds (0.5 s) per lane.
+    expect(mock.received.filter((r) => r.token === TOKEN).length).toBeLessThanOrEqual(first401 + 2);
+    expect(t.relay.spool.stats().pending).toBe(2);
+    refuse = false;
+    await waitFor(() => mock.stored.filter((r) => r.token === TOKEN).length === 2, 'resume after reactivation', 5000);
+    const after = (await (await fetch(`${t.url}/health`)).json()) as { paused_tokens: unknown[] };
+    expect(after.paused_tokens).toEqual([]);
+  });
+
+  for (const status of [400, 413, 422]) {
+    it(`dead-letters an event the cloud answers ${status}, keeping its answer, and moves the lane on`, async () => {
+      const { mock, t } = await setup();
+      mock.next({ kind: 'status', status, body: { detail: `refused with ${status}` } });
+      const bad = await ack(t, TOKEN, '{"i":"bad"}');
+      const good = await ack(t, TOKEN, '{"i":"good"}');
+      await waitFor(() => mock.stored.length === 1, 'the next event to be delivered');
+      expect(mock.stored[0]!.headers['idempotency-key']).toBe(good);
+      const r = row(t, bad);
+      expect(r.status).toBe('dead');
+      expect(r.last_status).toBe(status);
+      expect(String(r.last_error)).toContain(`refused with ${status}`);
+      expect(t.relay.spool.stats().dead).toBe(1);
+    });
+  }
+
+  it('sends at most forward.rate_per_token requests per second per token', async () => {
+    const { mock, t } = await setup({ forward: { rate_per_token: 20 } });
+    for (let i = 0; i < 30; i++) await ack(t, TOKEN, `{"i":${i}}`);
+    await waitFor(() => mock.stored.length === 30, 'all 30 delivered', 10_000);
+    const times = mock.stored.map((r) => r.at);
+    // Burst of 2 (rate/10), then 20/s: 30 requests need at least (30 - 2) / 20 s.
+    expect(times[29]! - times[0]!).toBeGreaterThanOrEqual(((30 - 2) / 20) * 1000 - 50);
+    for (let i = 0; i + 22 < times.length; i++) expect(times[i + 22]! - times[i]!).toBeGreaterThanOrEqual(950);
+  });
+
+  it('resumes in lane order after a restart, sending what was pending', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const down = await startTestRelay({ cloud: { url: 'http://127.0.0.1:9' } }, { dir });
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) ids.push(await ack(down, TOKEN, `{"i":${i}}`));
+    await down.relay.stop();
+    const mock = await startMockCloud();
+    cleanups.push(() => mock.stop());
+    const up = await startTestRelay({ cloud: { url: mock.url } }, { dir });
+    cleanups.push(() => up.relay.stop());
+    await waitFor(() => mock.stored.length === 10, 'delivery after restart');
+    expect(mock.stored.map((r) => r.headers['idempotency-key'])).toEqual(ids);
+  });
+});
+
+describe('spool housekeeping', () => {
+  it('deletes delivered events after retention_days, never pending or dead ones', async () => {
+    const { mock, t } = await setup();
+    mock.next({ kind: 'status', status: 422 });
+    const dead = await ack(t, TOKEN, '{"i":"dead"}');
+    const delivered = await ack(t, TOKEN, '{"i":"delivered"}');
+    await waitFor(() => mock.stored.length === 1, 'delivery');
+    await waitFor(() => row(t, delivered).status === 'delivered', 'delivered mark');
+    await mock.stop();
+    const pending = await ack(t, TOKEN2, '{"i":"pending"}');
+    const old = Date.now() - 8 * 86_400_000;
+    t.relay.spool.sync.prepare('UPDATE events SET received_at = ?, delivered_at = CASE WHEN delivered_at IS NULL THEN NULL ELSE ? END').run(old, old);
+    await t.relay.prune();
+    expect(row(t, delivered)).toBeUndefined();
+    expect(row(t, dead).status).toBe('dead');
+    expect(row(t, pending).status).toBe('pending');
+  });
+
+  it('makes room by deleting delivered events first when the quota is near', async () => {
+    const { mock, t } = await setup({ spool: { max_size_mb: 1 } });
+    const big = (i: number) => `{"i":${i},"pad":"${'x'.repeat(300_000)}"}`;
+    for (let i = 0; i < 3; i++) await ack(t, TOKEN, big(i));
+    await waitFor(() => t.relay.spool.stats().delivered === 3, 'three delivered');
+    await mock.stop();
+    for (let i = 3; i < 6; i++) await ack(t, TOKEN, big(i));
+    expect(t.relay.spool.stats().pending).toBe(3);
+    const r = await post(t.url, TOKEN, big(6));
+    expect(r.status).toBe(503);
+  });
+});
