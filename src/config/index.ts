@@ -1,4 +1,5 @@
 // The config module's public face: the rest of the relay imports from here only.
 export type { Config } from './schema.ts';
 export type { ConfigResult } from './load.ts';
-export { defaultConfig, loadConfig, maskToken, parseConfig, redactConfig, resolveConfigPath } from './load.ts';
+export { defaultConfig, loadConfig, parseConfig, redactConfig, resolveConfigPath } from './load.ts';
+export { maskToken } from '../lib/mask.ts';

@@ -1,3 +1,4 @@
+import { maskToken } from '../lib/mask.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { TSchema } from '@sinclair/typebox';
@@ -68,11 +69,6 @@ export function resolveConfigPath(explicit: string | undefined, opts: { cwd: str
   if (existsSync(local)) return local;
   const fromEnv = opts.env.RELAY_CONFIG;
   return fromEnv ? resolve(opts.cwd, fromEnv) : undefined;
-}
-
-export function maskToken(token: string): string {
-  // Array.from splits by code point, so a surrogate pair is never cut in half.
-  return `${Array.from(token).slice(0, 8).join('')}…`;
 }
 
 export function redactConfig(config: Config): unknown {
