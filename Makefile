@@ -8,7 +8,7 @@ ifeq ($(BUN),)
 BUN := bun
 endif
 
-.PHONY: all bun deps build run test lint check migrations clean
+.PHONY: all bun deps build run test lint check migrations bench release clean
 
 all: build
 
@@ -45,6 +45,14 @@ check: lint test
 migrations: deps
 	./node_modules/.bin/drizzle-kit generate
 	bun run scripts/embed-migrations.ts
+
+# Benchmarks against the machine's own limits (not part of `make test`).
+bench: build
+	bun run test/bench/run.ts
+
+# Binaries for linux-x64, linux-arm64 and windows-x64, plus dist/SHA256SUMS.
+release: deps
+	bun run scripts/release.ts
 
 clean:
 	rm -rf dist

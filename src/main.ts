@@ -5,5 +5,6 @@ const code = await main(process.argv.slice(2), {
   err: (s) => process.stderr.write(`${s}\n`),
   env: process.env,
   cwd: process.cwd(),
+  isTty: process.stdout.isTTY === true,
 });
 if (code !== 'running') process.exit(code);

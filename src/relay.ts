@@ -1,3 +1,4 @@
+import { adminRoutes, createMetrics, type ReloadResult } from './admin/index.ts';
 import type { Config } from './config/index.ts';
 import { createForwarder, type ForwardSettings } from './forward/index.ts';
 import { createApp, IngestService, type IngestSettings } from './http/index.ts';
@@ -10,10 +11,13 @@ import { VERSION } from './version.ts';
 export interface RelayDeps {
   log: Logger;
   clock?: Clock;
+  /** Re-reads the config file (the CLI's; tests may give their own). */
+  reloadConfig?: () => { ok: true; config: Config } | { ok: false; problems: string[] };
 }
 
 const DAY_MS = 86_400_000;
 const PRUNE_EVERY_MS = 60_000;
+const EXTERNAL_CHANGES_EVERY_MS = 1000;
 
 export const forwardSettings = (c: Config): ForwardSettings => ({
   cloudUrl: c.cloud.url,
@@ -44,14 +48,16 @@ export async function startRelay(config: Config, deps: RelayDeps) {
     clock,
     log,
   });
+  const metrics = createMetrics();
   const forwarder = createForwarder({
     spool,
+    metrics,
     settings: () => forwardSettings(current),
     clock,
     log,
     userAgent: `emiliavision-relay/${VERSION}`,
   });
-  const ingest = new IngestService(ingestSettings(config), { spool, clock, log });
+  const ingest = new IngestService(ingestSettings(config), { spool, clock, log, metrics });
 
   const health = () => {
     const s = spool.stats();
@@ -73,13 +79,34 @@ export async function startRelay(config: Config, deps: RelayDeps) {
     };
   };
 
-  const app = createApp({ ingest, health, log });
+  const reload = (): ReloadResult => {
+    if (!deps.reloadConfig) return { ok: false, problems: ['no config file to reload'] };
+    const r = deps.reloadConfig();
+    if (!r.ok) {
+      log.error({ problems: r.problems }, 'config reload refused; keeping the running config');
+      return { ok: false, problems: r.problems };
+    }
+    reconfigure(r.config);
+    log.info({ tokens: r.config.tokens.map((t) => maskToken(t.token)) }, 'config reloaded');
+    return { ok: true, problems: [] };
+  };
+  const reconfigure = (next: Config) => {
+    current = next;
+    ingest.configure(ingestSettings(next));
+  };
+
+  const admin = adminRoutes({ spool, forwarder, metrics, config: () => current, reload, health, log, clock });
+  const app = createApp({ ingest, health, log, admin, metrics });
+  const tls = config.server.tls_cert
+    ? { cert: Bun.file(config.server.tls_cert), key: Bun.file(config.server.tls_key) }
+    : undefined;
   app.listen({
     hostname: config.server.host,
     port: config.server.port,
     // The relay answers 413 itself, from Content-Length or while streaming,
     // with the contract's JSON body; Bun's own limit must not pre-empt it.
     maxRequestBodySize: Number.MAX_SAFE_INTEGER,
+    ...(tls ? { tls } : {}),
   });
   const server = app.server!;
   forwarder.start();
@@ -95,6 +122,13 @@ export async function startRelay(config: Config, deps: RelayDeps) {
   };
   void prune();
   const pruneTimer = setInterval(prune, PRUNE_EVERY_MS);
+  const watchTimer = setInterval(() => {
+    try {
+      if (spool.checkExternalChanges()) log.info('spool changed by another process; lanes rescanned');
+    } catch (e) {
+      log.warn({ err: (e as Error).message }, 'spool change check failed');
+    }
+  }, EXTERNAL_CHANGES_EVERY_MS);
 
   log.info(
     {
@@ -111,20 +145,20 @@ export async function startRelay(config: Config, deps: RelayDeps) {
   let stopping: Promise<void> | null = null;
   return {
     port: server.port as number,
-    url: `http://${server.hostname === '0.0.0.0' ? '127.0.0.1' : server.hostname}:${server.port}`,
+    url: `${tls ? 'https' : 'http'}://${server.hostname === '0.0.0.0' ? '127.0.0.1' : server.hostname}:${server.port}`,
     spool,
     forwarder,
     ingest,
     health,
     prune,
-    reconfigure(next: Config) {
-      current = next;
-      ingest.configure(ingestSettings(next));
-    },
+    metrics,
+    reconfigure,
+    reload,
     /** Stop taking requests, finish the batch being written and the request in flight. */
     stop(): Promise<void> {
       stopping ??= (async () => {
         clearInterval(pruneTimer);
+        clearInterval(watchTimer);
         await app.stop();
         await forwarder.stop();
         await spool.close();

@@ -30,12 +30,13 @@ function problemsOf(text: string, env: Record<string, string> = {}): string[] {
 
 // Compile-time promise: the derived type is exactly the documented public shape.
 type Documented = {
-  server: { host: string; port: number; max_body_bytes: number };
+  server: { host: string; port: number; max_body_bytes: number; tls_cert: string; tls_key: string };
   spool: { path: string; max_size_mb: number; retention_days: number };
   cloud: { url: string; timeout_seconds: number };
   forward: { rate_per_token: number; max_backoff_seconds: number; initial_backoff_seconds: number };
   limits: { rate_per_token: number; burst_per_token: number };
   tokens: { token: string; name: string; active: boolean }[];
+  admin: { password: string };
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
 };
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -43,12 +44,13 @@ const configTypeIsDocumented: Same<Config, Documented> = true;
 void configTypeIsDocumented;
 
 const DEFAULTS: Documented = {
-  server: { host: '127.0.0.1', port: 8080, max_body_bytes: 10485760 },
+  server: { host: '127.0.0.1', port: 8080, max_body_bytes: 10485760, tls_cert: '', tls_key: '' },
   spool: { path: 'data/relay.db', max_size_mb: 1024, retention_days: 7 },
   cloud: { url: 'https://api.emiliavision.com', timeout_seconds: 30 },
   forward: { rate_per_token: 100, max_backoff_seconds: 300, initial_backoff_seconds: 1 },
   limits: { rate_per_token: 100, burst_per_token: 200 },
   tokens: [],
+  admin: { password: '' },
   log: { level: 'info' },
 };
 
@@ -59,7 +61,7 @@ describe('defaults', () => {
 
   it('defaults the keys a section leaves out and keeps the ones it sets', () => {
     const config = configOf('[server]\nport = 9000\n[[tokens]]\ntoken = "abc"');
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 9000, max_body_bytes: 10485760 });
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 9000, max_body_bytes: 10485760, tls_cert: '', tls_key: '' });
     expect(config.tokens).toEqual([{ token: 'abc', name: '', active: true }]);
   });
 
@@ -141,7 +143,8 @@ describe('type errors', () => {
 
 describe('unknown keys', () => {
   it.each([
-    ['server', 'prot', 'host, port, max_body_bytes'],
+    ['server', 'prot', 'host, port, max_body_bytes, tls_cert, tls_key'],
+    ['admin', 'pasword', 'password'],
     ['spool', 'size', 'path, max_size_mb, retention_days'],
     ['cloud', 'uri', 'url, timeout_seconds'],
     ['forward', 'rate', 'rate_per_token, max_backoff_seconds, initial_backoff_seconds'],
@@ -154,7 +157,7 @@ describe('unknown keys', () => {
   });
 
   it('names an unknown top-level key and an unknown section', () => {
-    const allowed = 'server, spool, cloud, forward, limits, tokens, log';
+    const allowed = 'server, spool, cloud, forward, limits, tokens, admin, log';
     expect(problemsOf('debug = true\n\n[srever]\nport = 1')).toEqual([
       `config debug: unknown key (allowed: ${allowed}) (line 1)`,
       `config srever: unknown key (allowed: ${allowed}) (line 3)`,
@@ -168,7 +171,7 @@ describe('unknown keys', () => {
 
   it('falls back to the enclosing key when the key sits in an inline table', () => {
     expect(problemsOf('\nserver = { prot = 1 }')).toEqual([
-      'config server.prot: unknown key (allowed: host, port, max_body_bytes) (line 2)',
+      'config server.prot: unknown key (allowed: host, port, max_body_bytes, tls_cert, tls_key) (line 2)',
     ]);
   });
 
@@ -339,7 +342,7 @@ describe('reporting', () => {
     const text = '[server]\nport = -1\nprot = 1\n[log]\nlevel = "loud"\n[[tokens]]\ntoken = "${NOPE}"';
     expect(problemsOf(text)).toEqual([
       'config server.port: expected an integer 0..65535, got -1 (line 2)',
-      'config server.prot: unknown key (allowed: host, port, max_body_bytes) (line 3)',
+      'config server.prot: unknown key (allowed: host, port, max_body_bytes, tls_cert, tls_key) (line 3)',
       'config log.level: expected one of fatal, error, warn, info, debug, trace, silent, got "loud" (line 5)',
       'config tokens[0].token: environment variable NOPE is not set (line 7)',
     ]);

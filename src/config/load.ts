@@ -47,6 +47,9 @@ export function parseConfig(text: string, opts: { path: string; env?: Env }): Co
   if (config.spool.path !== ':memory:' && !isAbsolute(config.spool.path)) {
     config.spool.path = resolve(dirname(path), config.spool.path);
   }
+  for (const k of ['tls_cert', 'tls_key'] as const) {
+    if (config.server[k] !== '') config.server[k] = resolve(dirname(path), config.server[k]);
+  }
   return { ok: true, config, path };
 }
 
@@ -74,6 +77,7 @@ export function resolveConfigPath(explicit: string | undefined, opts: { cwd: str
 export function redactConfig(config: Config): unknown {
   const copy = structuredClone(config);
   for (const entry of copy.tokens) entry.token = maskToken(entry.token);
+  if (copy.admin.password !== '') copy.admin.password = '********';
   return copy;
 }
 
@@ -129,6 +133,16 @@ function crossChecks(value: unknown, unresolved: Set<string>): Problem[] {
     problems.push({
       at: ['forward', 'initial_backoff_seconds'],
       text: `expected a number <= forward.max_backoff_seconds (${max}), got ${initial}`,
+    });
+  }
+
+  const server = (value as { server?: Record<string, unknown> }).server;
+  const cert = server?.tls_cert;
+  const key = server?.tls_key;
+  if (typeof cert === 'string' && typeof key === 'string' && (cert === '') !== (key === '')) {
+    problems.push({
+      at: ['server', cert === '' ? 'tls_cert' : 'tls_key'],
+      text: 'expected both server.tls_cert and server.tls_key (HTTPS), or neither (HTTP), got only one',
     });
   }
 

@@ -25,6 +25,10 @@ export const ServerSchema = section({
   // 0 asks the OS for a free port; the tests rely on it.
   port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, expected: 'an integer 0..65535' }),
   max_body_bytes: Type.Integer({ minimum: 1, default: 10_485_760, expected: 'an integer > 0' }),
+  // HTTPS for the local endpoint (some POS software only posts to https URLs):
+  // both PEM files, or neither. Relative paths are resolved against the config's directory.
+  tls_cert: Type.String({ default: '', expected: 'a path to a PEM certificate' }),
+  tls_key: Type.String({ default: '', expected: 'a path to a PEM private key' }),
 });
 
 export const SpoolSchema = section({
@@ -64,6 +68,12 @@ export const TokenSchema = Type.Object(
   { additionalProperties: false, expected: 'a table' },
 );
 
+export const AdminSchema = section({
+  // HTTP Basic password (user "admin") for the status page, its API and /metrics.
+  // Empty: the admin surface is served to loopback clients only.
+  password: Type.String({ default: '', expected: 'a string' }),
+});
+
 export const LogSchema = section({
   level: Type.Union(
     LOG_LEVELS.map((level) => Type.Literal(level)),
@@ -79,6 +89,7 @@ export const ConfigSchema = Type.Object(
     forward: ForwardSchema,
     limits: LimitsSchema,
     tokens: Type.Array(TokenSchema, { default: [], expected: 'an array of tables ([[tokens]])' }),
+    admin: AdminSchema,
     log: LogSchema,
   },
   { additionalProperties: false, default: {}, expected: 'a table' },

@@ -1,5 +1,6 @@
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
+import { noopMetrics, type RelayMetrics } from '../lib/metrics.ts';
 import { maskToken } from '../lib/mask.ts';
 import { takeToken, type BucketState } from '../lib/token-bucket.ts';
 import { laneKey, type Env, type PendingEvent, type Spool } from '../spool/index.ts';
@@ -20,6 +21,7 @@ export interface ForwarderDeps {
   log: Logger;
   random?: () => number;
   userAgent?: string;
+  metrics?: RelayMetrics;
 }
 
 export interface CloudStatus {
@@ -158,6 +160,8 @@ export class Forwarder {
     const at = clock.now();
     const verdict = classify(a.status);
     this.noteReachability(a, at);
+    const metrics = this.deps.metrics ?? noopMetrics;
+    metrics.attempt(a.status === null ? 'error' : String(a.status));
     const tokenLog = { token: maskToken(ev.token), env: ev.env, event_id: ev.id, status: a.status };
     switch (verdict) {
       case 'delivered': {
@@ -168,11 +172,12 @@ export class Forwarder {
         ts.pausedUntil = 0;
         ts.reason = '';
         this.cloud.lastDeliveryAt = at;
+        metrics.delivered(ev.token, ev.env);
         log.debug(tokenLog, 'delivered');
         return;
       }
       case 'retry': {
-        await spool.recordAttempt(ev.seq, { at, status: a.status, error: a.error ?? truncate(a.body) });
+        await spool.recordAttempt(ev, 'retry', { at, status: a.status, error: a.error ?? truncate(a.body) });
         lane.failures++;
         const delay = backoffDelay(
           lane.failures,
@@ -185,7 +190,7 @@ export class Forwarder {
         return;
       }
       case 'pause': {
-        await spool.recordAttempt(ev.seq, { at, status: a.status, error: truncate(a.body) });
+        await spool.recordAttempt(ev, 'pause', { at, status: a.status, error: truncate(a.body) });
         ts.pausedUntil = at + st.maxBackoffMs;
         ts.reason = `cloud answered ${a.status}: token invalid or inactive`;
         log.error(
@@ -196,6 +201,7 @@ export class Forwarder {
       }
       case 'dead': {
         await spool.markDead(ev, { at, status: a.status, error: truncate(a.body) });
+        metrics.dead();
         lane.failures = 0;
         lane.notBefore = 0;
         log.error(tokenLog, 'cloud rejected the event; dead-lettered, lane moves on');

@@ -1,12 +1,16 @@
-import { Elysia } from 'elysia';
+import { Elysia, type AnyElysia } from 'elysia';
 import type { Logger } from '../lib/log.ts';
+import type { RelayMetrics } from '../lib/metrics.ts';
 import type { IngestService } from './ingest.ts';
 import { healthRoutes, ingestRoutes, reply } from './routes.ts';
 
 export interface AppDeps {
   ingest: IngestService;
+  /** The admin plugin (status page, API, /metrics); optional so the contract can be served alone. */
+  admin?: AnyElysia;
   health: () => Record<string, unknown>;
   log: Logger;
+  metrics?: RelayMetrics;
 }
 
 /** Every error body is `{"detail": "..."}`, as the cloud's (FastAPI-style) answers are. */
@@ -20,8 +24,9 @@ export function createApp(deps: AppDeps) {
       deps.log.error({ code, err: error instanceof Error ? error.message : String(error) }, 'unhandled error');
       return reply({ status: 500, body: { detail: 'Internal Server Error' } });
     })
-    .use(ingestRoutes(deps.ingest))
-    .use(healthRoutes(deps.health));
+    .use(ingestRoutes(deps.ingest, deps.metrics))
+    .use(healthRoutes(deps.health))
+    .use(deps.admin ?? new Elysia({ name: 'relay.admin.none' }));
 }
 
 export type RelayApp = ReturnType<typeof createApp>;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import { maskToken } from '../lib/mask.ts';
+import type { RelayMetrics } from '../lib/metrics.ts';
 import { Buckets } from '../lib/token-bucket.ts';
 import { SpoolFullError, type Env, type Spool } from '../spool/index.ts';
 import { checkJson } from './body.ts';
@@ -53,7 +54,7 @@ export class IngestService {
 
   constructor(
     private settings: IngestSettings,
-    private readonly deps: { spool: Spool; clock: Clock; log: Logger },
+    private readonly deps: { spool: Spool; clock: Clock; log: Logger; metrics?: RelayMetrics },
   ) {
     this.buckets = new Buckets(this.limits(), deps.clock);
     this.configure(settings);
@@ -103,6 +104,7 @@ export class IngestService {
     if (!checked.ok) return detail(400, checked.detail);
     try {
       const r = await this.deps.spool.append({ token, env, body: bytes });
+      this.deps.metrics?.received(token, env);
       return {
         status: 200,
         body: {

@@ -1,5 +1,6 @@
 import { Elysia } from 'elysia';
 import { readLimited } from './body.ts';
+import type { RelayMetrics } from '../lib/metrics.ts';
 import type { Answer, IngestService } from './ingest.ts';
 
 /** An answer as the cloud would send it: JSON, status, and any headers. */
@@ -21,18 +22,25 @@ function envValues(url: string): string[] {
  * guide, "Webhook Endpoint"). The body is read raw (`parse: 'none'`): it is
  * stored byte for byte, never re-serialised.
  */
-export const ingestRoutes = (service: IngestService) =>
+export const ingestRoutes = (service: IngestService, metrics?: RelayMetrics) =>
   new Elysia({ name: 'relay.ingest' }).post(
     '/webhooks/v1/pos/:token',
     async ({ params, request }) => {
-      const admitted = service.admit(params.token, envValues(request.url));
-      if ('status' in admitted) return reply(admitted);
-      const read = await readLimited(request, service.maxBodyBytes);
-      if (!read.ok) return reply({ status: read.status, body: { detail: read.detail } });
-      return reply(await service.store(admitted.token, admitted.env, read.bytes));
+      const started = performance.now();
+      const res = await handle(service, params.token, request);
+      metrics?.ingestSeconds((performance.now() - started) / 1000);
+      return res;
     },
     { parse: 'none' },
   );
+
+async function handle(service: IngestService, token: string, request: Request): Promise<Response> {
+  const admitted = service.admit(token, envValues(request.url));
+  if ('status' in admitted) return reply(admitted);
+  const read = await readLimited(request, service.maxBodyBytes);
+  if (!read.ok) return reply({ status: read.status, body: { detail: read.detail } });
+  return reply(await service.store(admitted.token, admitted.env, read.bytes));
+}
 
 export const healthRoutes = (health: () => Record<string, unknown>) =>
   new Elysia({ name: 'relay.health' }).get('/health', () => reply({ status: 200, body: health() }));

@@ -12,5 +12,15 @@ export const migrations: EmbeddedMigration[] = [
       "\nCREATE INDEX `events_lane` ON `events` (`status`,`token`,`env`,`seq`);",
       "\nCREATE INDEX `events_delivered` ON `events` (`status`,`delivered_at`) WHERE status = 'delivered';"
     ]
+  },
+  {
+    "tag": "0001_attempts",
+    "folderMillis": 1795429374824,
+    "hash": "c91a4c459fdcfdb802341ae7166e3d52d30b8681419c628c31ae460cda3159d8",
+    "sql": [
+      "CREATE TABLE `attempts` (\n\t`id` integer PRIMARY KEY NOT NULL,\n\t`event_seq` integer NOT NULL,\n\t`at` integer NOT NULL,\n\t`status` integer,\n\t`verdict` text NOT NULL,\n\t`detail` text\n);\n",
+      "\nCREATE INDEX `attempts_event` ON `attempts` (`event_seq`,`at`);",
+      "\nCREATE TRIGGER `attempts_cleanup` AFTER DELETE ON `events` BEGIN DELETE FROM `attempts` WHERE `event_seq` = old.seq; END;\n"
+    ]
   }
 ];

@@ -36,3 +36,22 @@ export const events = sqliteTable(
 );
 
 export type EventRow = typeof events.$inferSelect;
+
+/**
+ * Every delivery attempt and the cloud's answer, for `relay events show` and
+ * the status page. Deleted with its event.
+ */
+export const attempts = sqliteTable(
+  'attempts',
+  {
+    id: integer('id').primaryKey(),
+    eventSeq: integer('event_seq').notNull(),
+    at: integer('at').notNull(),
+    status: integer('status'),
+    verdict: text('verdict', { enum: ['delivered', 'retry', 'pause', 'dead'] }).notNull(),
+    detail: text('detail'),
+  },
+  (t) => [index('attempts_event').on(t.eventSeq, t.at)],
+);
+
+export type AttemptRow = typeof attempts.$inferSelect;

@@ -34,11 +34,34 @@ export class Spool {
     );
     this.writer = new GroupCommitWriter(sync, deps);
     this.loadCounts();
+    this.checkExternalChanges();
   }
 
   static async open(deps: SpoolDeps): Promise<Spool> {
     const { sync, db, client } = await openSpoolFiles(deps.path);
     return new Spool(sync, db, () => client.close(), deps);
+  }
+
+  private dataVersion = -1;
+
+  /**
+   * Another process (the `relay events ...` CLI) or connection may change the
+   * spool while the server runs. `PRAGMA data_version` changes only for
+   * commits by other connections (https://sqlite.org/pragma.html#pragma_data_version),
+   * so polling it is cheap; on a change the counts are reloaded and every lane
+   * with pending events is announced to the listeners.
+   */
+  checkExternalChanges(): boolean {
+    const v = (this.sync.prepare('PRAGMA data_version').get() as { data_version: number }).data_version;
+    if (v === this.dataVersion) return false;
+    const first = this.dataVersion === -1;
+    this.dataVersion = v;
+    if (first) return false;
+    this.lanePending.clear();
+    this.counts = { delivered: 0, dead: 0 };
+    this.loadCounts();
+    for (const l of this.pendingLanes()) for (const fn of this.listeners) fn(l.token, l.env);
+    return true;
   }
 
   private loadCounts(): void {
@@ -87,17 +110,27 @@ export class Spool {
     return [...this.lanePending.values()].filter((l) => l.pending > 0);
   }
 
-  async recordAttempt(seq: number, o: Outcome): Promise<void> {
-    await this.writer.run((s) => s.attempt.run(o.at, o.status, o.error ?? null, seq));
+  /** A failed attempt the lane will retry (verdict retry, or pause for a refused token). */
+  async recordAttempt(ev: PendingEvent, verdict: 'retry' | 'pause', o: Outcome): Promise<void> {
+    await this.writer.run((s) => {
+      s.attempt.run(o.at, o.status, o.error ?? null, ev.seq);
+      s.logAttempt.run(ev.seq, o.at, o.status, verdict, o.error ?? null);
+    });
   }
 
   async markDelivered(ev: PendingEvent, o: Outcome & { cloudEventId: string | null }): Promise<void> {
-    await this.writer.run((s) => s.delivered.run(o.at, o.status, o.cloudEventId, o.at, seq(ev)));
+    await this.writer.run((s) => {
+      s.delivered.run(o.at, o.status, o.cloudEventId, o.at, ev.seq);
+      s.logAttempt.run(ev.seq, o.at, o.status, 'delivered', o.cloudEventId);
+    });
     this.settle(ev, 'delivered');
   }
 
   async markDead(ev: PendingEvent, o: Outcome): Promise<void> {
-    await this.writer.run((s) => s.dead.run(o.at, o.status, o.error ?? null, seq(ev)));
+    await this.writer.run((s) => {
+      s.dead.run(o.at, o.status, o.error ?? null, ev.seq);
+      s.logAttempt.run(ev.seq, o.at, o.status, 'dead', o.error ?? null);
+    });
     this.settle(ev, 'dead');
   }
 
@@ -143,4 +176,3 @@ export class Spool {
   }
 }
 
-const seq = (ev: PendingEvent): number => ev.seq;

@@ -34,6 +34,7 @@ function prepare(db: SyncDb) {
       `UPDATE events SET status = 'dead', attempts = attempts + 1, last_attempt_at = ?,
        last_status = ?, last_error = ? WHERE seq = ? `,
     ),
+    logAttempt: db.prepare(`INSERT INTO attempts (event_seq, at, status, verdict, detail) VALUES (?, ?, ?, ?, ?)`),
     // Oldest delivered first: they are the only rows the relay may delete on its own.
     pruneOldest: db.prepare(
       `DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE status = 'delivered'

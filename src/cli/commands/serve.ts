@@ -1,0 +1,52 @@
+import { loadConfig } from '../../config/index.ts';
+import { createLogger } from '../../lib/log.ts';
+import { startRelay } from '../../relay.ts';
+import { SpoolOpenError } from '../../spool/index.ts';
+import { loadConfigFor, parseCommandArgs, type Command } from '../context.ts';
+
+export const serve: Command = {
+  name: 'serve',
+  summary: 'run the relay (the default command)',
+  usage: 'relay serve [--config FILE]',
+  async run(args, io) {
+    const { values } = parseCommandArgs('serve', args, {});
+    const loaded = loadConfigFor(values.config, io);
+    if (!loaded) return 2;
+    const log = createLogger(loaded.config.log.level);
+    let relay;
+    try {
+      relay = await startRelay(loaded.config, {
+        log,
+        reloadConfig: () => {
+          const r = loadConfig(loaded.path, io.env);
+          return r.ok ? { ok: true, config: r.config } : { ok: false, problems: r.problems };
+        },
+      });
+    } catch (e) {
+      const msg = e instanceof SpoolOpenError ? e.message : `cannot start: ${(e as Error).message}`;
+      log.fatal(msg);
+      log.flush();
+      io.err(`relay: ${msg}`);
+      return 1;
+    }
+    const shutdown = (signal: string) => {
+      log.info({ signal }, 'stopping');
+      relay.stop().then(
+        () => {
+          log.flush();
+          process.exit(0);
+        },
+        (e) => {
+          io.err(`relay: stop failed: ${(e as Error).message}`);
+          process.exit(1);
+        },
+      );
+    };
+    // SIGTERM (service managers), SIGINT (Ctrl-C, also on Windows consoles).
+    process.on('SIGTERM', () => shutdown('SIGTERM'));
+    process.on('SIGINT', () => shutdown('SIGINT'));
+    // SIGHUP: reload tokens and limits; a bad file is refused and the old config stays.
+    if (process.platform !== 'win32') process.on('SIGHUP', () => relay.reload());
+    return 'running';
+  },
+};

@@ -1,0 +1,24 @@
+import type { Env } from '../spool/types.ts';
+
+/**
+ * What the relay counts, as calls. The HTTP and forward layers call these; the
+ * Prometheus rendering lives in src/admin/metrics.ts. Tokens are passed whole
+ * and masked (first 8 characters) by the implementation.
+ */
+export interface RelayMetrics {
+  received(token: string, env: Env): void;
+  ingestSeconds(seconds: number): void;
+  warning(name: string): void;
+  attempt(code: string): void;
+  delivered(token: string, env: Env): void;
+  dead(): void;
+}
+
+export const noopMetrics: RelayMetrics = {
+  received() {},
+  ingestSeconds() {},
+  warning() {},
+  attempt() {},
+  delivered() {},
+  dead() {},
+};
