@@ -1,0 +1,196 @@
+import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import type { Drizzle } from './open.ts';
+import { attempts, events } from './schema.ts';
+import type { Env, EventStatus } from './types.ts';
+
+/**
+ * Reporting and repair queries for the CLI and the admin surface, over drizzle
+ * and @libsql/client. They may run in another process while the server runs:
+ * the server notices their commits through `PRAGMA data_version`
+ * (Spool.checkExternalChanges) and rescans its lanes.
+ */
+
+export interface EventSummary {
+  seq: number;
+  id: string;
+  token: string;
+  env: Env;
+  status: EventStatus;
+  size: number;
+  receivedAt: number;
+  attempts: number;
+  lastAttemptAt: number | null;
+  lastStatus: number | null;
+  lastError: string | null;
+  cloudEventId: string | null;
+  deliveredAt: number | null;
+  warnings: string[];
+}
+
+const summaryColumns = {
+  seq: events.seq,
+  id: events.id,
+  token: events.token,
+  env: events.env,
+  status: events.status,
+  size: events.size,
+  receivedAt: events.receivedAt,
+  attempts: events.attempts,
+  lastAttemptAt: events.lastAttemptAt,
+  lastStatus: events.lastStatus,
+  lastError: events.lastError,
+  cloudEventId: events.cloudEventId,
+  deliveredAt: events.deliveredAt,
+  warnings: events.warnings,
+};
+
+const parseWarnings = (w: string | null): string[] => {
+  if (!w) return [];
+  try {
+    const v = JSON.parse(w) as unknown;
+    return Array.isArray(v) ? v.map(String) : [];
+  } catch {
+    return [];
+  }
+};
+
+export interface ListFilter {
+  status?: EventStatus;
+  token?: string;
+  limit?: number;
+}
+
+/** Most recent first. */
+export async function listEvents(db: Drizzle, f: ListFilter = {}): Promise<EventSummary[]> {
+  const where = and(
+    f.status ? eq(events.status, f.status) : undefined,
+    f.token ? eq(events.token, f.token) : undefined,
+  );
+  const rows = await db
+    .select(summaryColumns)
+    .from(events)
+    .where(where)
+    .orderBy(desc(events.seq))
+    .limit(f.limit ?? 50);
+  return rows.map((r) => ({ ...r, warnings: parseWarnings(r.warnings) }));
+}
+
+export interface AttemptSummary {
+  at: number;
+  status: number | null;
+  verdict: string;
+  detail: string | null;
+}
+
+export interface EventDetail extends EventSummary {
+  body: Buffer;
+  history: AttemptSummary[];
+}
+
+export async function getEvent(db: Drizzle, id: string): Promise<EventDetail | undefined> {
+  const [row] = await db.select({ ...summaryColumns, body: events.body }).from(events).where(eq(events.id, id));
+  if (!row) return undefined;
+  const history = await db
+    .select({ at: attempts.at, status: attempts.status, verdict: attempts.verdict, detail: attempts.detail })
+    .from(attempts)
+    .where(eq(attempts.eventSeq, row.seq))
+    .orderBy(asc(attempts.at), asc(attempts.id));
+  return { ...row, body: Buffer.from(row.body), warnings: parseWarnings(row.warnings), history };
+}
+
+export interface ReplayResult {
+  replayed: string[];
+  notDead: string[];
+  missing: string[];
+}
+
+/**
+ * Dead-lettered events go back to pending. Their `seq` is older than anything
+ * pending in their lane, so they are sent next, ahead of newer events.
+ */
+export async function replayEvents(db: Drizzle, ids: string[]): Promise<ReplayResult> {
+  if (ids.length === 0) return { replayed: [], notDead: [], missing: [] };
+  const found = await db.select({ id: events.id, status: events.status }).from(events).where(inArray(events.id, ids));
+  const byId = new Map(found.map((r) => [r.id, r.status]));
+  const dead = ids.filter((id) => byId.get(id) === 'dead');
+  if (dead.length > 0) {
+    await db.update(events).set({ status: 'pending' }).where(and(inArray(events.id, dead), eq(events.status, 'dead')));
+  }
+  return {
+    replayed: dead,
+    notDead: ids.filter((id) => byId.has(id) && byId.get(id) !== 'dead'),
+    missing: ids.filter((id) => !byId.has(id)),
+  };
+}
+
+const CHUNK = 500;
+
+/** Every dead-lettered event back to pending, in chunks so a terminal can show progress. */
+export async function replayAllDead(db: Drizzle, onProgress?: (done: number, total: number) => void): Promise<number> {
+  const total = await countWhere(db, sql`status = 'dead'`);
+  let done = 0;
+  for (;;) {
+    const chunk = await db.select({ seq: events.seq }).from(events).where(eq(events.status, 'dead')).limit(CHUNK);
+    if (chunk.length === 0) break;
+    await db.update(events).set({ status: 'pending' }).where(inArray(events.seq, chunk.map((c) => c.seq)));
+    done += chunk.length;
+    onProgress?.(done, total);
+  }
+  return done;
+}
+
+/** Deletes delivered events received before `before` (ms). Never pending or dead ones. */
+export async function purgeDelivered(
+  db: Drizzle,
+  before: number,
+  onProgress?: (done: number, total: number) => void,
+): Promise<number> {
+  const cond = and(eq(events.status, 'delivered'), lt(events.deliveredAt, before));
+  const total = await countWhere(db, cond!);
+  let done = 0;
+  for (;;) {
+    const chunk = await db.select({ seq: events.seq }).from(events).where(cond).limit(CHUNK);
+    if (chunk.length === 0) break;
+    await db.delete(events).where(and(inArray(events.seq, chunk.map((c) => c.seq)), eq(events.status, 'delivered')));
+    done += chunk.length;
+    onProgress?.(done, total);
+  }
+  return done;
+}
+
+async function countWhere(db: Drizzle, where: ReturnType<typeof sql> | ReturnType<typeof and>): Promise<number> {
+  const [r] = await db.select({ n: sql<number>`count(*)` }).from(events).where(where);
+  return Number(r?.n ?? 0);
+}
+
+export interface LaneCounts {
+  token: string;
+  env: Env;
+  pending: number;
+  delivered: number;
+  dead: number;
+  oldestPendingAt: number | null;
+}
+
+/** Counts per lane (token, env) and status, with the age of the oldest pending event. */
+export async function laneCounts(db: Drizzle): Promise<LaneCounts[]> {
+  const rows = await db
+    .select({
+      token: events.token,
+      env: events.env,
+      status: events.status,
+      n: sql<number>`count(*)`,
+      oldest: sql<number | null>`min(${events.receivedAt})`,
+    })
+    .from(events)
+    .groupBy(events.token, events.env, events.status);
+  const lanes = new Map<string, LaneCounts>();
+  for (const r of rows) {
+    const key = `${r.env}\u0000${r.token}`;
+    const lane = lanes.get(key) ?? { token: r.token, env: r.env, pending: 0, delivered: 0, dead: 0, oldestPendingAt: null };
+    lane[r.status] = Number(r.n);
+    if (r.status === 'pending') lane.oldestPendingAt = r.oldest === null ? null : Number(r.oldest);
+    lanes.set(key, lane);
+  }
+  return [...lanes.values()].sort((a, b) => a.token.localeCompare(b.token) || a.env.localeCompare(b.env));
+}
