@@ -103,10 +103,9 @@ export class Forwarder {
     this.runners.add(p);
   }
 
+  /** Tokens the cloud refused (401): their lanes wait until `until`, then try the head again. */
   paused(): PausedToken[] {
-    const now = this.deps.clock.now();
     return [...this.tokens.entries()]
-      .filter(([, s]) => s.pausedUntil > now || s.reason !== '')
       .filter(([, s]) => s.reason !== '')
       .map(([token, s]) => ({ token, until: s.pausedUntil, reason: s.reason }));
   }
