@@ -7,7 +7,7 @@ import type { Clock } from '../../src/lib/clock.ts';
 import { startRelay, type Relay } from '../../src/relay.ts';
 
 export const TOKEN = '019ab6ed-150a-7be1-920f-ab82305e5d41';
-export const TOKEN2 = '019ab6ed-7c2e-7a41-8d3f-5be09c6a1f27';
+export const TOKEN2 = '7f3c2a91-7c2e-4a41-8d3f-5be09c6a1f27';
 export const INACTIVE = '019ab6ee-0000-7000-8000-000000000000';
 
 export function tempDir(prefix = 'relay-test-'): { dir: string; cleanup: () => void } {
