@@ -26,6 +26,11 @@ export function classify(status: number | null): Verdict {
   return 'retry';
 }
 
+// The three HTTP-date forms (RFC 9110 §5.6.7); anything else is not a date here.
+const IMF_FIXDATE = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+const RFC850_DATE = /^[A-Z][a-z]+, \d{2}-[A-Z][a-z]{2}-\d{2} \d{2}:\d{2}:\d{2} GMT$/;
+const ASCTIME_DATE = /^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/;
+
 /**
  * Retry-After (RFC 9110 §10.2.3): delay-seconds or an HTTP-date.
  * Returns milliseconds from `now`, or undefined when absent or unreadable.
@@ -33,9 +38,12 @@ export function classify(status: number | null): Verdict {
 export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {
   if (value == null) return undefined;
   const v = value.trim();
-  if (v === '') return undefined;
   if (/^\d+$/.test(v)) return Number(v) * 1000;
-  const at = Date.parse(v);
+  let at: number;
+  if (IMF_FIXDATE.test(v) || RFC850_DATE.test(v)) at = Date.parse(v);
+  // asctime has no zone; RFC 9110 says to read it as UTC, not local time.
+  else if (ASCTIME_DATE.test(v)) at = Date.parse(`${v} GMT`);
+  else return undefined;
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - now);
 }

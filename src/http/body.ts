@@ -24,8 +24,9 @@ const tooLarge = (max: number): ReadResult => ({
 export async function readLimited(request: Request, max: number): Promise<ReadResult> {
   const declared = request.headers.get('content-length');
   if (declared !== null) {
-    const n = Number(declared);
-    if (!Number.isSafeInteger(n) || n < 0) {
+    // Content-Length = 1*DIGIT (RFC 9110 §8.6): no sign, exponent or hex.
+    const n = /^\d+$/.test(declared) ? Number(declared) : Number.NaN;
+    if (!Number.isSafeInteger(n)) {
       return { ok: false, status: 400, detail: `Invalid Content-Length header: ${JSON.stringify(declared.slice(0, 40))}` };
     }
     if (n > max) return tooLarge(max);
