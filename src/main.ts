@@ -6,5 +6,6 @@ const code = await main(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),
   isTty: process.stdout.isTTY === true,
+  write: (s) => process.stdout.write(s),
 });
 if (code !== 'running') process.exit(code);

@@ -8,6 +8,8 @@ export interface Io {
   cwd: string;
   /** True when stdout is a terminal (progress bars, colours). */
   isTty?: boolean;
+  /** Writes to stdout without a newline (progress redraws with "\r"). */
+  write?: (s: string) => void;
 }
 
 /** Exit codes: 0 ok, 1 runtime failure, 2 bad usage or bad config. */

@@ -1,12 +1,37 @@
-import type { Command } from '../context.ts';
+import { loadConfigFor, parseCommandArgs, type Command } from '../context.ts';
+import { diagnose, type Check } from '../lib/diagnose.ts';
+import { MARK, printJson } from '../lib/output.ts';
 
-/** Placeholder: implemented by its own issue. */
 export const doctor: Command = {
   name: 'doctor',
-  summary: 'not implemented yet',
-  usage: 'relay doctor',
-  async run(_args, io) {
-    io.err('relay doctor: not implemented yet');
-    return 2;
+  summary: "the cloud guide's diagnostic: config, spool, disk, clock, cloud, each token (exit 0 = all pass)",
+  usage: 'relay doctor [--json] [--config FILE]',
+  async run(args, io) {
+    const { values } = parseCommandArgs('doctor', args, { json: { type: 'boolean' } });
+    const loaded = loadConfigFor(values.config, io);
+    if (!loaded) {
+      // The problems are already on stderr, one per line with key and line number.
+      const failed: Check = { check: 'config', status: 'fail', message: 'the config is not valid (see the problems above); fix it, then run relay doctor again' };
+      if (values.json) printJson(io, { ok: false, checks: [failed] });
+      else io.out(`${MARK.fail} config: ${failed.message}`);
+      return 2;
+    }
+    if (!values.json) io.out(`relay doctor: ${loaded.path}\n`);
+    const checks = await diagnose(loaded.config, loaded.path);
+    const failed = checks.filter((c) => c.status === 'fail');
+    const warned = checks.filter((c) => c.status === 'warn');
+    if (values.json) {
+      printJson(io, { ok: failed.length === 0, config: loaded.path, checks });
+    } else {
+      for (const c of checks) io.out(`${MARK[c.status]} ${c.check}: ${c.message}`);
+      io.out('');
+      if (failed.length > 0) {
+        io.out(`${failed.length} check(s) failed${warned.length ? `, ${warned.length} warning(s)` : ''}. ` +
+          'If the cloud keeps refusing, write to team@emiliavision.com with the first 8 characters of the token.');
+      } else {
+        io.out(`all checks passed${warned.length ? ` (${warned.length} warning(s))` : ''}`);
+      }
+    }
+    return failed.length === 0 ? 0 : 1;
   },
 };

@@ -1,0 +1,154 @@
+import { existsSync } from 'node:fs';
+import type { Config } from '../../config/index.ts';
+import { systemClock } from '../../lib/clock.ts';
+import { silentLogger } from '../../lib/log.ts';
+import { maskToken } from '../../lib/mask.ts';
+import { Spool, SpoolOpenError } from '../../spool/index.ts';
+import type { Io } from '../context.ts';
+
+/**
+ * The technician's commands reach the relay two ways: its spool file (opened
+ * beside a running server: WAL and busy_timeout let both write, and the server
+ * notices our commits within ~1 s through PRAGMA data_version) and its HTTP
+ * port, from the same config the server reads.
+ */
+
+export function spoolExists(config: Config): boolean {
+  return existsSync(config.spool.path);
+}
+
+/**
+ * Opens the spool, runs `fn`, closes it. A spool that does not exist yet is
+ * not created by a read (`ifMissing` answers instead); a spool that cannot be
+ * opened prints the reason and gives exit code 1.
+ */
+export async function withSpool(
+  config: Config,
+  io: Io,
+  fn: (spool: Spool) => Promise<number>,
+  ifMissing?: () => number | Promise<number>,
+): Promise<number> {
+  if (ifMissing && !spoolExists(config)) return ifMissing();
+  let spool: Spool;
+  try {
+    spool = await Spool.open({
+      path: config.spool.path,
+      maxBytes: config.spool.max_size_mb * 1024 * 1024,
+      clock: systemClock,
+      log: silentLogger,
+    });
+  } catch (e) {
+    io.err(e instanceof SpoolOpenError ? `relay: ${e.message}` : `relay: spool ${config.spool.path}: ${(e as Error).message}`);
+    return 1;
+  }
+  try {
+    return await fn(spool);
+  } finally {
+    await spool.close();
+  }
+}
+
+/**
+ * The URL the local relay listens on, from server.host/port: a wildcard
+ * address is reached on loopback; IPv6 literals are bracketed (RFC 3986
+ * section 3.2.2). Port 0 means "chosen at start": no fixed address to call.
+ */
+export function localRelayUrl(config: Config): string | undefined {
+  const { host, port, tls_cert } = config.server;
+  if (port === 0) return undefined;
+  let h = host;
+  if (h === '0.0.0.0') h = '127.0.0.1';
+  else if (h === '::' || h === '[::]') h = '[::1]';
+  else if (h.includes(':') && !h.startsWith('[')) h = `[${h}]`;
+  return `${tls_cert ? 'https' : 'http'}://${h}:${port}`;
+}
+
+export type Reply = { ok: true; status: number; text: string; headers: Headers; ms: number } | { ok: false; error: string; ms: number };
+
+/**
+ * One HTTP request with a deadline. `insecureTls` is for the relay's own
+ * loopback endpoint only, whose certificate is usually self-signed for the POS;
+ * the cloud is always verified.
+ */
+export async function request(
+  url: string,
+  init: RequestInit & { timeoutMs: number; insecureTls?: boolean },
+): Promise<Reply> {
+  const started = performance.now();
+  const { timeoutMs, insecureTls, ...rest } = init;
+  try {
+    const res = await fetch(url, {
+      ...rest,
+      signal: AbortSignal.timeout(timeoutMs),
+      ...(insecureTls ? { tls: { rejectUnauthorized: false } } : {}),
+    });
+    const text = await res.text();
+    return { ok: true, status: res.status, text, headers: res.headers, ms: performance.now() - started };
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    const error =
+      err.name === 'TimeoutError'
+        ? `no answer within ${timeoutMs} ms`
+        : err.code && !err.message.startsWith(err.code)
+          ? `${err.code}: ${err.message}`
+          : err.message;
+    return { ok: false, error, ms: performance.now() - started };
+  }
+}
+
+/**
+ * A token named on the command line: the full token, or a prefix of one of
+ * `known` (what the relay prints: "019ab6ed" or "019ab6ed…"). A prefix must
+ * match exactly one token.
+ */
+export function resolveToken(
+  given: string,
+  known: Iterable<string>,
+): { ok: true; token: string } | { ok: false; ambiguous: boolean; problem: string } {
+  const all = [...new Set(known)];
+  if (all.includes(given)) return { ok: true, token: given };
+  const prefix = given.replace(/…$/, '');
+  const hits = prefix.length > 0 ? all.filter((t) => t.startsWith(prefix)) : [];
+  if (hits.length === 1) return { ok: true, token: hits[0]! };
+  if (hits.length > 1) {
+    return { ok: false, ambiguous: true, problem: `token ${JSON.stringify(given)} matches ${hits.length} tokens (${hits.map(maskToken).join(', ')}); give more characters` };
+  }
+  return { ok: false, ambiguous: false, problem: `token ${maskToken(given)} is neither in the config nor in the spool` };
+}
+
+/** What the running relay says about itself on GET /health (src/relay.ts `health`). */
+export interface Health {
+  status?: string;
+  version?: string;
+  spool?: { ok?: boolean; pending?: number; dead?: number; bytes?: number; max_bytes?: number; error?: string | null };
+  cloud?: { reachable?: boolean | null; since?: string | null; last_delivery_at?: string | null; last_error?: string | null };
+  paused_tokens?: { token: string; until: string | null; reason: string }[];
+}
+
+export type Probe =
+  | { running: true; url: string; health: Health }
+  | { running: false; url: string | null; reason: string };
+
+const HEALTH_TIMEOUT_MS = 3000;
+
+export async function probeRelay(config: Config): Promise<Probe> {
+  const base = localRelayUrl(config);
+  if (!base) {
+    return { running: false, url: null, reason: 'server.port is 0 (a port chosen at start), so there is no fixed address to ask' };
+  }
+  const url = `${base}/health`;
+  const r = await request(url, { timeoutMs: HEALTH_TIMEOUT_MS, insecureTls: true });
+  if (!r.ok) return { running: false, url, reason: r.error };
+  try {
+    const health = JSON.parse(r.text) as Health;
+    if (r.status === 200 && typeof health === 'object' && health !== null && typeof health.status === 'string') {
+      return { running: true, url, health };
+    }
+  } catch {
+    // fall through: something else answers on that port
+  }
+  return { running: false, url, reason: `something answered ${r.status} there, but not the relay's /health` };
+}
+
+export const tokenNames = (config: Config): Map<string, string> =>
+  new Map(config.tokens.filter((t) => t.name !== '').map((t) => [t.token, t.name]));
