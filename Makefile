@@ -8,7 +8,7 @@ ifeq ($(BUN),)
 BUN := bun
 endif
 
-.PHONY: all bun deps build run test lint check migrations bench release clean
+.PHONY: all bun deps build run test lint check migrations bench release clean chromium
 
 all: build
 
@@ -33,7 +33,11 @@ build: dist/relay
 run: deps
 	bun run src/main.ts serve --config config.example.toml
 
-test: build
+# The status page test drives Debian's Chromium (never a downloaded browser).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || apt-get install -y chromium || (apt-get update && apt-get install -y chromium)
+
+test: build chromium
 	bun test
 
 lint: deps

@@ -22,7 +22,8 @@ describe('the webhook contract, served locally', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('application/json');
     const body = (await res.json()) as Record<string, string>;
-    expect(Object.keys(body)).toEqual(['status', 'event_id', 'message', 'received_at']);
+    // ORDER_CREATED is the guide v1.0 example (`table`, items without timestamps): the 200 carries warnings after the cloud's four keys.
+    expect(Object.keys(body)).toEqual(['status', 'event_id', 'message', 'received_at', 'warnings']);
     expect(body.status).toBe('success');
     expect(body.message).toBe('Webhook received and stored');
     expect(body.event_id).toMatch(UUID_V7);

@@ -1,19 +1,32 @@
-import { Elysia } from 'elysia';
 import type { Config } from '../config/index.ts';
 import type { Forwarder } from '../forward/index.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
-import { noopMetrics, type RelayMetrics } from '../lib/metrics.ts';
-import type { Spool } from '../spool/index.ts';
+import type { RelayMetrics } from '../lib/metrics.ts';
+import type { Spool, SpoolStats } from '../spool/index.ts';
+import { createPromMetrics } from './metrics.ts';
 
 export interface ReloadResult {
   ok: boolean;
   problems: string[];
 }
 
+/** What the gauges read at scrape time. */
+export interface GaugeSource {
+  spool: () => SpoolStats;
+  cloudReachable: () => boolean | null;
+  now: () => number;
+}
+
 export interface AdminMetrics extends RelayMetrics {
   /** Prometheus text exposition format. */
   render(): Promise<string> | string;
+  /** The Content-Type of `render()`'s text. */
+  readonly contentType: string;
+  /** Connects the gauges to the spool and the forwarder (the admin surface does it once). */
+  watch(source: GaugeSource): void;
+  /** Payload warnings given since the start, by warning id, for the status page. */
+  warningCounts(): Record<string, number>;
 }
 
 export interface AdminDeps {
@@ -28,9 +41,8 @@ export interface AdminDeps {
   clock: Clock;
 }
 
-/** The admin surface (status page, its API, /metrics). Filled in by issue 6. */
-export const adminRoutes = (_deps: AdminDeps) => new Elysia({ name: 'relay.admin' });
+export { adminRoutes } from './routes.ts';
 
 export function createMetrics(): AdminMetrics {
-  return { ...noopMetrics, render: () => '' };
+  return createPromMetrics();
 }

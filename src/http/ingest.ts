@@ -6,6 +6,7 @@ import type { RelayMetrics } from '../lib/metrics.ts';
 import { Buckets } from '../lib/token-bucket.ts';
 import { SpoolFullError, type Env, type Spool } from '../spool/index.ts';
 import { checkJson } from './body.ts';
+import { payloadWarnings } from './warnings.ts';
 
 export interface TokenEntry {
   token: string;
@@ -102,18 +103,26 @@ export class IngestService {
   async store(token: string, env: Env, bytes: Uint8Array): Promise<Answer> {
     const checked = checkJson(bytes);
     if (!checked.ok) return detail(400, checked.detail);
+    // Advice only: the exact bytes are stored and forwarded whatever it says.
+    const warnings = payloadWarnings(checked.value);
+    const messages = warnings.map((w) => w.message);
     try {
-      const r = await this.deps.spool.append({ token, env, body: bytes });
-      this.deps.metrics?.received(token, env);
-      return {
-        status: 200,
-        body: {
-          status: 'success',
-          event_id: r.id,
-          message: 'Webhook received and stored',
-          received_at: new Date(r.receivedAt).toISOString(),
-        },
+      const r = await this.deps.spool.append({ token, env, body: bytes, warnings: messages });
+      const metrics = this.deps.metrics;
+      if (metrics) {
+        metrics.received(token, env);
+        for (const w of warnings) metrics.warning(w.id);
+      }
+      const body: Record<string, unknown> = {
+        status: 'success',
+        event_id: r.id,
+        message: 'Webhook received and stored',
+        received_at: new Date(r.receivedAt).toISOString(),
       };
+      // After the cloud's four keys, and only when there is something to say:
+      // a clean payload gets exactly the cloud's answer.
+      if (messages.length > 0) body.warnings = messages;
+      return { status: 200, body };
     } catch (e) {
       const full = e instanceof SpoolFullError;
       this.deps.log.warn({ token: maskToken(token), env, err: (e as Error).message }, 'event refused: spool cannot take it');

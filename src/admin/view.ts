@@ -1,0 +1,215 @@
+import { and, asc, eq } from 'drizzle-orm';
+import { redactConfig } from '../config/index.ts';
+import { WARNING_HELP, WARNING_IDS, type WarningId } from '../http/warnings.ts';
+import { maskToken } from '../lib/mask.ts';
+import { queries, schema, type Env, type EventStatus, type EventSummary } from '../spool/index.ts';
+import { VERSION } from '../version.ts';
+import type { AdminDeps } from './index.ts';
+
+/**
+ * What the status page and GET /admin/api/status show, in one snapshot. Counts
+ * come from the database (the same rows the CLI reads), so the page and
+ * `relay status` agree. Tokens appear as their first 8 characters only.
+ */
+
+export interface EventView {
+  id: string;
+  token: string;
+  token_name: string;
+  env: Env;
+  status: EventStatus;
+  received_at: string;
+  attempts: number;
+  last_attempt_at: string | null;
+  last_status: number | null;
+  last_error: string | null;
+  delivered_at: string | null;
+  warnings: string[];
+}
+
+export interface LaneView {
+  token: string;
+  token_name: string;
+  env: Env;
+  pending: number;
+  delivered: number;
+  dead: number;
+  oldest_pending_at: string | null;
+  oldest_pending_seconds: number | null;
+  /** Why the oldest event still waits, in plain words; null when nothing waits. */
+  waiting_because: string | null;
+}
+
+export interface StatusView {
+  status: 'ok' | 'degraded';
+  /** What a technician should look at, most serious first; empty when all is well. */
+  attention: string[];
+  generated_at: string;
+  version: string;
+  cloud: { url: string; reachable: boolean | null; since: string | null; last_delivery_at: string | null; last_error: string | null };
+  spool: {
+    path: string;
+    pending: number;
+    delivered: number;
+    dead: number;
+    bytes: number;
+    max_bytes: number;
+    retention_days: number;
+    error: string | null;
+  };
+  lanes: LaneView[];
+  paused_tokens: { token: string; token_name: string; until: string; reason: string }[];
+  recent: EventView[];
+  dead_letters: EventView[];
+  warnings: { id: string; count: number; help: string }[];
+  config: unknown;
+}
+
+const iso = (t: number | null | undefined): string | null => (t === null || t === undefined ? null : new Date(t).toISOString());
+
+/** "45 s", "12 min", "3 h 5 min", "2 d 4 h". */
+export function duration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h} h${m % 60 ? ` ${m % 60} min` : ''}`;
+  return `${Math.floor(h / 24)} d${h % 24 ? ` ${h % 24} h` : ''}`;
+}
+
+const RECENT = 25;
+const DEAD_SHOWN = 100;
+/** A lane whose oldest event waits longer than this is called out at the top of the page. */
+const STUCK_AFTER_S = 300;
+/** The spool this full is worth a warning before it starts refusing events (503). */
+const SPOOL_WARN_RATIO = 0.8;
+
+export async function buildStatus(deps: AdminDeps): Promise<StatusView> {
+  const { spool, forwarder, clock } = deps;
+  const config = deps.config();
+  const now = clock.now();
+  const names = new Map(config.tokens.map((t) => [t.token, t.name]));
+  const nameOf = (token: string) => names.get(token) ?? '';
+  const stats = spool.stats();
+  const cloud = forwarder.cloud;
+  const paused = forwarder.paused();
+  const pausedSet = new Map(paused.map((p) => [p.token, p]));
+
+  const [counts, recent, dead] = await Promise.all([
+    queries.laneCounts(spool.db),
+    queries.listEvents(spool.db, { limit: RECENT }),
+    queries.listEvents(spool.db, { status: 'dead', limit: DEAD_SHOWN }),
+  ]);
+
+  const lanes: LaneView[] = [];
+  for (const l of counts) {
+    const age = l.oldestPendingAt === null ? null : (now - l.oldestPendingAt) / 1000;
+    lanes.push({
+      token: maskToken(l.token),
+      token_name: nameOf(l.token),
+      env: l.env,
+      pending: l.pending,
+      delivered: l.delivered,
+      dead: l.dead,
+      oldest_pending_at: iso(l.oldestPendingAt),
+      oldest_pending_seconds: age === null ? null : Math.round(age),
+      waiting_because: l.pending > 0 ? await whyWaiting(deps, l.token, l.env, pausedSet.get(l.token)?.reason, now) : null,
+    });
+  }
+  const sum = (k: 'pending' | 'delivered' | 'dead') => counts.reduce((n, l) => n + l[k], 0);
+  const totals = { pending: sum('pending'), delivered: sum('delivered'), dead: sum('dead') };
+
+  const attention: string[] = [];
+  if (stats.lastWriteError) attention.push(`The spool cannot write, so new events are refused (503): ${stats.lastWriteError}`);
+  if (stats.bytes >= stats.maxBytes * SPOOL_WARN_RATIO) {
+    const pct = Math.round((stats.bytes / stats.maxBytes) * 100);
+    attention.push(`The spool is ${pct}% full (spool.max_size_mb): when full, new events are refused (503) until the cloud takes some.`);
+  }
+  if (cloud.reachable === false) {
+    const since = cloud.since === null ? '' : ` for ${duration((now - cloud.since) / 1000)}`;
+    attention.push(`The cloud has not answered${since} (${cloud.lastError ?? 'no answer'}). Events are kept on disk and sent when it answers.`);
+  }
+  for (const p of paused) {
+    attention.push(
+      `The cloud refuses token ${maskToken(p.token)}${nameOf(p.token) ? ` (${nameOf(p.token)})` : ''} as invalid or inactive (401). ` +
+        'Its events are kept and retried; ask EmiliaVision to reactivate it.',
+    );
+  }
+  if (totals.dead > 0) {
+    attention.push(
+      `${totals.dead} event${totals.dead === 1 ? ' was' : 's were'} rejected by the cloud (dead letters): read the cloud's answer below, fix the cause, then Replay.`,
+    );
+  }
+  for (const l of lanes) {
+    if (l.oldest_pending_seconds !== null && l.oldest_pending_seconds > STUCK_AFTER_S && !pausedSet.has(l.token)) {
+      attention.push(`${l.pending} event(s) for ${l.token} (${l.env}) have waited up to ${duration(l.oldest_pending_seconds)}: ${l.waiting_because}`);
+    }
+  }
+
+  const counted = deps.metrics.warningCounts();
+  const ids = [...WARNING_IDS, ...Object.keys(counted).filter((k) => !(WARNING_IDS as readonly string[]).includes(k))];
+  const health = deps.health() as { status?: string };
+
+  return {
+    status: health.status === 'ok' ? 'ok' : 'degraded',
+    attention,
+    generated_at: new Date(now).toISOString(),
+    version: VERSION,
+    cloud: {
+      url: config.cloud.url,
+      reachable: cloud.reachable,
+      since: iso(cloud.since),
+      last_delivery_at: iso(cloud.lastDeliveryAt),
+      last_error: cloud.lastError,
+    },
+    spool: {
+      path: config.spool.path,
+      ...totals,
+      bytes: stats.bytes,
+      max_bytes: stats.maxBytes,
+      retention_days: config.spool.retention_days,
+      error: stats.lastWriteError,
+    },
+    lanes,
+    paused_tokens: paused.map((p) => ({ token: maskToken(p.token), token_name: nameOf(p.token), until: iso(p.until)!, reason: p.reason })),
+    recent: recent.map((e) => eventView(e, nameOf)),
+    dead_letters: dead.map((e) => eventView(e, nameOf)),
+    warnings: ids.map((id) => ({ id, count: counted[id] ?? 0, help: WARNING_HELP[id as WarningId] ?? '' })),
+    config: redactConfig(config),
+  };
+}
+
+export function eventView(e: EventSummary, nameOf: (token: string) => string = () => ''): EventView {
+  return {
+    id: e.id,
+    token: maskToken(e.token),
+    token_name: nameOf(e.token),
+    env: e.env,
+    status: e.status,
+    received_at: iso(e.receivedAt)!,
+    attempts: e.attempts,
+    last_attempt_at: iso(e.lastAttemptAt),
+    last_status: e.lastStatus,
+    last_error: e.lastError,
+    delivered_at: iso(e.deliveredAt),
+    warnings: e.warnings,
+  };
+}
+
+/** The head of a lane and its last answer say why the lane is not empty. */
+async function whyWaiting(deps: AdminDeps, token: string, env: Env, pausedReason: string | undefined, now: number): Promise<string> {
+  if (pausedReason) return `paused: ${pausedReason}; retried every forward.max_backoff_seconds`;
+  const e = schema.events;
+  const [head] = await deps.spool.db
+    .select({ attempts: e.attempts, lastStatus: e.lastStatus, lastError: e.lastError, lastAttemptAt: e.lastAttemptAt })
+    .from(e)
+    .where(and(eq(e.status, 'pending'), eq(e.token, token), eq(e.env, env)))
+    .orderBy(asc(e.seq))
+    .limit(1);
+  if (!head || head.attempts === 0) return 'being sent (not tried yet)';
+  const ago = head.lastAttemptAt === null ? '' : ` ${duration((now - head.lastAttemptAt) / 1000)} ago`;
+  const answer = head.lastStatus === null ? 'no answer' : `HTTP ${head.lastStatus}`;
+  const error = head.lastError ? `: ${head.lastError.slice(0, 200)}` : '';
+  return `retrying: ${head.attempts} attempt${head.attempts === 1 ? '' : 's'}, the last${ago} got ${answer}${error}`;
+}

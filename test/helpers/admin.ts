@@ -1,0 +1,108 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig, type Config } from '../../src/config/index.ts';
+import { silentLogger } from '../../src/lib/log.ts';
+import { startRelay, type Relay } from '../../src/relay.ts';
+import { INACTIVE, TOKEN, TOKEN2, tempDir } from './relay.ts';
+
+/**
+ * A real relay started from a real config file in a temp dir, with
+ * `reloadConfig` re-reading that file as `relay serve` does, so the status
+ * page's Reload button and the admin password are tested end to end.
+ */
+
+export interface AdminConfigOpts {
+  password?: string;
+  host?: string;
+  cloudUrl?: string;
+  tokens?: { token: string; name?: string; active?: boolean }[];
+  ratePerToken?: number;
+  /** "silent" unless given; the binary helpers need "info" to see "relay started". */
+  logLevel?: string;
+  /** Raw TOML appended as is (e.g. a mistake, to see the reload refused). */
+  extra?: string;
+}
+
+const q = (s: string) => JSON.stringify(s);
+
+export function configToml(dir: string, o: AdminConfigOpts = {}): string {
+  const tokens = o.tokens ?? [
+    { token: TOKEN, name: 'Main POS' },
+    { token: TOKEN2, name: 'Bar' },
+    { token: INACTIVE, name: 'Old', active: false },
+  ];
+  return [
+    '[server]',
+    `host = ${q(o.host ?? '127.0.0.1')}`,
+    'port = 0',
+    '[spool]',
+    `path = ${q(join(dir, 'spool.db'))}`,
+    '[cloud]',
+    `url = ${q(o.cloudUrl ?? 'http://127.0.0.1:9')}`,
+    'timeout_seconds = 2',
+    '[forward]',
+    'initial_backoff_seconds = 0.02',
+    'max_backoff_seconds = 0.2',
+    '[limits]',
+    `rate_per_token = ${o.ratePerToken ?? 1000}`,
+    'burst_per_token = 10000',
+    '[admin]',
+    `password = ${q(o.password ?? '')}`,
+    '[log]',
+    `level = ${q(o.logLevel ?? 'silent')}`,
+    ...tokens.flatMap((t) => ['[[tokens]]', `token = ${q(t.token)}`, `name = ${q(t.name ?? '')}`, `active = ${t.active ?? true}`]),
+    o.extra ?? '',
+  ].join('\n');
+}
+
+export interface AdminRelay {
+  relay: Relay;
+  url: string;
+  dir: string;
+  configPath: string;
+  config: Config;
+  /** Rewrites the config file (the relay sees it only on reload). */
+  writeConfig(o: AdminConfigOpts): void;
+  /** GET/POST on the admin surface with the Basic credentials (if a password is set) and the action header on POST. */
+  admin(path: string, init?: RequestInit & { auth?: string | null }): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+export const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+
+export async function startAdminRelay(o: AdminConfigOpts = {}): Promise<AdminRelay> {
+  const tmp = tempDir('relay-admin-');
+  const configPath = join(tmp.dir, 'relay.toml');
+  const write = (opts: AdminConfigOpts) => writeFileSync(configPath, configToml(tmp.dir, opts));
+  write(o);
+  const loaded = loadConfig(configPath);
+  if (!loaded.ok) throw new Error(`test config ${configPath} is invalid: ${loaded.problems.join('; ')}`);
+  const relay = await startRelay(loaded.config, {
+    log: silentLogger,
+    reloadConfig: () => {
+      const r = loadConfig(configPath);
+      return r.ok ? { ok: true, config: r.config } : { ok: false, problems: r.problems };
+    },
+  });
+  const password = o.password ?? '';
+  return {
+    relay,
+    url: relay.url,
+    dir: tmp.dir,
+    configPath,
+    config: loaded.config,
+    writeConfig: write,
+    admin(path, init = {}) {
+      const { auth, ...rest } = init;
+      const headers = new Headers(rest.headers);
+      const credentials = auth === undefined ? (password ? basic('admin', password) : null) : auth;
+      if (credentials) headers.set('authorization', credentials);
+      if ((rest.method ?? 'GET') !== 'GET' && !headers.has('x-relay-admin')) headers.set('x-relay-admin', '1');
+      return fetch(`${relay.url}${path}`, { ...rest, headers });
+    },
+    async stop() {
+      await relay.stop();
+      tmp.cleanup();
+    },
+  };
+}

@@ -1,0 +1,154 @@
+import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
+import { payloadWarnings, WARNING_HELP, WARNING_IDS, type WarningId } from '../src/http/warnings.ts';
+import { queries } from '../src/spool/index.ts';
+import { startMockCloud, type MockCloud } from './helpers/mock-cloud.ts';
+import { ORDER_CREATED, TOKEN, post, startTestRelay, type TestRelay } from './helpers/relay.ts';
+import { waitFor } from './helpers/wait.ts';
+
+/** The guide v2.0 "Correct" session payload: nothing to warn about. */
+const CLEAN = {
+  event: 'session_complete',
+  order_id: 'ORD-123',
+  table_number: 'Mesa 8',
+  timestamp: '2025-11-24T12:00:00-03:00',
+  items: [{ timestamp: '2025-11-24T18:35:00-03:00', employee_id: 72, name: 'Pasta', price: 85.0 }],
+};
+
+const ids = (v: unknown) => payloadWarnings(v).map((w) => w.id);
+const messages = (v: unknown) => payloadWarnings(v).map((w) => w.message);
+
+describe('payload warnings (pure)', () => {
+  it('says nothing about the guide v2.0 correct payload', () => {
+    expect(payloadWarnings(CLEAN)).toEqual([]);
+  });
+
+  const cases: [string, unknown, WarningId[], RegExp[]][] = [
+    ['no table_number', { ...CLEAN, table_number: undefined }, ['missing_table_number'], [/^table_number is missing: the cloud dashboard needs it/]],
+    [
+      'table instead of table_number (guide v1.0 name)',
+      { ...CLEAN, table_number: undefined, table: 'Mesa 8' },
+      ['missing_table_number'],
+      [/table_number is missing: guide v2\.0 expects table_number, and table was sent/],
+    ],
+    ['an empty table_number', { ...CLEAN, table_number: '' }, ['missing_table_number'], [/table_number/]],
+    ['a null table_number', { ...CLEAN, table_number: null }, ['missing_table_number'], [/table_number/]],
+    ['no event', { ...CLEAN, event: undefined }, ['missing_event'], [/^event is missing/]],
+    ['no timestamp at all', { ...CLEAN, timestamp: undefined }, ['missing_timestamp'], [/^timestamp is missing/]],
+    [
+      'a timestamp without timezone',
+      { ...CLEAN, timestamp: '2025-11-24T18:30:00' },
+      ['timestamp_without_timezone'],
+      [/^timestamp "2025-11-24T18:30:00" has no timezone offset/],
+    ],
+    [
+      'Python isoformat() of a naive datetime (microseconds, no zone)',
+      { ...CLEAN, timestamp: '2025-11-24T18:30:00.123456' },
+      ['timestamp_without_timezone'],
+      [/^timestamp "2025-11-24T18:30:00\.123456"/],
+    ],
+    [
+      'session_start and session_end without timezone',
+      { ...CLEAN, timestamp: undefined, session_start: '2025-11-24T18:00:00', session_end: '2025-11-24T20:00:00Z' },
+      ['timestamp_without_timezone'],
+      [/^session_start "2025-11-24T18:00:00" has no timezone offset/],
+    ],
+    [
+      'a timestamp that is not a date-time',
+      { ...CLEAN, timestamp: '24/11/2025 18:30' },
+      ['timestamp_not_iso8601'],
+      [/^timestamp "24\/11\/2025 18:30" is not an ISO 8601 date-time/],
+    ],
+    ['an epoch number as timestamp', { ...CLEAN, timestamp: 1764019800 }, ['timestamp_not_iso8601'], [/^timestamp "1764019800"/]],
+    [
+      'items without timestamp or employee_id (counted, one warning per kind)',
+      { ...CLEAN, items: [{ name: 'Pasta' }, { name: 'Wine', employee_id: 72 }, { ...CLEAN.items[0] }] },
+      ['items_without_timestamp', 'items_without_employee_id'],
+      [/^2 of 3 items have no timestamp \(first: items\[0\]\)/, /^1 of 3 items has no employee_id \(first: items\[0\]\)/],
+    ],
+    [
+      'items with timestamps lacking a timezone',
+      { ...CLEAN, items: [{ ...CLEAN.items[0] }, { ...CLEAN.items[0], timestamp: '2025-11-24T18:40:00' }] },
+      ['timestamp_without_timezone'],
+      [/^1 of 2 items has a timestamp without timezone offset \(first: items\[1\]\.timestamp "2025-11-24T18:40:00"\)/],
+    ],
+    ['an item that is not an object', { ...CLEAN, items: ['Pasta'] }, ['items_without_timestamp', 'items_without_employee_id'], [/1 of 1 item has no timestamp/, /1 of 1 item has no employee_id/]],
+    ['a JSON array', [CLEAN], ['not_an_object'], [/^payload is an array, not a JSON object/]],
+    ['a JSON string', 'hello', ['not_an_object'], [/^payload is a string, not a JSON object/]],
+    ['JSON null', null, ['not_an_object'], [/^payload is null, not a JSON object/]],
+  ];
+  for (const [what, payload, want, texts] of cases) {
+    it(`warns about ${what}`, () => {
+      expect(ids(payload)).toEqual(want);
+      const m = messages(payload);
+      texts.forEach((re, i) => expect(m[i]).toMatch(re));
+    });
+  }
+
+  const offsets = ['2025-11-24T18:30:00Z', '2025-11-24T18:30:00z', '2025-11-24T18:30:00-03:00', '2025-11-24T18:30:00+0530', '2025-11-24T18:30:00.123+00:00', '2025-11-24 18:30:00-03', '2025-11-24T18:30Z'];
+  for (const ts of offsets) {
+    it(`accepts the zoned timestamp ${ts}`, () => expect(ids({ ...CLEAN, timestamp: ts })).toEqual([]));
+  }
+
+  it('gives the guide v1.0 order_created example its three warnings, in order', () => {
+    expect(ids(JSON.parse(ORDER_CREATED))).toEqual(['missing_table_number', 'items_without_timestamp', 'items_without_employee_id']);
+  });
+
+  it('quotes at most 40 characters of a bad value, so a huge field cannot bloat the answer', () => {
+    const [m] = messages({ ...CLEAN, timestamp: 'x'.repeat(10_000) });
+    expect(m!.length).toBeLessThan(200);
+  });
+
+  it('gives every warning id a snake_case name and a help text for the status page', () => {
+    for (const id of WARNING_IDS) {
+      expect(id).toMatch(/^[a-z][a-z0-9_]*$/);
+      expect(WARNING_HELP[id].length).toBeGreaterThan(20);
+    }
+  });
+});
+
+describe('payload warnings in the 200 answer', () => {
+  let t: TestRelay;
+  let mock: MockCloud;
+  beforeAll(async () => {
+    mock = await startMockCloud();
+    t = await startTestRelay({ cloud: { url: mock.url } });
+  });
+  afterAll(async () => {
+    await t.stop();
+    await mock.stop();
+  });
+
+  it('adds "warnings" after the four standard keys, stores them with the event, and counts them', async () => {
+    const res = await post(t.url, TOKEN, ORDER_CREATED);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(Object.keys(body)).toEqual(['status', 'event_id', 'message', 'received_at', 'warnings']);
+    const warnings = body.warnings as string[];
+    expect(warnings).toHaveLength(3);
+    expect(warnings[0]).toMatch(/table_number is missing.*table was sent/);
+    const stored = await queries.getEvent(t.relay.spool.db, body.event_id as string);
+    expect(stored?.warnings).toEqual(warnings);
+    const metrics = await t.relay.metrics.render();
+    expect(metrics).toMatch(/^relay_payload_warnings_total\{warning="missing_table_number"\} 1$/m);
+    expect(metrics).toMatch(/^relay_payload_warnings_total\{warning="items_without_employee_id"\} 1$/m);
+  });
+
+  it('answers a clean payload with exactly the cloud four keys and stores no warnings', async () => {
+    const res = await post(t.url, TOKEN, JSON.stringify(CLEAN));
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(Object.keys(body)).toEqual(['status', 'event_id', 'message', 'received_at']);
+    const row = t.relay.spool.sync.prepare('SELECT warnings FROM events WHERE id = ?').get(body.event_id as string) as { warnings: string | null };
+    expect(row.warnings).toBeNull();
+  });
+
+  it('never changes what is stored or forwarded: the cloud receives the exact bytes', async () => {
+    const raw = '{"event":"x", "timestamp":"2025-11-24T18:30:00", "total": 19.00}';
+    const res = await post(t.url, TOKEN, raw);
+    const body = (await res.json()) as { event_id: string; warnings: string[] };
+    expect(body.warnings.map((w) => w.split(' ')[0])).toEqual(['table_number', 'timestamp']);
+    await waitFor(() => mock.stored.some((r) => r.headers['idempotency-key'] === body.event_id), 'delivery');
+    const got = mock.stored.find((r) => r.headers['idempotency-key'] === body.event_id)!;
+    expect(got.text).toBe(raw);
+    expect(got.text).not.toContain('warnings');
+  });
+});
