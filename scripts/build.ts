@@ -6,17 +6,28 @@
  * with "Cannot find module '@libsql/linux-x64-gnu'". The plugin below rewrites
  * that call into a static require of the platform's `index.node`, which Bun then
  * embeds. The SQL migrations travel as src/spool/migrations.generated.ts.
+ *
+ * scripts/release.ts calls buildRelay() once per target, with the foreign
+ * target's Bun runtime (`executablePath`) and addon (`addon`, an absolute path
+ * into its cache) fetched from the npm registry.
  */
 import type { BunPlugin } from 'bun';
+import { isAbsolute } from 'node:path';
 import { parseArgs } from 'node:util';
 
-const ADDONS: Record<string, string> = {
+/** Bun compile target → the @libsql/* package holding that platform's addon. */
+export const ADDONS: Record<string, string> = {
   'bun-linux-x64': 'linux-x64-gnu',
   'bun-linux-arm64': 'linux-arm64-gnu',
   'bun-windows-x64': 'win32-x64-msvc',
 };
 
-export function libsqlStaticAddon(addonPkg: string): BunPlugin {
+/**
+ * `addon` is either a package suffix ("linux-x64-gnu", resolved from node_modules)
+ * or an absolute path to an `index.node` (a foreign platform's, from the release cache).
+ */
+export function libsqlStaticAddon(addon: string): BunPlugin {
+  const spec = isAbsolute(addon) ? addon : `@libsql/${addon}/index.node`;
   return {
     name: 'libsql-static-addon',
     setup(build) {
@@ -26,16 +37,49 @@ export function libsqlStaticAddon(addonPkg: string): BunPlugin {
         if (!src.includes(dynamic)) {
           throw new Error(`libsql-static-addon: ${args.path} no longer contains ${dynamic}; update the plugin`);
         }
-        return { contents: src.replace(dynamic, `return require("@libsql/${addonPkg}/index.node");`), loader: 'js' };
+        return { contents: src.replace(dynamic, `return require(${JSON.stringify(spec)});`), loader: 'js' };
       });
     },
   };
 }
 
-async function gitCommit(): Promise<string> {
+export async function gitCommit(): Promise<string> {
   const p = Bun.spawn(['git', 'rev-parse', '--short=12', 'HEAD'], { stdout: 'pipe', stderr: 'ignore' });
   const out = (await new Response(p.stdout).text()).trim();
   return (await p.exited) === 0 && out ? out : 'unknown';
+}
+
+export interface BuildOptions {
+  target: string;
+  outfile: string;
+  /** The target's Bun runtime; omitted for the host's own platform (Bun uses itself). */
+  executablePath?: string;
+  /** Package suffix or absolute index.node path; defaults to ADDONS[target] from node_modules. */
+  addon?: string;
+  commit: string;
+}
+
+export async function buildRelay(opts: BuildOptions): Promise<void> {
+  const addon = opts.addon ?? ADDONS[opts.target];
+  if (!addon) throw new Error(`unknown target ${opts.target}; known: ${Object.keys(ADDONS).join(', ')}`);
+  const result = await Bun.build({
+    entrypoints: ['src/main.ts'],
+    compile: {
+      target: opts.target as Bun.Build.CompileTarget,
+      outfile: opts.outfile,
+      ...(opts.executablePath ? { executablePath: opts.executablePath } : {}),
+      // A restaurant PC's working directory must not change how the relay behaves.
+      autoloadDotenv: false,
+      autoloadBunfig: false,
+    },
+    minify: true,
+    sourcemap: 'none',
+    define: { RELAY_COMMIT: JSON.stringify(opts.commit) },
+    plugins: [libsqlStaticAddon(addon)],
+  });
+  if (!result.success) {
+    throw new Error(`build of ${opts.outfile} (${opts.target}) failed:\n${result.logs.map(String).join('\n')}`);
+  }
 }
 
 if (import.meta.main) {
@@ -45,29 +89,15 @@ if (import.meta.main) {
       target: { type: 'string', default: 'bun-linux-x64' },
       outfile: { type: 'string', default: 'dist/relay' },
       'executable-path': { type: 'string' },
+      addon: { type: 'string' },
     },
   });
   const target = values.target!;
-  const addon = ADDONS[target];
-  if (!addon) throw new Error(`unknown target ${target}; known: ${Object.keys(ADDONS).join(', ')}`);
   const commit = (await gitCommit()) + (process.env.RELAY_DIRTY ? '-dirty' : '');
-  const result = await Bun.build({
-    entrypoints: ['src/main.ts'],
-    compile: {
-      target: target as Bun.Build.CompileTarget,
-      outfile: values.outfile,
-      ...(values['executable-path'] ? { executablePath: values['executable-path'] } : {}),
-      // A restaurant PC's working directory must not change how the relay behaves.
-      autoloadDotenv: false,
-      autoloadBunfig: false,
-    },
-    minify: true,
-    sourcemap: 'none',
-    define: { RELAY_COMMIT: JSON.stringify(commit) },
-    plugins: [libsqlStaticAddon(addon)],
-  });
-  if (!result.success) {
-    for (const l of result.logs) console.error(l);
+  try {
+    await buildRelay({ target, outfile: values.outfile!, executablePath: values['executable-path'], addon: values.addon, commit });
+  } catch (e) {
+    console.error((e as Error).message);
     process.exit(1);
   }
   console.log(`built ${values.outfile} (${target}, commit ${commit})`);

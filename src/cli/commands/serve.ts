@@ -45,8 +45,14 @@ export const serve: Command = {
     // SIGTERM (service managers), SIGINT (Ctrl-C, also on Windows consoles).
     process.on('SIGTERM', () => shutdown('SIGTERM'));
     process.on('SIGINT', () => shutdown('SIGINT'));
-    // SIGHUP: reload tokens and limits; a bad file is refused and the old config stays.
-    if (process.platform !== 'win32') process.on('SIGHUP', () => relay.reload());
+    if (process.platform === 'win32') {
+      // Ctrl-Break, and closing the console window (libuv maps CTRL_CLOSE_EVENT to SIGHUP).
+      process.on('SIGBREAK', () => shutdown('SIGBREAK'));
+      process.on('SIGHUP', () => shutdown('SIGHUP'));
+    } else {
+      // SIGHUP: reload tokens and limits; a bad file is refused and the old config stays.
+      process.on('SIGHUP', () => relay.reload());
+    }
     return 'running';
   },
 };

@@ -1,0 +1,110 @@
+/**
+ * The config `relay init` writes: every key, its default (taken from the
+ * schema, so the file cannot drift from what the relay assumes), and a comment
+ * a technician can act on. The wording follows config.example.toml.
+ */
+import { defaultConfig } from '../../config/index.ts';
+
+export interface TemplateOptions {
+  /** Tokens the POS sends; written as given (a "${NAME}" reference stays a reference). */
+  tokens: string[];
+  /** Environment variable holding the admin password; undefined: no password (admin from this machine only). */
+  adminPasswordEnv?: string;
+  /** Paths of the PEM files, relative to the config's folder; undefined: plain HTTP. */
+  tls?: { cert: string; key: string };
+  /** Line 1 says who wrote the file and when. */
+  writtenBy: string;
+}
+
+/** The variable a token entry reads when `relay init` was given no --token. */
+export const TOKEN_ENV = 'RELAY_TOKEN';
+
+/** TOML basic string. JSON's escapes (\" \\ \n \uXXXX) are all valid TOML (TOML 1.0, "String"). */
+export const tomlString = (s: string): string => JSON.stringify(s);
+
+export function renderConfig(opts: TemplateOptions): string {
+  const d = defaultConfig();
+  const tokens = opts.tokens.length > 0 ? opts.tokens : [`\${${TOKEN_ENV}}`];
+  const tokenBlocks = tokens.map(
+    (token, i) => `[[tokens]]
+# The token the POS puts in the webhook URL (/webhooks/v1/pos/<token>), as issued
+# by EmiliaVision. Logs and pages show only its first 8 characters.
+token = ${tomlString(token)}
+# A label for logs and the status page.
+name = ${tomlString(tokens.length === 1 ? 'POS' : `POS ${i + 1}`)}
+# false refuses this token's webhooks (401) without deleting the entry.
+active = true
+`,
+  );
+  const password = opts.adminPasswordEnv ? `\${${opts.adminPasswordEnv}}` : '';
+  return `# ${opts.writtenBy}
+#
+# Check it after every edit:  relay check --config <this file>
+# It lists every problem with its key and line, and exits 0 when the file is good.
+# Unknown keys are errors, so a typo never passes silently.
+# Relative paths are relative to the folder this file is in.
+# Any string may name an environment variable instead of a value, e.g.
+# token = "\${RELAY_TOKEN}"; the relay refuses to start while it is unset.
+
+[server]
+# Address the POS posts webhooks to. "127.0.0.1": only programs on this machine
+# (the POS runs on this PC). "0.0.0.0": every network interface (the POS is another
+# machine; allow the port in the firewall).
+host = ${tomlString(d.server.host)}
+# TCP port. The POS's webhook URL becomes http://<this machine>:<port>/webhooks/v1/pos/<token>.
+port = ${d.server.port}
+# Largest webhook body accepted, in bytes (the cloud's limit: 10 MB); larger ones get 413.
+max_body_bytes = ${d.server.max_body_bytes}
+# HTTPS, for POS software that only posts to https:// URLs: a PEM certificate and its
+# private key, both or neither ("" and "": plain HTTP).
+tls_cert = ${tomlString(opts.tls?.cert ?? d.server.tls_cert)}
+# The private key matching tls_cert.
+tls_key = ${tomlString(opts.tls?.key ?? d.server.tls_key)}
+
+[spool]
+# The database file holding webhooks until the cloud confirms them. Back it up with
+# the relay stopped; never delete it while events are pending.
+path = ${tomlString(d.spool.path)}
+# Disk budget for the spool in megabytes. When full, the POS gets 503 (never a lost 200).
+max_size_mb = ${d.spool.max_size_mb}
+# Days a delivered webhook stays in the spool. Pending and dead-lettered ones are never
+# deleted automatically.
+retention_days = ${d.spool.retention_days}
+
+[cloud]
+# Where webhooks are forwarded (http:// or https://).
+url = ${tomlString(d.cloud.url)}
+# Seconds to wait for the cloud to answer one request before trying again.
+timeout_seconds = ${d.cloud.timeout_seconds}
+
+[forward]
+# Requests per second sent to the cloud for each token (the cloud's own limit is 100).
+rate_per_token = ${d.forward.rate_per_token}
+# Longest wait between retries after failures, in seconds.
+max_backoff_seconds = ${d.forward.max_backoff_seconds}
+# First wait after a failure, in seconds (fractions like 0.5 allowed); at most
+# max_backoff_seconds.
+initial_backoff_seconds = ${d.forward.initial_backoff_seconds}
+
+[limits]
+# Webhooks per second the POS may send per token before getting 429 with Retry-After.
+rate_per_token = ${d.limits.rate_per_token}
+# Short burst allowed above that rate, in requests.
+burst_per_token = ${d.limits.burst_per_token}
+
+[admin]
+# Password (user "admin") for the status page /admin, its API and /metrics.
+# "": no password, and those pages answer only on this machine (127.0.0.1).
+# To open them to the network, set a password through the environment:
+# password = "\${RELAY_ADMIN_PASSWORD}", with RELAY_ADMIN_PASSWORD set where the relay runs.
+password = ${tomlString(password)}
+
+[log]
+# How much the relay writes to its log (standard output, one JSON object per line):
+# fatal, error, warn, info, debug, trace or silent. info logs start, stop, failures
+# and pauses; debug adds a line per delivered webhook.
+level = ${tomlString(d.log.level)}
+
+# One [[tokens]] block per POS token the relay accepts; copy a block to add one.
+${tokenBlocks.join('\n')}`;
+}
