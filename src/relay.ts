@@ -1,3 +1,5 @@
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { adminRoutes, createMetrics, type ReloadResult } from './admin/index.ts';
 import type { Config } from './config/index.ts';
 import { createForwarder, type ForwardSettings } from './forward/index.ts';
@@ -5,7 +7,7 @@ import { createApp, IngestService, type IngestSettings } from './http/index.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import type { Logger } from './lib/log.ts';
 import { maskToken } from './lib/mask.ts';
-import { Spool } from './spool/index.ts';
+import { Spool, SpoolOpenError } from './spool/index.ts';
 import { VERSION } from './version.ts';
 
 export interface RelayDeps {
@@ -35,6 +37,60 @@ export const ingestSettings = (c: Config): IngestSettings => ({
 });
 
 /**
+ * The PEM files for HTTPS, read before the spool opens so that a wrong path
+ * or a file of the wrong kind stops start-up naming the key to fix.
+ */
+function loadTls(server: Config['server']): { cert: string; key: string } | undefined {
+  if (server.tls_cert === '' && server.tls_key === '') return undefined;
+  const read = (key: 'tls_cert' | 'tls_key', begin: RegExp, line: string, what: string): string => {
+    const path = server[key];
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      throw new Error(`server.${key}: cannot read ${path} (${err.code ?? err.message}); expected ${what}`);
+    }
+    if (!begin.test(text)) throw new Error(`server.${key}: ${path} is not ${what} (no "${line}" line)`);
+    return text;
+  };
+  const cert = read('tls_cert', /-----BEGIN CERTIFICATE-----/, '-----BEGIN CERTIFICATE-----', 'a PEM certificate');
+  const key = read('tls_key', /-----BEGIN [A-Z ]*PRIVATE KEY-----/, '-----BEGIN PRIVATE KEY-----', 'a PEM private key');
+  let matches: boolean;
+  try {
+    matches = new X509Certificate(cert).checkPrivateKey(createPrivateKey(key));
+  } catch (e) {
+    throw new Error(
+      `server.tls_cert/server.tls_key (${server.tls_cert}, ${server.tls_key}): cannot be parsed: ${(e as Error).message}`,
+    );
+  }
+  if (!matches) {
+    throw new Error(
+      `server.tls_key: ${server.tls_key} is not the private key of server.tls_cert ${server.tls_cert}; ` +
+        `give the key that was generated with that certificate`,
+    );
+  }
+  return { cert, key };
+}
+
+/** SQLite's words for a damaged file, wherever in start-up it first shows. */
+const CORRUPT = /malformed|not a database|SQLITE_CORRUPT|SQLITE_NOTADB/i;
+
+async function openSpool(config: Config, clock: Clock, log: Logger): Promise<Spool> {
+  const path = config.spool.path;
+  try {
+    return await Spool.open({ path, maxBytes: config.spool.max_size_mb * 1024 * 1024, clock, log });
+  } catch (e) {
+    if (e instanceof SpoolOpenError || !CORRUPT.test((e as Error).message)) throw e;
+    throw new SpoolOpenError(
+      `spool ${path}: the database is damaged (${(e as Error).message}). The relay will not write to it. ` +
+        `Keep a copy of the spool folder, then move the file aside (mv "${path}" "${path}.broken") ` +
+        `to start an empty spool, or restore it from a backup.`,
+    );
+  }
+}
+
+/**
  * Wires the relay: http/ appends to spool/, forward/ drains it. An ack never
  * waits on the cloud.
  */
@@ -42,12 +98,8 @@ export async function startRelay(config: Config, deps: RelayDeps) {
   const clock = deps.clock ?? systemClock;
   const log = deps.log;
   let current = config;
-  const spool = await Spool.open({
-    path: config.spool.path,
-    maxBytes: config.spool.max_size_mb * 1024 * 1024,
-    clock,
-    log,
-  });
+  const tls = loadTls(config.server);
+  const spool = await openSpool(config, clock, log);
   const metrics = createMetrics();
   const forwarder = createForwarder({
     spool,
@@ -97,17 +149,35 @@ export async function startRelay(config: Config, deps: RelayDeps) {
 
   const admin = adminRoutes({ spool, forwarder, metrics, config: () => current, reload, health, log, clock });
   const app = createApp({ ingest, health, log, admin, metrics });
-  const tls = config.server.tls_cert
-    ? { cert: Bun.file(config.server.tls_cert), key: Bun.file(config.server.tls_key) }
-    : undefined;
-  app.listen({
-    hostname: config.server.host,
-    port: config.server.port,
-    // The relay answers 413 itself, from Content-Length or while streaming,
-    // with the contract's JSON body; Bun's own limit must not pre-empt it.
-    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
-    ...(tls ? { tls } : {}),
-  });
+  try {
+    app.listen({
+      hostname: config.server.host,
+      port: config.server.port,
+      // The relay answers 413 itself, from Content-Length or while streaming,
+      // with the contract's JSON body; Bun's own limit must not pre-empt it.
+      maxRequestBodySize: Number.MAX_SAFE_INTEGER,
+      // Elysia defaults to SO_REUSEPORT: a second relay started by mistake on
+      // the same port would silently take half of the POS's events into
+      // another spool. One relay per port; the second one fails to start.
+      reusePort: false,
+      // Seconds a connection may stay silent (headers never finished, a body
+      // that stalls) before it is closed; a pending answer counts as silence
+      // in Bun, so this stays well above a slow fsync.
+      idleTimeout: 30,
+      ...(tls ? { tls } : {}),
+    });
+  } catch (e) {
+    await spool.close();
+    const msg = (e as Error).message;
+    // BoringSSL's errors ("KEY_VALUES_MISMATCH", "PEM routines") name neither file.
+    if (tls && /SSL|X\.509|PEM|KEY|certificate/i.test(msg)) {
+      throw new Error(
+        `server.tls_cert/server.tls_key (${config.server.tls_cert}, ${config.server.tls_key}): ` +
+          `cannot serve HTTPS with them: ${msg}; the key must be the certificate's private key`,
+      );
+    }
+    throw new Error(`server.host/server.port ${config.server.host}:${config.server.port}: cannot listen: ${msg}`);
+  }
   const server = app.server!;
   forwarder.start();
 

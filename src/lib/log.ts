@@ -15,7 +15,10 @@ export function createLogger(level: string, dest?: pino.DestinationStream): Logg
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
-    dest ?? pino.destination({ fd: 1, sync: false }),
+    // Synchronous writes: with an asynchronous destination, a dead stdout reader
+    // (EPIPE) made pino's exit flush retry forever and SIGTERM hang. The relay
+    // logs per failure and per state change, never per accepted request.
+    dest ?? pino.destination({ fd: 1, sync: true }),
   );
 }
 

@@ -70,6 +70,14 @@ export async function startBinary(bin: string, args: string[], opts: { cwd: stri
 }
 
 export function runBinary(bin: string, args: string[], cwd: string, env: Record<string, string> = {}) {
-  const p = Bun.spawnSync([bin, ...args], { cwd, env: { PATH: '/usr/bin:/bin', ...env }, stdout: 'pipe', stderr: 'pipe' });
+  // Bounded: a relay that wrongly starts serving must fail the test, not hang it.
+  const p = Bun.spawnSync([bin, ...args], {
+    cwd,
+    env: { PATH: '/usr/bin:/bin', ...env },
+    stdout: 'pipe',
+    stderr: 'pipe',
+    timeout: 10_000,
+    killSignal: 'SIGKILL',
+  });
   return { code: p.exitCode, stdout: p.stdout.toString(), stderr: p.stderr.toString() };
 }
