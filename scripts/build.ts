@@ -11,9 +11,10 @@
  * target's Bun runtime (`executablePath`) and addon (`addon`, an absolute path
  * into its cache) fetched from the npm registry.
  */
-import type { BunPlugin } from 'bun';
+
 import { isAbsolute } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { BunPlugin } from 'bun';
 
 /** Bun compile target → the @libsql/* package holding that platform's addon. */
 export const ADDONS: Record<string, string> = {
@@ -95,7 +96,13 @@ if (import.meta.main) {
   const target = values.target!;
   const commit = (await gitCommit()) + (process.env.RELAY_DIRTY ? '-dirty' : '');
   try {
-    await buildRelay({ target, outfile: values.outfile!, executablePath: values['executable-path'], addon: values.addon, commit });
+    await buildRelay({
+      target,
+      outfile: values.outfile!,
+      executablePath: values['executable-path'],
+      addon: values.addon,
+      commit,
+    });
   } catch (e) {
     console.error((e as Error).message);
     process.exit(1);

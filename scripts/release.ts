@@ -38,9 +38,24 @@ export interface ReleaseTarget {
 }
 
 export const RELEASE_TARGETS: ReleaseTarget[] = [
-  { target: 'bun-linux-x64', file: 'relay-linux-x64', runtime: { pkg: '@oven/bun-linux-x64', exe: 'bin/bun' }, host: 'linux-x64' },
-  { target: 'bun-linux-arm64', file: 'relay-linux-arm64', runtime: { pkg: '@oven/bun-linux-aarch64', exe: 'bin/bun' }, host: 'linux-arm64' },
-  { target: 'bun-windows-x64', file: 'relay-windows-x64.exe', runtime: { pkg: '@oven/bun-windows-x64', exe: 'bin/bun.exe' }, host: 'win32-x64' },
+  {
+    target: 'bun-linux-x64',
+    file: 'relay-linux-x64',
+    runtime: { pkg: '@oven/bun-linux-x64', exe: 'bin/bun' },
+    host: 'linux-x64',
+  },
+  {
+    target: 'bun-linux-arm64',
+    file: 'relay-linux-arm64',
+    runtime: { pkg: '@oven/bun-linux-aarch64', exe: 'bin/bun' },
+    host: 'linux-arm64',
+  },
+  {
+    target: 'bun-windows-x64',
+    file: 'relay-windows-x64.exe',
+    runtime: { pkg: '@oven/bun-windows-x64', exe: 'bin/bun.exe' },
+    host: 'win32-x64',
+  },
 ];
 
 function readJson(path: string): Record<string, unknown> {
@@ -52,7 +67,8 @@ export function libsqlAddonVersion(addon: string): string {
   const path = join(ROOT, 'node_modules', 'libsql', 'package.json');
   const optional = readJson(path).optionalDependencies as Record<string, string> | undefined;
   const version = optional?.[`@libsql/${addon}`];
-  if (!version) throw new Error(`${path}: expected optionalDependencies["@libsql/${addon}"], found none (run \`make deps\`)`);
+  if (!version)
+    throw new Error(`${path}: expected optionalDependencies["@libsql/${addon}"], found none (run \`make deps\`)`);
   return version;
 }
 
@@ -83,7 +99,8 @@ export function fetchPackage(cache: string, name: string, version: string): stri
     const out = run(['npm', 'pack', `${name}@${version}`, '--json', '--pack-destination', tmp], tmp);
     const packed = JSON.parse(out) as { filename: string; integrity: string }[];
     const tarball = packed[0]?.filename;
-    if (!tarball) throw new Error(`npm pack ${name}@${version}: expected a JSON list naming the tarball, got ${out.slice(0, 200)}`);
+    if (!tarball)
+      throw new Error(`npm pack ${name}@${version}: expected a JSON list naming the tarball, got ${out.slice(0, 200)}`);
     run(['tar', '-xzf', join(tmp, basename(tarball)), '-C', tmp], tmp);
     const got = readJson(join(tmp, 'package', 'package.json'));
     if (got.name !== name || got.version !== version) {
@@ -101,13 +118,22 @@ export function fetchPackage(cache: string, name: string, version: string): stri
 async function releaseCommit(): Promise<string> {
   const commit = await gitCommit();
   if (commit === 'unknown') return commit;
-  const p = Bun.spawnSync(['git', 'status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, stdout: 'pipe', stderr: 'ignore' });
+  const p = Bun.spawnSync(['git', 'status', '--porcelain', '--untracked-files=no'], {
+    cwd: ROOT,
+    stdout: 'pipe',
+    stderr: 'ignore',
+  });
   return p.exitCode === 0 && p.stdout.toString().trim() !== '' ? `${commit}-dirty` : commit;
 }
 
 export function sha256sums(dir: string, files: string[]): string {
   return files
-    .map((f) => `${createHash('sha256').update(readFileSync(join(dir, f))).digest('hex')}  ${f}\n`)
+    .map(
+      (f) =>
+        `${createHash('sha256')
+          .update(readFileSync(join(dir, f)))
+          .digest('hex')}  ${f}\n`,
+    )
     .join('');
 }
 
@@ -132,9 +158,14 @@ export async function release(opts: { out: string; cache: string; targets: Relea
     const outfile = join(opts.out, t.file);
     await buildRelay({ target: t.target, outfile, executablePath, addon, commit });
     const mb = (statSync(outfile).size / 1048576).toFixed(1);
-    console.log(`built ${outfile} (${t.target}, ${mb} MB, commit ${commit}) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `built ${outfile} (${t.target}, ${mb} MB, commit ${commit}) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
   }
-  const sums = sha256sums(opts.out, opts.targets.map((t) => t.file));
+  const sums = sha256sums(
+    opts.out,
+    opts.targets.map((t) => t.file),
+  );
   writeFileSync(join(opts.out, 'SHA256SUMS'), sums);
   process.stdout.write(`${join(opts.out, 'SHA256SUMS')}:\n${sums}`);
 }

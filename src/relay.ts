@@ -4,7 +4,7 @@ import { adminRoutes, createMetrics, type ReloadResult } from './admin/index.ts'
 import type { Config } from './config/index.ts';
 import { createForwarder, type ForwardSettings } from './forward/index.ts';
 import { createApp, IngestService, type IngestSettings } from './http/index.ts';
-import { systemClock, type Clock } from './lib/clock.ts';
+import { type Clock, systemClock } from './lib/clock.ts';
 import type { Logger } from './lib/log.ts';
 import { maskToken } from './lib/mask.ts';
 import { Spool, SpoolOpenError } from './spool/index.ts';
@@ -120,7 +120,14 @@ export async function startRelay(config: Config, deps: RelayDeps) {
     return {
       status: spoolOk && cloud.reachable !== false && paused.length === 0 ? 'ok' : 'degraded',
       version: VERSION,
-      spool: { ok: spoolOk, pending: s.pending, dead: s.dead, bytes: s.bytes, max_bytes: s.maxBytes, error: s.lastWriteError },
+      spool: {
+        ok: spoolOk,
+        pending: s.pending,
+        dead: s.dead,
+        bytes: s.bytes,
+        max_bytes: s.maxBytes,
+        error: s.lastWriteError,
+      },
       cloud: {
         reachable: cloud.reachable,
         since: iso(cloud.since),

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { startAdminRelay, type AdminRelay } from './helpers/admin.ts';
-import { startMockCloud, type MockCloud } from './helpers/mock-cloud.ts';
-import { ORDER_CREATED, TOKEN, TOKEN2, post } from './helpers/relay.ts';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { type AdminRelay, startAdminRelay } from './helpers/admin.ts';
+import { type MockCloud, startMockCloud } from './helpers/mock-cloud.ts';
+import { ORDER_CREATED, post, TOKEN, TOKEN2 } from './helpers/relay.ts';
 import { waitFor } from './helpers/wait.ts';
 
 /**
@@ -31,7 +31,9 @@ const SCREENSHOT = join(import.meta.dir, '..', 'test-results', 'admin.png');
 
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) {
-  console.warn(`admin-browser.test: SKIPPED, ${CHROMIUM} is absent. Install Debian's browser: apt-get install -y chromium`);
+  console.warn(
+    `admin-browser.test: SKIPPED, ${CHROMIUM} is absent. Install Debian's browser: apt-get install -y chromium`,
+  );
 }
 
 describe.skipIf(!hasChromium)('the status page in a real browser', () => {
@@ -56,13 +58,21 @@ describe.skipIf(!hasChromium)('the status page in a real browser', () => {
   beforeAll(async () => {
     mock = await startMockCloud();
     // The Bar's lane waits (503 forever); the Main POS's first event is rejected with 422.
-    mock.handler = (r) => (r.token === TOKEN2 ? Response.json({ detail: 'Service Unavailable' }, { status: 503 }) : undefined);
-    mock.next({ kind: 'status', status: 422, body: { detail: [{ loc: ['body', 'table_number'], msg: 'field required <b>!</b>' }] } });
+    mock.handler = (r) =>
+      r.token === TOKEN2 ? Response.json({ detail: 'Service Unavailable' }, { status: 503 }) : undefined;
+    mock.next({
+      kind: 'status',
+      status: 422,
+      body: { detail: [{ loc: ['body', 'table_number'], msg: 'field required <b>!</b>' }] },
+    });
     a = await startAdminRelay({ password: PASSWORD, cloudUrl: mock.url });
     deadId = await ack(TOKEN, JSON.stringify({ event: 'order_created', timestamp: HOSTILE, order_id: 'ORD-1' }));
     await waitFor(() => statusOf(deadId) === 'dead', 'the 422 dead letter');
     const ok = [await ack(TOKEN, ORDER_CREATED), await ack(TOKEN, ORDER_CREATED)];
-    await ack(TOKEN2, '{"event":"table_status_change","table_number":"Mesa 3","timestamp":"2025-11-24T17:00:00-03:00"}');
+    await ack(
+      TOKEN2,
+      '{"event":"table_status_change","table_number":"Mesa 3","timestamp":"2025-11-24T17:00:00-03:00"}',
+    );
     await waitFor(() => ok.every((id) => statusOf(id) === 'delivered'), 'two delivered');
     await waitFor(() => mock.received.some((r) => r.token === TOKEN2), 'the Bar lane tried');
 

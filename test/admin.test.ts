@@ -4,10 +4,10 @@ import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { isLoopback, isLoopbackHost } from '../src/admin/auth.ts';
 import type { StatusView } from '../src/admin/view.ts';
-import { basic, configToml, startAdminRelay, type AdminRelay } from './helpers/admin.ts';
+import { type AdminRelay, basic, configToml, startAdminRelay } from './helpers/admin.ts';
 import { installBinary, startBinary } from './helpers/binary.ts';
-import { startMockCloud, type MockCloud } from './helpers/mock-cloud.ts';
-import { ORDER_CREATED, TOKEN, TOKEN2, post, tempDir } from './helpers/relay.ts';
+import { type MockCloud, startMockCloud } from './helpers/mock-cloud.ts';
+import { ORDER_CREATED, post, TOKEN, TOKEN2, tempDir } from './helpers/relay.ts';
 import { waitFor } from './helpers/wait.ts';
 
 const PASSWORD = 'pa:ss wörd';
@@ -33,14 +33,18 @@ async function ack(a: AdminRelay, token: string, body: string): Promise<string> 
 }
 
 const dbCounts = (a: AdminRelay) => {
-  const rows = a.relay.spool.sync.prepare('SELECT status, count(*) AS n FROM events GROUP BY status').all() as { status: string; n: number }[];
+  const rows = a.relay.spool.sync.prepare('SELECT status, count(*) AS n FROM events GROUP BY status').all() as {
+    status: string;
+    n: number;
+  }[];
   const c: Record<string, number> = { pending: 0, delivered: 0, dead: 0 };
   for (const r of rows) c[r.status] = r.n;
   return c;
 };
 
 const statusOf = (a: AdminRelay, id: string) =>
-  (a.relay.spool.sync.prepare('SELECT status FROM events WHERE id = ?').get(id) as { status: string } | undefined)?.status;
+  (a.relay.spool.sync.prepare('SELECT status FROM events WHERE id = ?').get(id) as { status: string } | undefined)
+    ?.status;
 
 const ADMIN_ROUTES: [string, string][] = [
   ['GET', '/admin'],
@@ -69,11 +73,20 @@ describe('who may use the admin surface', () => {
 
   it('refuses a wrong password, another user, and a malformed header; admits admin with the password', async () => {
     const a = await relayWith({ password: PASSWORD });
-    for (const auth of [basic('admin', 'wrong'), basic('root', PASSWORD), basic('admin', `${PASSWORD}x`), 'Basic !!!', `Bearer ${PASSWORD}`]) {
+    for (const auth of [
+      basic('admin', 'wrong'),
+      basic('root', PASSWORD),
+      basic('admin', `${PASSWORD}x`),
+      'Basic !!!',
+      `Bearer ${PASSWORD}`,
+    ]) {
       expect((await a.admin('/admin/api/status', { auth })).status).toBe(401);
     }
     expect((await a.admin('/admin/api/status', { auth: basic('admin', PASSWORD) })).status).toBe(200);
-    expect((await a.admin('/admin/api/status', { auth: `basic ${Buffer.from(`admin:${PASSWORD}`).toString('base64')}` })).status).toBe(200);
+    expect(
+      (await a.admin('/admin/api/status', { auth: `basic ${Buffer.from(`admin:${PASSWORD}`).toString('base64')}` }))
+        .status,
+    ).toBe(200);
   });
 
   it('keeps the webhook endpoint and /health open, as the contract has them', async () => {
@@ -85,9 +98,13 @@ describe('who may use the admin surface', () => {
   it('with no password, serves this machine but answers 403 to another address', async () => {
     const a = await relayWith({ host: '0.0.0.0' });
     expect((await a.admin('/admin/api/status')).status).toBe(200);
-    const other = Object.values(networkInterfaces()).flat().find((i) => i && !i.internal && i.family === 'IPv4');
+    const other = Object.values(networkInterfaces())
+      .flat()
+      .find((i) => i && !i.internal && i.family === 'IPv4');
     if (!other) {
-      console.warn('admin.test: no non-loopback IPv4 interface on this machine; the remote-client 403 is checked by isLoopback only');
+      console.warn(
+        'admin.test: no non-loopback IPv4 interface on this machine; the remote-client 403 is checked by isLoopback only',
+      );
       return;
     }
     const res = await fetch(`http://${other.address}:${a.relay.port}/admin/api/status`);
@@ -109,18 +126,34 @@ describe('who may use the admin surface', () => {
     const no = ['192.168.1.10', '10.0.0.1', '::ffff:192.168.0.1', '::', '0.0.0.0', '128.0.0.1', '', null, '1270.0.0.1'];
     for (const ip of yes) expect([ip, isLoopback(ip)]).toEqual([ip, true]);
     for (const ip of no) expect([ip, isLoopback(ip)]).toEqual([ip, false]);
-    expect(['localhost:8080', '127.0.0.1:8080', '[::1]:8080', 'relay.localhost'].map(isLoopbackHost)).toEqual([true, true, true, true]);
-    expect(['evil.example', '192.168.1.2:8080', 'localhost.evil.example', ''].map(isLoopbackHost)).toEqual([false, false, false, false]);
+    expect(['localhost:8080', '127.0.0.1:8080', '[::1]:8080', 'relay.localhost'].map(isLoopbackHost)).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect(['evil.example', '192.168.1.2:8080', 'localhost.evil.example', ''].map(isLoopbackHost)).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 
   it('refuses actions without the X-Relay-Admin header or from another origin (CSRF)', async () => {
     const a = await relayWith({ password: PASSWORD });
     const bare = await a.admin('/admin/api/replay-dead', { method: 'POST', headers: { 'x-relay-admin': '' } });
     expect(bare.status).toBe(200); // present (even empty) is what a cross-site form cannot do
-    const none = await fetch(`${a.url}/admin/api/replay-dead`, { method: 'POST', headers: { authorization: basic('admin', PASSWORD) } });
+    const none = await fetch(`${a.url}/admin/api/replay-dead`, {
+      method: 'POST',
+      headers: { authorization: basic('admin', PASSWORD) },
+    });
     expect(none.status).toBe(403);
     expect(((await none.json()) as { detail: string }).detail).toMatch(/X-Relay-Admin/);
-    const foreign = await a.admin('/admin/api/replay-dead', { method: 'POST', headers: { origin: 'https://evil.example' } });
+    const foreign = await a.admin('/admin/api/replay-dead', {
+      method: 'POST',
+      headers: { origin: 'https://evil.example' },
+    });
     expect(foreign.status).toBe(403);
     const same = await a.admin('/admin/api/replay-dead', { method: 'POST', headers: { origin: a.url } });
     expect(same.status).toBe(200);
@@ -162,7 +195,11 @@ describe('status, events and replay', () => {
     for (let i = 0; i < 2; i++) delivered.push(await ack(a, TOKEN, ORDER_CREATED));
     pendingId = await ack(a, TOKEN2, '{"event":"x"}');
     await waitFor(() => delivered.every((id) => statusOf(a, id) === 'delivered'), 'two delivered');
-    await waitFor(async () => ((await (await a.admin(`/admin/api/events/${pendingId}`)).json()) as { attempts: number }).attempts > 0, 'TOKEN2 tried');
+    await waitFor(
+      async () =>
+        ((await (await a.admin(`/admin/api/events/${pendingId}`)).json()) as { attempts: number }).attempts > 0,
+      'TOKEN2 tried',
+    );
   });
   afterAll(async () => {
     await a.stop();
@@ -173,7 +210,9 @@ describe('status, events and replay', () => {
 
   it('reports the counts the spool holds, per lane, with masked tokens and why a lane waits', async () => {
     const v = await status();
-    expect({ pending: v.spool.pending, delivered: v.spool.delivered, dead: v.spool.dead }).toEqual(dbCounts(a) as never);
+    expect({ pending: v.spool.pending, delivered: v.spool.delivered, dead: v.spool.dead }).toEqual(
+      dbCounts(a) as never,
+    );
     expect(v.spool).toMatchObject({ pending: 1, delivered: 2, dead: 1 });
     const lane2 = v.lanes.find((l) => l.token === `${TOKEN2.slice(0, 8)}…`)!;
     expect(lane2).toMatchObject({ token_name: 'Bar', env: 'prod', pending: 1, delivered: 0, dead: 0 });
@@ -183,14 +222,23 @@ describe('status, events and replay', () => {
     expect(v.cloud.last_delivery_at).not.toBeNull();
     expect(v.attention.join('\n')).toMatch(/1 event was rejected by the cloud \(dead letters\)/);
     expect(v.dead_letters.map((e) => [e.id, e.last_status])).toEqual([[deadId, 422]]);
-    expect(v.recent.find((e) => e.id === deadId)!.warnings[1]).toBe(`timestamp "${HOSTILE}" is not an ISO 8601 date-time: send e.g. "2025-11-24T18:30:00-03:00"`);
+    expect(v.recent.find((e) => e.id === deadId)!.warnings[1]).toBe(
+      `timestamp "${HOSTILE}" is not an ISO 8601 date-time: send e.g. "2025-11-24T18:30:00-03:00"`,
+    );
     expect(v.warnings.find((w) => w.id === 'missing_table_number')!.count).toBe(4);
     expect((v.config as { tokens: { token: string }[] }).tokens[0]!.token).toBe(`${TOKEN.slice(0, 8)}…`);
     expect((v.config as { admin: { password: string } }).admin.password).toBe('********');
   });
 
   it('never shows a whole token or the password, in the page, the API or /metrics', async () => {
-    for (const path of ['/admin', '/admin/live', '/admin/api/status', '/admin/api/events', `/admin/api/events/${deadId}`, '/metrics']) {
+    for (const path of [
+      '/admin',
+      '/admin/live',
+      '/admin/api/status',
+      '/admin/api/events',
+      `/admin/api/events/${deadId}`,
+      '/metrics',
+    ]) {
       const text = await (await a.admin(path)).text();
       for (const secret of [TOKEN, TOKEN2, PASSWORD]) expect([path, text.includes(secret)]).toEqual([path, false]);
     }
@@ -208,7 +256,9 @@ describe('status, events and replay', () => {
   });
 
   it('lists events by status and shows one with its attempts and the exact body', async () => {
-    const list = (await (await a.admin('/admin/api/events?status=dead')).json()) as { events: { id: string; token: string }[] };
+    const list = (await (await a.admin('/admin/api/events?status=dead')).json()) as {
+      events: { id: string; token: string }[];
+    };
     expect(list.events.map((e) => e.id)).toEqual([deadId]);
     const one = (await (await a.admin(`/admin/api/events/${deadId}`)).json()) as {
       body: string;
@@ -267,7 +317,9 @@ describe('a token the cloud refuses', () => {
     const v = (await (await a.admin('/admin/api/status')).json()) as StatusView;
     expect(v.status).toBe('degraded');
     expect(v.paused_tokens).toMatchObject([{ token: `${TOKEN2.slice(0, 8)}…`, token_name: 'Bar' }]);
-    expect(v.attention.join('\n')).toMatch(/refuses token 7f3c2a91… \(Bar\) as invalid or inactive \(401\).*reactivate/);
+    expect(v.attention.join('\n')).toMatch(
+      /refuses token 7f3c2a91… \(Bar\) as invalid or inactive \(401\).*reactivate/,
+    );
     expect(v.lanes[0]!.waiting_because).toMatch(/^paused: cloud answered 401/);
     const page = await (await a.admin('/admin')).text();
     expect(page).toContain('<h2>Paused tokens</h2>');
@@ -282,7 +334,11 @@ describe('config reload from the status page', () => {
     a.writeConfig({ password: PASSWORD, tokens: [{ token: TOKEN }, { token: NEW_TOKEN, name: 'Terrace' }] });
     const res = await a.admin('/admin/api/reload', { method: 'POST' });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ ok: true, tokens: 2, active: [`${TOKEN.slice(0, 8)}…`, `${NEW_TOKEN.slice(0, 8)}…`] });
+    expect(await res.json()).toMatchObject({
+      ok: true,
+      tokens: 2,
+      active: [`${TOKEN.slice(0, 8)}…`, `${NEW_TOKEN.slice(0, 8)}…`],
+    });
     expect((await post(a.url, NEW_TOKEN, '{"a":1}')).status).toBe(200);
     expect((await post(a.url, TOKEN2, '{"a":1}')).status).toBe(401);
   });
@@ -345,7 +401,12 @@ describe('/metrics', () => {
     expect(s.get('relay_spool_oldest_pending_seconds')).toBe(0);
     expect(s.get('relay_spool_bytes')).toBe(a.relay.spool.stats().bytes);
     expect(s.get('relay_cloud_up')).toBe(1);
-    for (const name of ['relay_events_received_total', 'relay_spool_pending', 'relay_ingest_duration_seconds', 'relay_cloud_up']) {
+    for (const name of [
+      'relay_events_received_total',
+      'relay_spool_pending',
+      'relay_ingest_duration_seconds',
+      'relay_cloud_up',
+    ]) {
       expect(text).toContain(`# TYPE ${name} `);
     }
   });
@@ -369,7 +430,10 @@ describe('in the compiled binary', () => {
     const bin = await installBinary(tmp.dir);
     const config = join(tmp.dir, 'relay.toml');
     writeFileSync(config, configToml(tmp.dir, { password: '${RELAY_ADMIN_PASSWORD}', logLevel: 'info' }));
-    const r = await startBinary(bin, ['serve', '--config', config], { cwd: tmp.dir, env: { RELAY_ADMIN_PASSWORD: 'from-env' } });
+    const r = await startBinary(bin, ['serve', '--config', config], {
+      cwd: tmp.dir,
+      env: { RELAY_ADMIN_PASSWORD: 'from-env' },
+    });
     cleanups.push(async () => {
       r.proc.kill('SIGTERM');
       await r.exited;
@@ -380,6 +444,8 @@ describe('in the compiled binary', () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<h1>EmiliaVision relay</h1>');
     expect(await (await fetch(`${r.url}/admin/app.js`, { headers: auth })).text()).toContain("'X-Relay-Admin': '1'");
-    expect(await (await fetch(`${r.url}/metrics`, { headers: auth })).text()).toContain('# TYPE relay_ingest_duration_seconds histogram');
+    expect(await (await fetch(`${r.url}/metrics`, { headers: auth })).text()).toContain(
+      '# TYPE relay_ingest_duration_seconds histogram',
+    );
   });
 });

@@ -2,12 +2,12 @@ import { afterEach, beforeAll, describe, expect, it } from 'bun:test';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pkg from '../package.json' with { type: 'json' };
-import { installBinary, runBinary, startBinary, type RunningBinary } from './helpers/binary.ts';
+import { installBinary, type RunningBinary, runBinary, startBinary } from './helpers/binary.ts';
 import { startMockCloud } from './helpers/mock-cloud.ts';
-import { ORDER_CREATED, TOKEN, TOKEN2, post, tempDir } from './helpers/relay.ts';
+import { ORDER_CREATED, post, TOKEN, TOKEN2, tempDir } from './helpers/relay.ts';
 import { waitFor } from './helpers/wait.ts';
 
-let cleanups: (() => Promise<unknown> | void)[] = [];
+let cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanups.reverse()) await c();
   cleanups = [];
@@ -66,7 +66,9 @@ describe('the compiled binary', () => {
     const { dir, bin } = await install('http://127.0.0.1:9');
     const r = runBinary(bin, ['version'], dir);
     expect(r.code).toBe(0);
-    expect(r.stdout.trim()).toMatch(new RegExp(`^relay ${pkg.version.replace(/\./g, '\\.')} \\(commit [0-9a-f]{12}\\)$`));
+    expect(r.stdout.trim()).toMatch(
+      new RegExp(`^relay ${pkg.version.replace(/\./g, '\\.')} \\(commit [0-9a-f]{12}\\)$`),
+    );
   });
 
   it('checks a config: exit 0 when valid, exit 2 listing every problem with key and line', async () => {
@@ -132,11 +134,17 @@ describe('the compiled binary', () => {
     const cloud = await startMockCloud(port);
     cleanups.push(() => cloud.stop());
     const second = await serve(bin, dir);
-    await waitFor(() => acked.every((id) => cloud.stored.some((r) => r.headers['idempotency-key'] === id)),
-      'every acknowledged event at the cloud', 15_000);
+    await waitFor(
+      () => acked.every((id) => cloud.stored.some((r) => r.headers['idempotency-key'] === id)),
+      'every acknowledged event at the cloud',
+      15_000,
+    );
     // Lane order: each client's events arrive in the order they were sent.
     for (let c = 0; c < 4; c++) {
-      const lane = cloud.stored.map((r) => JSON.parse(r.text) as { c: number; i: number }).filter((e) => e.c === c).map((e) => e.i);
+      const lane = cloud.stored
+        .map((r) => JSON.parse(r.text) as { c: number; i: number })
+        .filter((e) => e.c === c)
+        .map((e) => e.i);
       expect(lane).toEqual([...lane].sort((a, b) => a - b));
     }
     second.proc.kill('SIGTERM');
@@ -156,7 +164,7 @@ describe('the compiled binary', () => {
 
   it('refuses to start on a spool that is not a database, leaving the file untouched', async () => {
     const { dir, bin } = await install('http://127.0.0.1:9');
-    const junk = 'this is not a database, but it may be someone\'s only copy\n'.repeat(10);
+    const junk = "this is not a database, but it may be someone's only copy\n".repeat(10);
     Bun.spawnSync(['mkdir', '-p', join(dir, 'spool')]);
     writeFileSync(join(dir, 'spool', 'relay.db'), junk);
     const r = runBinary(bin, ['serve'], dir, { SECOND_TOKEN: TOKEN2 });

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'bun:test';
-import { MAX_DEPTH, checkJson, maxDepth, readLimited } from '../src/http/body.ts';
+import { checkJson, MAX_DEPTH, maxDepth, readLimited } from '../src/http/body.ts';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const bytes = (...parts: (string | number[])[]) =>
   Uint8Array.from(parts.flatMap((p) => (typeof p === 'string' ? [...utf8(p)] : p)));
 
 const nestedArrays = (n: number) => '['.repeat(n) + ']'.repeat(n);
-const nestedObjects = (n: number) => '{"a":'.repeat(n) + '1' + '}'.repeat(n);
+const nestedObjects = (n: number) => `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`;
 
 describe('checkJson', () => {
   it('refuses an empty body and says it is empty', () => {
@@ -103,7 +103,7 @@ describe('checkJson', () => {
   const tooDeep: [label: string, text: string][] = [
     ['513 nested arrays', nestedArrays(513)],
     ['513 nested objects', nestedObjects(513)],
-    ['513 levels of mixed arrays and objects', '[{"a":'.repeat(256) + '[1]' + '}]'.repeat(256)],
+    ['513 levels of mixed arrays and objects', `${'[{"a":'.repeat(256)}[1]${'}]'.repeat(256)}`],
     ['100 000 nested arrays', nestedArrays(100_000)],
     ['an unclosed tower of 10 000 brackets', '['.repeat(10_000)],
   ];

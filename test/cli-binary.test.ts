@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { installBinary, startBinary } from './helpers/binary.ts';
 import { freePort, runCli, seedSpool, statusCounts, writeConfig } from './helpers/cli.ts';
-import { startMockCloud, type MockCloud } from './helpers/mock-cloud.ts';
+import { type MockCloud, startMockCloud } from './helpers/mock-cloud.ts';
 import { INACTIVE, ORDER_CREATED, TOKEN, TOKEN2, tempDir } from './helpers/relay.ts';
 import { waitFor } from './helpers/wait.ts';
 
@@ -13,7 +13,7 @@ import { waitFor } from './helpers/wait.ts';
  * mock cloud behind it.
  */
 
-let cleanups: (() => Promise<unknown> | void)[] = [];
+let cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanups.reverse()) await c();
   cleanups = [];
@@ -83,7 +83,9 @@ describe('relay status (binary)', () => {
     expect(sent.stdout).toContain('-> 200');
     expect(sent.stdout).toContain('"message": "Webhook received and stored"');
     // The guide's example sends `table`, not `table_number`: the relay's warning is printed plainly.
-    expect(sent.stdout).toMatch(/\d warning\(s\): the event was accepted, but the dashboard may not show it as expected:\n {2}⚠️ {2}.*table_number/);
+    expect(sent.stdout).toMatch(
+      /\d warning\(s\): the event was accepted, but the dashboard may not show it as expected:\n {2}⚠️ {2}.*table_number/,
+    );
     await waitFor(() => mock.stored.length === 1, 'the mock cloud to store the event');
     // Exact bytes all the way: 19.00 stays 19.00.
     expect(mock.stored[0]!.text).toBe(ORDER_CREATED);
@@ -113,7 +115,11 @@ describe('relay events (binary, while the server runs)', () => {
     expect(list.code).toBe(0);
     const [header, row] = list.stdout.split('\n');
     expect(header).toMatch(/^ID +RECEIVED +TOKEN +ENV +STATUS +ATTEMPTS +LAST +WARNINGS$/);
-    expect(row).toMatch(new RegExp(`^[0-9a-f-]{36} +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d +${M(TOKEN)} +dev +delivered +2 +200 +\\d+$`));
+    expect(row).toMatch(
+      new RegExp(
+        `^[0-9a-f-]{36} +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d +${M(TOKEN)} +dev +delivered +2 +200 +\\d+$`,
+      ),
+    );
     const id = row!.split(' ')[0]!;
 
     const show = await cli(['events', 'show', id]);
@@ -124,8 +130,18 @@ describe('relay events (binary, while the server runs)', () => {
     expect(show.stdout.endsWith(`exactly as received):\n${ORDER_CREATED}\n`)).toBe(true);
 
     const j = JSON.parse((await cli(['events', 'show', id, '--json'])).stdout);
-    expect(j).toMatchObject({ id, status: 'delivered', token: M(TOKEN), env: 'dev', attempts: 2, cloud_event_id: 'cloud-1' });
-    expect(j.history.map((a: { status: number; verdict: string }) => [a.status, a.verdict])).toEqual([[503, 'retry'], [200, 'delivered']]);
+    expect(j).toMatchObject({
+      id,
+      status: 'delivered',
+      token: M(TOKEN),
+      env: 'dev',
+      attempts: 2,
+      cloud_event_id: 'cloud-1',
+    });
+    expect(j.history.map((a: { status: number; verdict: string }) => [a.status, a.verdict])).toEqual([
+      [503, 'retry'],
+      [200, 'delivered'],
+    ]);
     expect(j.body).toBe(ORDER_CREATED);
     noFullToken(list.stdout + show.stdout + JSON.stringify(j));
 
@@ -154,7 +170,10 @@ describe('relay events (binary, while the server runs)', () => {
     await waitFor(() => mock.stored.length === 1, 'the replayed event at the cloud', 5000);
     expect(mock.stored[0]!.text).toBe('{"event":"order_created","table_number":"Mesa 2"}');
     expect(mock.stored[0]!.headers['idempotency-key']).toBe(dead[0]!.id);
-    await waitFor(async () => JSON.parse((await cli(['events', 'show', dead[0]!.id, '--json'])).stdout).status === 'delivered', 'delivered status');
+    await waitFor(
+      async () => JSON.parse((await cli(['events', 'show', dead[0]!.id, '--json'])).stdout).status === 'delivered',
+      'delivered status',
+    );
     const j = JSON.parse((await cli(['events', 'show', dead[0]!.id, '--json'])).stdout);
     expect(j.history.map((a: { verdict: string }) => a.verdict)).toEqual(['dead', 'delivered']);
     expect(j.history[0].detail).toContain('schema says no');
@@ -196,7 +215,10 @@ describe('relay events (binary, while the server runs)', () => {
 describe('relay send (binary)', () => {
   it('posts stdin to the local relay; a refused token or a stopped relay exits 1', async () => {
     const { cli, mock } = await setup();
-    const ok = await cli(['send', '--token', TOKEN2, '--json', '-'], '{"event":"table_opened","table_number":"Mesa 3"}');
+    const ok = await cli(
+      ['send', '--token', TOKEN2, '--json', '-'],
+      '{"event":"table_opened","table_number":"Mesa 3"}',
+    );
     expect(ok.code).toBe(0);
     const j = JSON.parse(ok.stdout);
     expect(j).toMatchObject({ status: 200, answer: { status: 'success', message: 'Webhook received and stored' } });

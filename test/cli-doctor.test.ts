@@ -1,16 +1,16 @@
 import { afterEach, describe, expect, it } from 'bun:test';
-import Database from 'libsql';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'libsql';
 import { diagnose } from '../src/cli/lib/diagnose.ts';
-import { loadConfig, type Config } from '../src/config/index.ts';
+import { type Config, loadConfig } from '../src/config/index.ts';
 import { FakeClock } from '../src/lib/clock.ts';
 import { ensureBinary } from './helpers/binary.ts';
-import { runCli, runInProcess, seedSpool, writeConfig, type CliConfig } from './helpers/cli.ts';
-import { startMockCloud, type MockCloud } from './helpers/mock-cloud.ts';
+import { type CliConfig, runCli, runInProcess, seedSpool, writeConfig } from './helpers/cli.ts';
+import { type MockCloud, startMockCloud } from './helpers/mock-cloud.ts';
 import { INACTIVE, TOKEN, TOKEN2, tempDir } from './helpers/relay.ts';
 
-let cleanups: (() => Promise<unknown> | void)[] = [];
+let cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanups.reverse()) await c();
   cleanups = [];
@@ -19,7 +19,8 @@ afterEach(async () => {
 /** A mock cloud that answers /health and refuses TOKEN2 with the cloud's 401. */
 async function cloud(): Promise<MockCloud> {
   const mock = await startMockCloud();
-  mock.handler = (r) => (r.token === TOKEN2 ? Response.json({ detail: 'Invalid or inactive webhook token' }, { status: 401 }) : undefined);
+  mock.handler = (r) =>
+    r.token === TOKEN2 ? Response.json({ detail: 'Invalid or inactive webhook token' }, { status: 401 }) : undefined;
   cleanups.push(() => mock.stop());
   return mock;
 }
@@ -40,7 +41,7 @@ function setup(cloudUrl: string, tokens?: CliConfig['tokens']) {
 const M = (t: string) => `${t.slice(0, 8)}…`;
 
 describe('relay doctor', () => {
-  it('posts the guide\'s ?env=dev diagnostic_test per active token: ✅ accepted, ❌ 401, exit 1', async () => {
+  it("posts the guide's ?env=dev diagnostic_test per active token: ✅ accepted, ❌ 401, exit 1", async () => {
     const mock = await cloud();
     const { run } = setup(mock.url);
     const r = await run();
@@ -51,16 +52,26 @@ describe('relay doctor', () => {
     expect(text).toContain('✅ disk:');
     expect(text).toMatch(/✅ cloud: http:\/\/127\.0\.0\.1:\d+\/health answered 200/);
     expect(text).toMatch(/✅ clock: .*within \d+ s of the cloud's clock/);
-    expect(text).toContain(`✅ token: token ${M(TOKEN)} (Main POS): accepted by the cloud (?env=dev diagnostic_test, event_id cloud-1`);
+    expect(text).toContain(
+      `✅ token: token ${M(TOKEN)} (Main POS): accepted by the cloud (?env=dev diagnostic_test, event_id cloud-1`,
+    );
     expect(text).toContain(`❌ token: token ${M(TOKEN2)} (Bar): token invalid or inactive (the cloud answered 401)`);
     expect(text).toContain(`➖ token: token ${M(INACTIVE)} (Old): inactive in the config, not tested`);
     expect(text).toContain('1 check(s) failed');
     for (const t of [TOKEN, TOKEN2, INACTIVE]) expect(text).not.toContain(t);
 
     // Straight to the cloud, dev environment, the guide's payload with a timezone offset.
-    expect(mock.received.map((x) => [x.token, x.env]).sort()).toEqual([[TOKEN, 'dev'], [TOKEN2, 'dev']]);
+    expect(mock.received.map((x) => [x.token, x.env]).sort()).toEqual([
+      [TOKEN, 'dev'],
+      [TOKEN2, 'dev'],
+    ]);
     const body = JSON.parse(mock.received[0]!.text);
-    expect(body).toEqual({ event: 'diagnostic_test', timestamp: expect.any(String), table_number: 'Diagnostic Test', diagnostic: true });
+    expect(body).toEqual({
+      event: 'diagnostic_test',
+      timestamp: expect.any(String),
+      table_number: 'Diagnostic Test',
+      diagnostic: true,
+    });
     expect(body.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d$/);
     expect(Math.abs(Date.parse(body.timestamp) - Date.now())).toBeLessThan(10_000);
   });
@@ -73,7 +84,15 @@ describe('relay doctor', () => {
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout());
     expect(j.ok).toBe(true);
-    expect(j.checks.map((c: { check: string }) => c.check)).toEqual(['config', 'relay', 'spool', 'disk', 'cloud', 'clock', 'token']);
+    expect(j.checks.map((c: { check: string }) => c.check)).toEqual([
+      'config',
+      'relay',
+      'spool',
+      'disk',
+      'cloud',
+      'clock',
+      'token',
+    ]);
     // The relay itself is not running here: a warning, not a failure.
     expect(j.checks.find((c: { check: string }) => c.check === 'relay').status).toBe('warn');
     expect(j.checks.filter((c: { status: string }) => c.status === 'fail')).toEqual([]);
@@ -81,7 +100,9 @@ describe('relay doctor', () => {
     // The write probe leaves nothing behind: no table in the spool, no file beside it.
     expect(readdirSync(join(dir, 'spool')).filter((f) => f.startsWith('.relay-doctor'))).toEqual([]);
     const db = new Database(join(dir, 'spool', 'relay.db'));
-    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name);
+    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map(
+      (t) => t.name,
+    );
     db.close();
     expect(tables).toContain('events');
     expect(tables.filter((t) => t.includes('doctor'))).toEqual([]);
@@ -97,15 +118,22 @@ describe('relay doctor', () => {
     expect(r.stdout()).toContain(`➖ token: token ${M(TOKEN)} (Main POS): not tested, the cloud is unreachable`);
   });
 
-  it('warns when the clock is off by more than 60 s from the cloud\'s Date header, fails before 2025', async () => {
+  it("warns when the clock is off by more than 60 s from the cloud's Date header, fails before 2025", async () => {
     const mock = await cloud();
     const { config, path } = setup(mock.url, [{ token: TOKEN }]);
     const ahead = await diagnose(config(), path, { clock: new FakeClock(Date.now() + 5 * 60_000) });
-    expect(ahead.find((c) => c.check === 'clock')).toEqual({ check: 'clock', status: 'warn', message: expect.stringMatching(/clock is (29\d|30\d) s ahead of the cloud's/) });
+    expect(ahead.find((c) => c.check === 'clock')).toEqual({
+      check: 'clock',
+      status: 'warn',
+      message: expect.stringMatching(/clock is (29\d|30\d) s ahead of the cloud's/),
+    });
     const fine = await diagnose(config(), path, { clock: new FakeClock(Date.now() + 20_000) });
     expect(fine.find((c) => c.check === 'clock')!.status).toBe('pass');
     const y2k = await diagnose(config(), path, { clock: new FakeClock(Date.UTC(2000, 0, 1)) });
-    expect(y2k.find((c) => c.check === 'clock')).toMatchObject({ status: 'fail', message: expect.stringContaining('2000-01-01') });
+    expect(y2k.find((c) => c.check === 'clock')).toMatchObject({
+      status: 'fail',
+      message: expect.stringContaining('2000-01-01'),
+    });
   });
 
   it('stops with exit 2 on an invalid config', async () => {
@@ -124,7 +152,9 @@ describe('relay doctor', () => {
     const r = await runCli(await ensureBinary(), ['doctor', '--json'], { cwd: dir });
     expect(r.code).toBe(1);
     const j = JSON.parse(r.stdout);
-    const tokens = j.checks.filter((c: { check: string }) => c.check === 'token').map((c: { status: string }) => c.status);
+    const tokens = j.checks
+      .filter((c: { check: string }) => c.check === 'token')
+      .map((c: { status: string }) => c.status);
     expect(tokens.sort()).toEqual(['fail', 'pass', 'skip']);
   });
 });

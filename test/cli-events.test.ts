@@ -66,7 +66,12 @@ describe('progress where a human waits', () => {
     ]);
     const r = await run(['events', 'purge', '--delivered-before', '2025-04-01'], true);
     expect(r.code).toBe(0);
-    expect(r.raw).toEqual(['\rpurged 500/1100 (45%)\x1b[K', '\rpurged 1000/1100 (90%)\x1b[K', '\rpurged 1100/1100 (100%)\x1b[K', '\r\x1b[K']);
+    expect(r.raw).toEqual([
+      '\rpurged 500/1100 (45%)\x1b[K',
+      '\rpurged 1000/1100 (90%)\x1b[K',
+      '\rpurged 1100/1100 (100%)\x1b[K',
+      '\r\x1b[K',
+    ]);
     expect(r.out).toEqual([
       'purged 1100 events delivered before 2025-04-01 00:00:00; pending and dead-lettered events are never purged',
     ]);
@@ -86,7 +91,11 @@ describe('relay events list / show', () => {
     expect(all.code).toBe(0);
     const rows = JSON.parse(all.stdout()).events;
     expect(rows.map((e: { status: string }) => e.status)).toEqual(['delivered', 'dead', 'pending']); // newest first
-    expect(rows[2]).toMatchObject({ token: `${TOKEN.slice(0, 8)}…`, env: 'prod', warnings: ['table_number is missing', 'timestamp has no timezone'] });
+    expect(rows[2]).toMatchObject({
+      token: `${TOKEN.slice(0, 8)}…`,
+      env: 'prod',
+      warnings: ['table_number is missing', 'timestamp has no timezone'],
+    });
     expect(all.stdout()).not.toContain(TOKEN);
 
     const dead = JSON.parse((await run(['events', 'list', '--status', 'dead', '--json'])).stdout()).events;

@@ -61,7 +61,13 @@ describe('defaults', () => {
 
   it('defaults the keys a section leaves out and keeps the ones it sets', () => {
     const config = configOf('[server]\nport = 9000\n[[tokens]]\ntoken = "abc"');
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 9000, max_body_bytes: 10485760, tls_cert: '', tls_key: '' });
+    expect(config.server).toEqual({
+      host: '127.0.0.1',
+      port: 9000,
+      max_body_bytes: 10485760,
+      tls_cert: '',
+      tls_key: '',
+    });
     expect(config.tokens).toEqual([{ token: 'abc', name: '', active: true }]);
   });
 
@@ -77,7 +83,11 @@ describe('defaults', () => {
     ['[server]\nport = 0', (c: Config) => c.server.port, 0],
     ['[server]\nport = 65535', (c: Config) => c.server.port, 65535],
     ['[forward]\ninitial_backoff_seconds = 0.05', (c: Config) => c.forward.initial_backoff_seconds, 0.05],
-    ['[forward]\ninitial_backoff_seconds = 5\nmax_backoff_seconds = 5', (c: Config) => c.forward.initial_backoff_seconds, 5],
+    [
+      '[forward]\ninitial_backoff_seconds = 5\nmax_backoff_seconds = 5',
+      (c: Config) => c.forward.initial_backoff_seconds,
+      5,
+    ],
     ['[limits]\nburst_per_token = 1', (c: Config) => c.limits.burst_per_token, 1],
     ['[spool]\nmax_size_mb = 0.5', (c: Config) => c.spool.max_size_mb, 0.5],
     ['[log]\nlevel = "silent"', (c: Config) => c.log.level, 'silent'],
@@ -225,7 +235,9 @@ describe('environment substitution', () => {
   });
 
   it('substitutes before validating, so the substituted value is what gets checked', () => {
-    expect(configOf('[cloud]\nurl = "${CLOUD}/"', { CLOUD: 'https://cloud.test' }).cloud.url).toBe('https://cloud.test');
+    expect(configOf('[cloud]\nurl = "${CLOUD}/"', { CLOUD: 'https://cloud.test' }).cloud.url).toBe(
+      'https://cloud.test',
+    );
     expect(problemsOf('[cloud]\nurl = "${CLOUD}"', { CLOUD: 'ftp://x' })).toEqual([
       'config cloud.url: expected an http:// or https:// URL, got "ftp://x" (line 2)',
     ]);
@@ -305,7 +317,10 @@ describe('loadConfig', () => {
     const result = loadConfig(missing, {});
     expect(result).toEqual({ ok: false, path: missing, problems: [expect.stringMatching(/cannot read \(ENOENT/)] });
     expect(!result.ok && result.problems[0]).toStartWith(`config ${missing}: cannot read (ENOENT`);
-    expect(loadConfig(tmpdir(), {})).toMatchObject({ ok: false, problems: [expect.stringMatching(/cannot read \(EISDIR/)] });
+    expect(loadConfig(tmpdir(), {})).toMatchObject({
+      ok: false,
+      problems: [expect.stringMatching(/cannot read \(EISDIR/)],
+    });
   });
 
   it('reads the file and resolves the spool beside it', () => {

@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
-import { INACTIVE, ORDER_CREATED, TOKEN, TOKEN2, post, startTestRelay, type TestRelay } from './helpers/relay.ts';
+import { INACTIVE, ORDER_CREATED, post, startTestRelay, type TestRelay, TOKEN, TOKEN2 } from './helpers/relay.ts';
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const ISO_MS_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 function storedBody(t: TestRelay, id: string): Buffer | undefined {
-  const row = t.relay.spool.sync.prepare('SELECT body FROM events WHERE id = ?').get(id) as { body: Buffer } | undefined;
+  const row = t.relay.spool.sync.prepare('SELECT body FROM events WHERE id = ?').get(id) as
+    | { body: Buffer }
+    | undefined;
   return row?.body;
 }
 
@@ -66,16 +68,31 @@ describe('the webhook contract, served locally', () => {
   const rejects: [string, () => Promise<Response>, number, RegExp][] = [
     ['an env typo', () => post(t.url, TOKEN, '{}', { env: 'production' }), 400, /allowed values are "prod".*"dev"/],
     ['an empty env', () => post(t.url, TOKEN, '{}', { env: '' }), 400, /allowed values/],
-    ['env given twice', () => fetch(`${t.url}/webhooks/v1/pos/${TOKEN}?env=dev&env=prod`, { method: 'POST', body: '{}' }), 400, /allowed values/],
+    [
+      'env given twice',
+      () => fetch(`${t.url}/webhooks/v1/pos/${TOKEN}?env=dev&env=prod`, { method: 'POST', body: '{}' }),
+      400,
+      /allowed values/,
+    ],
     ['an unknown token', () => post(t.url, 'not-a-token', '{}'), 401, /^Invalid or inactive webhook token$/],
     ['an inactive token', () => post(t.url, INACTIVE, '{}'), 401, /^Invalid or inactive webhook token$/],
     ['an empty body', () => post(t.url, TOKEN, ''), 400, /empty/],
     ['invalid JSON', () => post(t.url, TOKEN, '{"event": "order_created",'), 400, /^Invalid JSON/],
-    ['invalid UTF-8', () => post(t.url, TOKEN, new Uint8Array([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d])), 400, /UTF-8/],
+    [
+      'invalid UTF-8',
+      () => post(t.url, TOKEN, new Uint8Array([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d])),
+      400,
+      /UTF-8/,
+    ],
     ['two JSON documents', () => post(t.url, TOKEN, '{} {}'), 400, /^Invalid JSON/],
     ['NaN', () => post(t.url, TOKEN, '{"a": NaN}'), 400, /^Invalid JSON/],
     ['JSON nested 513 deep', () => post(t.url, TOKEN, '['.repeat(513) + ']'.repeat(513)), 400, /512/],
-    ['an unknown path', () => fetch(`${t.url}/webhooks/v2/pos/${TOKEN}`, { method: 'POST', body: '{}' }), 404, /Not Found/],
+    [
+      'an unknown path',
+      () => fetch(`${t.url}/webhooks/v2/pos/${TOKEN}`, { method: 'POST', body: '{}' }),
+      404,
+      /Not Found/,
+    ],
   ];
   for (const [what, send, status, detail] of rejects) {
     it(`refuses ${what} with ${status} and a {"detail"} body, storing nothing`, async () => {
@@ -102,7 +119,9 @@ describe('the webhook contract, served locally', () => {
     expect(res.status).toBe(200);
     const h = (await res.json()) as { spool: { ok: boolean; pending: number }; cloud: { reachable: unknown } };
     expect(h.spool.ok).toBe(true);
-    const pending = (t.relay.spool.sync.prepare(`SELECT count(*) AS n FROM events WHERE status='pending'`).get() as { n: number }).n;
+    const pending = (
+      t.relay.spool.sync.prepare(`SELECT count(*) AS n FROM events WHERE status='pending'`).get() as { n: number }
+    ).n;
     expect(h.spool.pending).toBe(pending);
     expect(pending).toBeGreaterThan(0);
     expect(h.cloud).toHaveProperty('reachable');
@@ -141,9 +160,15 @@ describe('body size limit', () => {
         ctl.enqueue(chunk);
       },
     });
-    const res = await fetch(`${t.url}/webhooks/v1/pos/${TOKEN}`, { method: 'POST', body: stream, duplex: 'half' } as RequestInit);
+    const res = await fetch(`${t.url}/webhooks/v1/pos/${TOKEN}`, {
+      method: 'POST',
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
     expect(res.status).toBe(413);
-    const count = (t.relay.spool.sync.prepare('SELECT count(*) AS n FROM events WHERE size > ?').get(MAX) as { n: number }).n;
+    const count = (
+      t.relay.spool.sync.prepare('SELECT count(*) AS n FROM events WHERE size > ?').get(MAX) as { n: number }
+    ).n;
     expect(count).toBe(0);
   });
 
@@ -152,10 +177,16 @@ describe('body size limit', () => {
     const sock = await Bun.connect({
       hostname: url.hostname,
       port: Number(url.port),
-      socket: { data(s, d) { (s.data as { buf: string }).buf += new TextDecoder().decode(d); } },
+      socket: {
+        data(s, d) {
+          (s.data as { buf: string }).buf += new TextDecoder().decode(d);
+        },
+      },
       data: { buf: '' },
     });
-    sock.write(`POST /webhooks/v1/pos/${TOKEN} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${MAX + 1}\r\n\r\n{`);
+    sock.write(
+      `POST /webhooks/v1/pos/${TOKEN} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${MAX + 1}\r\n\r\n{`,
+    );
     const deadline = Date.now() + 3000;
     while (!(sock.data as { buf: string }).buf.includes('\r\n\r\n') && Date.now() < deadline) await Bun.sleep(10);
     sock.end();
@@ -213,7 +244,9 @@ describe('when the spool cannot take an event', () => {
     const t = await startTestRelay();
     try {
       // A trigger makes every insert fail, as a broken disk would.
-      t.relay.spool.sync.exec(`CREATE TRIGGER fail BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`);
+      t.relay.spool.sync.exec(
+        `CREATE TRIGGER fail BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`,
+      );
       const r = await post(t.url, TOKEN, '{"a":1}');
       expect(r.status).toBe(503);
       expect(r.headers.get('retry-after')).toBeTruthy();

@@ -5,12 +5,22 @@
  * for byte before and after the attempt.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
-import Database from 'libsql';
-import { cpSync, mkdirSync, openSync, closeSync, statSync, truncateSync, writeFileSync, writeSync, readFileSync } from 'node:fs';
+import {
+  closeSync,
+  cpSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
+import Database from 'libsql';
 import { installBinary, startBinary } from './helpers/binary.ts';
+import { post, TOKEN, tempDir } from './helpers/relay.ts';
 import { fingerprint, readSpool, relayToml, runBounded } from './helpers/reliability.ts';
-import { TOKEN, post, tempDir } from './helpers/relay.ts';
 
 const EVENTS = 300;
 let root: { dir: string; cleanup: () => void };
@@ -46,7 +56,8 @@ function copy(name: string): { dir: string; spoolDir: string; db: string } {
  * The files that hold events: the database and its WAL. The -shm file is
  * SQLite's shared-memory index, rebuilt from the WAL by whoever opens it.
  */
-const dataFiles = (dir: string) => Object.fromEntries(Object.entries(fingerprint(dir)).filter(([n]) => !n.endsWith('-shm')));
+const dataFiles = (dir: string) =>
+  Object.fromEntries(Object.entries(fingerprint(dir)).filter(([n]) => !n.endsWith('-shm')));
 
 /**
  * Runs `relay serve` on a damaged spool: it must exit 1 at once, having

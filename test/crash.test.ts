@@ -9,13 +9,13 @@
 import { afterEach, describe, expect, it } from 'bun:test';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { installBinary, startBinary, type RunningBinary } from './helpers/binary.ts';
-import { startMockCloud, type MockCloud, type Received } from './helpers/mock-cloud.ts';
+import { installBinary, type RunningBinary, startBinary } from './helpers/binary.ts';
+import { type MockCloud, type Received, startMockCloud } from './helpers/mock-cloud.ts';
+import { post, TOKEN, TOKEN2, tempDir } from './helpers/relay.ts';
 import { freePort, prng, readSpool, relayToml, seedFrom } from './helpers/reliability.ts';
-import { TOKEN, TOKEN2, post, tempDir } from './helpers/relay.ts';
 import { waitFor } from './helpers/wait.ts';
 
-let cleanups: (() => Promise<unknown> | void)[] = [];
+let cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanups.reverse()) await c();
   cleanups = [];
@@ -96,7 +96,9 @@ describe('the relay killed with SIGKILL, again and again, under load', () => {
     const KILLS = 8;
     const cloudPort = await freePort();
     const relayPort = await freePort();
-    const { dir, bin, spool } = await install(relayToml({ cloudUrl: `http://127.0.0.1:${cloudPort}`, port: relayPort }));
+    const { dir, bin, spool } = await install(
+      relayToml({ cloudUrl: `http://127.0.0.1:${cloudPort}`, port: relayPort }),
+    );
     const clouds: MockCloud[] = [];
     let cloud: MockCloud | null = null;
     const cloudUp = async (answer503 = false) => {
@@ -118,7 +120,13 @@ describe('the relay killed with SIGKILL, again and again, under load', () => {
 
     let relay = await serve(bin, dir);
     const url = relay.url;
-    const out = { acks: LANES.map(() => [] as Ack[]), stop: false, connErrors: 0, refused503: 0, unexpected: [] as string[] };
+    const out = {
+      acks: LANES.map(() => [] as Ack[]),
+      stop: false,
+      connErrors: 0,
+      refused503: 0,
+      unexpected: [] as string[],
+    };
     const clients = LANES.map((_, c) => posClient(c, url, rnd, out));
 
     // The cloud's schedule across the kills: away, back answering 503, well, away again, well.
@@ -149,18 +157,28 @@ describe('the relay killed with SIGKILL, again and again, under load', () => {
     const deliveredKeys = () => new Set(receipts().map((r) => r.headers['idempotency-key']));
     // Drained: nothing pending in the spool (an event is marked delivered only
     // after the cloud's 2xx), so whatever is missing at the cloud now is lost.
-    const pending = async () => ((await (await fetch(`${url}/health`)).json()) as { spool: { pending: number } }).spool.pending;
+    const pending = async () =>
+      ((await (await fetch(`${url}/health`)).json()) as { spool: { pending: number } }).spool.pending;
     await waitFor(async () => (await pending()) === 0, 'the spool to drain', 20_000);
-    await waitFor(() => {
-      const keys = deliveredKeys();
-      return acked.every((a) => keys.has(a.id));
-    }, 'every acknowledged event at the cloud', 1000).catch(async (e) => {
+    await waitFor(
+      () => {
+        const keys = deliveredKeys();
+        return acked.every((a) => keys.has(a.id));
+      },
+      'every acknowledged event at the cloud',
+      1000,
+    ).catch(async (e) => {
       const keys = deliveredKeys();
       const missing = acked.filter((a) => !keys.has(a.id));
-      const health = await fetch(`${url}/health`).then((r) => r.text(), (err) => String(err));
-      console.error(`seed ${seed}: ${missing.length} of ${acked.length} acknowledged events not at the cloud, e.g. ` +
-        `${JSON.stringify(missing.slice(0, 3).map((a) => ({ id: a.id, c: JSON.parse(a.body).c, i: a.i })))}; ` +
-        `cloud up: ${cloud !== null}; relay health: ${health}\nrelay log tail:\n${relay.lines.slice(-15).join('\n')}`);
+      const health = await fetch(`${url}/health`).then(
+        (r) => r.text(),
+        (err) => String(err),
+      );
+      console.error(
+        `seed ${seed}: ${missing.length} of ${acked.length} acknowledged events not at the cloud, e.g. ` +
+          `${JSON.stringify(missing.slice(0, 3).map((a) => ({ id: a.id, c: JSON.parse(a.body).c, i: a.i })))}; ` +
+          `cloud up: ${cloud !== null}; relay health: ${health}\nrelay log tail:\n${relay.lines.slice(-15).join('\n')}`,
+      );
       throw e;
     });
     relay.proc.kill('SIGTERM');
@@ -292,25 +310,41 @@ it('stops on SIGTERM even after the reader of its stdout is gone', async () => {
   const hangs: number[] = [];
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort();
-    const toml = relayToml({ cloudUrl: 'http://127.0.0.1:9', port }).replace('initial_backoff_seconds = 0.02', 'initial_backoff_seconds = 1');
+    const toml = relayToml({ cloudUrl: 'http://127.0.0.1:9', port }).replace(
+      'initial_backoff_seconds = 0.02',
+      'initial_backoff_seconds = 1',
+    );
     const { dir, bin } = await install(toml.replace('max_backoff_seconds = 0.2', 'max_backoff_seconds = 5'));
     // A parent that holds the relay's stdout and stderr pipes, then dies (SIGKILL).
     const script = `const p = Bun.spawn([${JSON.stringify(bin)}, 'serve'], { stdout: 'pipe', stderr: 'pipe' });
       await Bun.write('relay.pid', String(p.pid)); await Bun.sleep(60000);`;
     const parent = Bun.spawn([process.execPath, '-e', script], { cwd: dir });
-    await waitFor(() => existsSync(join(dir, 'relay.pid')) && Bun.file(join(dir, 'relay.pid')).size > 0, 'the relay pid');
+    await waitFor(
+      () => existsSync(join(dir, 'relay.pid')) && Bun.file(join(dir, 'relay.pid')).size > 0,
+      'the relay pid',
+    );
     const pid = Number(readFileSync(join(dir, 'relay.pid'), 'utf8'));
     const alive = () => existsSync(`/proc/${pid}`) && readFileSync(`/proc/${pid}/stat`, 'utf8').split(' ')[2] !== 'Z';
     cleanups.push(() => void (alive() && process.kill(pid, 'SIGKILL')));
     const base = `http://127.0.0.1:${port}`;
-    await waitFor(async () => (await fetch(`${base}/health`).then((r) => r.status, () => 0)) === 200, 'the relay up');
+    await waitFor(
+      async () =>
+        (await fetch(`${base}/health`).then(
+          (r) => r.status,
+          () => 0,
+        )) === 200,
+      'the relay up',
+    );
     for (let i = 0; i < 3; i++) expect((await post(base, TOKEN, '{}')).status).toBe(200);
     parent.kill('SIGKILL');
     await parent.exited;
     await Bun.sleep(500);
     expect((await post(base, TOKEN, '{}')).status).toBe(200);
     process.kill(pid, 'SIGTERM');
-    const ok = await waitFor(() => !alive(), 'exit', 3000).then(() => true, () => false);
+    const ok = await waitFor(() => !alive(), 'exit', 3000).then(
+      () => true,
+      () => false,
+    );
     if (!ok) hangs.push(attempt);
   }
   expect(hangs).toEqual([]);
@@ -319,38 +353,53 @@ it('stops on SIGTERM even after the reader of its stdout is gone', async () => {
 /** strace can watch the binary's system calls only where ptrace is allowed (not in every CI container). */
 const strace = Bun.which('strace');
 const canTrace = strace !== null && Bun.spawnSync([strace, '-o', '/dev/null', 'true']).exitCode === 0;
-if (!canTrace) console.warn('crash.test.ts: strace missing or ptrace not permitted; the fsync-before-200 test is skipped');
+if (!canTrace)
+  console.warn('crash.test.ts: strace missing or ptrace not permitted; the fsync-before-200 test is skipped');
 
 describe('durability of an acknowledgement', () => {
   // A kill -9 cannot tell a missing fsync (the OS page cache survives the
   // process); a power cut could. So the order of system calls is checked
   // instead: the WAL is written and fsynced before each 200 is sent.
-  it.skipIf(!canTrace)('fsyncs the spool WAL after writing it and before sending each 200', async () => {
-    const { dir, bin } = await install(relayToml({ cloudUrl: 'http://127.0.0.1:9' }));
-    const log = join(dir, 'strace.log');
-    const args = ['-f', '-y', '-e', 'trace=pwrite64,write,fsync,fdatasync,sendto,sendmsg,writev', '-o', log, bin, 'serve'];
-    const traced = await startBinary(strace!, args, { cwd: dir });
-    const N = 20;
-    for (let i = 0; i < N; i++) expect((await post(traced.url, TOKEN, `{"i":${i}}`)).status).toBe(200);
-    const relayPid = Number(/^(\d+) /.exec(readFileSync(log, 'utf8'))![1]);
-    process.kill(relayPid, 'SIGTERM');
-    expect(await traced.exited).toBe(0);
+  it.skipIf(!canTrace)(
+    'fsyncs the spool WAL after writing it and before sending each 200',
+    async () => {
+      const { dir, bin } = await install(relayToml({ cloudUrl: 'http://127.0.0.1:9' }));
+      const log = join(dir, 'strace.log');
+      const args = [
+        '-f',
+        '-y',
+        '-e',
+        'trace=pwrite64,write,fsync,fdatasync,sendto,sendmsg,writev',
+        '-o',
+        log,
+        bin,
+        'serve',
+      ];
+      const traced = await startBinary(strace!, args, { cwd: dir });
+      const N = 20;
+      for (let i = 0; i < N; i++) expect((await post(traced.url, TOKEN, `{"i":${i}}`)).status).toBe(200);
+      const relayPid = Number(/^(\d+) /.exec(readFileSync(log, 'utf8'))![1]);
+      process.kill(relayPid, 'SIGTERM');
+      expect(await traced.exited).toBe(0);
 
-    let dirty = false; // WAL bytes written since its last fsync
-    let wrote = false; // WAL bytes written since the last 200
-    let acks = 0;
-    const problems: string[] = [];
-    for (const line of readFileSync(log, 'utf8').split('\n')) {
-      const onWal = /-wal>/.test(line);
-      if (/ pwrite64\(/.test(line) && onWal) dirty = wrote = true;
-      else if (/ f(data)?sync\(/.test(line) && onWal) dirty = false;
-      else if (/ send(to|msg)\(.*HTTP\/1\.1 200/.test(line)) {
-        acks++;
-        if (!wrote || dirty) problems.push(`200 #${acks} sent ${!wrote ? 'without a WAL write' : 'before the WAL fsync'}`);
-        wrote = false;
+      let dirty = false; // WAL bytes written since its last fsync
+      let wrote = false; // WAL bytes written since the last 200
+      let acks = 0;
+      const problems: string[] = [];
+      for (const line of readFileSync(log, 'utf8').split('\n')) {
+        const onWal = /-wal>/.test(line);
+        if (/ pwrite64\(/.test(line) && onWal) dirty = wrote = true;
+        else if (/ f(data)?sync\(/.test(line) && onWal) dirty = false;
+        else if (/ send(to|msg)\(.*HTTP\/1\.1 200/.test(line)) {
+          acks++;
+          if (!wrote || dirty)
+            problems.push(`200 #${acks} sent ${!wrote ? 'without a WAL write' : 'before the WAL fsync'}`);
+          wrote = false;
+        }
       }
-    }
-    expect(acks).toBe(N);
-    expect(problems).toEqual([]);
-  }, 30_000);
+      expect(acks).toBe(N);
+      expect(problems).toEqual([]);
+    },
+    30_000,
+  );
 });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'bun:test';
-import { startMockCloud, type MockCloud } from './helpers/mock-cloud.ts';
-import { ORDER_CREATED, TOKEN, TOKEN2, post, startTestRelay, tempDir, type TestRelay } from './helpers/relay.ts';
+import { type MockCloud, startMockCloud } from './helpers/mock-cloud.ts';
+import { ORDER_CREATED, post, startTestRelay, type TestRelay, TOKEN, TOKEN2, tempDir } from './helpers/relay.ts';
 import { waitFor } from './helpers/wait.ts';
 
 let cleanups: (() => Promise<void> | void)[] = [];
@@ -12,7 +12,10 @@ afterEach(async () => {
 async function setup(over: Parameters<typeof startTestRelay>[0] = {}, cloud?: MockCloud) {
   const mock = cloud ?? (await startMockCloud());
   const t = await startTestRelay({ ...over, cloud: { url: mock.url, timeout_seconds: 2, ...over.cloud } });
-  cleanups.push(() => mock.stop(), () => t.stop());
+  cleanups.push(
+    () => mock.stop(),
+    () => t.stop(),
+  );
   return { mock, t };
 }
 
@@ -110,7 +113,10 @@ describe('forwarding to the cloud', () => {
     cleanups.push(() => mock.stop());
     await waitFor(() => mock.stored.length === 2, 'delivery after the cloud returns', 5000);
     expect(mock.stored.map((r) => r.headers['idempotency-key'])).toEqual(ids);
-    const h = (await (await fetch(`${t.url}/health`)).json()) as { cloud: { reachable: boolean }; spool: { pending: number } };
+    const h = (await (await fetch(`${t.url}/health`)).json()) as {
+      cloud: { reachable: boolean };
+      spool: { pending: number };
+    };
     expect(h.cloud.reachable).toBe(true);
     expect(h.spool.pending).toBe(0);
   });
@@ -119,7 +125,9 @@ describe('forwarding to the cloud', () => {
     const { mock, t } = await setup({ forward: { max_backoff_seconds: 0.5 } });
     let refuse = true;
     mock.handler = (r) =>
-      refuse && r.token === TOKEN ? Response.json({ detail: 'Invalid or inactive webhook token' }, { status: 401 }) : undefined;
+      refuse && r.token === TOKEN
+        ? Response.json({ detail: 'Invalid or inactive webhook token' }, { status: 401 })
+        : undefined;
     await ack(t, TOKEN, '{"lane":"prod"}');
     await ack(t, TOKEN, '{"lane":"dev"}', 'dev');
     await ack(t, TOKEN2, '{"other":"token"}');
@@ -191,7 +199,9 @@ describe('spool housekeeping', () => {
     await mock.stop();
     const pending = await ack(t, TOKEN2, '{"i":"pending"}');
     const old = Date.now() - 8 * 86_400_000;
-    t.relay.spool.sync.prepare('UPDATE events SET received_at = ?, delivered_at = CASE WHEN delivered_at IS NULL THEN NULL ELSE ? END').run(old, old);
+    t.relay.spool.sync
+      .prepare('UPDATE events SET received_at = ?, delivered_at = CASE WHEN delivered_at IS NULL THEN NULL ELSE ? END')
+      .run(old, old);
     await t.relay.prune();
     expect(row(t, delivered)).toBeUndefined();
     expect(row(t, dead).status).toBe('dead');

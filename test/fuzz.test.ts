@@ -10,10 +10,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { installBinary, startBinary, type RunningBinary } from './helpers/binary.ts';
-import { startMockCloud, type MockCloud } from './helpers/mock-cloud.ts';
-import { prng, relayToml, seedFrom } from './helpers/reliability.ts';
+import { installBinary, type RunningBinary, startBinary } from './helpers/binary.ts';
+import { type MockCloud, startMockCloud } from './helpers/mock-cloud.ts';
 import { TOKEN, TOKEN2, tempDir } from './helpers/relay.ts';
+import { prng, relayToml, seedFrom } from './helpers/reliability.ts';
 import { waitFor } from './helpers/wait.ts';
 
 const CASES = 10_000;
@@ -55,7 +55,7 @@ function rfc8259Depth(text: string): number {
     i++;
     while (i < text.length) {
       const c = text.charCodeAt(i);
-      if (c === 0x22) return i++, true;
+      if (c === 0x22) return (i++, true);
       if (c < 0x20) return false;
       if (c === 0x5c) {
         const e = text[i + 1];
@@ -141,12 +141,37 @@ const pick = <T>(r: Rnd, a: readonly T[]): T => a[int(r, a.length)]!;
 
 const WS = ['', '', '', ' ', '\n', '\t', '\r\n', '  '];
 const NUMBERS = ['0', '-0', '19.00', '45.10', '1e5', '-1.5E-7', '2E+3', '123456789012345678901234567890', '0.1', '-12'];
-const CHARS = ['a', 'Z', ' ', 'é', 'ç', 'ã', '中', '😀', '\\n', '\\"', '\\\\', '\\/', '\\u0000', '\\u00e9', '\\ud83d\\ude00', '\\ud800', '[', ']', '{', '}', ',', ':', '\u007f', '\u2028'];
+const CHARS = [
+  'a',
+  'Z',
+  ' ',
+  'é',
+  'ç',
+  'ã',
+  '中',
+  '😀',
+  '\\n',
+  '\\"',
+  '\\\\',
+  '\\/',
+  '\\u0000',
+  '\\u00e9',
+  '\\ud83d\\ude00',
+  '\\ud800',
+  '[',
+  ']',
+  '{',
+  '}',
+  ',',
+  ':',
+  '\u007f',
+  '\u2028',
+];
 
 function jsonString(r: Rnd): string {
   let s = '"';
   for (let n = int(r, 12); n > 0; n--) s += pick(r, CHARS);
-  return s + '"';
+  return `${s}"`;
 }
 
 /** Valid JSON text with random whitespace, number spellings and unicode: the relay must store it as sent. */
@@ -163,7 +188,10 @@ function jsonText(r: Rnd, depth = 0): string {
       return jsonString(r);
     case 4:
     case 5: {
-      const members = Array.from({ length: int(r, 5) }, () => `${w()}${jsonString(r)}${w()}:${w()}${jsonText(r, depth + 1)}${w()}`);
+      const members = Array.from(
+        { length: int(r, 5) },
+        () => `${w()}${jsonString(r)}${w()}:${w()}${jsonText(r, depth + 1)}${w()}`,
+      );
       return `{${members.join(',') || w()}}`;
     }
     default: {
@@ -225,7 +253,12 @@ function makeCase(r: Rnd): FuzzCase {
   let expect: number = expectedForBody(body);
   if (r() < 0.1) {
     if (r() < 0.5) {
-      token = pick(r, ['x', TOKEN.slice(0, 8), `${TOKEN}x`, encodeURIComponent(new TextDecoder().decode(randomBytes(r)).slice(0, 40)) || 'y']);
+      token = pick(r, [
+        'x',
+        TOKEN.slice(0, 8),
+        `${TOKEN}x`,
+        encodeURIComponent(new TextDecoder().decode(randomBytes(r)).slice(0, 40)) || 'y',
+      ]);
       expect = 401;
     } else {
       query = `?env=${encodeURIComponent(pick(r, ['', 'Prod', 'staging', 'dev ', "dev'", '\u0000']))}`;
@@ -260,7 +293,9 @@ describe('fuzzing the webhook endpoint', () => {
         const text = await res.text();
         counts[res.status] = (counts[res.status] ?? 0) + 1;
         if (res.status !== c.expect) {
-          wrong.push(`case ${n} (${c.kind}, ${c.query || 'no env'}): expected ${c.expect}, got ${res.status} ${text.slice(0, 120)}; body ${JSON.stringify(new TextDecoder().decode(c.body).slice(0, 80))}`);
+          wrong.push(
+            `case ${n} (${c.kind}, ${c.query || 'no env'}): expected ${c.expect}, got ${res.status} ${text.slice(0, 120)}; body ${JSON.stringify(new TextDecoder().decode(c.body).slice(0, 80))}`,
+          );
         } else if (res.status === 200) {
           stored.set((JSON.parse(text) as { event_id: string }).event_id, c);
         } else {
@@ -281,8 +316,10 @@ describe('fuzzing the webhook endpoint', () => {
     for (const rec of cloud.stored) {
       const c = stored.get(rec.headers['idempotency-key']!);
       if (!c) mismatched.push(`unexpected event ${rec.headers['idempotency-key']}`);
-      else if (Buffer.compare(Buffer.from(rec.body), Buffer.from(c.body)) !== 0) mismatched.push(`bytes differ for ${rec.headers['idempotency-key']}`);
-      else if (rec.token !== c.token || rec.env !== (c.query === '?env=dev' ? 'dev' : null)) mismatched.push(`wrong lane for ${rec.headers['idempotency-key']}`);
+      else if (Buffer.compare(Buffer.from(rec.body), Buffer.from(c.body)) !== 0)
+        mismatched.push(`bytes differ for ${rec.headers['idempotency-key']}`);
+      else if (rec.token !== c.token || rec.env !== (c.query === '?env=dev' ? 'dev' : null))
+        mismatched.push(`wrong lane for ${rec.headers['idempotency-key']}`);
     }
     expect(mismatched).toEqual([]);
     const kinds = { bytes: 0, json: 0, mutated: 0 };
@@ -297,7 +334,22 @@ describe('fuzzing the webhook endpoint', () => {
 describe('the oracle itself', () => {
   it('agrees with RFC 8259 on the cases that matter', () => {
     const yes = ['{}', '[]', ' 1 ', '"\\ud800"', '{"a":[1,{"b":null}]}', '-0.5e-3', '"é"'];
-    const no = ['', '{', '[1,]', '{"a":1,}', 'NaN', '01', '.5', '"\\x"', '{} {}', "'a'", '"\u0001"', '[1 2]', '{"a" 1}', '{1:2}'];
+    const no = [
+      '',
+      '{',
+      '[1,]',
+      '{"a":1,}',
+      'NaN',
+      '01',
+      '.5',
+      '"\\x"',
+      '{} {}',
+      "'a'",
+      '"\u0001"',
+      '[1 2]',
+      '{"a" 1}',
+      '{1:2}',
+    ];
     for (const t of yes) expect(rfc8259Depth(t)).toBeGreaterThanOrEqual(0);
     for (const t of no) expect([t, rfc8259Depth(t)]).toEqual([t, -1]);
     expect(rfc8259Depth('['.repeat(100_000) + ']'.repeat(100_000))).toBe(100_000);

@@ -8,9 +8,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { installBinary, startBinary, type RunningBinary } from './helpers/binary.ts';
-import { connectRaw, rawHttp, relayToml, rssMb, type RawAnswer, type RawConnection } from './helpers/reliability.ts';
-import { TOKEN, TOKEN2, post, tempDir } from './helpers/relay.ts';
+import { installBinary, type RunningBinary, startBinary } from './helpers/binary.ts';
+import { post, TOKEN, TOKEN2, tempDir } from './helpers/relay.ts';
+import { connectRaw, type RawAnswer, type RawConnection, rawHttp, relayToml, rssMb } from './helpers/reliability.ts';
 import { waitFor } from './helpers/wait.ts';
 
 let root: { dir: string; cleanup: () => void };
@@ -47,9 +47,11 @@ function request(path: string, body: Uint8Array | string, head?: string): Uint8A
   return bytes(`POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${h}Connection: close\r\n\r\n`, Array.from(b));
 }
 const hook = (token = TOKEN, query = '') => `/webhooks/v1/pos/${token}${query}`;
-const send = (req: Uint8Array | string, opts?: { halfClose?: boolean; waitMs?: number }) => rawHttp(relay.url, req, opts);
+const send = (req: Uint8Array | string, opts?: { halfClose?: boolean; waitMs?: number }) =>
+  rawHttp(relay.url, req, opts);
 
-const pending = async () => ((await (await fetch(`${relay.url}/health`)).json()) as { spool: { pending: number } }).spool.pending;
+const pending = async () =>
+  ((await (await fetch(`${relay.url}/health`)).json()) as { spool: { pending: number } }).spool.pending;
 const deep = (n: number, open = '[', close = ']') => open.repeat(n) + close.repeat(n);
 
 interface Case {
@@ -70,9 +72,24 @@ const DEPTH = /nested deeper than 512/;
 const TOKEN_401 = /^Invalid or inactive webhook token$/;
 const ENV_400 = /^Invalid env .*allowed values are "prod".*"dev"$/;
 
-const body = (name: string, b: Uint8Array | string, detail: RegExp): Case => ({ name, req: () => request(hook(), b), status: 400, detail });
-const token = (name: string, t: string): Case => ({ name, req: () => request(hook(t), '{}'), status: 401, detail: TOKEN_401 });
-const env = (name: string, q: string): Case => ({ name, req: () => request(hook(TOKEN, q), '{}'), status: 400, detail: ENV_400 });
+const body = (name: string, b: Uint8Array | string, detail: RegExp): Case => ({
+  name,
+  req: () => request(hook(), b),
+  status: 400,
+  detail,
+});
+const token = (name: string, t: string): Case => ({
+  name,
+  req: () => request(hook(t), '{}'),
+  status: 401,
+  detail: TOKEN_401,
+});
+const env = (name: string, q: string): Case => ({
+  name,
+  req: () => request(hook(TOKEN, q), '{}'),
+  status: 400,
+  detail: ENV_400,
+});
 const framing = (name: string, req: string, status = 400): Case => ({ name, req: () => req, status, framing: true });
 
 const CASES: Case[] = [
@@ -126,12 +143,12 @@ const CASES: Case[] = [
   body('an empty body', '', /empty/),
   // Nesting, refused by a byte scan before any recursive parser runs.
   body('arrays nested 513 deep', deep(513), DEPTH),
-  body('objects nested 513 deep', '{"a":'.repeat(513) + '1' + '}'.repeat(513), DEPTH),
+  body('objects nested 513 deep', `${'{"a":'.repeat(513)}1${'}'.repeat(513)}`, DEPTH),
   body('arrays nested 100,000 deep', deep(100_000), DEPTH),
-  body('objects nested 100,000 deep', '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000), DEPTH),
+  body('objects nested 100,000 deep', `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`, DEPTH),
   body('100,000 unclosed brackets', '['.repeat(100_000), DEPTH),
   body('10 MB of opening brackets (the largest body allowed)', '['.repeat(10 * 1024 * 1024), DEPTH),
-  body('alternating [{ 600 deep', '[{"a":'.repeat(300) + '1' + '}]'.repeat(300), DEPTH),
+  body('alternating [{ 600 deep', `${'[{"a":'.repeat(300)}1${'}]'.repeat(300)}`, DEPTH),
   // Tokens: all refused alike, none echoed.
   token('a 10,000-character token', 'a'.repeat(10_000)),
   token('a NUL byte (%00)', '%00'),
@@ -172,18 +189,48 @@ const CASES: Case[] = [
     status: 413,
     detail: /too large/,
   },
-  framing('a Content-Length that is not a number', `POST ${hook()} HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n{}`),
+  framing(
+    'a Content-Length that is not a number',
+    `POST ${hook()} HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n{}`,
+  ),
   framing('a negative Content-Length', `POST ${hook()} HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n{}`),
-  framing('two different Content-Lengths', `POST ${hook()} HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}`),
-  framing('Content-Length and chunked together', `POST ${hook()} HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n`),
-  framing('a chunk size that is not hex', `POST ${hook()} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n`),
+  framing(
+    'two different Content-Lengths',
+    `POST ${hook()} HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}`,
+  ),
+  framing(
+    'Content-Length and chunked together',
+    `POST ${hook()} HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n`,
+  ),
+  framing(
+    'a chunk size that is not hex',
+    `POST ${hook()} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n`,
+  ),
   framing('no Host header', `POST ${hook()} HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}`),
   framing('a request line that is not HTTP', 'HELLO RELAY\r\n\r\n'),
-  framing('a 100,000-character token (too long a request line)', `POST ${hook('a'.repeat(100_000))} HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}`, 431),
-  framing('a 200 KB header', `POST ${hook()} HTTP/1.1\r\nHost: x\r\nX-Pad: ${'a'.repeat(200_000)}\r\nContent-Length: 2\r\n\r\n{}`, 431),
+  framing(
+    'a 100,000-character token (too long a request line)',
+    `POST ${hook('a'.repeat(100_000))} HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}`,
+    431,
+  ),
+  framing(
+    'a 200 KB header',
+    `POST ${hook()} HTTP/1.1\r\nHost: x\r\nX-Pad: ${'a'.repeat(200_000)}\r\nContent-Length: 2\r\n\r\n{}`,
+    431,
+  ),
   // Methods and paths the contract does not have.
-  { name: 'GET on the webhook', req: () => `GET ${hook()} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, status: 404, detail: /Not Found/ },
-  { name: 'a raw ../ walk in the path', req: () => request('/webhooks/v1/pos/../../../etc/passwd', '{}'), status: 404, detail: /Not Found/ },
+  {
+    name: 'GET on the webhook',
+    req: () => `GET ${hook()} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+    status: 404,
+    detail: /Not Found/,
+  },
+  {
+    name: 'a raw ../ walk in the path',
+    req: () => request('/webhooks/v1/pos/../../../etc/passwd', '{}'),
+    status: 404,
+    detail: /Not Found/,
+  },
 ];
 
 /** What each case sent as a token or env, to check it is never echoed whole. */
@@ -309,7 +356,9 @@ describe('hostile connections', () => {
     // Answered long before the 64 MB were sent; at most the 10 MB allowed were held.
     expect(sent).toBeLessThan(LIMIT / 2);
     expect(peak - rssBefore).toBeLessThan(48);
-    console.log(`chunked over 10 MB: 413 after ${(sent / 1048576).toFixed(1)} MB sent; RSS ${rssBefore.toFixed(0)} -> peak ${peak.toFixed(0)} MB`);
+    console.log(
+      `chunked over 10 MB: 413 after ${(sent / 1048576).toFixed(1)} MB sent; RSS ${rssBefore.toFixed(0)} -> peak ${peak.toFixed(0)} MB`,
+    );
   }, 20_000);
 
   it('serves a real client at once while 300 connections never finish their headers', async () => {

@@ -8,7 +8,7 @@ import { startRelay } from '../src/relay.ts';
 import { installBinary, runBinary, startBinary } from './helpers/binary.ts';
 import { cli, iniValues } from './helpers/install.ts';
 import { startMockCloud } from './helpers/mock-cloud.ts';
-import { ORDER_CREATED, TOKEN, TOKEN2, post, tempDir } from './helpers/relay.ts';
+import { ORDER_CREATED, post, TOKEN, TOKEN2, tempDir } from './helpers/relay.ts';
 import { waitFor } from './helpers/wait.ts';
 
 let cleanups: (() => unknown)[] = [];
@@ -60,7 +60,10 @@ describe('relay init', () => {
     expect((await cli(['check', '--config', path], { cwd: d })).code).toBe(0);
     const loaded = loadConfig(path, {});
     if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
-    expect(loaded.config.tokens.map((t) => [t.token, t.active])).toEqual([[TOKEN, true], [TOKEN2, true]]);
+    expect(loaded.config.tokens.map((t) => [t.token, t.active])).toEqual([
+      [TOKEN, true],
+      [TOKEN2, true],
+    ]);
     expect(loaded.config.admin.password).toBe('');
     expect(loaded.config.spool.path).toBe(join(d, 'site', 'data', 'relay.db'));
     // The file holds the tokens: readable by its owner only. The output shows 8 characters of each.
@@ -114,30 +117,36 @@ describe('relay init', () => {
     expect(existsSync(join(d, 'relay.toml'))).toBe(false);
   });
 
-  it.skipIf(!Bun.which('openssl'))('--tls writes a certificate and key the relay serves HTTPS with, valid for 127.0.0.1', async () => {
-    const d = dir();
-    const r = await cli(['init', '--token', TOKEN, '--tls'], { cwd: d });
-    expect(r.code).toBe(0);
-    expect(statSync(join(d, 'tls', 'key.pem')).mode & 0o777).toBe(0o600);
-    const loaded = loadConfig(join(d, 'relay.toml'), {});
-    if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
-    const relay = await startRelay({ ...loaded.config, server: { ...loaded.config.server, port: 0 } }, { log: silentLogger });
-    cleanups.push(() => relay.stop());
-    expect(relay.url).toStartWith('https://');
-    // Verified against the generated certificate itself: the SAN must cover 127.0.0.1.
-    const ca = readFileSync(join(d, 'tls', 'cert.pem'), 'utf8');
-    const res = await fetch(`${relay.url.replace('localhost', '127.0.0.1')}/health`, { tls: { ca } });
-    expect(res.status).toBe(200);
-    // A second --tls run must not replace the certificate the POS already trusts.
-    const again = await cli(['init', '--token', TOKEN, '--tls', '--config', 'other.toml'], { cwd: d });
-    expect(again.code).toBe(1);
-    expect(again.err).toContain('cert.pem already exists');
-    expect(readFileSync(join(d, 'tls', 'cert.pem'), 'utf8')).toBe(ca);
-  });
+  it.skipIf(!Bun.which('openssl'))(
+    '--tls writes a certificate and key the relay serves HTTPS with, valid for 127.0.0.1',
+    async () => {
+      const d = dir();
+      const r = await cli(['init', '--token', TOKEN, '--tls'], { cwd: d });
+      expect(r.code).toBe(0);
+      expect(statSync(join(d, 'tls', 'key.pem')).mode & 0o777).toBe(0o600);
+      const loaded = loadConfig(join(d, 'relay.toml'), {});
+      if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
+      const relay = await startRelay(
+        { ...loaded.config, server: { ...loaded.config.server, port: 0 } },
+        { log: silentLogger },
+      );
+      cleanups.push(() => relay.stop());
+      expect(relay.url).toStartWith('https://');
+      // Verified against the generated certificate itself: the SAN must cover 127.0.0.1.
+      const ca = readFileSync(join(d, 'tls', 'cert.pem'), 'utf8');
+      const res = await fetch(`${relay.url.replace('localhost', '127.0.0.1')}/health`, { tls: { ca } });
+      expect(res.status).toBe(200);
+      // A second --tls run must not replace the certificate the POS already trusts.
+      const again = await cli(['init', '--token', TOKEN, '--tls', '--config', 'other.toml'], { cwd: d });
+      expect(again.code).toBe(1);
+      expect(again.err).toContain('cert.pem already exists');
+      expect(readFileSync(join(d, 'tls', 'cert.pem'), 'utf8')).toBe(ca);
+    },
+  );
 });
 
 describe('the README Linux steps, on the compiled binary', () => {
-  it('install → init → check → service install → the unit\'s ExecStart serves a webhook and forwards it', async () => {
+  it("install → init → check → service install → the unit's ExecStart serves a webhook and forwards it", async () => {
     const cloud = await startMockCloud();
     cleanups.push(() => cloud.stop());
     // The README's layout under a temporary root: /usr/local/bin, /var/lib/relay, /etc/systemd/system.
@@ -149,7 +158,11 @@ describe('the README Linux steps, on the compiled binary', () => {
     const config = join(work, 'relay.toml');
     const unitPath = join(root, 'etc', 'systemd', 'system', 'relay.service');
     expect(runBinary(bin, ['version'], root).code).toBe(0);
-    const init = runBinary(bin, ['init', '--config', config, '--token', TOKEN, '--admin-password-env', 'RELAY_ADMIN_PASSWORD'], root);
+    const init = runBinary(
+      bin,
+      ['init', '--config', config, '--token', TOKEN, '--admin-password-env', 'RELAY_ADMIN_PASSWORD'],
+      root,
+    );
     expect(init.stderr).toBe('');
     expect(init.code).toBe(0);
     expect(runBinary(bin, ['check', '--config', config], root).code).toBe(2); // the password is not set yet
@@ -162,11 +175,19 @@ describe('the README Linux steps, on the compiled binary', () => {
     expect(install.stdout).toContain('sudo systemctl daemon-reload && sudo systemctl enable --now relay.service');
     const unit = iniValues(readFileSync(unitPath, 'utf8'));
     // The technician's edits: the port and, here, the cloud's address.
-    writeFileSync(config, readFileSync(config, 'utf8').replace('port = 8080', 'port = 0').replace('https://api.emiliavision.com', cloud.url));
+    writeFileSync(
+      config,
+      readFileSync(config, 'utf8')
+        .replace('port = 8080', 'port = 0')
+        .replace('https://api.emiliavision.com', cloud.url),
+    );
     // What systemd would start: ExecStart in WorkingDirectory with relay.env's variables.
     const [exec, ...args] = unit.get('ExecStart')![0]!.split(' ');
     expect(exec).toBe(bin);
-    const relay = await startBinary(exec!, args, { cwd: unit.get('WorkingDirectory')![0]!, env: { RELAY_ADMIN_PASSWORD: 'choose-a-long-one' } });
+    const relay = await startBinary(exec!, args, {
+      cwd: unit.get('WorkingDirectory')![0]!,
+      env: { RELAY_ADMIN_PASSWORD: 'choose-a-long-one' },
+    });
     cleanups.push(() => {
       relay.proc.kill('SIGKILL');
       return relay.exited;

@@ -10,7 +10,7 @@ import pkg from '../package.json' with { type: 'json' };
 import { libsqlAddonVersion, RELEASE_TARGETS, sha256sums } from '../scripts/release.ts';
 import { runBinary, startBinary } from './helpers/binary.ts';
 import { startMockCloud } from './helpers/mock-cloud.ts';
-import { ORDER_CREATED, TOKEN, post, tempDir } from './helpers/relay.ts';
+import { ORDER_CREATED, post, TOKEN, tempDir } from './helpers/relay.ts';
 import { waitFor } from './helpers/wait.ts';
 
 const ROOT = join(import.meta.dir, '..');
@@ -40,7 +40,9 @@ function armMissing(): boolean {
   // The binary is dynamically linked against glibc: qemu needs an aarch64 loader, libc and libgcc_s.
   for (const f of ['lib/ld-linux-aarch64.so.1', 'lib/libc.so.6', 'lib/libgcc_s.so.1']) {
     if (!existsSync(join(ARM_SYSROOT, f))) {
-      console.warn(`release.test: arm64 run skipped: no ${join(ARM_SYSROOT, f)} (apt-get install -y libc6-arm64-cross libgcc-s1-arm64-cross)`);
+      console.warn(
+        `release.test: arm64 run skipped: no ${join(ARM_SYSROOT, f)} (apt-get install -y libc6-arm64-cross libgcc-s1-arm64-cross)`,
+      );
       return true;
     }
   }
@@ -76,7 +78,12 @@ describe.skipIf(absent(join(DIST, 'SHA256SUMS')))('dist/SHA256SUMS', () => {
     expect(lines.map((l) => l.split('  ')[1])).toEqual(RELEASE_TARGETS.map((t) => t.file));
     for (const line of lines) {
       const [hash, file] = line.split('  ') as [string, string];
-      expect(createHash('sha256').update(readFileSync(artifact(file))).digest('hex'), file).toBe(hash);
+      expect(
+        createHash('sha256')
+          .update(readFileSync(artifact(file)))
+          .digest('hex'),
+        file,
+      ).toBe(hash);
     }
   });
 });
@@ -106,7 +113,10 @@ describe.skipIf(armMissing())('relay-linux-arm64 under qemu-user', () => {
     const qemu = [QEMU!, '-L', ARM_SYSROOT, bin];
     const version = Bun.spawnSync([...qemu, 'version'], { stdout: 'pipe', stderr: 'pipe' });
     expect(version.stdout.toString().trim()).toMatch(VERSION_LINE);
-    writeFileSync(join(t.dir, 'relay.toml'), `[server]\nport = 0\n[cloud]\nurl = "${cloud.url}"\n[[tokens]]\ntoken = "${TOKEN}"\n`);
+    writeFileSync(
+      join(t.dir, 'relay.toml'),
+      `[server]\nport = 0\n[cloud]\nurl = "${cloud.url}"\n[[tokens]]\ntoken = "${TOKEN}"\n`,
+    );
     const relay = await startBinary(QEMU!, ['-L', ARM_SYSROOT, bin, 'serve'], { cwd: t.dir });
     cleanups.push(() => {
       relay.proc.kill('SIGKILL');
@@ -117,7 +127,9 @@ describe.skipIf(armMissing())('relay-linux-arm64 under qemu-user', () => {
     await waitFor(() => cloud.stored.length === 1, 'delivery from the arm64 relay', 20_000);
     expect(cloud.stored[0]!.text).toBe(ORDER_CREATED);
     expect(cloud.stored[0]!.query).toBe('?env=dev');
-    const spool = readFileSync(join(t.dir, 'data', 'relay.db')).subarray(0, 16).toString('latin1');
+    const spool = readFileSync(join(t.dir, 'data', 'relay.db'))
+      .subarray(0, 16)
+      .toString('latin1');
     expect(spool).toBe('SQLite format 3\0');
     relay.proc.kill('SIGTERM');
     expect(await relay.exited).toBe(0);
@@ -148,30 +160,41 @@ describe.skipIf(absent(WIN))('relay-windows-x64.exe', () => {
   });
 
   const cached = join(CACHE, `@libsql+win32-x64-msvc@${libsqlAddonVersion('win32-x64-msvc')}`, 'index.node');
-  it.skipIf(absent(cached, 'the release cache holds the addon make release embedded'))('embeds that addon byte for byte', () => {
-    expect(exe.includes(readFileSync(cached))).toBe(true);
-  });
+  it.skipIf(absent(cached, 'the release cache holds the addon make release embedded'))(
+    'embeds that addon byte for byte',
+    () => {
+      expect(exe.includes(readFileSync(cached))).toBe(true);
+    },
+  );
 
   // Debian 12's Wine 8.0 cannot run any Bun 1.4 Windows binary: it lacks
   // bcryptprimitives.dll (Wine 8.13+), and with a stand-in for that DLL Bun still
   // fails to unpack the embedded addon ("LoadLibrary failed", Wine cannot open the
   // \Device\HarddiskVolume1\... path Bun writes it to). Measured here; see README.
   const wine = Bun.which('wine');
-  const wineVersion = wine ? Bun.spawnSync([wine, '--version'], { stdout: 'pipe', stderr: 'ignore' }).stdout.toString() : '';
+  const wineVersion = wine
+    ? Bun.spawnSync([wine, '--version'], { stdout: 'pipe', stderr: 'ignore' }).stdout.toString()
+    : '';
   const wineMajor = Number(/wine-(\d+)/.exec(wineVersion)?.[1] ?? 0);
   const wineUsable = wineMajor >= 9;
   if (!wineUsable) {
-    console.warn(`release.test: Wine run skipped: ${wine ? wineVersion.trim() : 'no wine'}; needs Wine 9 or later (Wine 8 lacks bcryptprimitives.dll)`);
+    console.warn(
+      `release.test: Wine run skipped: ${wine ? wineVersion.trim() : 'no wine'}; needs Wine 9 or later (Wine 8 lacks bcryptprimitives.dll)`,
+    );
   }
-  it.skipIf(!wineUsable)('prints its version under Wine', () => {
-    const t = tempDir('relay-wine-');
-    cleanups.push(t.cleanup);
-    const p = Bun.spawnSync([wine!, WIN, 'version'], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, WINEPREFIX: join(t.dir, 'prefix'), WINEDEBUG: '-all' },
-      stdout: 'pipe',
-      stderr: 'pipe',
-      timeout: 120_000,
-    });
-    expect(p.stdout.toString().trim(), p.stderr.toString()).toMatch(VERSION_LINE);
-  }, 150_000);
+  it.skipIf(!wineUsable)(
+    'prints its version under Wine',
+    () => {
+      const t = tempDir('relay-wine-');
+      cleanups.push(t.cleanup);
+      const p = Bun.spawnSync([wine!, WIN, 'version'], {
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, WINEPREFIX: join(t.dir, 'prefix'), WINEDEBUG: '-all' },
+        stdout: 'pipe',
+        stderr: 'pipe',
+        timeout: 120_000,
+      });
+      expect(p.stdout.toString().trim(), p.stderr.toString()).toMatch(VERSION_LINE);
+    },
+    150_000,
+  );
 });

@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { systemdListPath, systemdUnit, systemdWord } from '../src/cli/service/systemd.ts';
 import { parseEnvFile } from '../src/cli/service/target.ts';
 import {
-  commandLine, installPlan, taskXml, taskXmlBytes, uninstallPlan, windowsArg,
+  commandLine,
+  installPlan,
+  taskXml,
+  taskXmlBytes,
+  uninstallPlan,
+  windowsArg,
 } from '../src/cli/service/windows.ts';
 import { installBinary, runBinary } from './helpers/binary.ts';
 import { cli, iniValues, parseWindowsCommandLine } from './helpers/install.ts';
@@ -49,7 +54,9 @@ describe('the systemd unit', () => {
   });
 
   it('makes a spool outside the working directory writable, and keeps home folders reachable read-only', () => {
-    const spoolElsewhere = iniValues(systemdUnit({ binary: FAKE_BIN, config: '/etc/relay/relay.toml', extraWritable: ['/srv/spool'] }));
+    const spoolElsewhere = iniValues(
+      systemdUnit({ binary: FAKE_BIN, config: '/etc/relay/relay.toml', extraWritable: ['/srv/spool'] }),
+    );
     expect(spoolElsewhere.get('ReadWritePaths')).toEqual(['/etc/relay /srv/spool']);
     const inHome = iniValues(systemdUnit({ binary: '/home/pi/relay/relay', config: '/home/pi/relay/relay.toml' }));
     expect(inHome.get('ProtectHome')).toEqual(['read-only']);
@@ -75,21 +82,24 @@ describe('the systemd unit', () => {
     expect(systemdListPath(path)).toBe(written);
   });
 
-  it.skipIf(!Bun.which('systemd-analyze'))('passes systemd-analyze verify, also with spaces and % in the paths', async () => {
-    const d = dir();
-    const odd = join(d, 'pos relay 100%');
-    mkdirSync(odd);
-    const bin = await installBinary(odd);
-    for (const config of [join(d, 'relay.toml'), join(odd, 'relay.toml')]) {
-      const unitPath = join(d, 'relay.service');
-      writeFileSync(unitPath, systemdUnit({ binary: bin, config }));
-      const p = Bun.spawnSync(['systemd-analyze', 'verify', unitPath], { stdout: 'pipe', stderr: 'pipe' });
-      const said = `${p.stdout.toString()}${p.stderr.toString()}`;
-      // verify resolves ExecStart's first word: a quoting mistake shows as "not executable".
-      expect(said.split('\n').filter((l) => l.includes('relay.service'))).toEqual([]);
-      expect(p.exitCode).toBe(0);
-    }
-  });
+  it.skipIf(!Bun.which('systemd-analyze'))(
+    'passes systemd-analyze verify, also with spaces and % in the paths',
+    async () => {
+      const d = dir();
+      const odd = join(d, 'pos relay 100%');
+      mkdirSync(odd);
+      const bin = await installBinary(odd);
+      for (const config of [join(d, 'relay.toml'), join(odd, 'relay.toml')]) {
+        const unitPath = join(d, 'relay.service');
+        writeFileSync(unitPath, systemdUnit({ binary: bin, config }));
+        const p = Bun.spawnSync(['systemd-analyze', 'verify', unitPath], { stdout: 'pipe', stderr: 'pipe' });
+        const said = `${p.stdout.toString()}${p.stderr.toString()}`;
+        // verify resolves ExecStart's first word: a quoting mistake shows as "not executable".
+        expect(said.split('\n').filter((l) => l.includes('relay.service'))).toEqual([]);
+        expect(p.exitCode).toBe(0);
+      }
+    },
+  );
 });
 
 describe('relay service install / uninstall (Linux)', () => {
@@ -125,7 +135,10 @@ describe('relay service install / uninstall (Linux)', () => {
     const d = await site();
     const spoolDir = join(dir(), 'spool');
     const config = join(d, 'relay.toml');
-    writeFileSync(config, readFileSync(config, 'utf8').replace('path = "data/relay.db"', `path = "${spoolDir}/relay.db"`));
+    writeFileSync(
+      config,
+      readFileSync(config, 'utf8').replace('path = "data/relay.db"', `path = "${spoolDir}/relay.db"`),
+    );
     const unitPath = join(d, 'relay.service');
     expect((await cli(['service', 'install', '--binary', FAKE_BIN, '--unit-path', unitPath], { cwd: d })).code).toBe(0);
     expect(iniValues(readFileSync(unitPath, 'utf8')).get('ReadWritePaths')).toEqual([`${d} ${spoolDir}`]);
@@ -147,14 +160,17 @@ describe('relay service install / uninstall (Linux)', () => {
     expect(existsSync(unitPath)).toBe(false);
   });
 
-  it.skipIf(existsSync('/run/systemd/system'))('--now says plainly when systemd is not running, and writes nothing', async () => {
-    const d = await site();
-    const unitPath = join(d, 'relay.service');
-    const r = await cli(['service', 'install', '--now', '--binary', FAKE_BIN, '--unit-path', unitPath], { cwd: d });
-    expect(r.code).toBe(1);
-    expect(r.err).toContain('systemd is not running on this machine');
-    expect(existsSync(unitPath)).toBe(false);
-  });
+  it.skipIf(existsSync('/run/systemd/system'))(
+    '--now says plainly when systemd is not running, and writes nothing',
+    async () => {
+      const d = await site();
+      const unitPath = join(d, 'relay.service');
+      const r = await cli(['service', 'install', '--now', '--binary', FAKE_BIN, '--unit-path', unitPath], { cwd: d });
+      expect(r.code).toBe(1);
+      expect(r.err).toContain('systemd is not running on this machine');
+      expect(existsSync(unitPath)).toBe(false);
+    },
+  );
 
   it('from source, asks for --binary instead of writing a unit that starts bun', async () => {
     const d = await site();
@@ -170,12 +186,17 @@ describe('relay service install / uninstall (Linux)', () => {
     const r = runBinary(bin, ['service', 'install', '--unit-path', unitPath], d);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(iniValues(readFileSync(unitPath, 'utf8')).get('ExecStart')).toEqual([`${bin} serve --config ${join(d, 'relay.toml')}`]);
+    expect(iniValues(readFileSync(unitPath, 'utf8')).get('ExecStart')).toEqual([
+      `${bin} serve --config ${join(d, 'relay.toml')}`,
+    ]);
   });
 
   it('reads relay.env as systemd does: comments skipped, one pair of quotes removed', () => {
     expect(parseEnvFile('# c\n; c\nA=1\nB="two words"\nC=\'x\'\n  D = spaced \nnot a line\n')).toEqual({
-      A: '1', B: 'two words', C: 'x', D: 'spaced',
+      A: '1',
+      B: 'two words',
+      C: 'x',
+      D: 'spaced',
     });
   });
 });
@@ -186,7 +207,7 @@ describe('the Windows start-up task (generated and checked here; never run on Wi
   const now = new Date(2025, 10, 24, 18, 30, 5);
   const xml = taskXml({ binary, config, now });
   const element = (name: string) => [...xml.matchAll(new RegExp(`<${name}>([^<]*)</${name}>`, 'g'))].map((m) => m[1]!);
-  const unescape = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  const unescapeXml = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 
   it.each([
     ['serve', 'serve'],
@@ -217,9 +238,14 @@ describe('the Windows start-up task (generated and checked here; never run on Wi
   });
 
   it('runs relay.exe serve --config <config> in the config folder, XML-escaped', () => {
-    expect(element('Command').map(unescape)).toEqual([binary]);
-    expect(parseWindowsCommandLine(`x ${unescape(element('Arguments')[0]!)}`)).toEqual(['x', 'serve', '--config', config]);
-    expect(element('WorkingDirectory').map(unescape)).toEqual(['C:\\ProgramData\\R&D "Relay"']);
+    expect(element('Command').map(unescapeXml)).toEqual([binary]);
+    expect(parseWindowsCommandLine(`x ${unescapeXml(element('Arguments')[0]!)}`)).toEqual([
+      'x',
+      'serve',
+      '--config',
+      config,
+    ]);
+    expect(element('WorkingDirectory').map(unescapeXml)).toEqual(['C:\\ProgramData\\R&D "Relay"']);
   });
 
   it('is written as UTF-16 LE with a byte-order mark and CRLF, as its declaration says', () => {
@@ -234,7 +260,8 @@ describe('the Windows start-up task (generated and checked here; never run on Wi
     const d = dir();
     const path = join(d, 'task.xml');
     writeFileSync(path, taskXmlBytes(xml));
-    const py = 'import sys, xml.dom.minidom as m; d = m.parse(sys.argv[1]); ' +
+    const py =
+      'import sys, xml.dom.minidom as m; d = m.parse(sys.argv[1]); ' +
       'print(d.getElementsByTagName("Arguments")[0].firstChild.data)';
     const p = Bun.spawnSync(['python3', '-c', py, path], { stdout: 'pipe', stderr: 'pipe' });
     expect(p.stderr.toString()).toBe('');
@@ -242,20 +269,28 @@ describe('the Windows start-up task (generated and checked here; never run on Wi
   });
 
   it('registers with schtasks /XML, and uninstalls by disabling, ending, then deleting', () => {
-    expect(installPlan('EmiliaVision Relay', 'C:\\r\\relay-task.xml', true).steps.map((s) => commandLine(s.argv))).toEqual([
+    expect(
+      installPlan('EmiliaVision Relay', 'C:\\r\\relay-task.xml', true).steps.map((s) => commandLine(s.argv)),
+    ).toEqual([
       'schtasks /Create /TN "EmiliaVision Relay" /XML C:\\r\\relay-task.xml /F',
       'schtasks /Run /TN "EmiliaVision Relay"',
     ]);
     expect(installPlan('relay', 'C:\\r\\t.xml', false).steps).toHaveLength(1);
     const steps = uninstallPlan('EmiliaVision Relay').steps;
-    expect(steps.map((s) => s.argv.slice(0, 2).join(' '))).toEqual(['schtasks /Change', 'schtasks /End', 'schtasks /Delete']);
+    expect(steps.map((s) => s.argv.slice(0, 2).join(' '))).toEqual([
+      'schtasks /Change',
+      'schtasks /End',
+      'schtasks /Delete',
+    ]);
     expect(steps.map((s) => s.mayFail === true)).toEqual([false, true, false]);
     expect(steps[0]!.argv).toContain('/DISABLE');
   });
 
   it('relay service print --windows writes the task for the given Windows paths', async () => {
     const d = dir();
-    const r = await cli(['service', 'print', '--windows', '--binary', binary, '--config', 'C:\\relay\\relay.toml'], { cwd: d });
+    const r = await cli(['service', 'print', '--windows', '--binary', binary, '--config', 'C:\\relay\\relay.toml'], {
+      cwd: d,
+    });
     expect(r.code).toBe(0);
     expect(r.out).toContain(`<Command>${binary}</Command>`);
     expect(r.out).toContain('<WorkingDirectory>C:\\relay</WorkingDirectory>');

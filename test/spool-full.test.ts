@@ -7,12 +7,12 @@
 import { afterEach, describe, expect, it } from 'bun:test';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startMockCloud, type MockCloud } from './helpers/mock-cloud.ts';
+import { type MockCloud, startMockCloud } from './helpers/mock-cloud.ts';
+import { post, startTestRelay, type TestRelay, TOKEN, tempDir } from './helpers/relay.ts';
 import { readSpool } from './helpers/reliability.ts';
-import { TOKEN, post, startTestRelay, tempDir, type TestRelay } from './helpers/relay.ts';
 import { waitFor } from './helpers/wait.ts';
 
-let cleanups: (() => Promise<unknown> | void)[] = [];
+let cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanups.reverse()) await c();
   cleanups = [];
@@ -32,7 +32,9 @@ async function cloudAnswering(status: number): Promise<MockCloud> {
 }
 
 const health = async (t: TestRelay) =>
-  (await (await fetch(`${t.url}/health`)).json()) as { spool: { ok: boolean; pending: number; dead: number; error: string | null } };
+  (await (await fetch(`${t.url}/health`)).json()) as {
+    spool: { ok: boolean; pending: number; dead: number; error: string | null };
+  };
 
 /** A 503 as promised: Retry-After in whole seconds and a {"detail"} that says why. */
 async function expectRefused(res: Response, why: RegExp): Promise<void> {
@@ -95,42 +97,45 @@ if (!canMount) {
 }
 
 describe('a disk that is really full', () => {
-  it.skipIf(!canMount)('answers 503 with Retry-After, never 200, while the disk is full, and 200 again when space returns', async () => {
-    const tmp = tempDir('relay-disk-full-');
-    cleanups.push(tmp.cleanup);
-    const disk = join(tmp.dir, 'disk');
-    expect(tryMount(disk)).toBe(true);
-    // Lazy: the relay's second connection may release the file a moment after stop().
-    cleanups.push(() => void Bun.spawnSync(['umount', '-l', disk]));
-    const filler = join(disk, 'filler');
-    writeFileSync(filler, Buffer.alloc(2 * 1024 * 1024));
-    const t = await relayWith({ spool: { path: join(disk, 'relay.db') } }, tmp.dir);
-    expect(t.config.spool.path).toBe(join(disk, 'relay.db'));
+  it.skipIf(!canMount)(
+    'answers 503 with Retry-After, never 200, while the disk is full, and 200 again when space returns',
+    async () => {
+      const tmp = tempDir('relay-disk-full-');
+      cleanups.push(tmp.cleanup);
+      const disk = join(tmp.dir, 'disk');
+      expect(tryMount(disk)).toBe(true);
+      // Lazy: the relay's second connection may release the file a moment after stop().
+      cleanups.push(() => void Bun.spawnSync(['umount', '-l', disk]));
+      const filler = join(disk, 'filler');
+      writeFileSync(filler, Buffer.alloc(2 * 1024 * 1024));
+      const t = await relayWith({ spool: { path: join(disk, 'relay.db') } }, tmp.dir);
+      expect(t.config.spool.path).toBe(join(disk, 'relay.db'));
 
-    const body = (i: number) => `{"i":${i},"pad":"${'y'.repeat(100_000)}"}`;
-    const acked: string[] = [];
-    let i = 0;
-    for (; i < 60; i++) {
-      const res = await post(t.url, TOKEN, body(i));
-      if (res.status !== 200) {
-        await expectRefused(res, /could not store/);
-        break;
+      const body = (i: number) => `{"i":${i},"pad":"${'y'.repeat(100_000)}"}`;
+      const acked: string[] = [];
+      let i = 0;
+      for (; i < 60; i++) {
+        const res = await post(t.url, TOKEN, body(i));
+        if (res.status !== 200) {
+          await expectRefused(res, /could not store/);
+          break;
+        }
+        acked.push(((await res.json()) as { event_id: string }).event_id);
       }
-      acked.push(((await res.json()) as { event_id: string }).event_id);
-    }
-    expect(i).toBeLessThan(60); // the disk did fill up
-    for (let k = 0; k < 5; k++) await expectRefused(await post(t.url, TOKEN, body(100 + k)), /could not store/);
-    const h = await health(t);
-    expect(h.spool.ok).toBe(false);
-    expect(h.spool.error).toMatch(/full/);
+      expect(i).toBeLessThan(60); // the disk did fill up
+      for (let k = 0; k < 5; k++) await expectRefused(await post(t.url, TOKEN, body(100 + k)), /could not store/);
+      const h = await health(t);
+      expect(h.spool.ok).toBe(false);
+      expect(h.spool.error).toMatch(/full/);
 
-    rmSync(filler); // space returns
-    const again = await post(t.url, TOKEN, body(200));
-    expect(again.status).toBe(200);
-    acked.push(((await again.json()) as { event_id: string }).event_id);
-    expect((await health(t)).spool.ok).toBe(true);
-    await t.relay.stop();
-    // Read back by a fresh connection after the relay closed: exactly what was acknowledged.
-    expect(readSpool(t.config.spool.path).map((r) => r.id)).toEqual(acked);
-  });
+      rmSync(filler); // space returns
+      const again = await post(t.url, TOKEN, body(200));
+      expect(again.status).toBe(200);
+      acked.push(((await again.json()) as { event_id: string }).event_id);
+      expect((await health(t)).spool.ok).toBe(true);
+      await t.relay.stop();
+      // Read back by a fresh connection after the relay closed: exactly what was acknowledged.
+      expect(readSpool(t.config.spool.path).map((r) => r.id)).toEqual(acked);
+    },
+  );
 });

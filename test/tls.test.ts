@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { installBinary, startBinary } from './helpers/binary.ts';
-import { startMockCloud, type MockCloud } from './helpers/mock-cloud.ts';
-import { relayToml, runBounded } from './helpers/reliability.ts';
+import { type MockCloud, startMockCloud } from './helpers/mock-cloud.ts';
 import { ORDER_CREATED, TOKEN, tempDir } from './helpers/relay.ts';
+import { relayToml, runBounded } from './helpers/reliability.ts';
 import { waitFor } from './helpers/wait.ts';
 
 const openssl = Bun.which('openssl');
@@ -34,9 +34,26 @@ function makeCert(dir: string, name: string): { cert: string; key: string } {
   const cert = join(dir, `${name}.crt`);
   const key = join(dir, `${name}.key`);
   const p = Bun.spawnSync(
-    [openssl!, 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=relay.local',
-      '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'],
+    [
+      openssl!,
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '2',
+      '-subj',
+      '/CN=relay.local',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    ],
     { stderr: 'pipe' },
   );
   if (p.exitCode !== 0) throw new Error(`openssl failed: ${p.stderr.toString()}`);
@@ -52,33 +69,40 @@ function install(name: string, serverLines: string): string {
 }
 
 describe('HTTPS on the local endpoint', () => {
-  it.skipIf(!openssl)('serves the contract over HTTPS with a self-signed certificate, verified against it', async () => {
-    const dir = install('https', 'tls_cert = "tls/relay.crt"\ntls_key = "tls/relay.key"');
-    Bun.spawnSync(['mkdir', '-p', join(dir, 'tls')]);
-    const { cert } = makeCert(join(dir, 'tls'), 'relay');
-    const relay = await startBinary(bin, ['serve'], { cwd: dir });
-    try {
-      const url = relay.url.replace(/^http:/, 'https:');
-      const res = await fetch(`${url}/webhooks/v1/pos/${TOKEN}`, {
-        method: 'POST',
-        body: ORDER_CREATED,
-        headers: { 'content-type': 'application/json' },
-        tls: { ca: readFileSync(cert, 'utf8') }, // trust exactly this certificate, nothing looser
-      });
-      expect(res.status).toBe(200);
-      const { event_id } = (await res.json()) as { event_id: string };
-      await waitFor(() => cloud.stored.some((r) => r.headers['idempotency-key'] === event_id), 'delivery');
-      expect(cloud.stored.find((r) => r.headers['idempotency-key'] === event_id)!.text).toBe(ORDER_CREATED);
-      // A client that does not trust the certificate is refused by TLS itself...
-      await expect(fetch(`${url}/health`)).rejects.toThrow();
-      // ...and plain HTTP on the HTTPS port gets no answer from the contract.
-      const plain = await fetch(`${relay.url}/health`).then((r) => r.status, () => 'refused');
-      expect(plain).not.toBe(200);
-    } finally {
-      relay.proc.kill('SIGTERM');
-      expect(await relay.exited).toBe(0);
-    }
-  }, 20_000);
+  it.skipIf(!openssl)(
+    'serves the contract over HTTPS with a self-signed certificate, verified against it',
+    async () => {
+      const dir = install('https', 'tls_cert = "tls/relay.crt"\ntls_key = "tls/relay.key"');
+      Bun.spawnSync(['mkdir', '-p', join(dir, 'tls')]);
+      const { cert } = makeCert(join(dir, 'tls'), 'relay');
+      const relay = await startBinary(bin, ['serve'], { cwd: dir });
+      try {
+        const url = relay.url.replace(/^http:/, 'https:');
+        const res = await fetch(`${url}/webhooks/v1/pos/${TOKEN}`, {
+          method: 'POST',
+          body: ORDER_CREATED,
+          headers: { 'content-type': 'application/json' },
+          tls: { ca: readFileSync(cert, 'utf8') }, // trust exactly this certificate, nothing looser
+        });
+        expect(res.status).toBe(200);
+        const { event_id } = (await res.json()) as { event_id: string };
+        await waitFor(() => cloud.stored.some((r) => r.headers['idempotency-key'] === event_id), 'delivery');
+        expect(cloud.stored.find((r) => r.headers['idempotency-key'] === event_id)!.text).toBe(ORDER_CREATED);
+        // A client that does not trust the certificate is refused by TLS itself...
+        await expect(fetch(`${url}/health`)).rejects.toThrow();
+        // ...and plain HTTP on the HTTPS port gets no answer from the contract.
+        const plain = await fetch(`${relay.url}/health`).then(
+          (r) => r.status,
+          () => 'refused',
+        );
+        expect(plain).not.toBe(200);
+      } finally {
+        relay.proc.kill('SIGTERM');
+        expect(await relay.exited).toBe(0);
+      }
+    },
+    20_000,
+  );
 });
 
 describe('wrong TLS files stop start-up, naming the key to fix', () => {
@@ -114,12 +138,14 @@ describe('wrong TLS files stop start-up, naming the key to fix', () => {
     expect(err).toMatch(/is not a PEM certificate/);
   });
 
-  it.skipIf(!openssl)('names both keys when the key is not the certificate\'s', () => {
+  it.skipIf(!openssl)("names both keys when the key is not the certificate's", () => {
     const dir = install('mismatch', 'tls_cert = "one.crt"\ntls_key = "two.key"');
     makeCert(dir, 'one');
     makeCert(dir, 'two');
     const err = refused(dir);
-    expect(err).toContain(`server.tls_key: ${join(dir, 'two.key')} is not the private key of server.tls_cert ${join(dir, 'one.crt')}`);
+    expect(err).toContain(
+      `server.tls_key: ${join(dir, 'two.key')} is not the private key of server.tls_cert ${join(dir, 'one.crt')}`,
+    );
   });
 });
 

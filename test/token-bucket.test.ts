@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'bun:test';
 import { FakeClock } from '../src/lib/clock.ts';
-import { Buckets, takeToken, type BucketLimits, type BucketState, type TakeResult } from '../src/lib/token-bucket.ts';
+import { type BucketLimits, type BucketState, Buckets, type TakeResult, takeToken } from '../src/lib/token-bucket.ts';
 
 /** Takes until refused (or `limit` takes); returns how many were allowed and the refusal. */
 function drain(take: () => TakeResult, limit = 10_000): { allowed: number; refusal: TakeResult | undefined } {
@@ -55,22 +55,28 @@ describe('takeToken (pure)', () => {
     },
   );
 
-  it.each(limitsTable)('at %p/s (capacity %p), refills one token after the %p ms it asked to wait', (ratePerSec, capacity) => {
-    const b = pureBucket({ ratePerSec, capacity });
-    drain(() => b.take());
-    const refusal = b.take();
-    expect(refusal.allowed).toBe(false);
-    b.advance(refusal.waitMs);
-    expect(b.take().allowed).toBe(true);
-    expect(b.take().allowed).toBe(false);
-  });
+  it.each(limitsTable)(
+    'at %p/s (capacity %p), refills one token after the %p ms it asked to wait',
+    (ratePerSec, capacity) => {
+      const b = pureBucket({ ratePerSec, capacity });
+      drain(() => b.take());
+      const refusal = b.take();
+      expect(refusal.allowed).toBe(false);
+      b.advance(refusal.waitMs);
+      expect(b.take().allowed).toBe(true);
+      expect(b.take().allowed).toBe(false);
+    },
+  );
 
-  it.each(limitsTable)('at %p/s (capacity %p), still refuses 1 ms before the %p ms it asked to wait', (ratePerSec, capacity, waitMs) => {
-    const b = pureBucket({ ratePerSec, capacity });
-    drain(() => b.take());
-    b.advance(waitMs - 1);
-    expect(b.take().allowed).toBe(false);
-  });
+  it.each(limitsTable)(
+    'at %p/s (capacity %p), still refuses 1 ms before the %p ms it asked to wait',
+    (ratePerSec, capacity, waitMs) => {
+      const b = pureBucket({ ratePerSec, capacity });
+      drain(() => b.take());
+      b.advance(waitMs - 1);
+      expect(b.take().allowed).toBe(false);
+    },
+  );
 
   const refills: [label: string, ratePerSec: number, capacity: number, idleMs: number, takes: number][] = [
     ['refills 1 token in 10 ms at 100/s', 100, 50, 10, 1],

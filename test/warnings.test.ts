@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
 import { payloadWarnings, WARNING_HELP, WARNING_IDS, type WarningId } from '../src/http/warnings.ts';
 import { queries } from '../src/spool/index.ts';
-import { startMockCloud, type MockCloud } from './helpers/mock-cloud.ts';
-import { ORDER_CREATED, TOKEN, post, startTestRelay, type TestRelay } from './helpers/relay.ts';
+import { type MockCloud, startMockCloud } from './helpers/mock-cloud.ts';
+import { ORDER_CREATED, post, startTestRelay, type TestRelay, TOKEN } from './helpers/relay.ts';
 import { waitFor } from './helpers/wait.ts';
 
 /** The guide v2.0 "Correct" session payload: nothing to warn about. */
@@ -23,7 +23,12 @@ describe('payload warnings (pure)', () => {
   });
 
   const cases: [string, unknown, WarningId[], RegExp[]][] = [
-    ['no table_number', { ...CLEAN, table_number: undefined }, ['missing_table_number'], [/^table_number is missing: the cloud dashboard needs it/]],
+    [
+      'no table_number',
+      { ...CLEAN, table_number: undefined },
+      ['missing_table_number'],
+      [/^table_number is missing: the cloud dashboard needs it/],
+    ],
     [
       'table instead of table_number (guide v1.0 name)',
       { ...CLEAN, table_number: undefined, table: 'Mesa 8' },
@@ -58,12 +63,20 @@ describe('payload warnings (pure)', () => {
       ['timestamp_not_iso8601'],
       [/^timestamp "24\/11\/2025 18:30" is not an ISO 8601 date-time/],
     ],
-    ['an epoch number as timestamp', { ...CLEAN, timestamp: 1764019800 }, ['timestamp_not_iso8601'], [/^timestamp "1764019800"/]],
+    [
+      'an epoch number as timestamp',
+      { ...CLEAN, timestamp: 1764019800 },
+      ['timestamp_not_iso8601'],
+      [/^timestamp "1764019800"/],
+    ],
     [
       'items without timestamp or employee_id (counted, one warning per kind)',
       { ...CLEAN, items: [{ name: 'Pasta' }, { name: 'Wine', employee_id: 72 }, { ...CLEAN.items[0] }] },
       ['items_without_timestamp', 'items_without_employee_id'],
-      [/^2 of 3 items have no timestamp \(first: items\[0\]\)/, /^1 of 3 items has no employee_id \(first: items\[0\]\)/],
+      [
+        /^2 of 3 items have no timestamp \(first: items\[0\]\)/,
+        /^1 of 3 items has no employee_id \(first: items\[0\]\)/,
+      ],
     ],
     [
       'items with timestamps lacking a timezone',
@@ -71,7 +84,12 @@ describe('payload warnings (pure)', () => {
       ['timestamp_without_timezone'],
       [/^1 of 2 items has a timestamp without timezone offset \(first: items\[1\]\.timestamp "2025-11-24T18:40:00"\)/],
     ],
-    ['an item that is not an object', { ...CLEAN, items: ['Pasta'] }, ['items_without_timestamp', 'items_without_employee_id'], [/1 of 1 item has no timestamp/, /1 of 1 item has no employee_id/]],
+    [
+      'an item that is not an object',
+      { ...CLEAN, items: ['Pasta'] },
+      ['items_without_timestamp', 'items_without_employee_id'],
+      [/1 of 1 item has no timestamp/, /1 of 1 item has no employee_id/],
+    ],
     ['a JSON array', [CLEAN], ['not_an_object'], [/^payload is an array, not a JSON object/]],
     ['a JSON string', 'hello', ['not_an_object'], [/^payload is a string, not a JSON object/]],
     ['JSON null', null, ['not_an_object'], [/^payload is null, not a JSON object/]],
@@ -80,17 +98,29 @@ describe('payload warnings (pure)', () => {
     it(`warns about ${what}`, () => {
       expect(ids(payload)).toEqual(want);
       const m = messages(payload);
-      texts.forEach((re, i) => expect(m[i]).toMatch(re));
+      for (const [i, re] of texts.entries()) expect(m[i]).toMatch(re);
     });
   }
 
-  const offsets = ['2025-11-24T18:30:00Z', '2025-11-24T18:30:00z', '2025-11-24T18:30:00-03:00', '2025-11-24T18:30:00+0530', '2025-11-24T18:30:00.123+00:00', '2025-11-24 18:30:00-03', '2025-11-24T18:30Z'];
+  const offsets = [
+    '2025-11-24T18:30:00Z',
+    '2025-11-24T18:30:00z',
+    '2025-11-24T18:30:00-03:00',
+    '2025-11-24T18:30:00+0530',
+    '2025-11-24T18:30:00.123+00:00',
+    '2025-11-24 18:30:00-03',
+    '2025-11-24T18:30Z',
+  ];
   for (const ts of offsets) {
     it(`accepts the zoned timestamp ${ts}`, () => expect(ids({ ...CLEAN, timestamp: ts })).toEqual([]));
   }
 
   it('gives the guide v1.0 order_created example its three warnings, in order', () => {
-    expect(ids(JSON.parse(ORDER_CREATED))).toEqual(['missing_table_number', 'items_without_timestamp', 'items_without_employee_id']);
+    expect(ids(JSON.parse(ORDER_CREATED))).toEqual([
+      'missing_table_number',
+      'items_without_timestamp',
+      'items_without_employee_id',
+    ]);
   });
 
   it('quotes at most 40 characters of a bad value, so a huge field cannot bloat the answer', () => {
@@ -137,7 +167,9 @@ describe('payload warnings in the 200 answer', () => {
     const res = await post(t.url, TOKEN, JSON.stringify(CLEAN));
     const body = (await res.json()) as Record<string, unknown>;
     expect(Object.keys(body)).toEqual(['status', 'event_id', 'message', 'received_at']);
-    const row = t.relay.spool.sync.prepare('SELECT warnings FROM events WHERE id = ?').get(body.event_id as string) as { warnings: string | null };
+    const row = t.relay.spool.sync.prepare('SELECT warnings FROM events WHERE id = ?').get(body.event_id as string) as {
+      warnings: string | null;
+    };
     expect(row.warnings).toBeNull();
   });
 

@@ -41,7 +41,10 @@ export function parseBasic(header: string | null): { user: string; pass: string 
 /** 127.0.0.0/8, ::1, and IPv4 loopback mapped into IPv6 (::ffff:127.x.y.z). */
 export function isLoopback(ip: string | null | undefined): boolean {
   if (!ip) return false;
-  const v = ip.toLowerCase().replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+  const v = ip
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/%.*$/, '');
   if (v === '::1' || v === '0:0:0:0:0:0:0:1') return true;
   const v4 = v.startsWith('::ffff:') ? v.slice(7) : v;
   return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
@@ -107,7 +110,11 @@ function checkSameOrigin(request: Request): Access {
       /* unparsable: refused below */
     }
     if (originHost.toLowerCase() !== (request.headers.get('host') ?? '').toLowerCase()) {
-      return { ok: false, status: 403, detail: `Forbidden: cross-origin admin request from ${JSON.stringify(origin.slice(0, 80))}` };
+      return {
+        ok: false,
+        status: 403,
+        detail: `Forbidden: cross-origin admin request from ${JSON.stringify(origin.slice(0, 80))}`,
+      };
     }
   }
   return { ok: true };

@@ -1,4 +1,4 @@
-import { html, type Html } from './html.ts';
+import { type Html, html } from './html.ts';
 import { duration, type EventView, type StatusView } from './view.ts';
 
 /**
@@ -23,7 +23,9 @@ const tokenCell = (token: string, name: string) =>
   html`<span class="token"><code>${token}</code>${name ? html` <span class="muted">${name}</span>` : ''}</span>`;
 
 const warningList = (w: string[]) =>
-  w.length === 0 ? html`<span class="muted">none</span>` : html`<ul class="warnings">${w.map((x) => html`<li>${x}</li>`)}</ul>`;
+  w.length === 0
+    ? html`<span class="muted">none</span>`
+    : html`<ul class="warnings">${w.map((x) => html`<li>${x}</li>`)}</ul>`;
 
 const STATUS_LABEL = { pending: 'waiting', delivered: 'delivered', dead: 'dead letter' } as const;
 
@@ -104,7 +106,8 @@ function paused(v: StatusView): Html {
   return html`<section><h2>Paused tokens</h2><table>
   <thead><tr><th>Token</th><th>Reason</th><th>Next try</th></tr></thead>
   <tbody>${v.paused_tokens.map(
-    (p) => html`<tr><td>${tokenCell(p.token, p.token_name)}</td><td>${p.reason}</td><td><time datetime="${p.until}">${p.until}</time></td></tr>`,
+    (p) =>
+      html`<tr><td>${tokenCell(p.token, p.token_name)}</td><td>${p.reason}</td><td><time datetime="${p.until}">${p.until}</time></td></tr>`,
   )}</tbody></table></section>`;
 }
 
@@ -163,7 +166,8 @@ function warnings(v: StatusView): Html {
   <p class="hint">The cloud answers 200 to these payloads, but its guide says the data may never reach the dashboard. The POS is told in the answer's <code>warnings</code>.</p>
   <table><thead><tr><th>Warning</th><th class="n">Count</th><th>What it means</th></tr></thead>
   <tbody>${v.warnings.map(
-    (w) => html`<tr class="${w.count > 0 ? 'hit' : 'zero'}" data-warning="${w.id}"><td><code>${w.id}</code></td><td class="n">${w.count}</td><td>${w.help}</td></tr>`,
+    (w) =>
+      html`<tr class="${w.count > 0 ? 'hit' : 'zero'}" data-warning="${w.id}"><td><code>${w.id}</code></td><td class="n">${w.count}</td><td>${w.help}</td></tr>`,
   )}</tbody></table>
   ${total === 0 ? html`<p class="muted">No warnings: every payload had what the guide asks for.</p>` : ''}
 </section>`;

@@ -1,6 +1,6 @@
 import { Elysia } from 'elysia';
 import { maskToken } from '../lib/mask.ts';
-import { queries, type EventStatus } from '../spool/index.ts';
+import { type EventStatus, queries } from '../spool/index.ts';
 import { APP_CSS, APP_JS } from './assets.ts';
 import { checkAccess } from './auth.ts';
 import type { AdminDeps } from './index.ts';
@@ -77,11 +77,17 @@ export const adminRoutes = (deps: AdminDeps) => {
         const q = query as Record<string, string | undefined>;
         const status = q.status;
         if (status !== undefined && !(STATUSES as readonly string[]).includes(status)) {
-          return detail(400, `Invalid status ${JSON.stringify(status.slice(0, 20))}: expected one of ${STATUSES.join(', ')}`);
+          return detail(
+            400,
+            `Invalid status ${JSON.stringify(status.slice(0, 20))}: expected one of ${STATUSES.join(', ')}`,
+          );
         }
         const limit = q.limit === undefined ? 50 : Number(q.limit);
         if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST) {
-          return detail(400, `Invalid limit ${JSON.stringify(String(q.limit).slice(0, 20))}: expected an integer 1..${MAX_LIST}`);
+          return detail(
+            400,
+            `Invalid limit ${JSON.stringify(String(q.limit).slice(0, 20))}: expected an integer 1..${MAX_LIST}`,
+          );
         }
         const names = new Map(deps.config().tokens.map((t) => [t.token, t.name]));
         const rows = await queries.listEvents(spool.db, {
@@ -103,10 +109,16 @@ export const adminRoutes = (deps: AdminDeps) => {
       })
       .post('/admin/api/events/:id/replay', async ({ params }) => {
         const id = params.id;
-        const r = id.length <= MAX_ID ? await queries.replayEvents(spool.db, [id]) : { replayed: [], notDead: [], missing: [id] };
+        const r =
+          id.length <= MAX_ID
+            ? await queries.replayEvents(spool.db, [id])
+            : { replayed: [], notDead: [], missing: [id] };
         if (r.missing.length > 0) return detail(404, `No event ${JSON.stringify(id.slice(0, MAX_ID))} in the spool`);
         if (r.notDead.length > 0) {
-          return detail(409, `Event ${id} is not a dead letter (it is pending or delivered): only dead letters can be replayed`);
+          return detail(
+            409,
+            `Event ${id} is not a dead letter (it is pending or delivered): only dead letters can be replayed`,
+          );
         }
         wakeLanes();
         log.info({ event_id: id }, 'dead letter replayed from the status page');
@@ -121,10 +133,17 @@ export const adminRoutes = (deps: AdminDeps) => {
       .post('/admin/api/reload', () => {
         const r = deps.reload();
         if (!r.ok) {
-          return detail(422, `Config refused, the running config stays: ${r.problems.join('; ')}`, { problems: r.problems });
+          return detail(422, `Config refused, the running config stays: ${r.problems.join('; ')}`, {
+            problems: r.problems,
+          });
         }
         const tokens = deps.config().tokens;
-        return json({ ok: true, problems: [], tokens: tokens.length, active: tokens.filter((t) => t.active).map((t) => maskToken(t.token)) });
+        return json({
+          ok: true,
+          problems: [],
+          tokens: tokens.length,
+          active: tokens.filter((t) => t.active).map((t) => maskToken(t.token)),
+        });
       })
       .get('/metrics', async () => respond(await metrics.render(), 200, metrics.contentType))
   );

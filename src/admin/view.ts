@@ -2,7 +2,7 @@ import { and, asc, eq } from 'drizzle-orm';
 import { redactConfig } from '../config/index.ts';
 import { WARNING_HELP, WARNING_IDS, type WarningId } from '../http/warnings.ts';
 import { maskToken } from '../lib/mask.ts';
-import { queries, schema, type Env, type EventStatus, type EventSummary } from '../spool/index.ts';
+import { type Env, type EventStatus, type EventSummary, queries, schema } from '../spool/index.ts';
 import { VERSION } from '../version.ts';
 import type { AdminDeps } from './index.ts';
 
@@ -46,7 +46,13 @@ export interface StatusView {
   attention: string[];
   generated_at: string;
   version: string;
-  cloud: { url: string; reachable: boolean | null; since: string | null; last_delivery_at: string | null; last_error: string | null };
+  cloud: {
+    url: string;
+    reachable: boolean | null;
+    since: string | null;
+    last_delivery_at: string | null;
+    last_error: string | null;
+  };
   spool: {
     path: string;
     pending: number;
@@ -65,7 +71,8 @@ export interface StatusView {
   config: unknown;
 }
 
-const iso = (t: number | null | undefined): string | null => (t === null || t === undefined ? null : new Date(t).toISOString());
+const iso = (t: number | null | undefined): string | null =>
+  t === null || t === undefined ? null : new Date(t).toISOString();
 
 /** "45 s", "12 min", "3 h 5 min", "2 d 4 h". */
 export function duration(seconds: number): string {
@@ -114,21 +121,27 @@ export async function buildStatus(deps: AdminDeps): Promise<StatusView> {
       dead: l.dead,
       oldest_pending_at: iso(l.oldestPendingAt),
       oldest_pending_seconds: age === null ? null : Math.round(age),
-      waiting_because: l.pending > 0 ? await whyWaiting(deps, l.token, l.env, pausedSet.get(l.token)?.reason, now) : null,
+      waiting_because:
+        l.pending > 0 ? await whyWaiting(deps, l.token, l.env, pausedSet.get(l.token)?.reason, now) : null,
     });
   }
   const sum = (k: 'pending' | 'delivered' | 'dead') => counts.reduce((n, l) => n + l[k], 0);
   const totals = { pending: sum('pending'), delivered: sum('delivered'), dead: sum('dead') };
 
   const attention: string[] = [];
-  if (stats.lastWriteError) attention.push(`The spool cannot write, so new events are refused (503): ${stats.lastWriteError}`);
+  if (stats.lastWriteError)
+    attention.push(`The spool cannot write, so new events are refused (503): ${stats.lastWriteError}`);
   if (stats.bytes >= stats.maxBytes * SPOOL_WARN_RATIO) {
     const pct = Math.round((stats.bytes / stats.maxBytes) * 100);
-    attention.push(`The spool is ${pct}% full (spool.max_size_mb): when full, new events are refused (503) until the cloud takes some.`);
+    attention.push(
+      `The spool is ${pct}% full (spool.max_size_mb): when full, new events are refused (503) until the cloud takes some.`,
+    );
   }
   if (cloud.reachable === false) {
     const since = cloud.since === null ? '' : ` for ${duration((now - cloud.since) / 1000)}`;
-    attention.push(`The cloud has not answered${since} (${cloud.lastError ?? 'no answer'}). Events are kept on disk and sent when it answers.`);
+    attention.push(
+      `The cloud has not answered${since} (${cloud.lastError ?? 'no answer'}). Events are kept on disk and sent when it answers.`,
+    );
   }
   for (const p of paused) {
     attention.push(
@@ -143,7 +156,9 @@ export async function buildStatus(deps: AdminDeps): Promise<StatusView> {
   }
   for (const l of lanes) {
     if (l.oldest_pending_seconds !== null && l.oldest_pending_seconds > STUCK_AFTER_S && !pausedSet.has(l.token)) {
-      attention.push(`${l.pending} event(s) for ${l.token} (${l.env}) have waited up to ${duration(l.oldest_pending_seconds)}: ${l.waiting_because}`);
+      attention.push(
+        `${l.pending} event(s) for ${l.token} (${l.env}) have waited up to ${duration(l.oldest_pending_seconds)}: ${l.waiting_because}`,
+      );
     }
   }
 
@@ -172,7 +187,12 @@ export async function buildStatus(deps: AdminDeps): Promise<StatusView> {
       error: stats.lastWriteError,
     },
     lanes,
-    paused_tokens: paused.map((p) => ({ token: maskToken(p.token), token_name: nameOf(p.token), until: iso(p.until)!, reason: p.reason })),
+    paused_tokens: paused.map((p) => ({
+      token: maskToken(p.token),
+      token_name: nameOf(p.token),
+      until: iso(p.until)!,
+      reason: p.reason,
+    })),
     recent: recent.map((e) => eventView(e, nameOf)),
     dead_letters: dead.map((e) => eventView(e, nameOf)),
     warnings: ids.map((id) => ({ id, count: counted[id] ?? 0, help: WARNING_HELP[id as WarningId] ?? '' })),
@@ -198,7 +218,13 @@ export function eventView(e: EventSummary, nameOf: (token: string) => string = (
 }
 
 /** The head of a lane and its last answer say why the lane is not empty. */
-async function whyWaiting(deps: AdminDeps, token: string, env: Env, pausedReason: string | undefined, now: number): Promise<string> {
+async function whyWaiting(
+  deps: AdminDeps,
+  token: string,
+  env: Env,
+  pausedReason: string | undefined,
+  now: number,
+): Promise<string> {
   if (pausedReason) return `paused: ${pausedReason}; retried every forward.max_backoff_seconds`;
   const e = schema.events;
   const [head] = await deps.spool.db

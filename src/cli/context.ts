@@ -1,5 +1,5 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { loadConfig, resolveConfigPath, type Config } from '../config/index.ts';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { type Config, loadConfig, resolveConfigPath } from '../config/index.ts';
 
 export interface Io {
   out: (s: string) => void;
@@ -32,7 +32,12 @@ export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options'
   allowPositionals = false,
 ) {
   try {
-    return parseArgs({ args, options: { ...options, config: { type: 'string', short: 'c' } }, allowPositionals, strict: true });
+    return parseArgs({
+      args,
+      options: { ...options, config: { type: 'string', short: 'c' } },
+      allowPositionals,
+      strict: true,
+    });
   } catch (e) {
     throw new UsageError(`relay ${command}: ${(e as Error).message}`);
   }

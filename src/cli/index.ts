@@ -7,7 +7,7 @@ import { serve } from './commands/serve.ts';
 import { service } from './commands/service.ts';
 import { status } from './commands/status.ts';
 import { version } from './commands/version.ts';
-import { UsageError, type Command, type ExitCode, type Io } from './context.ts';
+import { type Command, type ExitCode, type Io, UsageError } from './context.ts';
 
 export type { Io } from './context.ts';
 
@@ -17,9 +17,11 @@ export const COMMANDS: Command[] = [serve, check, version, init, service, status
 export function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
-  return `usage: relay [command] [--config FILE] ...\n\ncommands:\n${lines.join('\n')}\n\n` +
+  return (
+    `usage: relay [command] [--config FILE] ...\n\ncommands:\n${lines.join('\n')}\n\n` +
     'Without --config the relay reads ./relay.toml, then the file named by RELAY_CONFIG.\n' +
-    'relay COMMAND --help shows a command\'s usage.';
+    "relay COMMAND --help shows a command's usage."
+  );
 }
 
 /** Exit codes: 0 ok, 1 runtime failure, 2 bad usage or bad config. */

@@ -1,5 +1,6 @@
 // The config module's public face: the rest of the relay imports from here only.
-export type { Config } from './schema.ts';
+
+export { maskToken } from '../lib/mask.ts';
 export type { ConfigResult } from './load.ts';
 export { defaultConfig, loadConfig, parseConfig, redactConfig, resolveConfigPath } from './load.ts';
-export { maskToken } from '../lib/mask.ts';
+export type { Config } from './schema.ts';

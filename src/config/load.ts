@@ -1,13 +1,11 @@
-import { maskToken } from '../lib/mask.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { TSchema } from '@sinclair/typebox';
 import { Value, ValueErrorType } from '@sinclair/typebox/value';
-import { ConfigSchema, type Config } from './schema.ts';
+import { maskToken } from '../lib/mask.ts';
+import { type Config, ConfigSchema } from './schema.ts';
 
-export type ConfigResult =
-  | { ok: true; config: Config; path: string }
-  | { ok: false; problems: string[]; path: string };
+export type ConfigResult = { ok: true; config: Config; path: string } | { ok: false; problems: string[]; path: string };
 
 type Env = Record<string, string | undefined>;
 type Segment = string | number;
@@ -119,7 +117,7 @@ function describe(type: ValueErrorType, schema: TSchema, at: Segment[], got: unk
     const allowed = Object.keys((schema as { properties?: object }).properties ?? {}).join(', ');
     return { at, text: `unknown key (allowed: ${allowed})` };
   }
-  const expected: unknown = schema['expected'];
+  const expected: unknown = schema.expected;
   return { at, text: `expected ${typeof expected === 'string' ? expected : 'a valid value'}, got ${show(got, at)}` };
 }
 
@@ -159,7 +157,11 @@ function crossChecks(value: unknown, unresolved: Set<string>): Problem[] {
     if (typeof token !== 'string' || token === '' || unresolved.has(`tokens[${i}].token`)) return;
     const first = firstSeen.get(token);
     if (first === undefined) firstSeen.set(token, i);
-    else problems.push({ at: ['tokens', i, 'token'], text: `duplicate token "${maskToken(token)}" (same as tokens[${first}])` });
+    else
+      problems.push({
+        at: ['tokens', i, 'token'],
+        text: `duplicate token "${maskToken(token)}" (same as tokens[${first}])`,
+      });
   });
   return problems;
 }
@@ -171,7 +173,8 @@ function show(got: unknown, at: Segment[]): string {
   if (got === undefined) return 'nothing';
   const maybeToken = at[0] === 'tokens' && (at.length <= 2 || at[2] === 'token');
   if (typeof got === 'string') return JSON.stringify(maybeToken && got !== '' ? maskToken(got) : got);
-  if (typeof got === 'number') return Number.isNaN(got) ? 'nan' : got === Infinity ? 'inf' : got === -Infinity ? '-inf' : String(got);
+  if (typeof got === 'number')
+    return Number.isNaN(got) ? 'nan' : got === Infinity ? 'inf' : got === -Infinity ? '-inf' : String(got);
   if (typeof got === 'symbol') return `a date-time (${got.description})`;
   if (Array.isArray(got)) return 'an array';
   if (got !== null && typeof got === 'object') return 'a table';
@@ -195,7 +198,9 @@ const BARE_KEY = /^[A-Za-z0-9_-]+$/;
 
 function keyPath(at: Segment[]): string {
   return at
-    .map((s, i) => (typeof s === 'number' ? `[${s}]` : `${i === 0 ? '' : '.'}${BARE_KEY.test(s) ? s : JSON.stringify(s)}`))
+    .map((s, i) =>
+      typeof s === 'number' ? `[${s}]` : `${i === 0 ? '' : '.'}${BARE_KEY.test(s) ? s : JSON.stringify(s)}`,
+    )
     .join('');
 }
 
@@ -217,7 +222,8 @@ function locate(at: Segment[], lines: Map<string, number>): number | undefined {
 }
 
 const KEY_PART = /[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*'/g;
-const KEY_LINE = /^((?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*'))*)\s*=/;
+const KEY_LINE =
+  /^((?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*'))*)\s*=/;
 
 function splitKey(dotted: string): string[] {
   return (dotted.match(KEY_PART) ?? []).map((part) =>

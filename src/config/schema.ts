@@ -1,4 +1,4 @@
-import { Type, type Static, type TProperties } from '@sinclair/typebox';
+import { type Static, type TProperties, Type } from '@sinclair/typebox';
 
 /*
  * One TypeBox schema per section. Every schema carries `expected`, our own
@@ -10,8 +10,7 @@ import { Type, type Static, type TProperties } from '@sinclair/typebox';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-const positive = (def: number) =>
-  Type.Number({ exclusiveMinimum: 0, default: def, expected: 'a number > 0' });
+const positive = (def: number) => Type.Number({ exclusiveMinimum: 0, default: def, expected: 'a number > 0' });
 
 const nonEmpty = (def?: string) =>
   Type.String({ minLength: 1, expected: 'a non-empty string', ...(def === undefined ? {} : { default: def }) });

@@ -1,9 +1,9 @@
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
-import { noopMetrics, type RelayMetrics } from '../lib/metrics.ts';
 import { maskToken } from '../lib/mask.ts';
-import { takeToken, type BucketState } from '../lib/token-bucket.ts';
-import { laneKey, type Env, type PendingEvent, type Spool } from '../spool/index.ts';
+import { noopMetrics, type RelayMetrics } from '../lib/metrics.ts';
+import { type BucketState, takeToken } from '../lib/token-bucket.ts';
+import { type Env, laneKey, type PendingEvent, type Spool } from '../spool/index.ts';
 import { backoffDelay, classify, parseRetryAfter } from './policy.ts';
 
 export interface ForwardSettings {
@@ -220,8 +220,7 @@ export class Forwarder {
   }
 
   private async send(ev: PendingEvent, st: ForwardSettings): Promise<Answer> {
-    const url =
-      `${st.cloudUrl}/webhooks/v1/pos/${encodeURIComponent(ev.token)}` + (ev.env === 'dev' ? '?env=dev' : '');
+    const url = `${st.cloudUrl}/webhooks/v1/pos/${encodeURIComponent(ev.token)}${ev.env === 'dev' ? '?env=dev' : ''}`;
     try {
       const res = await fetch(url, {
         method: 'POST',

@@ -1,4 +1,4 @@
-import { Elysia, type AnyElysia } from 'elysia';
+import { type AnyElysia, Elysia } from 'elysia';
 import type { Logger } from '../lib/log.ts';
 import type { RelayMetrics } from '../lib/metrics.ts';
 import type { IngestService } from './ingest.ts';

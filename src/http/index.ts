@@ -1,5 +1,5 @@
-export { createApp } from './app.ts';
 export type { AppDeps, RelayApp } from './app.ts';
-export { IngestService, INVALID_TOKEN } from './ingest.ts';
+export { createApp } from './app.ts';
+export { checkJson, MAX_DEPTH, maxDepth, readLimited } from './body.ts';
 export type { IngestSettings, TokenEntry } from './ingest.ts';
-export { checkJson, maxDepth, readLimited, MAX_DEPTH } from './body.ts';
+export { INVALID_TOKEN, IngestService } from './ingest.ts';

@@ -4,7 +4,7 @@ import type { Logger } from '../lib/log.ts';
 import { maskToken } from '../lib/mask.ts';
 import type { RelayMetrics } from '../lib/metrics.ts';
 import { Buckets } from '../lib/token-bucket.ts';
-import { SpoolFullError, type Env, type Spool } from '../spool/index.ts';
+import { type Env, type Spool, SpoolFullError } from '../spool/index.ts';
 import { checkJson } from './body.ts';
 import { payloadWarnings } from './warnings.ts';
 
@@ -125,7 +125,10 @@ export class IngestService {
       return { status: 200, body };
     } catch (e) {
       const full = e instanceof SpoolFullError;
-      this.deps.log.warn({ token: maskToken(token), env, err: (e as Error).message }, 'event refused: spool cannot take it');
+      this.deps.log.warn(
+        { token: maskToken(token), env, err: (e as Error).message },
+        'event refused: spool cannot take it',
+      );
       return detail(
         503,
         full

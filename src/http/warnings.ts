@@ -39,7 +39,8 @@ export const WARNING_HELP: Record<WarningId, string> = {
   missing_timestamp: 'No timestamp, session_start or session_end: the event cannot be placed in time.',
   timestamp_without_timezone:
     'A timestamp without Z or a ±hh:mm offset is read in the wrong timezone (guide v2.0, "Incorrect Timestamps").',
-  timestamp_not_iso8601: 'A timestamp that is not an ISO 8601 date-time with timezone (basic guide, "Include timestamps").',
+  timestamp_not_iso8601:
+    'A timestamp that is not an ISO 8601 date-time with timezone (basic guide, "Include timestamps").',
   items_without_timestamp: 'Items without a timestamp: the dashboard cannot tell when each was ordered (guide v2.0).',
   items_without_employee_id: 'Items without employee_id: the dashboard cannot tell who took the order (guide v2.0).',
 };
@@ -63,7 +64,7 @@ const has = (o: Obj, key: string): boolean =>
 
 /** A value quoted for a message: short, so a huge field cannot bloat the answer. */
 function quote(v: unknown): string {
-  const s = typeof v === 'string' ? v : JSON.stringify(v) ?? String(v);
+  const s = typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
   return JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}…` : s);
 }
 
@@ -104,7 +105,10 @@ export function payloadWarnings(value: unknown): PayloadWarning[] {
 
   const times = TIME_FIELDS.filter((f) => has(value, f));
   if (times.length === 0) {
-    out.push({ id: 'missing_timestamp', message: 'timestamp is missing: add an ISO 8601 timestamp with timezone offset' });
+    out.push({
+      id: 'missing_timestamp',
+      message: 'timestamp is missing: add an ISO 8601 timestamp with timezone offset',
+    });
   }
   for (const f of times) {
     const v = value[f];
@@ -145,7 +149,8 @@ function itemWarnings(items: unknown[]): PayloadWarning[] {
   });
   const n = items.length;
   // "1 of 3 items has", "2 of 3 items have"
-  const of = (list: number[]) => `${list.length} of ${n} item${n === 1 ? '' : 's'} ${list.length === 1 ? 'has' : 'have'}`;
+  const of = (list: number[]) =>
+    `${list.length} of ${n} item${n === 1 ? '' : 's'} ${list.length === 1 ? 'has' : 'have'}`;
   const first = (list: number[]) => `items[${list[0]}]`;
   const out: PayloadWarning[] = [];
   if (noTime.length > 0) {

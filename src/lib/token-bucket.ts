@@ -20,11 +20,7 @@ export interface TakeResult {
   waitMs: number;
 }
 
-export function takeToken(
-  prev: BucketState | undefined,
-  now: number,
-  limits: BucketLimits,
-): TakeResult {
+export function takeToken(prev: BucketState | undefined, now: number, limits: BucketLimits): TakeResult {
   const start = prev ?? { tokens: limits.capacity, at: now };
   const elapsed = Math.max(0, now - start.at);
   const tokens = Math.min(limits.capacity, start.tokens + (elapsed * limits.ratePerSec) / 1000);

@@ -1,8 +1,7 @@
-export { Spool, laneKey, ROW_OVERHEAD } from './spool.ts';
-export type { AppendInput, Appended, Env, EventStatus, LaneStats, Outcome, PendingEvent, SpoolStats } from './spool.ts';
-export { SpoolFullError, SpoolWriteError } from './writer.ts';
-export { SpoolOpenError } from './open.ts';
-export * as schema from './schema.ts';
-export * as queries from './queries.ts';
+export { openSpoolFiles, SpoolOpenError } from './open.ts';
 export type { AttemptSummary, EventDetail, EventSummary, LaneCounts, ListFilter, ReplayResult } from './queries.ts';
-export { openSpoolFiles } from './open.ts';
+export * as queries from './queries.ts';
+export * as schema from './schema.ts';
+export type { Appended, AppendInput, Env, EventStatus, LaneStats, Outcome, PendingEvent, SpoolStats } from './spool.ts';
+export { laneKey, ROW_OVERHEAD, Spool } from './spool.ts';
+export { SpoolFullError, SpoolWriteError } from './writer.ts';

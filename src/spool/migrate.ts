@@ -28,9 +28,7 @@ export async function runMigrations(
   if (todo.length === 0) return [];
   const stmts = todo.flatMap((m) => [
     ...m.sql.filter((s) => s.trim() !== '').map((s) => db.run(sql.raw(s))),
-    db.run(
-      sql`INSERT INTO "__drizzle_migrations" ("hash", "created_at") VALUES (${m.hash}, ${m.folderMillis})`,
-    ),
+    db.run(sql`INSERT INTO "__drizzle_migrations" ("hash", "created_at") VALUES (${m.hash}, ${m.folderMillis})`),
   ]);
   // One batch = one transaction: a failed migration leaves the schema as it was.
   await db.batch(stmts as unknown as Parameters<typeof db.batch>[0]);

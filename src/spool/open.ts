@@ -1,8 +1,8 @@
-import { createClient, type Client } from '@libsql/client';
-import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
-import Database from 'libsql';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { type Client, createClient } from '@libsql/client';
+import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
+import Database from 'libsql';
 import { runMigrations } from './migrate.ts';
 import { migrations } from './migrations.generated.ts';
 import * as schema from './schema.ts';
@@ -53,7 +53,13 @@ const moveAside = (path: string) =>
  * SQLite's WAL checksum (https://sqlite.org/fileformat2.html#walformat): pairs
  * of 32-bit words, in the byte order the magic number names, summed Fibonacci-style.
  */
-function walChecksum(buf: Buffer, start: number, end: number, bigEndian: boolean, s: [number, number]): [number, number] {
+function walChecksum(
+  buf: Buffer,
+  start: number,
+  end: number,
+  bigEndian: boolean,
+  s: [number, number],
+): [number, number] {
   let [s0, s1] = s;
   for (let i = start; i < end; i += 8) {
     const x0 = bigEndian ? buf.readUInt32BE(i) : buf.readUInt32LE(i);
@@ -90,7 +96,13 @@ function checkWal(path: string): void {
   const validPageSize = pageSize >= 512 && pageSize <= 65536 && (pageSize & (pageSize - 1)) === 0;
   const magicOk = magic === WAL_MAGIC_LE || magic === WAL_MAGIC_BE;
   const [c0, c1] = magicOk ? walChecksum(h, 0, 24, magic === WAL_MAGIC_BE, [0, 0]) : [-1, -1];
-  if (!magicOk || h.readUInt32BE(4) !== 3007000 || !validPageSize || c0 !== h.readUInt32BE(24) || c1 !== h.readUInt32BE(28)) {
+  if (
+    !magicOk ||
+    h.readUInt32BE(4) !== 3007000 ||
+    !validPageSize ||
+    c0 !== h.readUInt32BE(24) ||
+    c1 !== h.readUInt32BE(28)
+  ) {
     throw new SpoolOpenError(
       `spool ${path}: its write-ahead log ${wal} is damaged (not a SQLite WAL header). ` +
         `The relay left both files untouched: events acknowledged since the last checkpoint may be in the log. ` +

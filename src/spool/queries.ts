@@ -88,7 +88,10 @@ export interface EventDetail extends EventSummary {
 }
 
 export async function getEvent(db: Drizzle, id: string): Promise<EventDetail | undefined> {
-  const [row] = await db.select({ ...summaryColumns, body: events.body }).from(events).where(eq(events.id, id));
+  const [row] = await db
+    .select({ ...summaryColumns, body: events.body })
+    .from(events)
+    .where(eq(events.id, id));
   if (!row) return undefined;
   const history = await db
     .select({ at: attempts.at, status: attempts.status, verdict: attempts.verdict, detail: attempts.detail })
@@ -114,7 +117,10 @@ export async function replayEvents(db: Drizzle, ids: string[]): Promise<ReplayRe
   const byId = new Map(found.map((r) => [r.id, r.status]));
   const dead = ids.filter((id) => byId.get(id) === 'dead');
   if (dead.length > 0) {
-    await db.update(events).set({ status: 'pending' }).where(and(inArray(events.id, dead), eq(events.status, 'dead')));
+    await db
+      .update(events)
+      .set({ status: 'pending' })
+      .where(and(inArray(events.id, dead), eq(events.status, 'dead')));
   }
   return {
     replayed: dead,
@@ -132,7 +138,15 @@ export async function replayAllDead(db: Drizzle, onProgress?: (done: number, tot
   for (;;) {
     const chunk = await db.select({ seq: events.seq }).from(events).where(eq(events.status, 'dead')).limit(CHUNK);
     if (chunk.length === 0) break;
-    await db.update(events).set({ status: 'pending' }).where(inArray(events.seq, chunk.map((c) => c.seq)));
+    await db
+      .update(events)
+      .set({ status: 'pending' })
+      .where(
+        inArray(
+          events.seq,
+          chunk.map((c) => c.seq),
+        ),
+      );
     done += chunk.length;
     onProgress?.(done, total);
   }
@@ -151,7 +165,15 @@ export async function purgeDelivered(
   for (;;) {
     const chunk = await db.select({ seq: events.seq }).from(events).where(cond).limit(CHUNK);
     if (chunk.length === 0) break;
-    await db.delete(events).where(and(inArray(events.seq, chunk.map((c) => c.seq)), eq(events.status, 'delivered')));
+    await db.delete(events).where(
+      and(
+        inArray(
+          events.seq,
+          chunk.map((c) => c.seq),
+        ),
+        eq(events.status, 'delivered'),
+      ),
+    );
     done += chunk.length;
     onProgress?.(done, total);
   }
@@ -187,7 +209,14 @@ export async function laneCounts(db: Drizzle): Promise<LaneCounts[]> {
   const lanes = new Map<string, LaneCounts>();
   for (const r of rows) {
     const key = `${r.env}\u0000${r.token}`;
-    const lane = lanes.get(key) ?? { token: r.token, env: r.env, pending: 0, delivered: 0, dead: 0, oldestPendingAt: null };
+    const lane = lanes.get(key) ?? {
+      token: r.token,
+      env: r.env,
+      pending: 0,
+      delivered: 0,
+      dead: 0,
+      oldestPendingAt: null,
+    };
     lane[r.status] = Number(r.n);
     if (r.status === 'pending') lane.oldestPendingAt = r.oldest === null ? null : Number(r.oldest);
     lanes.set(key, lane);

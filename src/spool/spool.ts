@@ -1,6 +1,17 @@
-import { openSpoolFiles, type Drizzle, type SyncDb } from './open.ts';
+import { type Drizzle, openSpoolFiles, type SyncDb } from './open.ts';
+import {
+  type Appended,
+  type AppendInput,
+  type Env,
+  type EventStatus,
+  type LaneStats,
+  type Outcome,
+  type PendingEvent,
+  ROW_OVERHEAD,
+  type SpoolDeps,
+  type SpoolStats,
+} from './types.ts';
 import { GroupCommitWriter } from './writer.ts';
-import { ROW_OVERHEAD, type AppendInput, type Appended, type Env, type EventStatus, type LaneStats, type Outcome, type PendingEvent, type SpoolStats, type SpoolDeps } from './types.ts';
 
 export * from './types.ts';
 
@@ -66,9 +77,7 @@ export class Spool {
 
   private loadCounts(): void {
     const lanes = this.sync
-      .prepare(
-        `SELECT token, env, count(*) AS n FROM events WHERE status = 'pending' GROUP BY token, env`,
-      )
+      .prepare(`SELECT token, env, count(*) AS n FROM events WHERE status = 'pending' GROUP BY token, env`)
       .all() as { token: string; env: Env; n: number }[];
     for (const l of lanes) {
       this.lanePending.set(laneKey(l.token, l.env), { token: l.token, env: l.env, pending: l.n });
@@ -175,4 +184,3 @@ export class Spool {
     this.closeClient();
   }
 }
-

@@ -60,4 +60,3 @@ export interface SpoolDeps {
   log: Logger;
   newId?: () => string;
 }
-

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig, type Config } from '../../src/config/index.ts';
+import { type Config, loadConfig } from '../../src/config/index.ts';
 import { silentLogger } from '../../src/lib/log.ts';
-import { startRelay, type Relay } from '../../src/relay.ts';
+import { type Relay, startRelay } from '../../src/relay.ts';
 import { INACTIVE, TOKEN, TOKEN2, tempDir } from './relay.ts';
 
 /**
@@ -50,7 +50,12 @@ export function configToml(dir: string, o: AdminConfigOpts = {}): string {
     `password = ${q(o.password ?? '')}`,
     '[log]',
     `level = ${q(o.logLevel ?? 'silent')}`,
-    ...tokens.flatMap((t) => ['[[tokens]]', `token = ${q(t.token)}`, `name = ${q(t.name ?? '')}`, `active = ${t.active ?? true}`]),
+    ...tokens.flatMap((t) => [
+      '[[tokens]]',
+      `token = ${q(t.token)}`,
+      `name = ${q(t.name ?? '')}`,
+      `active = ${t.active ?? true}`,
+    ]),
     o.extra ?? '',
   ].join('\n');
 }

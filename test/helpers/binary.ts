@@ -8,7 +8,10 @@ export const BINARY = join(ROOT, 'dist', 'relay');
 /** `make test` builds dist/relay first; a bare `bun test` builds it here. */
 export async function ensureBinary(): Promise<string> {
   if (!existsSync(BINARY)) {
-    const p = Bun.spawnSync(['bun', 'run', 'scripts/build.ts', '--outfile', 'dist/relay'], { cwd: ROOT, stderr: 'pipe' });
+    const p = Bun.spawnSync(['bun', 'run', 'scripts/build.ts', '--outfile', 'dist/relay'], {
+      cwd: ROOT,
+      stderr: 'pipe',
+    });
     if (p.exitCode !== 0) throw new Error(`build failed: ${p.stderr.toString()}`);
   }
   return BINARY;
@@ -29,7 +32,11 @@ export interface RunningBinary {
 }
 
 /** Starts `relay serve` and waits for its "relay started" log line to learn the port. */
-export async function startBinary(bin: string, args: string[], opts: { cwd: string; env?: Record<string, string> }): Promise<RunningBinary> {
+export async function startBinary(
+  bin: string,
+  args: string[],
+  opts: { cwd: string; env?: Record<string, string> },
+): Promise<RunningBinary> {
   const proc = Bun.spawn([bin, ...args], {
     cwd: opts.cwd,
     env: { PATH: '/usr/bin:/bin', ...opts.env },

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { main } from '../../src/cli/index.ts';
 import type { Io } from '../../src/cli/context.ts';
+import { main } from '../../src/cli/index.ts';
 import { systemClock } from '../../src/lib/clock.ts';
 import { silentLogger } from '../../src/lib/log.ts';
 import { Spool } from '../../src/spool/index.ts';
@@ -88,7 +88,11 @@ export async function runInProcess(args: string[], opts: { isTty?: boolean; cwd?
 }
 
 /** The binary, without blocking this process's event loop (an in-process server may have to answer it). */
-export async function runCli(bin: string, args: string[], opts: { cwd: string; stdin?: string | Uint8Array; env?: Record<string, string> }) {
+export async function runCli(
+  bin: string,
+  args: string[],
+  opts: { cwd: string; stdin?: string | Uint8Array; env?: Record<string, string> },
+) {
   const proc = Bun.spawn([bin, ...args], {
     cwd: opts.cwd,
     env: { PATH: '/usr/bin:/bin', ...opts.env },
@@ -96,7 +100,11 @@ export async function runCli(bin: string, args: string[], opts: { cwd: string; s
     stdout: 'pipe',
     stderr: 'pipe',
   });
-  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
   return { code, stdout, stderr };
 }
 
@@ -124,8 +132,12 @@ export async function seedSpool(path: string, seeds: Seed[]): Promise<string[]> 
         }),
       ),
     );
-    const dead = spool.sync.prepare(`UPDATE events SET status = 'dead', attempts = 1, last_status = 422, last_error = '{"detail":"mock 422"}' WHERE id = ?`);
-    const delivered = spool.sync.prepare(`UPDATE events SET status = 'delivered', attempts = 1, last_status = 200, delivered_at = ? WHERE id = ?`);
+    const dead = spool.sync.prepare(
+      `UPDATE events SET status = 'dead', attempts = 1, last_status = 422, last_error = '{"detail":"mock 422"}' WHERE id = ?`,
+    );
+    const delivered = spool.sync.prepare(
+      `UPDATE events SET status = 'delivered', attempts = 1, last_status = 200, delivered_at = ? WHERE id = ?`,
+    );
     spool.sync.exec('BEGIN');
     for (const [i, s] of seeds.entries()) {
       const id = appended[i]!.id;
@@ -143,7 +155,10 @@ export async function seedSpool(path: string, seeds: Seed[]): Promise<string[]> 
 export async function statusCounts(path: string): Promise<Record<string, number>> {
   const spool = await Spool.open({ path, maxBytes: 1024 * 1024 * 1024, clock: systemClock, log: silentLogger });
   try {
-    const rows = spool.sync.prepare('SELECT status, count(*) AS n FROM events GROUP BY status').all() as { status: string; n: number }[];
+    const rows = spool.sync.prepare('SELECT status, count(*) AS n FROM events GROUP BY status').all() as {
+      status: string;
+      n: number;
+    }[];
     return { pending: 0, delivered: 0, dead: 0, ...Object.fromEntries(rows.map((r) => [r.status, r.n])) };
   } finally {
     await spool.close();

@@ -8,7 +8,10 @@ export interface CliRun {
 }
 
 /** Runs `relay ARGS` in this process with a captured Io, as the binary's main.ts would. */
-export async function cli(args: string[], opts: { cwd: string; env?: Record<string, string | undefined> }): Promise<CliRun> {
+export async function cli(
+  args: string[],
+  opts: { cwd: string; env?: Record<string, string | undefined> },
+): Promise<CliRun> {
   const out: string[] = [];
   const err: string[] = [];
   const code = await main(args, {

@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultConfig, type Config } from '../../src/config/index.ts';
-import { silentLogger, type Logger } from '../../src/lib/log.ts';
+import { type Config, defaultConfig } from '../../src/config/index.ts';
 import type { Clock } from '../../src/lib/clock.ts';
-import { startRelay, type Relay } from '../../src/relay.ts';
+import { type Logger, silentLogger } from '../../src/lib/log.ts';
+import { type Relay, startRelay } from '../../src/relay.ts';
 
 export const TOKEN = '019ab6ed-150a-7be1-920f-ab82305e5d41';
 export const TOKEN2 = '7f3c2a91-7c2e-4a41-8d3f-5be09c6a1f27';
@@ -15,7 +15,9 @@ export function tempDir(prefix = 'relay-test-'): { dir: string; cleanup: () => v
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-type DeepPartial<T> = { [K in keyof T]?: T[K] extends (infer U)[] ? U[] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
+type DeepPartial<T> = {
+  [K in keyof T]?: T[K] extends (infer U)[] ? U[] : T[K] extends object ? DeepPartial<T[K]> : T[K];
+};
 
 /** A config for tests: ephemeral port, temp spool, fast retries, an unreachable cloud unless given. */
 export function testConfig(dir: string, over: DeepPartial<Config> = {}): Config {
@@ -68,7 +70,7 @@ export async function startTestRelay(
 export function post(
   base: string,
   token: string,
-  body: RequestInit["body"],
+  body: RequestInit['body'],
   opts: { env?: string; headers?: Record<string, string> } = {},
 ): Promise<Response> {
   const q = opts.env === undefined ? '' : `?env=${encodeURIComponent(opts.env)}`;

@@ -3,10 +3,11 @@
  * corruption): a relay.toml for the binary, free ports, raw HTTP/1.1 over a
  * socket, reading a spool file from outside the relay, a seeded PRNG.
  */
-import Database from 'libsql';
+
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'libsql';
 import { TOKEN, TOKEN2 } from './relay.ts';
 
 /** A port that was free a moment ago (the relay and mock cloud keep theirs across restarts). */
@@ -176,7 +177,14 @@ function parseResponse(buf: Uint8Array): { status: number; head: string; body: s
  * test, not hang it.
  */
 export function runBounded(bin: string, args: string[], cwd: string, timeoutMs = 5000) {
-  const p = Bun.spawnSync([bin, ...args], { cwd, env: { PATH: '/usr/bin:/bin' }, stdout: 'pipe', stderr: 'pipe', timeout: timeoutMs, killSignal: 'SIGKILL' });
+  const p = Bun.spawnSync([bin, ...args], {
+    cwd,
+    env: { PATH: '/usr/bin:/bin' },
+    stdout: 'pipe',
+    stderr: 'pipe',
+    timeout: timeoutMs,
+    killSignal: 'SIGKILL',
+  });
   return { code: p.exitCode, stdout: p.stdout.toString(), stderr: p.stderr.toString() };
 }
 
@@ -200,10 +208,14 @@ export interface SpoolRow {
 export function readSpool(path: string): SpoolRow[] {
   const db = new Database(path);
   try {
-    const rows = db.prepare('SELECT seq, id, token, env, body, status, cloud_event_id FROM events ORDER BY seq').all() as
-      (Omit<SpoolRow, 'body'> & { body: ArrayBuffer | Uint8Array })[];
+    const rows = db
+      .prepare('SELECT seq, id, token, env, body, status, cloud_event_id FROM events ORDER BY seq')
+      .all() as (Omit<SpoolRow, 'body'> & { body: ArrayBuffer | Uint8Array })[];
     // libsql hands BLOBs back as ArrayBuffer.
-    return rows.map((r) => ({ ...r, body: Buffer.from(r.body instanceof ArrayBuffer ? new Uint8Array(r.body) : r.body) }));
+    return rows.map((r) => ({
+      ...r,
+      body: Buffer.from(r.body instanceof ArrayBuffer ? new Uint8Array(r.body) : r.body),
+    }));
   } finally {
     db.close();
   }
@@ -214,7 +226,9 @@ export function fingerprint(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
   if (!existsSync(dir)) return out;
   for (const name of readdirSync(dir).sort()) {
-    out[name] = createHash('sha256').update(readFileSync(join(dir, name))).digest('hex');
+    out[name] = createHash('sha256')
+      .update(readFileSync(join(dir, name)))
+      .digest('hex');
   }
   return out;
 }

@@ -1,4 +1,4 @@
-import { loadConfigFor, parseCommandArgs, type Command } from '../context.ts';
+import { type Command, loadConfigFor, parseCommandArgs } from '../context.ts';
 
 export const check: Command = {
   name: 'check',

@@ -1,5 +1,5 @@
-import { loadConfigFor, parseCommandArgs, type Command } from '../context.ts';
-import { diagnose, type Check } from '../lib/diagnose.ts';
+import { type Command, loadConfigFor, parseCommandArgs } from '../context.ts';
+import { type Check, diagnose } from '../lib/diagnose.ts';
 import { MARK, printJson } from '../lib/output.ts';
 
 export const doctor: Command = {
@@ -11,7 +11,11 @@ export const doctor: Command = {
     const loaded = loadConfigFor(values.config, io);
     if (!loaded) {
       // The problems are already on stderr, one per line with key and line number.
-      const failed: Check = { check: 'config', status: 'fail', message: 'the config is not valid (see the problems above); fix it, then run relay doctor again' };
+      const failed: Check = {
+        check: 'config',
+        status: 'fail',
+        message: 'the config is not valid (see the problems above); fix it, then run relay doctor again',
+      };
       if (values.json) printJson(io, { ok: false, checks: [failed] });
       else io.out(`${MARK.fail} config: ${failed.message}`);
       return 2;
@@ -26,8 +30,10 @@ export const doctor: Command = {
       for (const c of checks) io.out(`${MARK[c.status]} ${c.check}: ${c.message}`);
       io.out('');
       if (failed.length > 0) {
-        io.out(`${failed.length} check(s) failed${warned.length ? `, ${warned.length} warning(s)` : ''}. ` +
-          'If the cloud keeps refusing, write to team@emiliavision.com with the first 8 characters of the token.');
+        io.out(
+          `${failed.length} check(s) failed${warned.length ? `, ${warned.length} warning(s)` : ''}. ` +
+            'If the cloud keeps refusing, write to team@emiliavision.com with the first 8 characters of the token.',
+        );
       } else {
         io.out(`all checks passed${warned.length ? ` (${warned.length} warning(s))` : ''}`);
       }

@@ -1,5 +1,5 @@
-import { queries, type EventStatus } from '../../spool/index.ts';
-import { loadConfigFor, parseCommandArgs, UsageError, type Command, type Io } from '../context.ts';
+import { type EventStatus, queries } from '../../spool/index.ts';
+import { type Command, type Io, loadConfigFor, parseCommandArgs, UsageError } from '../context.ts';
 import { parseDateArg } from '../lib/dates.ts';
 import { detailJson, listTable, printDetail, summaryJson } from '../lib/event-view.ts';
 import { resolveToken, tokenNames, withSpool } from '../lib/local.ts';
@@ -49,13 +49,17 @@ async function list(args: string[], io: Io): Promise<number> {
   });
   const status = values.status as EventStatus | undefined;
   if (status !== undefined && !STATUSES.includes(status)) {
-    throw new UsageError(`relay events list: --status must be one of ${STATUSES.join(', ')}, got ${JSON.stringify(values.status)}`);
+    throw new UsageError(
+      `relay events list: --status must be one of ${STATUSES.join(', ')}, got ${JSON.stringify(values.status)}`,
+    );
   }
   let limit = 50;
   if (values.limit !== undefined) {
     limit = /^\d+$/.test(values.limit) ? Number(values.limit) : NaN;
     if (!(limit >= 1 && limit <= 1_000_000)) {
-      throw new UsageError(`relay events list: --limit must be a whole number from 1 to 1000000, got ${JSON.stringify(values.limit)}`);
+      throw new UsageError(
+        `relay events list: --limit must be a whole number from 1 to 1000000, got ${JSON.stringify(values.limit)}`,
+      );
     }
   }
   const loaded = loadConfigFor(values.config, io);
@@ -79,7 +83,8 @@ async function list(args: string[], io: Io): Promise<number> {
     io,
     async (spool) => {
       // Tokens removed from the config may still have events in the spool.
-      const token = values.token === undefined ? undefined : pick((await queries.laneCounts(spool.db)).map((l) => l.token));
+      const token =
+        values.token === undefined ? undefined : pick((await queries.laneCounts(spool.db)).map((l) => l.token));
       const rows = await queries.listEvents(spool.db, { status, token, limit });
       if (values.json) {
         printJson(io, { events: rows.map(summaryJson) });
@@ -132,8 +137,10 @@ async function replay(args: string[], io: Io): Promise<number> {
     true,
   );
   const all = values['all-dead'] === true;
-  if (all && positionals.length > 0) throw new UsageError('relay events replay: give event IDs or --all-dead, not both');
-  if (!all && positionals.length === 0) throw new UsageError('relay events replay: give one or more event IDs, or --all-dead');
+  if (all && positionals.length > 0)
+    throw new UsageError('relay events replay: give event IDs or --all-dead, not both');
+  if (!all && positionals.length === 0)
+    throw new UsageError('relay events replay: give one or more event IDs, or --all-dead');
   const loaded = loadConfigFor(values.config, io);
   if (!loaded) return 2;
   const { config } = loaded;

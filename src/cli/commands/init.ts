@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { maskToken, parseConfig } from '../../config/index.ts';
 import { VERSION } from '../../version.ts';
-import { parseCommandArgs, UsageError, type Command, type Io } from '../context.ts';
+import { type Command, type Io, parseCommandArgs, UsageError } from '../context.ts';
 import { renderConfig, TOKEN_ENV } from '../templates/config.ts';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -37,7 +37,9 @@ export const init: Command = {
     checkTokens(tokens);
     const adminEnv = values['admin-password-env'];
     if (adminEnv !== undefined && !ENV_NAME.test(adminEnv)) {
-      throw new UsageError(`relay init: --admin-password-env expects a variable name like RELAY_ADMIN_PASSWORD, got ${JSON.stringify(adminEnv)}`);
+      throw new UsageError(
+        `relay init: --admin-password-env expects a variable name like RELAY_ADMIN_PASSWORD, got ${JSON.stringify(adminEnv)}`,
+      );
     }
     if (values['tls-san'] && !values.tls) throw new UsageError('relay init: --tls-san needs --tls');
 
@@ -77,7 +79,9 @@ export const init: Command = {
     }
 
     const shown = tokens.length > 0 ? tokens.map(maskToken).join(', ') : `from $${TOKEN_ENV}`;
-    io.out(`wrote ${path} (${tokens.length || 1} token(s): ${shown}; admin pages: ${adminEnv ? `password from $${adminEnv}` : 'this machine only'})`);
+    io.out(
+      `wrote ${path} (${tokens.length || 1} token(s): ${shown}; admin pages: ${adminEnv ? `password from $${adminEnv}` : 'this machine only'})`,
+    );
     const needed = [...(tokens.length === 0 ? [TOKEN_ENV] : envRefs(tokens)), ...(adminEnv ? [adminEnv] : [])];
     if (needed.length > 0) {
       io.out(`set ${needed.join(', ')} in the environment of \`relay check\` and of the service, or edit the file`);
@@ -93,7 +97,9 @@ function checkTokens(tokens: string[]): void {
     if (t === '') throw new UsageError('relay init: --token expects a token, got an empty string');
     const bare = t.replace(ENV_REF, '');
     if (BAD_TOKEN_CHAR.test(bare)) {
-      throw new UsageError(`relay init: --token ${maskToken(t)} contains a space, quote, /, ?, #, % or control character; a token is one URL path segment`);
+      throw new UsageError(
+        `relay init: --token ${maskToken(t)} contains a space, quote, /, ?, #, % or control character; a token is one URL path segment`,
+      );
     }
     if (seen.has(t)) throw new UsageError(`relay init: --token ${maskToken(t)} is given twice`);
     seen.add(t);
@@ -114,7 +120,13 @@ function anyEnv(): Record<string, string> {
  * clients match the URL's host against it, not against the CN). RSA 2048 rather
  * than ECDSA: older POS TLS stacks support it everywhere.
  */
-function makeSelfSignedCert(dir: string, tls: { cert: string; key: string }, extraSans: string[], force: boolean, io: Io): boolean {
+function makeSelfSignedCert(
+  dir: string,
+  tls: { cert: string; key: string },
+  extraSans: string[],
+  force: boolean,
+  io: Io,
+): boolean {
   const cert = join(dir, tls.cert);
   const key = join(dir, tls.key);
   for (const f of [cert, key]) {
@@ -135,8 +147,25 @@ function makeSelfSignedCert(dir: string, tls: { cert: string; key: string }, ext
   const san = names.map((n) => (/^[\d.]+$|:/.test(n) ? `IP:${n}` : `DNS:${n}`)).join(',');
   mkdirSync(dirname(cert), { recursive: true });
   const p = Bun.spawnSync(
-    [openssl, 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '3650',
-      '-subj', `/CN=${hostname() || 'relay'}`, '-addext', `subjectAltName=${san}`, '-keyout', key, '-out', cert],
+    [
+      openssl,
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-sha256',
+      '-days',
+      '3650',
+      '-subj',
+      `/CN=${hostname() || 'relay'}`,
+      '-addext',
+      `subjectAltName=${san}`,
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
     { stdout: 'pipe', stderr: 'pipe' },
   );
   if (p.exitCode !== 0) {

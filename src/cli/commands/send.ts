@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { maskToken } from '../../lib/mask.ts';
-import { loadConfigFor, parseCommandArgs, UsageError, type Command } from '../context.ts';
+import { type Command, loadConfigFor, parseCommandArgs, UsageError } from '../context.ts';
 import { localRelayUrl, request, resolveToken } from '../lib/local.ts';
 import { printJson, scrubTokens } from '../lib/output.ts';
 
@@ -11,7 +11,8 @@ const SEND_TIMEOUT_MS = 15_000;
 export const send: Command = {
   name: 'send',
   summary: 'post a test event (a JSON file, or - for stdin) to the local relay and print its answer',
-  usage: 'relay send --token T [--env dev|prod] FILE|- [--json] [--config FILE]\n' +
+  usage:
+    'relay send --token T [--env dev|prod] FILE|- [--json] [--config FILE]\n' +
     '(--env defaults to dev, so a test never lands in production; T may be the first 8 characters of a configured token)',
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(
@@ -43,12 +44,17 @@ export const send: Command = {
     }
 
     // A prefix of a configured token is completed; anything else is sent as given (the relay answers 401).
-    const r = resolveToken(values.token, config.tokens.map((t) => t.token));
+    const r = resolveToken(
+      values.token,
+      config.tokens.map((t) => t.token),
+    );
     if (!r.ok && r.ambiguous) throw new UsageError(`relay send: ${r.problem}`);
     const token = r.ok ? r.token : values.token;
     const base = localRelayUrl(config);
     if (!base) {
-      io.err('relay send: server.port is 0 in the config (a port chosen at start); set a fixed port to send to the relay');
+      io.err(
+        'relay send: server.port is 0 in the config (a port chosen at start); set a fixed port to send to the relay',
+      );
       return 1;
     }
     const url = `${base}/webhooks/v1/pos/${encodeURIComponent(token)}?env=${env}`;
@@ -61,7 +67,9 @@ export const send: Command = {
       insecureTls: true,
     });
     if (!answer.ok) {
-      io.err(`relay send: the relay did not answer at ${base} (${scrubTokens(answer.error, [token])}); is it running? (relay status)`);
+      io.err(
+        `relay send: the relay did not answer at ${base} (${scrubTokens(answer.error, [token])}); is it running? (relay status)`,
+      );
       return 1;
     }
     const text = scrubTokens(answer.text, [token]);
@@ -79,7 +87,9 @@ export const send: Command = {
       // The cloud guide's silent failures: stored, but missing from the dashboard. Say so plainly.
       const warnings = (parsed as { warnings?: unknown } | null)?.warnings;
       if (answer.status === 200 && Array.isArray(warnings) && warnings.length > 0) {
-        io.out(`\n${warnings.length} warning(s): the event was accepted, but the dashboard may not show it as expected:`);
+        io.out(
+          `\n${warnings.length} warning(s): the event was accepted, but the dashboard may not show it as expected:`,
+        );
         for (const w of warnings) io.out(`  ⚠️  ${String(w)}`);
       }
     }

@@ -1,8 +1,8 @@
 import { loadConfig } from '../../config/index.ts';
 import { createLogger } from '../../lib/log.ts';
-import { startRelay } from '../../relay.ts';
+import { type Relay, startRelay } from '../../relay.ts';
 import { SpoolOpenError } from '../../spool/index.ts';
-import { loadConfigFor, parseCommandArgs, type Command } from '../context.ts';
+import { type Command, loadConfigFor, parseCommandArgs } from '../context.ts';
 
 export const serve: Command = {
   name: 'serve',
@@ -13,7 +13,7 @@ export const serve: Command = {
     const loaded = loadConfigFor(values.config, io);
     if (!loaded) return 2;
     const log = createLogger(loaded.config.log.level);
-    let relay;
+    let relay: Relay;
     try {
       relay = await startRelay(loaded.config, {
         log,

@@ -1,12 +1,23 @@
 import { existsSync, lstatSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve, win32 } from 'node:path';
-import { parseCommandArgs, UsageError, type Command, type Io } from '../context.ts';
+import { type Command, type Io, parseCommandArgs, UsageError } from '../context.ts';
 import { DEFAULT_UNIT_PATH, systemdUnit, wantsLink } from '../service/systemd.ts';
 import {
-  binaryFor, checkConfig, configFor, hostPlatform, ServiceSetupError, type Platform,
+  binaryFor,
+  checkConfig,
+  configFor,
+  hostPlatform,
+  type Platform,
+  ServiceSetupError,
 } from '../service/target.ts';
 import {
-  commandLine, DEFAULT_TASK_NAME, installPlan, taskXml, taskXmlBytes, uninstallPlan, type Plan,
+  commandLine,
+  DEFAULT_TASK_NAME,
+  installPlan,
+  type Plan,
+  taskXml,
+  taskXmlBytes,
+  uninstallPlan,
 } from '../service/windows.ts';
 
 const USAGE = `relay service print|install|uninstall [options]
@@ -43,24 +54,32 @@ export const service: Command = {
     );
     const [action, ...extra] = positionals;
     if (!action || !['print', 'install', 'uninstall'].includes(action) || extra.length > 0) {
-      throw new UsageError(`relay service: expected print, install or uninstall, got ${JSON.stringify(positionals.join(' '))}`);
+      throw new UsageError(
+        `relay service: expected print, install or uninstall, got ${JSON.stringify(positionals.join(' '))}`,
+      );
     }
     if (values.systemd && values.windows) throw new UsageError('relay service: --systemd or --windows, not both');
     const host = hostPlatform();
     const asked: Platform | undefined = values.systemd ? 'systemd' : values.windows ? 'windows' : undefined;
     if (action !== 'print' && asked && asked !== host) {
-      throw new UsageError(`relay service ${action}: installs only for this machine (${process.platform}); use print --${asked} to see the file`);
+      throw new UsageError(
+        `relay service ${action}: installs only for this machine (${process.platform}); use print --${asked} to see the file`,
+      );
     }
     const platform = asked ?? host;
     if (!platform) {
-      io.err(`relay service: supported on Linux (systemd) and Windows; this is ${process.platform}. Start \`relay serve\` with your system's service manager.`);
+      io.err(
+        `relay service: supported on Linux (systemd) and Windows; this is ${process.platform}. Start \`relay serve\` with your system's service manager.`,
+      );
       return 2;
     }
     try {
       if (action === 'print') return print(platform, values, io);
       if (platform === 'systemd') {
         const unitPath = resolve(io.cwd, values['unit-path'] ?? DEFAULT_UNIT_PATH);
-        return action === 'install' ? installSystemd(unitPath, values, io) : uninstallSystemd(unitPath, values.now === true, io);
+        return action === 'install'
+          ? installSystemd(unitPath, values, io)
+          : uninstallSystemd(unitPath, values.now === true, io);
       }
       const name = values.name ?? DEFAULT_TASK_NAME;
       return action === 'install' ? installWindows(name, values, io) : run(uninstallPlan(name), io);
@@ -84,7 +103,9 @@ interface Values {
 function print(platform: Platform, values: Values, io: Io): number {
   const binary = binaryFor(platform, values.binary, io);
   const config = configFor(platform, values.config, io);
-  io.out((platform === 'systemd' ? systemdUnit({ binary, config }) : taskXml({ binary, config, now: new Date() })).trimEnd());
+  io.out(
+    (platform === 'systemd' ? systemdUnit({ binary, config }) : taskXml({ binary, config, now: new Date() })).trimEnd(),
+  );
   return 0;
 }
 
@@ -113,7 +134,9 @@ function installSystemd(unitPath: string, values: Values, io: Io): number {
     mkdirSync(dirname(unitPath), { recursive: true });
     writeFileSync(unitPath, systemdUnit({ binary, config, extraWritable }), { mode: 0o644 });
   } catch (e) {
-    io.err(`relay service install: cannot write ${unitPath}: ${(e as Error).message} (run it as root: sudo relay service install ...)`);
+    io.err(
+      `relay service install: cannot write ${unitPath}: ${(e as Error).message} (run it as root: sudo relay service install ...)`,
+    );
     return 1;
   }
   io.out(`wrote ${unitPath} (runs ${binary} serve --config ${config})`);
@@ -136,8 +159,10 @@ function uninstallSystemd(unitPath: string, now: boolean, io: Io): number {
     if (!systemctl || !systemctlStep(systemctl, ['disable', '--now', unit], io)) return 1;
   } else if (isLink(wantsLink(unitPath))) {
     // Removing the file of an enabled unit leaves a dangling link and, until reboot, a running relay.
-    io.err(`relay service uninstall: ${unit} is enabled (${wantsLink(unitPath)} exists). ` +
-      `Stop and disable it first: sudo systemctl disable --now ${unit}, or pass --now`);
+    io.err(
+      `relay service uninstall: ${unit} is enabled (${wantsLink(unitPath)} exists). ` +
+        `Stop and disable it first: sudo systemctl disable --now ${unit}, or pass --now`,
+    );
     return 2;
   }
   if (!existsSync(unitPath)) {
@@ -163,8 +188,10 @@ function isLink(path: string): boolean {
 function systemctlOrExplain(io: Io): string | undefined {
   const systemctl = Bun.which('systemctl', { PATH: io.env.PATH ?? '/usr/bin:/bin' });
   if (systemctl && existsSync('/run/systemd/system')) return systemctl;
-  io.err(`relay service --now: systemd is not running on this machine (${systemctl ? 'no /run/systemd/system' : 'no systemctl on PATH'}); ` +
-    'start the relay another way, e.g. relay serve');
+  io.err(
+    `relay service --now: systemd is not running on this machine (${systemctl ? 'no /run/systemd/system' : 'no systemctl on PATH'}); ` +
+      'start the relay another way, e.g. relay serve',
+  );
   return undefined;
 }
 

@@ -1,8 +1,8 @@
 import type { Config } from '../../config/index.ts';
 import { maskToken } from '../../lib/mask.ts';
-import { queries, type LaneCounts } from '../../spool/index.ts';
-import { loadConfigFor, parseCommandArgs, type Command, type Io } from '../context.ts';
-import { probeRelay, tokenNames, withSpool, type Probe } from '../lib/local.ts';
+import { type LaneCounts, queries } from '../../spool/index.ts';
+import { type Command, type Io, loadConfigFor, parseCommandArgs } from '../context.ts';
+import { type Probe, probeRelay, tokenNames, withSpool } from '../lib/local.ts';
 import { age, iso, localTime, printJson, scrubTokens, table } from '../lib/output.ts';
 
 export const status: Command = {
@@ -18,7 +18,10 @@ export const status: Command = {
     if (lanes === undefined) return 1;
     // A connection error may quote the URL, and with it a full token.
     if (p.running && p.health.cloud?.last_error) {
-      p.health.cloud.last_error = scrubTokens(p.health.cloud.last_error, [...config.tokens.map((t) => t.token), ...lanes.map((l) => l.token)]);
+      p.health.cloud.last_error = scrubTokens(p.health.cloud.last_error, [
+        ...config.tokens.map((t) => t.token),
+        ...lanes.map((l) => l.token),
+      ]);
     }
     // Exit 1 when the relay is not running or not healthy, so scripts and monitors can use it.
     const code = p.running && p.health.status === 'ok' ? 0 : 1;
@@ -61,7 +64,9 @@ function toJson(config: Config, p: Probe, lanes: LaneCounts[]) {
     paused_tokens: p.running ? (p.health.paused_tokens ?? []) : [],
     spool: {
       path: config.spool.path,
-      ...(p.running && p.health.spool ? { bytes: p.health.spool.bytes, max_bytes: p.health.spool.max_bytes, error: p.health.spool.error ?? null } : {}),
+      ...(p.running && p.health.spool
+        ? { bytes: p.health.spool.bytes, max_bytes: p.health.spool.max_bytes, error: p.health.spool.error ?? null }
+        : {}),
     },
     totals: { pending: sum('pending'), delivered: sum('delivered'), dead: sum('dead') },
     lanes: lanes.map((l) => ({
@@ -72,7 +77,8 @@ function toJson(config: Config, p: Probe, lanes: LaneCounts[]) {
       delivered: l.delivered,
       dead: l.dead,
       oldest_pending_at: iso(l.oldestPendingAt),
-      oldest_pending_age_seconds: l.oldestPendingAt === null ? null : Math.max(0, Math.floor((now - l.oldestPendingAt) / 1000)),
+      oldest_pending_age_seconds:
+        l.oldestPendingAt === null ? null : Math.max(0, Math.floor((now - l.oldestPendingAt) / 1000)),
     })),
   };
 }
@@ -82,13 +88,21 @@ function printHuman(io: Io, config: Config, p: Probe, lanes: LaneCounts[]): void
   const names = tokenNames(config);
   if (p.running) {
     const h = p.health;
-    io.out(`relay:  running at ${p.url.replace(/\/health$/, '')} — ${h.status}${h.version ? ` (version ${h.version})` : ''}`);
+    io.out(
+      `relay:  running at ${p.url.replace(/\/health$/, '')} — ${h.status}${h.version ? ` (version ${h.version})` : ''}`,
+    );
     const c = h.cloud ?? {};
     const since = c.since ? ` since ${localTime(Date.parse(c.since))}` : '';
     const reach =
-      c.reachable === true ? `reachable${since}` : c.reachable === false ? `NOT reachable${since}${c.last_error ? ` (${c.last_error})` : ''}` : 'not tried yet (nothing sent since start)';
+      c.reachable === true
+        ? `reachable${since}`
+        : c.reachable === false
+          ? `NOT reachable${since}${c.last_error ? ` (${c.last_error})` : ''}`
+          : 'not tried yet (nothing sent since start)';
     io.out(`cloud:  ${reach} — ${config.cloud.url}`);
-    io.out(`        last delivery: ${c.last_delivery_at ? localTime(Date.parse(c.last_delivery_at)) : 'none since start'}`);
+    io.out(
+      `        last delivery: ${c.last_delivery_at ? localTime(Date.parse(c.last_delivery_at)) : 'none since start'}`,
+    );
     for (const t of h.paused_tokens ?? []) io.out(`        PAUSED token ${t.token}: ${t.reason}`);
     if (h.spool?.error) io.out(`spool:  ERROR ${h.spool.error}`);
   } else {
@@ -112,5 +126,6 @@ function printHuman(io: Io, config: Config, p: Probe, lanes: LaneCounts[]): void
   if (lanes.length > 1) rows.push(['total', '', sum('pending'), '', sum('delivered'), sum('dead')]);
   io.out('');
   io.out(table(['TOKEN', 'ENV', 'PENDING', 'OLDEST PENDING', 'DELIVERED', 'DEAD'], rows));
-  if (lanes.some((l) => l.dead > 0)) io.out('\ndead letters: relay events list --status dead; re-send with relay events replay ID... or --all-dead');
+  if (lanes.some((l) => l.dead > 0))
+    io.out('\ndead letters: relay events list --status dead; re-send with relay events replay ID... or --all-dead');
 }

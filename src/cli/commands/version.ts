@@ -1,5 +1,5 @@
 import { COMMIT, VERSION } from '../../version.ts';
-import { parseCommandArgs, type Command } from '../context.ts';
+import { type Command, parseCommandArgs } from '../context.ts';
 
 export const version: Command = {
   name: 'version',

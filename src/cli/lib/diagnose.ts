@@ -1,11 +1,21 @@
-import { accessSync, closeSync, constants, existsSync, fsyncSync, openSync, statfsSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  fsyncSync,
+  openSync,
+  statfsSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Config } from '../../config/index.ts';
+import { type Clock, systemClock } from '../../lib/clock.ts';
+import { silentLogger } from '../../lib/log.ts';
 import { Spool } from '../../spool/index.ts';
 import { VERSION } from '../../version.ts';
-import { systemClock, type Clock } from '../../lib/clock.ts';
-import { silentLogger } from '../../lib/log.ts';
-import { localRelayUrl, probeRelay, request, type Reply } from './local.ts';
+import { localRelayUrl, probeRelay, type Reply, request } from './local.ts';
 import { isoWithOffset, scrubTokens, tokenLabel } from './output.ts';
 
 /**
@@ -44,19 +54,34 @@ export async function diagnose(config: Config, configPath: string, deps: Diagnos
   const names = new Map(config.tokens.filter((t) => t.name).map((t) => [t.token, t.name]));
   const active = config.tokens.filter((t) => t.active);
 
-  add('config', active.length > 0 ? 'pass' : 'fail',
+  add(
+    'config',
+    active.length > 0 ? 'pass' : 'fail',
     `${configPath} is valid: ${config.tokens.length} token(s), ${active.length} active` +
-      (active.length > 0 ? '' : ' (no active token: every POST is refused with 401)'));
+      (active.length > 0 ? '' : ' (no active token: every POST is refused with 401)'),
+  );
   for (const t of config.tokens.filter((x) => !UUID.test(x.token))) {
-    add('token format', 'warn', `token ${tokenLabel(t.token, names)}: not a UUID (36 characters, 4 dashes), as the cloud issues them`);
+    add(
+      'token format',
+      'warn',
+      `token ${tokenLabel(t.token, names)}: not a UUID (36 characters, 4 dashes), as the cloud issues them`,
+    );
   }
 
   const relay = await probeRelay(config);
   if (relay.running) {
     const ok = relay.health.status === 'ok';
-    add('relay', ok ? 'pass' : 'warn', `running at ${localRelayUrl(config)}: ${relay.health.status}` + (ok ? '' : ' (see relay status)'));
+    add(
+      'relay',
+      ok ? 'pass' : 'warn',
+      `running at ${localRelayUrl(config)}: ${relay.health.status}${ok ? '' : ' (see relay status)'}`,
+    );
   } else {
-    add('relay', 'warn', `not running${relay.url ? ` at ${relay.url.replace(/\/health$/, '')}` : ''} (${relay.reason}); the POS gets no answer until it runs`);
+    add(
+      'relay',
+      'warn',
+      `not running${relay.url ? ` at ${relay.url.replace(/\/health$/, '')}` : ''} (${relay.reason}); the POS gets no answer until it runs`,
+    );
   }
 
   checks.push(...(await checkSpool(config)));
@@ -65,11 +90,20 @@ export async function diagnose(config: Config, configPath: string, deps: Diagnos
   // Network: the guide's test 2 (GET /health, timeout), then its test 3 per token.
   const timeoutMs = config.cloud.timeout_seconds * 1000;
   const t0 = clock.now();
-  const health = await request(`${config.cloud.url}/health`, { timeoutMs, headers: { 'User-Agent': `emiliavision-relay/${VERSION} doctor` } });
+  const health = await request(`${config.cloud.url}/health`, {
+    timeoutMs,
+    headers: { 'User-Agent': `emiliavision-relay/${VERSION} doctor` },
+  });
   const t1 = clock.now();
-  if (!health.ok) add('cloud', 'fail', `cannot reach ${config.cloud.url}/health: ${health.error} (check the internet connection, firewall, proxy)`);
+  if (!health.ok)
+    add(
+      'cloud',
+      'fail',
+      `cannot reach ${config.cloud.url}/health: ${health.error} (check the internet connection, firewall, proxy)`,
+    );
   else if (health.status !== 200) add('cloud', 'warn', `${config.cloud.url}/health answered ${health.status}`);
-  else if (health.ms >= SLOW_MS) add('cloud', 'warn', `${config.cloud.url}/health answered 200 but slowly: ${Math.round(health.ms)} ms`);
+  else if (health.ms >= SLOW_MS)
+    add('cloud', 'warn', `${config.cloud.url}/health answered 200 but slowly: ${Math.round(health.ms)} ms`);
   else add('cloud', 'pass', `${config.cloud.url}/health answered 200 in ${Math.round(health.ms)} ms`);
 
   checks.push(checkClock(clock.now(), health, (t0 + t1) / 2));
@@ -78,15 +112,22 @@ export async function diagnose(config: Config, configPath: string, deps: Diagnos
     add('token', 'skip', `token ${tokenLabel(t.token, names)}: inactive in the config, not tested`);
   }
   if (!health.ok) {
-    for (const t of active) add('token', 'skip', `token ${tokenLabel(t.token, names)}: not tested, the cloud is unreachable`);
+    for (const t of active)
+      add('token', 'skip', `token ${tokenLabel(t.token, names)}: not tested, the cloud is unreachable`);
     return checks;
   }
   const results = await Promise.all(active.map((t) => checkToken(config, t.token, clock, timeoutMs)));
-  for (const [i, r] of results.entries()) add('token', r.status, `token ${tokenLabel(active[i]!.token, names)}: ${r.message}`);
+  for (const [i, r] of results.entries())
+    add('token', r.status, `token ${tokenLabel(active[i]!.token, names)}: ${r.message}`);
   return checks;
 }
 
-async function checkToken(config: Config, token: string, clock: Clock, timeoutMs: number): Promise<Omit<Check, 'check'>> {
+async function checkToken(
+  config: Config,
+  token: string,
+  clock: Clock,
+  timeoutMs: number,
+): Promise<Omit<Check, 'check'>> {
   // The guide's diagnostic_test payload, with the timezone offset it asks POS systems to send.
   const body = JSON.stringify({
     event: 'diagnostic_test',
@@ -103,9 +144,14 @@ async function checkToken(config: Config, token: string, clock: Clock, timeoutMs
   const scrub = (s: string) => scrubTokens(s, [token]);
   if (!r.ok) return { status: 'fail', message: `request failed: ${scrub(r.error)}` };
   if (r.status === 401) {
-    return { status: 'fail', message: 'token invalid or inactive (the cloud answered 401); ask EmiliaVision (team@emiliavision.com) to check it' };
+    return {
+      status: 'fail',
+      message:
+        'token invalid or inactive (the cloud answered 401); ask EmiliaVision (team@emiliavision.com) to check it',
+    };
   }
-  if (r.status !== 200) return { status: 'fail', message: `unexpected answer ${r.status}: ${scrub(r.text.slice(0, 200))}` };
+  if (r.status !== 200)
+    return { status: 'fail', message: `unexpected answer ${r.status}: ${scrub(r.text.slice(0, 200))}` };
   let eventId = '';
   try {
     const id = (JSON.parse(r.text) as { event_id?: unknown }).event_id;
@@ -113,21 +159,39 @@ async function checkToken(config: Config, token: string, clock: Clock, timeoutMs
   } catch {
     // a 200 is what counts; the body is informative only
   }
-  return { status: 'pass', message: `accepted by the cloud (?env=dev diagnostic_test${eventId}, ${Math.round(r.ms)} ms)` };
+  return {
+    status: 'pass',
+    message: `accepted by the cloud (?env=dev diagnostic_test${eventId}, ${Math.round(r.ms)} ms)`,
+  };
 }
 
 /** Opens the spool and writes in a transaction that is rolled back; checks its folder with a temp file. */
 async function checkSpool(config: Config): Promise<Check[]> {
   const path = config.spool.path;
-  if (path === ':memory:') return [{ check: 'spool', status: 'warn', message: 'spool.path is :memory:: events are lost when the relay stops' }];
+  if (path === ':memory:')
+    return [
+      { check: 'spool', status: 'warn', message: 'spool.path is :memory:: events are lost when the relay stops' },
+    ];
   const dir = dirname(path);
   if (!existsSync(dir)) {
     const parent = existingAncestor(dir);
     try {
       accessSync(parent, constants.W_OK);
-      return [{ check: 'spool', status: 'pass', message: `${dir} does not exist yet; the relay creates it at start (${parent} is writable)` }];
+      return [
+        {
+          check: 'spool',
+          status: 'pass',
+          message: `${dir} does not exist yet; the relay creates it at start (${parent} is writable)`,
+        },
+      ];
     } catch (e) {
-      return [{ check: 'spool', status: 'fail', message: `${dir} does not exist and ${parent} is not writable (${(e as Error).message})` }];
+      return [
+        {
+          check: 'spool',
+          status: 'fail',
+          message: `${dir} does not exist and ${parent} is not writable (${(e as Error).message})`,
+        },
+      ];
     }
   }
   const probe = join(dir, `.relay-doctor-${process.pid}-${Date.now()}`);
@@ -143,7 +207,8 @@ async function checkSpool(config: Config): Promise<Check[]> {
   } catch (e) {
     return [{ check: 'spool', status: 'fail', message: `cannot write in ${dir}: ${(e as Error).message}` }];
   }
-  if (!existsSync(path)) return [{ check: 'spool', status: 'pass', message: `${path} does not exist yet; ${dir} is writable` }];
+  if (!existsSync(path))
+    return [{ check: 'spool', status: 'pass', message: `${path} does not exist yet; ${dir} is writable` }];
   let spool: Spool | undefined;
   try {
     spool = await Spool.open({ path, maxBytes: config.spool.max_size_mb * MB, clock: systemClock, log: silentLogger });
@@ -159,11 +224,21 @@ async function checkSpool(config: Config): Promise<Check[]> {
     const used = s.maxBytes > 0 ? s.bytes / s.maxBytes : 0;
     const out: Check[] = [];
     const summary = `${s.pending} pending, ${s.delivered} delivered, ${s.dead} dead-lettered; ${mb(s.bytes)} of ${mb(s.maxBytes)}`;
-    out.push(used >= 0.9
-      ? { check: 'spool', status: 'warn', message: `${path} is writable but ${Math.round(used * 100)}% full (${summary}); the relay answers 503 when it is full` }
-      : { check: 'spool', status: 'pass', message: `${path} is writable (${summary})` });
+    out.push(
+      used >= 0.9
+        ? {
+            check: 'spool',
+            status: 'warn',
+            message: `${path} is writable but ${Math.round(used * 100)}% full (${summary}); the relay answers 503 when it is full`,
+          }
+        : { check: 'spool', status: 'pass', message: `${path} is writable (${summary})` },
+    );
     if (s.dead > 0) {
-      out.push({ check: 'dead letters', status: 'warn', message: `${s.dead} event(s) refused by the cloud: relay events list --status dead, then relay events replay` });
+      out.push({
+        check: 'dead letters',
+        status: 'warn',
+        message: `${s.dead} event(s) refused by the cloud: relay events list --status dead, then relay events replay`,
+      });
     }
     return out;
   } catch (e) {
@@ -180,9 +255,14 @@ function checkDisk(config: Config): Check {
     const st = statfsSync(dir);
     const free = Number(st.bavail) * Number(st.bsize);
     const budget = config.spool.max_size_mb * MB;
-    if (free < DISK_FAIL_BYTES) return { check: 'disk', status: 'fail', message: `only ${mb(free)} free in ${dir}: the spool cannot grow` };
+    if (free < DISK_FAIL_BYTES)
+      return { check: 'disk', status: 'fail', message: `only ${mb(free)} free in ${dir}: the spool cannot grow` };
     if (free < budget) {
-      return { check: 'disk', status: 'warn', message: `${mb(free)} free in ${dir}, less than spool.max_size_mb (${mb(budget)}): the disk fills before the quota` };
+      return {
+        check: 'disk',
+        status: 'warn',
+        message: `${mb(free)} free in ${dir}, less than spool.max_size_mb (${mb(budget)}): the disk fills before the quota`,
+      };
     }
     return { check: 'disk', status: 'pass', message: `${mb(free)} free in ${dir} (spool budget ${mb(budget)})` };
   } catch (e) {
@@ -196,17 +276,26 @@ function checkDisk(config: Config): Check {
  * resolution), measured at the request's midpoint.
  */
 function checkClock(now: number, health: Reply, midpoint: number): Check {
-  const local = new Date(now).toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
+  const local = `${new Date(now).toISOString().replace('T', ' ').slice(0, 19)} UTC`;
   if (new Date(now).getUTCFullYear() < MIN_YEAR) {
-    return { check: 'clock', status: 'fail', message: `the PC's clock says ${local}: set the date and time (enable NTP)` };
+    return {
+      check: 'clock',
+      status: 'fail',
+      message: `the PC's clock says ${local}: set the date and time (enable NTP)`,
+    };
   }
   const date = health.ok ? Date.parse(health.headers.get('date') ?? '') : NaN;
-  if (Number.isNaN(date)) return { check: 'clock', status: 'warn', message: `${local}; not compared: no Date header from the cloud` };
+  if (Number.isNaN(date))
+    return { check: 'clock', status: 'warn', message: `${local}; not compared: no Date header from the cloud` };
   // The header is truncated to the second: the cloud's time is in [date, date + 1 s).
   const skew = midpoint < date ? midpoint - date : Math.max(0, midpoint - (date + 1000));
   const secs = Math.round(Math.abs(skew) / 1000);
   if (Math.abs(skew) > CLOCK_SKEW_WARN_MS) {
-    return { check: 'clock', status: 'warn', message: `the PC's clock is ${secs} s ${skew > 0 ? 'ahead of' : 'behind'} the cloud's: fix the time (enable NTP); timestamps the POS sends may be off too` };
+    return {
+      check: 'clock',
+      status: 'warn',
+      message: `the PC's clock is ${secs} s ${skew > 0 ? 'ahead of' : 'behind'} the cloud's: fix the time (enable NTP); timestamps the POS sends may be off too`,
+    };
   }
   return { check: 'clock', status: 'pass', message: `${local}, within ${Math.max(1, secs)} s of the cloud's clock` };
 }

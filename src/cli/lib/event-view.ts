@@ -76,7 +76,10 @@ export function printDetail(io: Io, e: EventDetail, names: ReadonlyMap<string, s
   field('received', `${localTime(e.receivedAt)} (${iso(e.receivedAt)})`);
   field('size', `${e.size} bytes`);
   if (e.lastAttemptAt !== null) {
-    field('last attempt', `${localTime(e.lastAttemptAt)}: ${lastAnswer(e)}${e.lastError ? ` ${scrub(e.lastError)}` : ''}`);
+    field(
+      'last attempt',
+      `${localTime(e.lastAttemptAt)}: ${lastAnswer(e)}${e.lastError ? ` ${scrub(e.lastError)}` : ''}`,
+    );
   }
   if (e.cloudEventId !== null) field('cloud id', e.cloudEventId);
 

@@ -38,7 +38,11 @@ export async function withSpool(
       log: silentLogger,
     });
   } catch (e) {
-    io.err(e instanceof SpoolOpenError ? `relay: ${e.message}` : `relay: spool ${config.spool.path}: ${(e as Error).message}`);
+    io.err(
+      e instanceof SpoolOpenError
+        ? `relay: ${e.message}`
+        : `relay: spool ${config.spool.path}: ${(e as Error).message}`,
+    );
     return 1;
   }
   try {
@@ -63,7 +67,9 @@ export function localRelayUrl(config: Config): string | undefined {
   return `${tls_cert ? 'https' : 'http'}://${h}:${port}`;
 }
 
-export type Reply = { ok: true; status: number; text: string; headers: Headers; ms: number } | { ok: false; error: string; ms: number };
+export type Reply =
+  | { ok: true; status: number; text: string; headers: Headers; ms: number }
+  | { ok: false; error: string; ms: number };
 
 /**
  * One HTTP request with a deadline. `insecureTls` is for the relay's own
@@ -111,9 +117,17 @@ export function resolveToken(
   const hits = prefix.length > 0 ? all.filter((t) => t.startsWith(prefix)) : [];
   if (hits.length === 1) return { ok: true, token: hits[0]! };
   if (hits.length > 1) {
-    return { ok: false, ambiguous: true, problem: `token ${JSON.stringify(given)} matches ${hits.length} tokens (${hits.map(maskToken).join(', ')}); give more characters` };
+    return {
+      ok: false,
+      ambiguous: true,
+      problem: `token ${JSON.stringify(given)} matches ${hits.length} tokens (${hits.map(maskToken).join(', ')}); give more characters`,
+    };
   }
-  return { ok: false, ambiguous: false, problem: `token ${maskToken(given)} is neither in the config nor in the spool` };
+  return {
+    ok: false,
+    ambiguous: false,
+    problem: `token ${maskToken(given)} is neither in the config nor in the spool`,
+  };
 }
 
 /** What the running relay says about itself on GET /health (src/relay.ts `health`). */
@@ -121,7 +135,12 @@ export interface Health {
   status?: string;
   version?: string;
   spool?: { ok?: boolean; pending?: number; dead?: number; bytes?: number; max_bytes?: number; error?: string | null };
-  cloud?: { reachable?: boolean | null; since?: string | null; last_delivery_at?: string | null; last_error?: string | null };
+  cloud?: {
+    reachable?: boolean | null;
+    since?: string | null;
+    last_delivery_at?: string | null;
+    last_error?: string | null;
+  };
   paused_tokens?: { token: string; until: string | null; reason: string }[];
 }
 
@@ -134,7 +153,11 @@ const HEALTH_TIMEOUT_MS = 3000;
 export async function probeRelay(config: Config): Promise<Probe> {
   const base = localRelayUrl(config);
   if (!base) {
-    return { running: false, url: null, reason: 'server.port is 0 (a port chosen at start), so there is no fixed address to ask' };
+    return {
+      running: false,
+      url: null,
+      reason: 'server.port is 0 (a port chosen at start), so there is no fixed address to ask',
+    };
   }
   const url = `${base}/health`;
   const r = await request(url, { timeoutMs: HEALTH_TIMEOUT_MS, insecureTls: true });

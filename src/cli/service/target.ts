@@ -29,7 +29,9 @@ export function absoluteFor(platform: Platform, path: string, io: Io, what: stri
   const p = pathsFor(platform);
   if (p.isAbsolute(path)) return p.normalize(path);
   if (platform === hostPlatform()) return p.resolve(io.cwd, path);
-  throw new ServiceSetupError(`relay service: ${what} must be an absolute ${platform === 'windows' ? 'Windows' : 'Linux'} path, got ${JSON.stringify(path)}`);
+  throw new ServiceSetupError(
+    `relay service: ${what} must be an absolute ${platform === 'windows' ? 'Windows' : 'Linux'} path, got ${JSON.stringify(path)}`,
+  );
 }
 
 /**
@@ -51,7 +53,9 @@ export function binaryFor(platform: Platform, explicit: string | undefined, io: 
 /** --config, else ./relay.toml or $RELAY_CONFIG as `relay serve` finds it, else ./relay.toml. */
 export function configFor(platform: Platform, explicit: string | undefined, io: Io): string {
   if (explicit) return absoluteFor(platform, explicit, io, '--config');
-  return resolveConfigPath(undefined, { cwd: io.cwd, env: io.env }) ?? absoluteFor(platform, 'relay.toml', io, 'the config');
+  return (
+    resolveConfigPath(undefined, { cwd: io.cwd, env: io.env }) ?? absoluteFor(platform, 'relay.toml', io, 'the config')
+  );
 }
 
 /**
@@ -66,7 +70,8 @@ export function parseEnvFile(text: string): Record<string, string> {
     const m = /^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
     if (!m) continue;
     let value = m[2]!;
-    if (value.length >= 2 && (value[0] === '"' || value[0] === "'") && value.endsWith(value[0])) value = value.slice(1, -1);
+    if (value.length >= 2 && (value[0] === '"' || value[0] === "'") && value.endsWith(value[0]))
+      value = value.slice(1, -1);
     env[m[1]!] = value;
   }
   return env;
@@ -86,7 +91,11 @@ export interface Checked {
  */
 export function checkConfig(config: string, io: Io, envFile?: string): Checked {
   if (!existsSync(config)) {
-    return { ok: false, problems: [`config ${config}: no such file (write one with: relay init --config ${config})`], extraWritable: [] };
+    return {
+      ok: false,
+      problems: [`config ${config}: no such file (write one with: relay init --config ${config})`],
+      extraWritable: [],
+    };
   }
   const fromFile = envFile && existsSync(envFile) ? parseEnvFile(readFileSync(envFile, 'utf8')) : {};
   const r = loadConfig(config, { ...io.env, ...fromFile });

@@ -43,7 +43,7 @@ export function windowsArg(arg: string): string {
       continue;
     }
     if (ch === '"') {
-      out += '\\'.repeat(backslashes * 2 + 1) + '"';
+      out += `${'\\'.repeat(backslashes * 2 + 1)}"`;
     } else {
       out += '\\'.repeat(backslashes) + ch;
     }
@@ -130,9 +130,13 @@ export interface Plan {
 
 export function installPlan(name: string, xmlPath: string, startNow: boolean): Plan {
   const steps: Plan['steps'] = [
-    { argv: ['schtasks', '/Create', '/TN', name, '/XML', xmlPath, '/F'], why: 'register the task (replacing one of the same name)' },
+    {
+      argv: ['schtasks', '/Create', '/TN', name, '/XML', xmlPath, '/F'],
+      why: 'register the task (replacing one of the same name)',
+    },
   ];
-  if (startNow) steps.push({ argv: ['schtasks', '/Run', '/TN', name], why: 'start it now rather than at the next boot' });
+  if (startNow)
+    steps.push({ argv: ['schtasks', '/Run', '/TN', name], why: 'start it now rather than at the next boot' });
   return { steps };
 }
 
