@@ -8,7 +8,7 @@ ifeq ($(BUN),)
 BUN := bun
 endif
 
-.PHONY: all bun deps build run test lint check migrations bench release clean chromium
+.PHONY: all bun deps build run test lint format check migrations bench release clean chromium
 
 all: build
 
@@ -40,8 +40,13 @@ chromium:
 test: build chromium
 	bun test
 
+# One formatter/linter (Biome) plus the type checker over source and tests.
 lint: deps
+	./node_modules/.bin/biome check .
 	./node_modules/.bin/tsc --noEmit -p .
+
+format: deps
+	./node_modules/.bin/biome check --write .
 
 check: lint test
 
