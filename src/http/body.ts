@@ -4,9 +4,7 @@
  * stores it exactly as received; so does the relay.
  */
 
-export type ReadResult =
-  | { ok: true; bytes: Uint8Array }
-  | { ok: false; status: 413 | 400; detail: string };
+export type ReadResult = { ok: true; bytes: Uint8Array } | { ok: false; status: 413 | 400; detail: string };
 
 export const MAX_DEPTH = 512;
 
@@ -20,16 +18,41 @@ const tooLarge = (max: number): ReadResult => ({
  * Declared Content-Length is judged before a byte is read; without one
  * (chunked) the limit is enforced while streaming, so an oversized body is
  * never held whole in memory.
+ *
+ * `framed`: the request came off the wire, where the HTTP parser delivers
+ * exactly Content-Length bytes (RFC 9112 §6.3), so a declared length within
+ * the limit bounds the body and it is read whole by Bun, natively: a JS
+ * stream reader costs more than the rest of the ack (test/bench: 14.5k ->
+ * 20k acks/s). A Request built in-process may carry any stream under any
+ * header, so without `framed` the bytes are counted as they come.
  */
-export async function readLimited(request: Request, max: number): Promise<ReadResult> {
+const INCOMPLETE = 'Request body incomplete: the connection closed early or its chunked framing was invalid';
+
+export async function readLimited(request: Request, max: number, opts: { framed?: boolean } = {}): Promise<ReadResult> {
   const declared = request.headers.get('content-length');
   if (declared !== null) {
     // Content-Length = 1*DIGIT (RFC 9110 §8.6): no sign, exponent or hex.
     const n = /^\d+$/.test(declared) ? Number(declared) : Number.NaN;
     if (!Number.isSafeInteger(n)) {
-      return { ok: false, status: 400, detail: `Invalid Content-Length header: ${JSON.stringify(declared.slice(0, 40))}` };
+      return {
+        ok: false,
+        status: 400,
+        detail: `Invalid Content-Length header: ${JSON.stringify(declared.slice(0, 40))}`,
+      };
     }
     if (n > max) return tooLarge(max);
+    if (opts.framed) {
+      let bytes: Uint8Array;
+      try {
+        bytes = await request.bytes();
+      } catch {
+        // The client hung up before Content-Length bytes arrived: nobody reads
+        // this answer, but it must not be logged as a server error.
+        return { ok: false, status: 400, detail: INCOMPLETE };
+      }
+      // Bun answers 400 itself to Content-Length with Transfer-Encoding; this only guards that.
+      return bytes.byteLength > max ? tooLarge(max) : { ok: true, bytes };
+    }
   }
   const stream = request.body;
   if (!stream) return { ok: true, bytes: new Uint8Array(0) };
@@ -37,7 +60,13 @@ export async function readLimited(request: Request, max: number): Promise<ReadRe
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    let next: Awaited<ReturnType<typeof reader.read>>;
+    try {
+      next = await reader.read();
+    } catch {
+      return { ok: false, status: 400, detail: INCOMPLETE };
+    }
+    const { done, value } = next;
     if (done) break;
     total += value.byteLength;
     if (total > max) {
@@ -69,8 +98,7 @@ export function checkJson(bytes: Uint8Array): CheckResult {
   } catch {
     return { ok: false, detail: 'Request body is not valid UTF-8' };
   }
-  const depth = maxDepth(bytes);
-  if (depth > MAX_DEPTH) {
+  if (!openersAtMost(bytes, MAX_DEPTH) && maxDepth(bytes) > MAX_DEPTH) {
     return { ok: false, detail: `Invalid JSON: nested deeper than ${MAX_DEPTH} levels` };
   }
   try {
@@ -78,6 +106,19 @@ export function checkJson(bytes: Uint8Array): CheckResult {
   } catch (e) {
     return { ok: false, detail: `Invalid JSON: ${(e as Error).message}` };
   }
+}
+
+/**
+ * Depth can never exceed the number of `[` and `{` bytes, which native
+ * indexOf counts ten times faster than maxDepth walks the body (0.2 µs against
+ * 2.3 µs for a 1.5 KB webhook, test/bench); only bodies with more openers than
+ * the limit need the walk.
+ */
+function openersAtMost(bytes: Uint8Array, limit: number): boolean {
+  let n = 0;
+  for (let i = bytes.indexOf(0x7b); i !== -1; i = bytes.indexOf(0x7b, i + 1)) if (++n > limit) return false;
+  for (let i = bytes.indexOf(0x5b); i !== -1; i = bytes.indexOf(0x5b, i + 1)) if (++n > limit) return false;
+  return true;
 }
 
 /**
@@ -91,7 +132,8 @@ export function maxDepth(bytes: Uint8Array): number {
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i]!;
     if (inString) {
-      if (b === 0x5c) i++; // backslash: skip the escaped byte
+      if (b === 0x5c)
+        i++; // backslash: skip the escaped byte
       else if (b === 0x22) inString = false;
     } else if (b === 0x22) inString = true;
     else if (b === 0x5b || b === 0x7b) {
@@ -100,4 +142,40 @@ export function maxDepth(bytes: Uint8Array): number {
     } else if (b === 0x5d || b === 0x7d) depth--;
   }
   return max;
+}
+
+/**
+ * A byte budget for large bodies between read and durable: a 10 MB JSON body
+ * costs ~40 MB of memory while it is checked and stored (its text, its parse
+ * tree, libSQL's copy). Over the budget, a body waits for its turn, first
+ * come first served; a body larger than the whole budget goes alone. Waiting
+ * bodies are already read, so a slow uploader never holds others up.
+ */
+export class BodyBudget {
+  private used = 0;
+  private readonly queue: { n: number; go: () => void }[] = [];
+
+  constructor(readonly limit: number) {}
+
+  /** Undefined when `n` bytes fit now; otherwise a promise that resolves when they do. */
+  acquire(n: number): Promise<void> | undefined {
+    if (this.queue.length === 0 && this.fits(n)) {
+      this.used += n;
+      return undefined;
+    }
+    return new Promise((go) => this.queue.push({ n, go }));
+  }
+
+  release(n: number): void {
+    this.used -= n;
+    while (this.queue.length > 0 && this.fits(this.queue[0]!.n)) {
+      const next = this.queue.shift()!;
+      this.used += next.n;
+      next.go();
+    }
+  }
+
+  private fits(n: number): boolean {
+    return this.used === 0 || this.used + n <= this.limit;
+  }
 }
