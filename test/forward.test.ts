@@ -113,6 +113,7 @@ describe('forwarding to the cloud', () => {
     cleanups.push(() => mock.stop());
     await waitFor(() => mock.stored.length === 2, 'delivery after the cloud returns', 5000);
     expect(mock.stored.map((r) => r.headers['idempotency-key'])).toEqual(ids);
+    await waitFor(() => t.relay.spool.stats().pending === 0, 'the relay to record both deliveries');
     const h = (await (await fetch(`${t.url}/health`)).json()) as {
       cloud: { reachable: boolean };
       spool: { pending: number };
@@ -142,8 +143,12 @@ describe('forwarding to the cloud', () => {
     expect(t.relay.spool.stats().pending).toBe(2);
     refuse = false;
     await waitFor(() => mock.stored.filter((r) => r.token === TOKEN).length === 2, 'resume after reactivation', 5000);
-    const after = (await (await fetch(`${t.url}/health`)).json()) as { paused_tokens: unknown[] };
-    expect(after.paused_tokens).toEqual([]);
+    // The cloud stores before the relay reads its answer: wait for the relay to settle it.
+    await waitFor(async () => {
+      const after = (await (await fetch(`${t.url}/health`)).json()) as { paused_tokens: unknown[] };
+      return after.paused_tokens.length === 0;
+    }, 'the pause to be lifted');
+    expect(t.relay.forwarder.paused()).toEqual([]);
   });
 
   for (const status of [400, 413, 422]) {
