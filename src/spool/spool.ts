@@ -44,6 +44,9 @@ export class Spool {
        WHERE status = 'pending' AND token = ? AND env = ? ORDER BY seq LIMIT 1`,
     );
     this.writer = new GroupCommitWriter(sync, deps);
+    this.writer.onDeliveredPruned = (n) => {
+      this.counts.delivered = Math.max(0, this.counts.delivered - n);
+    };
     this.loadCounts();
     this.checkExternalChanges();
   }
@@ -165,7 +168,6 @@ export class Spool {
       const o = this.oldestStmt.get(l.token, l.env) as { receivedAt: number } | undefined;
       lanes.push({ ...l, oldestReceivedAt: o?.receivedAt ?? null });
     }
-    this.counts.delivered = Math.max(0, this.counts.delivered - this.writer.takePrunedCount());
     return {
       pending,
       delivered: this.counts.delivered,

@@ -92,7 +92,8 @@ export class GroupCommitWriter {
   lastError: string | null = null;
   private queue: Op[] = [];
   private scheduled = false;
-  private prunedCount = 0;
+  /** Told, after a commit, how many delivered events quota pruning deleted. */
+  onDeliveredPruned: (n: number) => void = () => {};
   private readonly s: Stmts;
   private readonly newId: () => string;
 
@@ -137,12 +138,6 @@ export class GroupCommitWriter {
     while (this.queue.length > 0 || this.scheduled) {
       await new Promise((r) => setImmediate(r));
     }
-  }
-
-  takePrunedCount(): number {
-    const n = this.prunedCount;
-    this.prunedCount = 0;
-    return n;
   }
 
   /** Called inside a batch: deletes delivered events older than `before`. */
@@ -234,7 +229,7 @@ export class GroupCommitWriter {
       return;
     }
     this.heldBytes = this.pendingHeld;
-    this.prunedCount += pruned;
+    if (pruned > 0) this.onDeliveredPruned(pruned);
     this.lastError = null;
     for (let i = 0; i < batch.length; i++) {
       const r = results[i];

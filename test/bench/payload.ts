@@ -1,3 +1,5 @@
+import { prng } from '../helpers/reliability.ts';
+
 /**
  * Bench payloads, shaped like the troubleshooting guide's "Create Test Data
  * Generator" (a `session_complete` with timed items and totals), pretty-printed
@@ -6,18 +8,6 @@
 
 const NAMES = ['Pasta', 'Pizza', 'Salad', 'Wine', 'Dessert'];
 const EMPLOYEES = [72, 96, 113];
-
-/** A small deterministic PRNG (mulberry32): the same seed gives the same payload. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pad = (n: number) => String(n).padStart(2, '0');
 /** São Paulo local time with its offset, as the guide asks ("Include timezone offset"). */
@@ -30,7 +20,7 @@ const local = (ms: number) => {
 };
 
 export function sessionComplete(seed: number, itemCount: number): Record<string, unknown> {
-  const r = rng(seed);
+  const r = prng(seed);
   const end = Date.UTC(2025, 10, 24, 21, 30, 0);
   const start = end - 2 * 3600_000;
   let t = start;
