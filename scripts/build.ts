@@ -64,7 +64,8 @@ export async function buildRelay(opts: BuildOptions): Promise<void> {
   const addon = opts.addon ?? ADDONS[opts.target];
   if (!addon) throw new Error(`unknown target ${opts.target}; known: ${Object.keys(ADDONS).join(', ')}`);
   const result = await Bun.build({
-    entrypoints: ['src/main.ts'],
+    // The spool's integrity scan runs on a Worker: its own entrypoint, embedded.
+    entrypoints: ['src/main.ts', 'src/spool/scan-worker.ts'],
     compile: {
       target: opts.target as Bun.Build.CompileTarget,
       outfile: opts.outfile,

@@ -18,9 +18,13 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'libsql';
+import { systemClock } from '../src/lib/clock.ts';
+import { silentLogger } from '../src/lib/log.ts';
+import { Spool, SpoolWriteError } from '../src/spool/index.ts';
 import { installBinary, startBinary } from './helpers/binary.ts';
 import { post, TOKEN, tempDir } from './helpers/relay.ts';
 import { fingerprint, readSpool, relayToml, runBounded } from './helpers/reliability.ts';
+import { waitFor } from './helpers/wait.ts';
 
 const EVENTS = 300;
 let root: { dir: string; cleanup: () => void };
@@ -44,6 +48,18 @@ beforeAll(async () => {
   expect(await relay.exited).toBe(0);
 }, 30_000);
 afterAll(() => root.cleanup());
+
+/** Writes a page of garbage in the middle of the events (after a checkpoint, so the file holds them all). */
+function damageMiddlePage(path: string): void {
+  const db = new Database(path);
+  db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+  const pageSize = (db.prepare('PRAGMA page_size').get() as { page_size: number }).page_size;
+  db.close();
+  const pages = statSync(path).size / pageSize;
+  const fd = openSync(path, 'r+');
+  writeSync(fd, Buffer.alloc(pageSize, 0xa5), 0, pageSize, Math.floor(pages / 2) * pageSize);
+  closeSync(fd);
+}
 
 /** A copy of the pristine installation, to damage. */
 function copy(name: string): { dir: string; spoolDir: string; db: string } {
@@ -110,18 +126,55 @@ describe('a damaged spool at start-up', () => {
 
   it('refuses a spool with a page of garbage in the middle of its events, leaving it untouched', () => {
     const c = copy('bad-page');
-    const db = new Database(c.db);
-    db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
-    const pageSize = (db.prepare('PRAGMA page_size').get() as { page_size: number }).page_size;
-    db.close();
-    const pages = statSync(c.db).size / pageSize;
-    const fd = openSync(c.db, 'r+');
-    writeSync(fd, Buffer.alloc(pageSize, 0xa5), 0, pageSize, Math.floor(pages / 2) * pageSize);
-    closeSync(fd);
+    damageMiddlePage(c.db);
     const err = refuses(c);
     expect(err).toContain(c.db);
     expect(err).toMatch(/damaged/);
     expect(err).toContain(`mv "${c.db}" "${c.db}.broken"`);
+  });
+
+  it('serves a spool too large to read first, and stops taking events when the background read finds a damaged page', async () => {
+    const c = copy('bad-page-late');
+    damageMiddlePage(c.db);
+    // scanFirstBytes 0: this spool counts as large, so it opens before its read finishes.
+    const spool = await Spool.open({
+      path: c.db,
+      maxBytes: 1 << 30,
+      clock: systemClock,
+      log: silentLogger,
+      scanFirstBytes: 0,
+    });
+    try {
+      await waitFor(() => spool.damaged !== null, 'the background scan to report the damage');
+      expect(spool.damaged).toContain(c.db);
+      expect(spool.damaged).toContain(`mv "${c.db}" "${c.db}.broken"`);
+      expect(spool.stats().lastWriteError).toBe(spool.damaged);
+      const append = spool.append({ token: TOKEN, env: 'prod', body: new TextEncoder().encode('{}') });
+      await expect(append).rejects.toBeInstanceOf(SpoolWriteError);
+    } finally {
+      await spool.close();
+    }
+  });
+
+  it('reads an undamaged large spool in the background and keeps taking events', async () => {
+    const c = copy('large-ok');
+    const spool = await Spool.open({
+      path: c.db,
+      maxBytes: 1 << 30,
+      clock: systemClock,
+      log: silentLogger,
+      scanFirstBytes: 0,
+    });
+    try {
+      expect(spool.stats().pending).toBe(EVENTS);
+      const r = await spool.append({ token: TOKEN, env: 'prod', body: new TextEncoder().encode('{}') });
+      expect(r.seq).toBeGreaterThan(EVENTS);
+      expect(await spool.scanned).toMatchObject({ ok: true });
+      expect(spool.damaged).toBeNull();
+      expect(spool.stats().pending).toBe(EVENTS + 1);
+    } finally {
+      await spool.close();
+    }
   });
 
   it('never turns a damaged spool into an empty one: the events are all still there once repaired by hand', () => {

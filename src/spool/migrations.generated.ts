@@ -22,5 +22,16 @@ export const migrations: EmbeddedMigration[] = [
       "\nCREATE INDEX `attempts_event` ON `attempts` (`event_seq`,`at`);",
       "\nCREATE TRIGGER `attempts_cleanup` AFTER DELETE ON `events` BEGIN DELETE FROM `attempts` WHERE `event_seq` = old.seq; END;\n"
     ]
+  },
+  {
+    "tag": "0002_lane_counts",
+    "folderMillis": 1795437217502,
+    "hash": "f079bf9732041fb0b3edaaa75ae7d618330147bce457a2238fb6e8bd0881fde1",
+    "sql": [
+      "CREATE TABLE `lane_counts` (\n\t`token` text NOT NULL,\n\t`env` text NOT NULL,\n\t`status` text NOT NULL,\n\t`n` integer DEFAULT 0 NOT NULL,\n\t`bytes` integer DEFAULT 0 NOT NULL,\n\tPRIMARY KEY(`token`, `env`, `status`)\n);\n",
+      "\n-- Kept exact in the transaction that changes an event. Inserts are counted by\n-- the relay's writer, once per batch and lane (src/spool/writer.ts): a trigger\n-- per inserted row measured ~6% fewer acks/s. Status changes and deletes, by the relay\n-- or the CLI, are counted by these triggers (https://sqlite.org/lang_createtrigger.html,\n-- UPSERT: https://sqlite.org/lang_upsert.html).\nCREATE TRIGGER `lane_counts_delete` AFTER DELETE ON `events` BEGIN\n  UPDATE `lane_counts` SET `n` = `n` - 1, `bytes` = `bytes` - old.size\n  WHERE `token` = old.token AND `env` = old.env AND `status` = old.status;\nEND;",
+      "\nCREATE TRIGGER `lane_counts_update` AFTER UPDATE OF `status`, `token`, `env`, `size` ON `events`\nWHEN old.status IS NOT new.status OR old.token IS NOT new.token OR old.env IS NOT new.env OR old.size IS NOT new.size\nBEGIN\n  UPDATE `lane_counts` SET `n` = `n` - 1, `bytes` = `bytes` - old.size\n  WHERE `token` = old.token AND `env` = old.env AND `status` = old.status;\n  INSERT INTO `lane_counts` (`token`, `env`, `status`, `n`, `bytes`) VALUES (new.token, new.env, new.status, 1, new.size)\n  ON CONFLICT (`token`, `env`, `status`) DO UPDATE SET `n` = `n` + 1, `bytes` = `bytes` + excluded.bytes;\nEND;",
+      "\n-- A spool written before this migration: count what it holds, once.\nINSERT INTO `lane_counts` (`token`, `env`, `status`, `n`, `bytes`)\nSELECT `token`, `env`, `status`, count(*), coalesce(sum(`size`), 0) FROM `events` GROUP BY `token`, `env`, `status`;\n"
+    ]
   }
 ];

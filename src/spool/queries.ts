@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
 import type { Drizzle } from './open.ts';
-import { attempts, events } from './schema.ts';
+import { attempts, events, laneCounts as laneCountsTable } from './schema.ts';
 import type { Env, EventStatus } from './types.ts';
 
 /**
@@ -194,18 +194,21 @@ export interface LaneCounts {
   oldestPendingAt: number | null;
 }
 
-/** Counts per lane (token, env) and status, with the age of the oldest pending event. */
+/**
+ * Counts per lane (token, env) and status, with the age of the oldest pending
+ * event: from `lane_counts` (kept exact on every write), and one lane-head
+ * lookup per lane, so a million-event spool answers at once.
+ */
 export async function laneCounts(db: Drizzle): Promise<LaneCounts[]> {
   const rows = await db
     .select({
-      token: events.token,
-      env: events.env,
-      status: events.status,
-      n: sql<number>`count(*)`,
-      oldest: sql<number | null>`min(${events.receivedAt})`,
+      token: laneCountsTable.token,
+      env: laneCountsTable.env,
+      status: laneCountsTable.status,
+      n: laneCountsTable.n,
     })
-    .from(events)
-    .groupBy(events.token, events.env, events.status);
+    .from(laneCountsTable)
+    .where(gt(laneCountsTable.n, 0));
   const lanes = new Map<string, LaneCounts>();
   for (const r of rows) {
     const key = `${r.env}\u0000${r.token}`;
@@ -218,7 +221,16 @@ export async function laneCounts(db: Drizzle): Promise<LaneCounts[]> {
       oldestPendingAt: null,
     };
     lane[r.status] = Number(r.n);
-    if (r.status === 'pending') lane.oldestPendingAt = r.oldest === null ? null : Number(r.oldest);
+    if (r.status === 'pending') {
+      // The lane's head, by the events_lane index.
+      const [head] = await db
+        .select({ at: events.receivedAt })
+        .from(events)
+        .where(and(eq(events.status, 'pending'), eq(events.token, r.token), eq(events.env, r.env)))
+        .orderBy(asc(events.seq))
+        .limit(1);
+      lane.oldestPendingAt = head ? Number(head.at) : null;
+    }
     lanes.set(key, lane);
   }
   return [...lanes.values()].sort((a, b) => a.token.localeCompare(b.token) || a.env.localeCompare(b.env));

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { blob, index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { blob, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 /**
  * One row per accepted webhook. `seq` (the rowid) is the acknowledgement order:
@@ -55,3 +55,21 @@ export const attempts = sqliteTable(
 );
 
 export type AttemptRow = typeof attempts.$inferSelect;
+
+/**
+ * Events and bytes per lane and status, kept by triggers on `events` (see
+ * drizzle/0002_lane_counts.sql) in the same transaction as the change. Start-up,
+ * /health and the quota read these few rows instead of counting a spool that
+ * may hold a million events (counting them took 1.5 s at start).
+ */
+export const laneCounts = sqliteTable(
+  'lane_counts',
+  {
+    token: text('token').notNull(),
+    env: text('env', { enum: ['prod', 'dev'] }).notNull(),
+    status: text('status', { enum: ['pending', 'delivered', 'dead'] }).notNull(),
+    n: integer('n').notNull().default(0),
+    bytes: integer('bytes').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.token, t.env, t.status] })],
+);

@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import { type Drizzle, openSpoolFiles, type SyncDb } from './open.ts';
 import {
   type Appended,
@@ -11,9 +12,19 @@ import {
   type SpoolDeps,
   type SpoolStats,
 } from './types.ts';
-import { GroupCommitWriter } from './writer.ts';
+import { type IntegrityScan, type ScanResult, startIntegrityScan } from './integrity.ts';
+import { GroupCommitWriter, SpoolWriteError } from './writer.ts';
 
 export * from './types.ts';
+
+/** See Spool.open. */
+const SCAN_FIRST_BYTES = 64 * 1024 * 1024;
+
+/** The spool's size on disk, its write-ahead log included. */
+function fileBytes(path: string): number {
+  const size = (p: string) => (existsSync(p) ? statSync(p).size : 0);
+  return size(path) + size(`${path}-wal`);
+}
 
 export const laneKey = (token: string, env: Env): string => `${env}\u0000${token}`;
 
@@ -51,9 +62,52 @@ export class Spool {
     this.checkExternalChanges();
   }
 
+  /** Set when the background integrity scan found the file damaged: no more events are taken. */
+  damaged: string | null = null;
+  private scan: IntegrityScan | null = null;
+  private closed = false;
+  /** The integrity scan's answer (Spool.open), once it has read every event. */
+  scanned: Promise<ScanResult> = Promise.resolve({ ok: true, events: 0, ms: 0 });
+
+  /**
+   * Opens the spool. Every event is then read once by a scan on another
+   * thread, because SQLite reports a damaged page only when something reads
+   * it. A spool up to `scanFirstBytes` (default 64 MB, ~40,000 events, read in
+   * well under 100 ms) is read before the relay serves, so a damaged one is
+   * refused at start; a larger one (a million events take ~1.5 s) is served
+   * meanwhile and, should the scan fail, stops taking events with the same advice.
+   */
   static async open(deps: SpoolDeps): Promise<Spool> {
     const { sync, db, client } = await openSpoolFiles(deps.path);
-    return new Spool(sync, db, () => client.close(), deps);
+    const scan = startIntegrityScan(deps.path);
+    if (fileBytes(deps.path) <= (deps.scanFirstBytes ?? SCAN_FIRST_BYTES)) {
+      const r = await scan.result;
+      // Refused with the connections left open, as before the scan: closing the
+      // last one would checkpoint into the damaged file.
+      if (!r.ok) throw new Error(r.message);
+      const spool = new Spool(sync, db, () => client.close(), deps);
+      spool.scanned = scan.result;
+      spool.checkScan(r);
+      return spool;
+    }
+    const spool = new Spool(sync, db, () => client.close(), deps);
+    spool.scan = scan;
+    spool.scanned = scan.result;
+    void scan.result.then((r) => spool.checkScan(r));
+    return spool;
+  }
+
+  private checkScan(r: ScanResult): void {
+    if (this.closed) return;
+    if (!r.ok) {
+      this.damaged =
+        `spool ${this.deps.path}: the database is damaged (${r.message}); the relay stopped taking events. ` +
+        `Stop it, keep a copy of the spool folder, then move the file aside ` +
+        `(mv "${this.deps.path}" "${this.deps.path}.broken") to start an empty spool, or restore it from a backup.`;
+      this.deps.log.error({ spool: this.deps.path, err: r.message }, 'spool damaged: no more events are taken');
+      return;
+    }
+    this.deps.log.info({ events: r.events, ms: r.ms }, 'spool read in full: no damaged page');
   }
 
   private dataVersion = -1;
@@ -78,27 +132,32 @@ export class Spool {
     return true;
   }
 
+  /**
+   * Counts from `lane_counts` (a few rows, kept exact in every write's own
+   * transaction), not from `events`: counting a million events took 1.5 s of
+   * start-up (README "Performance").
+   */
   private loadCounts(): void {
-    const lanes = this.sync
-      .prepare(`SELECT token, env, count(*) AS n FROM events WHERE status = 'pending' GROUP BY token, env`)
-      .all() as { token: string; env: Env; n: number }[];
-    for (const l of lanes) {
-      this.lanePending.set(laneKey(l.token, l.env), { token: l.token, env: l.env, pending: l.n });
-    }
-    const totals = this.sync
-      .prepare(`SELECT status, count(*) AS n, coalesce(sum(size), 0) AS bytes FROM events GROUP BY status`)
-      .all() as { status: EventStatus; n: number; bytes: number }[];
+    const rows = this.sync.prepare(`SELECT token, env, status, n, bytes FROM lane_counts WHERE n > 0`).all() as {
+      token: string;
+      env: Env;
+      status: EventStatus;
+      n: number;
+      bytes: number;
+    }[];
     let held = 0;
-    for (const t of totals) {
-      held += t.bytes + t.n * ROW_OVERHEAD;
-      if (t.status === 'delivered') this.counts.delivered = t.n;
-      if (t.status === 'dead') this.counts.dead = t.n;
+    for (const r of rows) {
+      held += r.bytes + r.n * ROW_OVERHEAD;
+      if (r.status === 'pending') {
+        this.lanePending.set(laneKey(r.token, r.env), { token: r.token, env: r.env, pending: r.n });
+      } else this.counts[r.status] += r.n;
     }
     this.writer.heldBytes = held;
   }
 
   /** Resolves once the event is committed and the WAL fsynced; rejects with SpoolFullError / SpoolWriteError. */
   async append(input: AppendInput): Promise<Appended> {
+    if (this.damaged) throw new SpoolWriteError(this.damaged);
     const r = await this.writer.append(input);
     const key = laneKey(input.token, input.env);
     const lane = this.lanePending.get(key);
@@ -175,12 +234,15 @@ export class Spool {
       bytes: this.writer.heldBytes,
       maxBytes: this.deps.maxBytes,
       lanes,
-      lastWriteError: this.writer.lastError,
+      lastWriteError: this.damaged ?? this.writer.lastError,
     };
   }
 
   /** Finishes the batch being written, then closes both connections. */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.scan?.stop();
     await this.writer.drain();
     this.sync.close();
     this.closeClient();

@@ -59,4 +59,6 @@ export interface SpoolDeps {
   clock: Clock;
   log: Logger;
   newId?: () => string;
+  /** A spool up to this size is read in full before serving; a larger one in the background (Spool.open). */
+  scanFirstBytes?: number;
 }

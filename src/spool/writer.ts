@@ -51,6 +51,12 @@ function prepare(db: SyncDb) {
       `UPDATE events SET status = 'dead', attempts = attempts + 1, last_attempt_at = ?,
        last_status = ?, last_error = ? WHERE seq = ? `,
     ),
+    // Inserts are counted here, once per lane and batch; status changes and
+    // deletes by triggers (drizzle/0002_lane_counts.sql).
+    countInserted: db.prepare(
+      `INSERT INTO lane_counts (token, env, status, n, bytes) VALUES (?, ?, 'pending', ?, ?)
+       ON CONFLICT (token, env, status) DO UPDATE SET n = n + excluded.n, bytes = bytes + excluded.bytes`,
+    ),
     logAttempt: db.prepare(`INSERT INTO attempts (event_seq, at, status, verdict, detail) VALUES (?, ?, ?, ?, ?)`),
     // Oldest delivered first: they are the only rows the relay may delete on its own.
     pruneOldest: db.prepare(
@@ -196,6 +202,7 @@ export class GroupCommitWriter {
     /** Indexes of admitted appends not yet inserted; they keep queue (= acknowledgement) order. */
     const admitted: number[] = [];
     this.pendingHeld = this.heldBytes;
+    this.inserted.clear();
     let pruned = 0;
     try {
       s.begin.run();
@@ -219,6 +226,7 @@ export class GroupCommitWriter {
         admitted.push(i);
       }
       this.insertAdmitted(batch, admitted, results);
+      for (const c of this.inserted.values()) s.countInserted.run(c.token, c.env, c.n, c.bytes);
       s.commit.run();
     } catch (e) {
       this.rollback();
@@ -239,6 +247,8 @@ export class GroupCommitWriter {
   }
 
   private readonly inserts = new Map<number, Stmt>();
+  /** Events inserted by the batch being written, per lane, for `lane_counts`. */
+  private readonly inserted = new Map<string, { token: string; env: string; n: number; bytes: number }>();
 
   /**
    * Inserts the admitted appends in order, in multi-row statements. A
@@ -266,6 +276,12 @@ export class GroupCommitWriter {
         args[k++] = input.body.byteLength;
         args[k++] = op.receivedAt;
         args[k++] = input.warnings?.length ? JSON.stringify(input.warnings) : null;
+        const key = `${input.env}\u0000${input.token}`;
+        const c = this.inserted.get(key);
+        if (c) {
+          c.n++;
+          c.bytes += input.body.byteLength;
+        } else this.inserted.set(key, { token: input.token, env: input.env, n: 1, bytes: input.body.byteLength });
       }
       const r = stmt.run(args);
       const last = Number(r.lastInsertRowid);

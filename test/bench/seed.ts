@@ -56,6 +56,11 @@ export async function seedSpool(
       commit.run();
       if (done % 250_000 === 0) log(`  seeded ${done.toLocaleString('en-US')} events`);
     }
+    // The relay's writer counts what it inserts in lane_counts; a seed that
+    // bypasses it must do the same (drizzle/0002_lane_counts.sql).
+    db.exec(`DELETE FROM lane_counts;
+      INSERT INTO lane_counts (token, env, status, n, bytes)
+      SELECT token, env, status, count(*), sum(size) FROM events GROUP BY token, env, status`);
     db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
   } finally {
     db.close();

@@ -1,0 +1,135 @@
+/**
+ * The spool's counts (`lane_counts`) are what start-up, /health, the quota and
+ * `relay status` read instead of counting every event. They must equal a
+ * count of the events after anything that changes them, by the relay or by
+ * the CLI's connection, and a spool from before the table existed is counted
+ * once when it is upgraded.
+ */
+import { afterEach, describe, expect, it } from 'bun:test';
+import { join } from 'node:path';
+import { createClient } from '@libsql/client';
+import { drizzle } from 'drizzle-orm/libsql';
+import Database from 'libsql';
+import { systemClock } from '../src/lib/clock.ts';
+import { silentLogger } from '../src/lib/log.ts';
+import { queries, ROW_OVERHEAD, Spool } from '../src/spool/index.ts';
+import { runMigrations } from '../src/spool/migrate.ts';
+import { migrations } from '../src/spool/migrations.generated.ts';
+import { TOKEN, TOKEN2, tempDir } from './helpers/relay.ts';
+
+type Count = { token: string; env: string; status: string; n: number; bytes: number };
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function openSpool(path: string): Promise<Spool> {
+  const spool = await Spool.open({ path, maxBytes: 1 << 30, clock: systemClock, log: silentLogger });
+  cleanups.push(() => spool.close());
+  return spool;
+}
+
+const sort = (rows: Count[]) =>
+  rows
+    .map((r) => ({ ...r, n: Number(r.n), bytes: Number(r.bytes) }))
+    .sort((a, b) => `${a.token}${a.env}${a.status}`.localeCompare(`${b.token}${b.env}${b.status}`));
+
+/** What a full count of the events says, and what lane_counts says. */
+function both(spool: Spool): { truth: Count[]; kept: Count[] } {
+  const truth = spool.sync
+    .prepare(`SELECT token, env, status, count(*) AS n, sum(size) AS bytes FROM events GROUP BY token, env, status`)
+    .all() as Count[];
+  const kept = spool.sync.prepare(`SELECT token, env, status, n, bytes FROM lane_counts WHERE n > 0`).all() as Count[];
+  return { truth: sort(truth), kept: sort(kept) };
+}
+
+function expectExact(spool: Spool, step: string): void {
+  const { truth, kept } = both(spool);
+  expect({ step, kept }).toEqual({ step, kept: truth });
+  const stats = spool.stats();
+  const sum = (status: string) => truth.filter((t) => t.status === status).reduce((a, t) => a + t.n, 0);
+  expect({ step, pending: stats.pending, delivered: stats.delivered, dead: stats.dead }).toEqual({
+    step,
+    pending: sum('pending'),
+    delivered: sum('delivered'),
+    dead: sum('dead'),
+  });
+  const held = truth.reduce((a, t) => a + t.bytes + t.n * ROW_OVERHEAD, 0);
+  expect({ step, bytes: stats.bytes }).toEqual({ step, bytes: held });
+}
+
+const body = (i: number) => new TextEncoder().encode(`{"event":"order_created","i":${i},"pad":"${'x'.repeat(i)}"}`);
+
+describe('the spool counts (lane_counts)', () => {
+  it('equal a count of the events through appends, deliveries, dead letters, replays, purges and a restart', async () => {
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    const path = join(t.dir, 'spool.db');
+    let spool = await openSpool(path);
+    const lanes = [
+      { token: TOKEN, env: 'prod' as const },
+      { token: TOKEN, env: 'dev' as const },
+      { token: TOKEN2, env: 'prod' as const },
+    ];
+    // Concurrent appends: batches that mix lanes.
+    await Promise.all(Array.from({ length: 90 }, (_, i) => spool.append({ ...lanes[i % 3]!, body: body(i) })));
+    expectExact(spool, 'after 90 appends');
+
+    for (let i = 0; i < 10; i++) {
+      const head = spool.head(TOKEN, 'prod')!;
+      await spool.markDelivered(head, { at: Date.now() - 10_000, status: 200, cloudEventId: `c${i}` });
+    }
+    for (let i = 0; i < 4; i++) {
+      await spool.markDead(spool.head(TOKEN2, 'prod')!, { at: Date.now(), status: 422, error: 'no' });
+    }
+    await spool.recordAttempt(spool.head(TOKEN, 'dev')!, 'retry', { at: Date.now(), status: 503 });
+    expectExact(spool, 'after deliveries, dead letters and a retry');
+
+    // The CLI's connection (drizzle over @libsql/client), as `relay events replay` / `purge` use it.
+    expect(await queries.replayAllDead(spool.db)).toBe(4);
+    spool.checkExternalChanges();
+    expectExact(spool, 'after a replay by another connection');
+    expect(await queries.purgeDelivered(spool.db, Date.now())).toBe(10);
+    spool.checkExternalChanges();
+    expectExact(spool, 'after a purge by another connection');
+
+    for (let i = 0; i < 3; i++) {
+      await spool.markDelivered(spool.head(TOKEN, 'dev')!, { at: 1000, status: 200, cloudEventId: null });
+    }
+    expect(await spool.pruneDelivered(2000)).toBe(3);
+    expectExact(spool, 'after retention pruning');
+
+    await spool.close();
+    spool = await openSpool(path);
+    expectExact(spool, 'after a restart');
+  });
+
+  it('counts a spool written before lane_counts existed, once, when it is upgraded', async () => {
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    const path = join(t.dir, 'old.db');
+    // The schema as the relay made it before migration 0002.
+    const before = migrations.filter((m) => !m.tag.startsWith('0002'));
+    expect(before.length).toBe(migrations.length - 1);
+    const client = createClient({ url: `file:${path}` });
+    await runMigrations(drizzle(client), before);
+    client.close();
+    const db = new Database(path);
+    const insert = db.prepare(
+      `INSERT INTO events (id, token, env, body, size, received_at, status) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const statuses = ['pending', 'pending', 'delivered', 'dead'];
+    for (let i = 0; i < 40; i++) {
+      const b = body(i);
+      insert.run(`id-${i}`, i % 2 ? TOKEN : TOKEN2, 'prod', Buffer.from(b), b.byteLength, i, statuses[i % 4]);
+    }
+    db.close();
+
+    const spool = await openSpool(path);
+    expectExact(spool, 'after the upgrade');
+    expect(spool.stats()).toMatchObject({ pending: 20, delivered: 10, dead: 10 });
+    await spool.append({ token: TOKEN, env: 'prod', body: body(1) });
+    expectExact(spool, 'after an append on the upgraded spool');
+  });
+});
