@@ -1,4 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
+import { type IntegrityScan, type ScanResult, startIntegrityScan } from './integrity.ts';
 import { type Drizzle, openSpoolFiles, type SyncDb } from './open.ts';
 import {
   type Appended,
@@ -12,7 +13,6 @@ import {
   type SpoolDeps,
   type SpoolStats,
 } from './types.ts';
-import { type IntegrityScan, type ScanResult, startIntegrityScan } from './integrity.ts';
 import { GroupCommitWriter, SpoolWriteError } from './writer.ts';
 
 export * from './types.ts';
