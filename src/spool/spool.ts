@@ -1,4 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
+import { BACKSTOP_PAGES, type Checkpointer, startCheckpointer } from './checkpoint.ts';
 import { type IntegrityScan, type ScanResult, startIntegrityScan } from './integrity.ts';
 import { type Drizzle, openSpoolFiles, type SyncDb } from './open.ts';
 import {
@@ -80,22 +81,25 @@ export class Spool {
   static async open(deps: SpoolDeps): Promise<Spool> {
     const { sync, db, client } = await openSpoolFiles(deps.path);
     const scan = startIntegrityScan(deps.path);
-    if (fileBytes(deps.path) <= (deps.scanFirstBytes ?? SCAN_FIRST_BYTES)) {
+    const first = fileBytes(deps.path) <= (deps.scanFirstBytes ?? SCAN_FIRST_BYTES);
+    if (first) {
       const r = await scan.result;
       // Refused with the connections left open, as before the scan: closing the
       // last one would checkpoint into the damaged file.
       if (!r.ok) throw new Error(r.message);
-      const spool = new Spool(sync, db, () => client.close(), deps);
-      spool.scanned = scan.result;
-      spool.checkScan(r);
-      return spool;
     }
     const spool = new Spool(sync, db, () => client.close(), deps);
-    spool.scan = scan;
     spool.scanned = scan.result;
+    if (!first) spool.scan = scan;
     void scan.result.then((r) => spool.checkScan(r));
+    if (deps.checkpointThread !== false) {
+      sync.exec(`PRAGMA wal_autocheckpoint = ${BACKSTOP_PAGES}`);
+      spool.checkpointer = startCheckpointer(deps.path, deps.log);
+    }
     return spool;
   }
+
+  private checkpointer: Checkpointer | null = null;
 
   private checkScan(r: ScanResult): void {
     if (this.closed) return;
@@ -244,6 +248,7 @@ export class Spool {
     this.closed = true;
     this.scan?.stop();
     await this.writer.drain();
+    await this.checkpointer?.stop();
     this.sync.close();
     this.closeClient();
   }

@@ -1,21 +1,27 @@
 /**
- * The spool's counts (`lane_counts`) are what start-up, /health, the quota and
+ * The spool's own promises, below HTTP.
+ *
+ * Its counts (`lane_counts`) are what start-up, /health, the quota and
  * `relay status` read instead of counting every event. They must equal a
  * count of the events after anything that changes them, by the relay or by
  * the CLI's connection, and a spool from before the table existed is counted
  * once when it is upgraded.
  */
 import { afterEach, describe, expect, it } from 'bun:test';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClient } from '@libsql/client';
 import { drizzle } from 'drizzle-orm/libsql';
 import Database from 'libsql';
 import { systemClock } from '../src/lib/clock.ts';
 import { silentLogger } from '../src/lib/log.ts';
+import { BACKSTOP_PAGES } from '../src/spool/checkpoint.ts';
 import { queries, ROW_OVERHEAD, Spool } from '../src/spool/index.ts';
 import { runMigrations } from '../src/spool/migrate.ts';
 import { migrations } from '../src/spool/migrations.generated.ts';
+import type { SpoolDeps } from '../src/spool/types.ts';
 import { TOKEN, TOKEN2, tempDir } from './helpers/relay.ts';
+import { waitFor } from './helpers/wait.ts';
 
 type Count = { token: string; env: string; status: string; n: number; bytes: number };
 
@@ -24,8 +30,8 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function openSpool(path: string): Promise<Spool> {
-  const spool = await Spool.open({ path, maxBytes: 1 << 30, clock: systemClock, log: silentLogger });
+async function openSpool(path: string, over: Partial<SpoolDeps> = {}): Promise<Spool> {
+  const spool = await Spool.open({ path, maxBytes: 1 << 30, clock: systemClock, log: silentLogger, ...over });
   cleanups.push(() => spool.close());
   return spool;
 }
@@ -131,5 +137,44 @@ describe('the spool counts (lane_counts)', () => {
     expect(spool.stats()).toMatchObject({ pending: 20, delivered: 10, dead: 10 });
     await spool.append({ token: TOKEN, env: 'prod', body: body(1) });
     expectExact(spool, 'after an append on the upgraded spool');
+  });
+});
+
+describe('checkpoints on their own thread', () => {
+  /** Events enough for ~6 MB of log: past SQLite's default checkpoint (1000 pages), short of the writer's backstop. */
+  const EVENTS = 4000;
+  const pad = 'p'.repeat(1500);
+
+  async function fill(spool: Spool): Promise<void> {
+    for (let i = 0; i < EVENTS; i += 200) {
+      await Promise.all(
+        Array.from({ length: 200 }, (_, j) =>
+          spool.append({ token: TOKEN, env: 'prod', body: new TextEncoder().encode(`{"i":${i + j},"p":"${pad}"}`) }),
+        ),
+      );
+    }
+  }
+
+  it('copies the log into the database while events arrive, without the writer checkpointing', async () => {
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    const path = join(t.dir, 'spool.db');
+    const spool = await openSpool(path);
+    expect(spool.sync.prepare('PRAGMA wal_autocheckpoint').get()).toMatchObject({ wal_autocheckpoint: BACKSTOP_PAGES });
+    await fill(spool);
+    // Only a checkpoint grows the database file; the writer's own would wait for BACKSTOP_PAGES.
+    await waitFor(() => statSync(path).size >= EVENTS * pad.length, 'the checkpoint thread to copy the log');
+    expect(statSync(`${path}-wal`).size).toBeLessThan(BACKSTOP_PAGES * 4096);
+    expect(spool.stats().pending).toBe(EVENTS);
+  });
+
+  it('without the thread, leaves checkpoints to SQLite in the writer, at its default size', async () => {
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    const path = join(t.dir, 'spool.db');
+    const spool = await openSpool(path, { checkpointThread: false });
+    expect(spool.sync.prepare('PRAGMA wal_autocheckpoint').get()).toMatchObject({ wal_autocheckpoint: 1000 });
+    await fill(spool);
+    expect(spool.stats().pending).toBe(EVENTS);
   });
 });
