@@ -6,7 +6,10 @@
  */
 import { workerUrl } from './worker-url.ts';
 
-export type ScanResult = { ok: true; events: number; ms: number } | { ok: false; message: string };
+/** `countsDiffer`: lane_counts disagreed with the events (rows inserted around the relay's writer). */
+export type ScanResult =
+  | { ok: true; events: number; ms: number; countsDiffer?: boolean }
+  | { ok: false; message: string };
 
 export interface IntegrityScan {
   result: Promise<ScanResult>;

@@ -33,5 +33,13 @@ export const migrations: EmbeddedMigration[] = [
       "\nCREATE TRIGGER `lane_counts_update` AFTER UPDATE OF `status`, `token`, `env`, `size` ON `events`\nWHEN old.status IS NOT new.status OR old.token IS NOT new.token OR old.env IS NOT new.env OR old.size IS NOT new.size\nBEGIN\n  UPDATE `lane_counts` SET `n` = `n` - 1, `bytes` = `bytes` - old.size\n  WHERE `token` = old.token AND `env` = old.env AND `status` = old.status;\n  INSERT INTO `lane_counts` (`token`, `env`, `status`, `n`, `bytes`) VALUES (new.token, new.env, new.status, 1, new.size)\n  ON CONFLICT (`token`, `env`, `status`) DO UPDATE SET `n` = `n` + 1, `bytes` = `bytes` + excluded.bytes;\nEND;",
       "\n-- A spool written before this migration: count what it holds, once.\nINSERT INTO `lane_counts` (`token`, `env`, `status`, `n`, `bytes`)\nSELECT `token`, `env`, `status`, count(*), coalesce(sum(`size`), 0) FROM `events` GROUP BY `token`, `env`, `status`;\n"
     ]
+  },
+  {
+    "tag": "0003_no_id_index",
+    "folderMillis": 1795438459796,
+    "hash": "5217e0867b0038b595ddcbda48ecffd8f1b81d3f66b932da885c160d62067c8a",
+    "sql": [
+      "-- An event id carries its seq (src/spool/event-id.ts): lookups by id go by the primary key, and\n-- each append saves one B-tree insert (+2-7% acks/s in test/bench/ab.ts pairs).\nDROP INDEX `events_id_unique`;"
+    ]
   }
 ];

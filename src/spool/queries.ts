@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
+import { seqOfId } from './event-id.ts';
 import type { Drizzle } from './open.ts';
 import { attempts, events, laneCounts as laneCountsTable } from './schema.ts';
 import type { Env, EventStatus } from './types.ts';
@@ -91,7 +92,7 @@ export async function getEvent(db: Drizzle, id: string): Promise<EventDetail | u
   const [row] = await db
     .select({ ...summaryColumns, body: events.body })
     .from(events)
-    .where(eq(events.id, id));
+    .where(await whereId(db, id));
   if (!row) return undefined;
   const history = await db
     .select({ at: attempts.at, status: attempts.status, verdict: attempts.verdict, detail: attempts.detail })
@@ -113,20 +114,49 @@ export interface ReplayResult {
  */
 export async function replayEvents(db: Drizzle, ids: string[]): Promise<ReplayResult> {
   if (ids.length === 0) return { replayed: [], notDead: [], missing: [] };
-  const found = await db.select({ id: events.id, status: events.status }).from(events).where(inArray(events.id, ids));
-  const byId = new Map(found.map((r) => [r.id, r.status]));
-  const dead = ids.filter((id) => byId.get(id) === 'dead');
+  const byId = new Map<string, { seq: number; status: EventStatus }>();
+  for (const id of new Set(ids)) {
+    const [r] = await db
+      .select({ seq: events.seq, status: events.status })
+      .from(events)
+      .where(await whereId(db, id));
+    if (r) byId.set(id, r);
+  }
+  const dead = ids.filter((id) => byId.get(id)?.status === 'dead');
   if (dead.length > 0) {
     await db
       .update(events)
       .set({ status: 'pending' })
-      .where(and(inArray(events.id, dead), eq(events.status, 'dead')));
+      .where(
+        and(
+          inArray(
+            events.seq,
+            dead.map((id) => byId.get(id)!.seq),
+          ),
+          eq(events.status, 'dead'),
+        ),
+      );
   }
   return {
     replayed: dead,
-    notDead: ids.filter((id) => byId.has(id) && byId.get(id) !== 'dead'),
+    notDead: ids.filter((id) => byId.has(id) && byId.get(id)?.status !== 'dead'),
     missing: ids.filter((id) => !byId.has(id)),
   };
+}
+
+/**
+ * The condition that finds event `id`: by the seq it carries (a primary-key
+ * lookup, event-id.ts); an id from before ids carried their seq is found by
+ * reading the table.
+ */
+async function whereId(db: Drizzle, id: string) {
+  const seq = seqOfId(id);
+  if (seq !== null) {
+    const bySeq = and(eq(events.seq, seq), eq(events.id, id))!;
+    const [hit] = await db.select({ seq: events.seq }).from(events).where(bySeq);
+    if (hit) return bySeq;
+  }
+  return eq(events.id, id);
 }
 
 const CHUNK = 500;

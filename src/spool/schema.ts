@@ -10,7 +10,8 @@ export const events = sqliteTable(
   'events',
   {
     seq: integer('seq').primaryKey(),
-    id: text('id').notNull().unique(),
+    // Not indexed: an id carries its seq (event-id.ts), so lookups go by seq.
+    id: text('id').notNull(),
     token: text('token').notNull(),
     env: text('env', { enum: ['prod', 'dev'] }).notNull(),
     body: blob('body', { mode: 'buffer' }).notNull(),

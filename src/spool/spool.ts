@@ -112,6 +112,24 @@ export class Spool {
       return;
     }
     this.deps.log.info({ events: r.events, ms: r.ms }, 'spool read in full: no damaged page');
+    if (r.countsDiffer) void this.recount();
+  }
+
+  /**
+   * Counts every event again into lane_counts: only when the integrity scan
+   * found them different, i.e. rows were inserted around the relay's writer
+   * (drizzle/0002_lane_counts.sql). Takes the writer's turn (~1.5 s per
+   * million events), so it is logged.
+   */
+  async recount(): Promise<void> {
+    this.deps.log.warn('spool counts differ from its events (rows added by another program?); counting them again');
+    await this.writer.run((s) => s.recount());
+    // Read back at a turn's start, when every append answered so far has
+    // also been added to the in-memory counts (their continuations ran).
+    await Bun.sleep(0);
+    this.lanePending.clear();
+    this.counts = { delivered: 0, dead: 0 };
+    this.loadCounts();
   }
 
   private dataVersion = -1;
@@ -132,6 +150,7 @@ export class Spool {
     this.lanePending.clear();
     this.counts = { delivered: 0, dead: 0 };
     this.loadCounts();
+    this.writer.seeSeqs();
     for (const l of this.pendingLanes()) for (const fn of this.listeners) fn(l.token, l.env);
     return true;
   }

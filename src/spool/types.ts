@@ -58,7 +58,6 @@ export interface SpoolDeps {
   maxBytes: number;
   clock: Clock;
   log: Logger;
-  newId?: () => string;
   /** A spool up to this size is read in full before serving; a larger one in the background (Spool.open). */
   scanFirstBytes?: number;
   /** WAL checkpoints on their own thread (default true; false: SQLite's automatic checkpoint in the writer). */

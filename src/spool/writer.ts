@@ -1,5 +1,6 @@
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
+import { eventId } from './event-id.ts';
 import type { SyncDb } from './open.ts';
 import { type Appended, type AppendInput, ROW_OVERHEAD } from './types.ts';
 
@@ -16,13 +17,13 @@ type Stmts = ReturnType<typeof prepare>;
 type Stmt = ReturnType<SyncDb['prepare']>;
 
 /** Columns an append binds, per row. */
-const INSERT_ARGS = 7;
+const INSERT_ARGS = 8;
 
 /** One INSERT of `rows` events: a multi-row VALUES list binds a whole batch in a few calls. */
 function insertRows(db: SyncDb, rows: number): Stmt {
   return db.prepare(
-    `INSERT INTO events (id, token, env, body, size, received_at, status, attempts, warnings) VALUES ` +
-      Array.from({ length: rows }, () => `(?, ?, ?, ?, ?, ?, 'pending', 0, ?)`).join(', '),
+    `INSERT INTO events (seq, id, token, env, body, size, received_at, status, attempts, warnings) VALUES ` +
+      Array.from({ length: rows }, () => `(?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?)`).join(', '),
   );
 }
 
@@ -37,6 +38,7 @@ const CHUNKS = [32, 8, 1] as const;
 function prepare(db: SyncDb) {
   return {
     begin: db.prepare('BEGIN IMMEDIATE'),
+    maxSeq: db.prepare('SELECT coalesce(max(seq), 0) AS m FROM events'),
     commit: db.prepare('COMMIT'),
     insert: insertRows(db, 1),
     attempt: db.prepare(
@@ -63,6 +65,10 @@ function prepare(db: SyncDb) {
       `DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE status = 'delivered'
        ORDER BY delivered_at LIMIT ?) RETURNING size`,
     ),
+    recount: () =>
+      db.exec(`DELETE FROM lane_counts;
+        INSERT INTO lane_counts (token, env, status, n, bytes)
+        SELECT token, env, status, count(*), coalesce(sum(size), 0) FROM events GROUP BY token, env, status`),
     pruneBefore: db.prepare(
       `DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE status = 'delivered'
        AND delivered_at < ? ORDER BY delivered_at LIMIT 1000) RETURNING size`,
@@ -70,7 +76,14 @@ function prepare(db: SyncDb) {
   };
 }
 
-type AppendOp = { kind: 'append'; input: AppendInput; id: string; receivedAt: number; done: Settle<Appended> };
+type AppendOp = {
+  kind: 'append';
+  input: AppendInput;
+  seq: number;
+  id: string;
+  receivedAt: number;
+  done: Settle<Appended>;
+};
 type Op = AppendOp | { kind: 'run'; fn: (s: Stmts, w: GroupCommitWriter) => unknown; done: Settle<unknown> };
 
 interface Settle<T> {
@@ -101,26 +114,33 @@ export class GroupCommitWriter {
   /** Told, after a commit, how many delivered events quota pruning deleted. */
   onDeliveredPruned: (n: number) => void = () => {};
   private readonly s: Stmts;
-  private readonly newId: () => string;
+  /**
+   * The seq the next append gets. Given on arrival, so ids (which carry it,
+   * event-id.ts) exist before the insert; a batch that fails leaves a gap,
+   * never a reused seq.
+   */
+  private nextSeq = 1;
 
   constructor(
     private readonly db: SyncDb,
-    private readonly deps: { maxBytes: number; clock: Clock; log: Logger; newId?: () => string },
+    private readonly deps: { maxBytes: number; clock: Clock; log: Logger },
   ) {
     this.s = prepare(db);
-    this.newId = deps.newId ?? (() => Bun.randomUUIDv7());
+    this.seeSeqs();
+  }
+
+  /** Takes account of events inserted by another connection (a restored backup, a repair by hand). */
+  seeSeqs(): void {
+    const { m } = this.s.maxSeq.get() as { m: number };
+    this.nextSeq = Math.max(this.nextSeq, Number(m) + 1);
   }
 
   append(input: AppendInput): Promise<Appended> {
     return new Promise((resolve, reject) => {
-      // id and time are taken on arrival, so UUIDv7 order matches ack order.
-      this.push({
-        kind: 'append',
-        input,
-        id: this.newId(),
-        receivedAt: this.deps.clock.now(),
-        done: { resolve, reject },
-      });
+      // seq, id and time are taken on arrival: ids sort in ack order.
+      const seq = this.nextSeq++;
+      const receivedAt = this.deps.clock.now();
+      this.push({ kind: 'append', input, seq, id: eventId(receivedAt, seq), receivedAt, done: { resolve, reject } });
     });
   }
 
@@ -211,6 +231,7 @@ export class GroupCommitWriter {
         if (op.kind === 'run') {
           // Statements run in queue order: appends before this op are inserted first.
           this.insertAdmitted(batch, admitted, results);
+          this.countInserted();
           results[i] = op.fn(s, this);
           continue;
         }
@@ -226,7 +247,7 @@ export class GroupCommitWriter {
         admitted.push(i);
       }
       this.insertAdmitted(batch, admitted, results);
-      for (const c of this.inserted.values()) s.countInserted.run(c.token, c.env, c.n, c.bytes);
+      this.countInserted();
       s.commit.run();
     } catch (e) {
       this.rollback();
@@ -250,11 +271,7 @@ export class GroupCommitWriter {
   /** Events inserted by the batch being written, per lane, for `lane_counts`. */
   private readonly inserted = new Map<string, { token: string; env: string; n: number; bytes: number }>();
 
-  /**
-   * Inserts the admitted appends in order, in multi-row statements. A
-   * statement's rows get consecutive rowids, one more than the largest before
-   * (https://sqlite.org/autoinc.html), so each row's seq follows from the last.
-   */
+  /** Inserts the admitted appends in order, in multi-row statements, each with its seq. */
   private insertAdmitted(batch: Op[], admitted: number[], results: unknown[]): void {
     let at = 0;
     while (at < admitted.length) {
@@ -269,6 +286,7 @@ export class GroupCommitWriter {
       for (let j = 0, k = 0; j < rows; j++) {
         const op = batch[admitted[at + j]!] as AppendOp;
         const input = op.input;
+        args[k++] = op.seq;
         args[k++] = op.id;
         args[k++] = input.token;
         args[k++] = input.env;
@@ -284,15 +302,20 @@ export class GroupCommitWriter {
         } else this.inserted.set(key, { token: input.token, env: input.env, n: 1, bytes: input.body.byteLength });
       }
       const r = stmt.run(args);
-      const last = Number(r.lastInsertRowid);
       if (r.changes !== rows) throw new Error(`insert of ${rows} events changed ${r.changes} rows`);
       for (let j = 0; j < rows; j++) {
         const op = batch[admitted[at + j]!] as AppendOp;
-        results[admitted[at + j]!] = { id: op.id, seq: last - rows + 1 + j, receivedAt: op.receivedAt };
+        results[admitted[at + j]!] = { id: op.id, seq: op.seq, receivedAt: op.receivedAt };
       }
       at += rows;
     }
     admitted.length = 0;
+  }
+
+  /** Adds the events inserted so far in this batch to lane_counts: one statement per lane. */
+  private countInserted(): void {
+    for (const c of this.inserted.values()) this.s.countInserted.run(c.token, c.env, c.n, c.bytes);
+    this.inserted.clear();
   }
 
   /** Deletes the oldest delivered events until `bytes` are freed or none are left. */
