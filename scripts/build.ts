@@ -64,8 +64,8 @@ export async function buildRelay(opts: BuildOptions): Promise<void> {
   const addon = opts.addon ?? ADDONS[opts.target];
   if (!addon) throw new Error(`unknown target ${opts.target}; known: ${Object.keys(ADDONS).join(', ')}`);
   const result = await Bun.build({
-    // The spool's integrity scan and checkpoints run on Workers: each its own entrypoint, embedded.
-    entrypoints: ['src/main.ts', 'src/spool/scan-worker.ts', 'src/spool/checkpoint-worker.ts'],
+    // The spool's background thread (integrity scan, checkpoints) is a Worker: its own entrypoint, embedded.
+    entrypoints: ['src/main.ts', 'src/spool/background-worker.ts'],
     compile: {
       target: opts.target as Bun.Build.CompileTarget,
       outfile: opts.outfile,

@@ -133,7 +133,8 @@ describe.skipIf(armMissing())('relay-linux-arm64 under qemu-user', () => {
     expect(spool).toBe('SQLite format 3\0');
     relay.proc.kill('SIGTERM');
     expect(await relay.exited).toBe(0);
-  });
+    // Emulated: start-up alone (a 118 MB binary, its spool threads) takes seconds under qemu.
+  }, 60_000);
 });
 
 describe.skipIf(absent(WIN))('relay-windows-x64.exe', () => {

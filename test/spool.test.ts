@@ -15,7 +15,7 @@ import { drizzle } from 'drizzle-orm/libsql';
 import Database from 'libsql';
 import { systemClock } from '../src/lib/clock.ts';
 import { silentLogger } from '../src/lib/log.ts';
-import { BACKSTOP_PAGES } from '../src/spool/checkpoint.ts';
+import { BACKSTOP_PAGES } from '../src/spool/background.ts';
 import { eventId, seqOfId } from '../src/spool/event-id.ts';
 import { queries, ROW_OVERHEAD, Spool } from '../src/spool/index.ts';
 import { runMigrations } from '../src/spool/migrate.ts';

@@ -1,6 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { BACKSTOP_PAGES, type Checkpointer, startCheckpointer } from './checkpoint.ts';
-import { type IntegrityScan, type ScanResult, startIntegrityScan } from './integrity.ts';
+import { BACKSTOP_PAGES, type Background, type ScanResult, startBackground } from './background.ts';
 import { type Drizzle, openSpoolFiles, type SyncDb } from './open.ts';
 import {
   type Appended,
@@ -65,10 +64,10 @@ export class Spool {
 
   /** Set when the background integrity scan found the file damaged: no more events are taken. */
   damaged: string | null = null;
-  private scan: IntegrityScan | null = null;
+  private background: Background | null = null;
   private closed = false;
   /** The integrity scan's answer (Spool.open), once it has read every event. */
-  scanned: Promise<ScanResult> = Promise.resolve({ ok: true, events: 0, ms: 0 });
+  scanned: Promise<ScanResult> = Promise.resolve({ ok: true, events: 0, ms: 0, countsDiffer: false });
 
   /**
    * Opens the spool. Every event is then read once by a scan on another
@@ -80,26 +79,22 @@ export class Spool {
    */
   static async open(deps: SpoolDeps): Promise<Spool> {
     const { sync, db, client } = await openSpoolFiles(deps.path);
-    const scan = startIntegrityScan(deps.path);
+    const checkpoint = deps.checkpointThread !== false;
+    const background = startBackground(deps.path, { checkpoint, log: deps.log });
     const first = fileBytes(deps.path) <= (deps.scanFirstBytes ?? SCAN_FIRST_BYTES);
     if (first) {
-      const r = await scan.result;
+      const r = await background.scanned;
       // Refused with the connections left open, as before the scan: closing the
       // last one would checkpoint into the damaged file.
       if (!r.ok) throw new Error(r.message);
     }
     const spool = new Spool(sync, db, () => client.close(), deps);
-    spool.scanned = scan.result;
-    if (!first) spool.scan = scan;
-    void scan.result.then((r) => spool.checkScan(r));
-    if (deps.checkpointThread !== false) {
-      sync.exec(`PRAGMA wal_autocheckpoint = ${BACKSTOP_PAGES}`);
-      spool.checkpointer = startCheckpointer(deps.path, deps.log);
-    }
+    spool.background = background;
+    spool.scanned = background.scanned;
+    void background.scanned.then((r) => spool.checkScan(r));
+    if (checkpoint) sync.exec(`PRAGMA wal_autocheckpoint = ${BACKSTOP_PAGES}`);
     return spool;
   }
-
-  private checkpointer: Checkpointer | null = null;
 
   private checkScan(r: ScanResult): void {
     if (this.closed) return;
@@ -265,9 +260,8 @@ export class Spool {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.scan?.stop();
     await this.writer.drain();
-    await this.checkpointer?.stop();
+    await this.background?.stop();
     this.sync.close();
     this.closeClient();
   }

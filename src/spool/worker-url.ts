@@ -4,7 +4,7 @@
  * `spool/<name>.js` beside the binary's own module in Bun's embedded file system
  * (`/$bunfs/root/` on Linux, `B:/~BUN/root/` on Windows).
  */
-export function workerUrl(name: 'scan-worker' | 'checkpoint-worker'): string {
+export function workerUrl(name: 'background-worker'): string {
   const here = import.meta.url;
   const compiled = here.includes('$bunfs') || here.includes('~BUN');
   return compiled ? new URL(`./spool/${name}.js`, here).href : new URL(`./${name}.ts`, here).href;

@@ -1,0 +1,80 @@
+import type { Logger } from '../lib/log.ts';
+import { workerUrl } from './worker-url.ts';
+
+/**
+ * The spool's background thread (background-worker.ts), one Worker with its
+ * own connection, for two jobs the thread taking events should not wait on:
+ *
+ * - An integrity scan at start: every event read once, because SQLite reports
+ *   a damaged page only when something reads it and start-up no longer reads
+ *   every event (counts live in `lane_counts`). `sum(size)` needs each row's
+ *   record, which sits after the body: every leaf and overflow page is read.
+ *   It also compares the events with their counts in the same snapshot.
+ * - WAL checkpoints. SQLite's automatic checkpoint runs inside the commit
+ *   that crosses `wal_autocheckpoint` pages (https://sqlite.org/wal.html#automatic_checkpoint):
+ *   that writer copies ~4 MB into the database file and fsyncs it while the
+ *   acks of its batch wait. Here PASSIVE checkpoints (they never block the
+ *   writer) run every few ms while events arrive; the writer keeps its own
+ *   automatic checkpoint at BACKSTOP_PAGES should this thread fall behind or stop.
+ *
+ * One thread for both: each Worker is a JavaScript VM of its own (~4 MB RSS).
+ */
+
+/** `countsDiffer`: lane_counts disagreed with the events (rows inserted around the relay's writer). */
+export type ScanResult =
+  | { ok: true; events: number; ms: number; countsDiffer: boolean }
+  | { ok: false; message: string };
+
+export type ToBackground =
+  | { t: 'start'; path: string; checkpoint: { everyMs: number; idleMs: number } | null }
+  | { t: 'stop' };
+export type FromBackground =
+  | { t: 'scan'; result: ScanResult }
+  | { t: 'checkpoint'; ok: true }
+  | { t: 'checkpoint'; ok: false; message: string }
+  | { t: 'stopped' };
+
+/** The writer's own automatic checkpoint, in pages, while the thread checkpoints (SQLite's default is 1000). */
+export const BACKSTOP_PAGES = 8000;
+
+export interface Background {
+  scanned: Promise<ScanResult>;
+  stop(): Promise<void>;
+}
+
+export function startBackground(path: string, opts: { checkpoint: boolean; log: Logger }): Background {
+  const { log } = opts;
+  const worker = new Worker(workerUrl('background-worker'), { smol: true });
+  let settle: (r: ScanResult) => void = () => {};
+  const scanned = new Promise<ScanResult>((resolve) => {
+    settle = resolve;
+  });
+  let stopped: (() => void) | null = null;
+  worker.onmessage = (e: MessageEvent<FromBackground>) => {
+    const m = e.data;
+    if (m.t === 'scan') settle(m.result);
+    else if (m.t === 'stopped') stopped?.();
+    else if (m.ok) log.info('background checkpoints work again');
+    else log.warn({ err: m.message }, 'background checkpoint failed; the writer checkpoints itself meanwhile');
+  };
+  worker.onerror = (e) => {
+    settle({ ok: false, message: e.message });
+    log.warn({ err: e.message }, 'spool background thread stopped; the writer checkpoints itself');
+  };
+  const checkpoint = opts.checkpoint ? { everyMs: 5, idleMs: 1000 } : null;
+  worker.postMessage({ t: 'start', path, checkpoint } satisfies ToBackground);
+  return {
+    scanned,
+    stop: async () => {
+      await Promise.race([
+        new Promise<void>((resolve) => {
+          stopped = resolve;
+          worker.postMessage({ t: 'stop' } satisfies ToBackground);
+        }),
+        Bun.sleep(2000),
+      ]);
+      worker.terminate();
+      settle({ ok: false, message: 'the scan was stopped before it read every event' });
+    },
+  };
+}
