@@ -1,4 +1,6 @@
 /** The spool's background thread: see background.ts. */
+import { closeSync, openSync, readSync } from 'node:fs';
+import { endianness } from 'node:os';
 import Database from 'libsql';
 import type { FromBackground, ScanResult, ToBackground } from './background.ts';
 
@@ -10,6 +12,7 @@ type Totals = { n: number; bytes: number };
 const post = (m: FromBackground) => postMessage(m);
 let db: Db | null = null;
 let timer: ReturnType<typeof setTimeout> | undefined;
+let shm: number | null = null;
 
 function scan(d: Db): ScanResult {
   const started = performance.now();
@@ -31,25 +34,65 @@ function scan(d: Db): ScanResult {
   }
 }
 
-function checkpoints(d: Db, everyMs: number, idleMs: number): void {
+/**
+ * Frames in the log not yet copied into the database, from the WAL-index
+ * header in the -shm file (https://sqlite.org/walformat.html#the_wal_index_file_format:
+ * mxFrame at byte 16, nBackfill at byte 96, native byte order). A torn read
+ * only moves one checkpoint by a tick; null when the file cannot be read.
+ */
+function pendingFrames(fd: number | null, buf: Buffer): number | null {
+  if (fd === null) return null;
+  try {
+    if (readSync(fd, buf, 0, 100, 0) < 100) return null;
+  } catch {
+    return null;
+  }
+  const le = endianness() === 'LE';
+  const mxFrame = le ? buf.readUInt32LE(16) : buf.readUInt32BE(16);
+  const backfilled = le ? buf.readUInt32LE(96) : buf.readUInt32BE(96);
+  return Math.max(0, mxFrame - backfilled);
+}
+
+/**
+ * Checkpoints in small steps: every `everyMs` the log is looked at, and
+ * copied once it holds `frames` new pages (or anything, after `idleMs`).
+ * Small steps keep each checkpoint's fsync of the database short: a long one
+ * delays the writer's own fsync of the log on the same disk (measured p99 of
+ * acks with 4 clients: 1.9-2.1 ms checkpointing every 5 ms, 3.5-4.6 ms every
+ * 100 ms), while a checkpoint per tick whatever the log holds cost up to 9% of
+ * 4-lane delivery throughput (many small commits: one database fsync each).
+ */
+function checkpoints(d: Db, path: string, o: { everyMs: number; idleMs: number; frames: number }): void {
   const checkpoint = d.prepare('PRAGMA wal_checkpoint(PASSIVE)');
-  let wait = everyMs;
+  let fd: number | null = null;
+  try {
+    fd = openSync(`${path}-shm`, 'r');
+    shm = fd;
+  } catch {
+    fd = null; // no shared-memory file to read: checkpoint on time alone
+  }
+  const buf = Buffer.alloc(100);
+  let last = performance.now();
   let failing = false;
   const tick = () => {
-    let copied = 0;
-    try {
-      copied = (checkpoint.get() as { checkpointed: number }).checkpointed;
-      if (failing) post({ t: 'checkpoint', ok: true });
-      failing = false;
-    } catch (err) {
-      if (!failing) post({ t: 'checkpoint', ok: false, message: (err as Error).message });
-      failing = true;
+    const pending = pendingFrames(fd, buf);
+    const now = performance.now();
+    const due =
+      pending === null ? now - last >= o.idleMs / 10 : pending >= o.frames || (pending > 0 && now - last >= o.idleMs);
+    if (due) {
+      last = now;
+      try {
+        checkpoint.get();
+        if (failing) post({ t: 'checkpoint', ok: true });
+        failing = false;
+      } catch (err) {
+        if (!failing) post({ t: 'checkpoint', ok: false, message: (err as Error).message });
+        failing = true;
+      }
     }
-    // While events arrive, look again soon; when idle, back off: a quiet relay costs nothing.
-    wait = copied > 0 ? everyMs : Math.min(idleMs, wait * 2);
-    timer = setTimeout(tick, wait);
+    timer = setTimeout(tick, o.everyMs);
   };
-  timer = setTimeout(tick, wait);
+  timer = setTimeout(tick, o.everyMs);
 }
 
 function start(m: Extract<ToBackground, { t: 'start' }>): void {
@@ -69,7 +112,7 @@ function start(m: Extract<ToBackground, { t: 'start' }>): void {
   const result = scan(db);
   post({ t: 'scan', result });
   // Never copy into a file the scan found damaged.
-  if (m.checkpoint && result.ok) checkpoints(db, m.checkpoint.everyMs, m.checkpoint.idleMs);
+  if (m.checkpoint && result.ok) checkpoints(db, m.path, m.checkpoint);
 }
 
 self.onmessage = (e: MessageEvent<ToBackground>) => {
@@ -77,6 +120,7 @@ self.onmessage = (e: MessageEvent<ToBackground>) => {
   if (m.t === 'start') return start(m);
   clearTimeout(timer);
   try {
+    if (shm !== null) closeSync(shm);
     db?.close();
   } catch {
     // a connection that failed to open has nothing to release

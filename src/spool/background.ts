@@ -14,7 +14,7 @@ import { workerUrl } from './worker-url.ts';
  *   that crosses `wal_autocheckpoint` pages (https://sqlite.org/wal.html#automatic_checkpoint):
  *   that writer copies ~4 MB into the database file and fsyncs it while the
  *   acks of its batch wait. Here PASSIVE checkpoints (they never block the
- *   writer) run every few ms while events arrive; the writer keeps its own
+ *   writer) run in small steps while events arrive; the writer keeps its own
  *   automatic checkpoint at BACKSTOP_PAGES should this thread fall behind or stop.
  *
  * One thread for both: each Worker is a JavaScript VM of its own (~4 MB RSS).
@@ -26,7 +26,7 @@ export type ScanResult =
   | { ok: false; message: string };
 
 export type ToBackground =
-  | { t: 'start'; path: string; checkpoint: { everyMs: number; idleMs: number } | null }
+  | { t: 'start'; path: string; checkpoint: { everyMs: number; idleMs: number; frames: number } | null }
   | { t: 'stop' };
 export type FromBackground =
   | { t: 'scan'; result: ScanResult }
@@ -52,8 +52,11 @@ export function startBackground(path: string, opts: { checkpoint: boolean; log: 
   let stopped: (() => void) | null = null;
   worker.onmessage = (e: MessageEvent<FromBackground>) => {
     const m = e.data;
-    if (m.t === 'scan') settle(m.result);
-    else if (m.t === 'stopped') stopped?.();
+    if (m.t === 'scan') {
+      settle(m.result);
+      // Nothing more to do on this thread: end it, a Worker holds memory.
+      if (!opts.checkpoint) void stop();
+    } else if (m.t === 'stopped') stopped?.();
     else if (m.ok) log.info('background checkpoints work again');
     else log.warn({ err: m.message }, 'background checkpoint failed; the writer checkpoints itself meanwhile');
   };
@@ -61,11 +64,12 @@ export function startBackground(path: string, opts: { checkpoint: boolean; log: 
     settle({ ok: false, message: e.message });
     log.warn({ err: e.message }, 'spool background thread stopped; the writer checkpoints itself');
   };
-  const checkpoint = opts.checkpoint ? { everyMs: 5, idleMs: 1000 } : null;
+  // See checkpoints() in background-worker.ts for how these were chosen.
+  const checkpoint = opts.checkpoint ? { everyMs: 5, idleMs: 1000, frames: 64 } : null;
   worker.postMessage({ t: 'start', path, checkpoint } satisfies ToBackground);
-  return {
-    scanned,
-    stop: async () => {
+  let ended: Promise<void> | null = null;
+  const stop = () => {
+    ended ??= (async () => {
       await Promise.race([
         new Promise<void>((resolve) => {
           stopped = resolve;
@@ -75,6 +79,8 @@ export function startBackground(path: string, opts: { checkpoint: boolean; log: 
       ]);
       worker.terminate();
       settle({ ok: false, message: 'the scan was stopped before it read every event' });
-    },
+    })();
+    return ended;
   };
+  return { scanned, stop };
 }
