@@ -29,11 +29,18 @@ function processRandom(): { randA: string; variant: string; rand20: string } {
 
 const RANDOM = processRandom();
 
+/** The id's first 20 characters, kept for the last millisecond: events arrive many per ms. */
+let cached = { ms: -1, random: RANDOM, head: '' };
+
 /** The id of the event stored as `seq`, received at `ms`. */
 export function eventId(ms: number, seq: number, random = RANDOM): string {
   if (!Number.isSafeInteger(seq) || seq < 1 || seq >= MAX_SEQ) throw new Error(`event seq out of range: ${seq}`);
-  const t = hex(Math.max(0, Math.floor(ms)) % 2 ** 48, 12);
-  return `${t.slice(0, 8)}-${t.slice(8)}-7${random.randA}-${random.variant}${random.rand20.slice(0, 3)}-${random.rand20.slice(3)}${hex(seq, SEQ_HEX)}`;
+  if (cached.ms !== ms || cached.random !== random) {
+    const t = hex(Math.max(0, Math.floor(ms)) % 2 ** 48, 12);
+    const head = `${t.slice(0, 8)}-${t.slice(8)}-7${random.randA}-${random.variant}${random.rand20.slice(0, 3)}-${random.rand20.slice(3)}`;
+    cached = { ms, random, head };
+  }
+  return cached.head + hex(seq, SEQ_HEX);
 }
 
 /**
