@@ -8,7 +8,7 @@
  * once when it is upgraded.
  */
 import { afterEach, describe, expect, it } from 'bun:test';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClient } from '@libsql/client';
 import { drizzle } from 'drizzle-orm/libsql';
@@ -158,35 +158,67 @@ describe('counts that went wrong', () => {
     other.close();
 
     const spool = await openSpool(path);
+    const woken: string[] = [];
+    spool.onAppend((token, env) => woken.push(`${env}:${token}`));
     await waitFor(() => spool.stats().pending === 6, 'the recount after the scan');
     expectExact(spool, 'after the recount');
+    // The forwarder hears of the lane only the recount found.
+    expect(woken).toContain(`dev:${TOKEN2}`);
   });
 });
 
 describe('finding an event by its id', () => {
-  it('goes by the seq the id carries, and still finds an id from before ids carried one', async () => {
+  it('goes by the seq the id carries, in either case, and never onto a seq another connection took', async () => {
     const t = tempDir();
     cleanups.push(t.cleanup);
     const path = join(t.dir, 'spool.db');
     const spool = await openSpool(path);
     const a = await spool.append({ token: TOKEN, env: 'prod', body: body(1) });
     expect(seqOfId(a.id)).toBe(a.seq);
-    // A row as an older relay wrote it, by another connection: a random UUIDv7, its seq from SQLite.
-    const legacy = Bun.randomUUIDv7();
+    // A row inserted by another connection takes the next seq from SQLite.
     const other = new Database(path);
     other
       .prepare(`INSERT INTO events (id, token, env, body, size, received_at) VALUES (?, ?, 'prod', ?, 2, 0)`)
-      .run(legacy, TOKEN, Buffer.from('{}'));
+      .run('by-hand', TOKEN, Buffer.from('{}'));
     other.close();
     expect(spool.checkExternalChanges()).toBe(true);
     const b = await spool.append({ token: TOKEN, env: 'prod', body: body(2) });
-    expect(b.seq).toBe(a.seq + 2); // after the row another connection inserted, never onto it
+    expect(b.seq).toBe(a.seq + 2);
     expect((await queries.getEvent(spool.db, a.id))?.seq).toBe(a.seq);
-    expect((await queries.getEvent(spool.db, b.id))?.seq).toBe(b.seq);
-    expect((await queries.getEvent(spool.db, legacy))?.body.toString()).toBe('{}');
+    expect((await queries.getEvent(spool.db, b.id.toUpperCase()))?.seq).toBe(b.seq);
     expect(await queries.getEvent(spool.db, eventId(Date.now(), 999))).toBeUndefined();
-    const r = await queries.replayEvents(spool.db, [a.id, legacy, 'nope']);
-    expect(r).toEqual({ replayed: [], notDead: [a.id, legacy], missing: ['nope'] });
+    expect(await queries.getEvent(spool.db, eventId(Date.now(), a.seq))).toBeUndefined(); // right seq, wrong id
+    const r = await queries.replayEvents(spool.db, [a.id, 'nope']);
+    expect(r).toEqual({ replayed: [], notDead: [a.id], missing: ['nope'] });
+  });
+
+  it('finds the ids of a spool written before ids carried their seq, after the upgrade', async () => {
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    const path = join(t.dir, 'old.db');
+    const client = createClient({ url: `file:${path}` });
+    await runMigrations(
+      drizzle(client),
+      migrations.filter((m) => m.tag < '0003'),
+    );
+    client.close();
+    // Random UUIDv7 ids, as the relay gave them then; their seq comes from SQLite.
+    const legacy = [Bun.randomUUIDv7(), Bun.randomUUIDv7()];
+    const db = new Database(path);
+    for (const id of legacy) {
+      db.prepare(`INSERT INTO events (id, token, env, body, size, received_at) VALUES (?, ?, 'prod', ?, 2, 0)`).run(
+        id,
+        TOKEN,
+        Buffer.from('{}'),
+      );
+    }
+    db.close();
+    const spool = await openSpool(path);
+    expect((await queries.getEvent(spool.db, legacy[1]!))?.seq).toBe(2);
+    expect((await queries.getEvent(spool.db, legacy[0]!.toUpperCase()))?.body.toString()).toBe('{}');
+    expect(await queries.getEvent(spool.db, Bun.randomUUIDv7())).toBeUndefined();
+    const c = await spool.append({ token: TOKEN, env: 'prod', body: body(3) });
+    expect((await queries.getEvent(spool.db, c.id))?.seq).toBe(3);
   });
 });
 
@@ -195,14 +227,25 @@ describe('checkpoints on their own thread', () => {
   const EVENTS = 4000;
   const pad = 'p'.repeat(1500);
 
-  async function fill(spool: Spool): Promise<void> {
+  /** Frames in the log not yet in the database, from the WAL-index header (sqlite.org/walformat.html). */
+  const uncopied = (path: string) => {
+    const h = readFileSync(`${path}-shm`).subarray(0, 100);
+    return h.readUInt32LE(16) - h.readUInt32LE(96);
+  };
+
+  /** Appends EVENTS; answers the most frames the log held uncopied, looked at between batches. */
+  async function fill(spool: Spool, path: string): Promise<number> {
+    let most = 0;
     for (let i = 0; i < EVENTS; i += 200) {
       await Promise.all(
         Array.from({ length: 200 }, (_, j) =>
           spool.append({ token: TOKEN, env: 'prod', body: new TextEncoder().encode(`{"i":${i + j},"p":"${pad}"}`) }),
         ),
       );
+      most = Math.max(most, uncopied(path));
+      await Bun.sleep(10); // a tick of the checkpoint thread, as between bursts of a busy site
     }
+    return most;
   }
 
   it('copies the log into the database while events arrive, without the writer checkpointing', async () => {
@@ -211,7 +254,8 @@ describe('checkpoints on their own thread', () => {
     const path = join(t.dir, 'spool.db');
     const spool = await openSpool(path);
     expect(spool.sync.prepare('PRAGMA wal_autocheckpoint').get()).toMatchObject({ wal_autocheckpoint: BACKSTOP_PAGES });
-    await fill(spool);
+    // Copied in steps while the events arrive: never near SQLite's 1000 pages, let alone the backstop.
+    expect(await fill(spool, path)).toBeLessThan(1000);
     // Only a checkpoint grows the database file; the writer's own would wait for BACKSTOP_PAGES.
     await waitFor(() => statSync(path).size >= EVENTS * pad.length, 'the checkpoint thread to copy the log');
     expect(statSync(`${path}-wal`).size).toBeLessThan(BACKSTOP_PAGES * 4096);
@@ -224,7 +268,10 @@ describe('checkpoints on their own thread', () => {
     const path = join(t.dir, 'spool.db');
     const spool = await openSpool(path, { checkpointThread: false });
     expect(spool.sync.prepare('PRAGMA wal_autocheckpoint').get()).toMatchObject({ wal_autocheckpoint: 1000 });
-    await fill(spool);
+    // SQLite checkpoints when a commit takes the log past 1000 pages, not before.
+    const most = await fill(spool, path);
+    expect(most).toBeGreaterThan(200);
+    expect(most).toBeLessThan(1000 + 200 * 2);
     expect(spool.stats().pending).toBe(EVENTS);
   });
 });

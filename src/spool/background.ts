@@ -23,7 +23,10 @@ import { workerUrl } from './worker-url.ts';
 /** `countsDiffer`: lane_counts disagreed with the events (rows inserted around the relay's writer). */
 export type ScanResult =
   | { ok: true; events: number; ms: number; countsDiffer: boolean }
-  | { ok: false; message: string };
+  | { ok: false; message: string; damaged: boolean };
+
+/** SQLite's words for a damaged file (SQLITE_CORRUPT*, SQLITE_NOTADB), as opposed to busy, I/O or memory. */
+export const DAMAGED = /malformed|not a database|SQLITE_CORRUPT|SQLITE_NOTADB/i;
 
 export type ToBackground =
   | { t: 'start'; path: string; checkpoint: { everyMs: number; idleMs: number; frames: number } | null }
@@ -61,7 +64,7 @@ export function startBackground(path: string, opts: { checkpoint: boolean; log: 
     else log.warn({ err: m.message }, 'background checkpoint failed; the writer checkpoints itself meanwhile');
   };
   worker.onerror = (e) => {
-    settle({ ok: false, message: e.message });
+    settle({ ok: false, message: e.message, damaged: false });
     log.warn({ err: e.message }, 'spool background thread stopped; the writer checkpoints itself');
   };
   // See checkpoints() in background-worker.ts for how these were chosen.
@@ -78,7 +81,7 @@ export function startBackground(path: string, opts: { checkpoint: boolean; log: 
         Bun.sleep(2000),
       ]);
       worker.terminate();
-      settle({ ok: false, message: 'the scan was stopped before it read every event' });
+      settle({ ok: false, message: 'the scan was stopped before it read every event', damaged: false });
     })();
     return ended;
   };

@@ -35,11 +35,13 @@ export const migrations: EmbeddedMigration[] = [
     ]
   },
   {
-    "tag": "0003_no_id_index",
-    "folderMillis": 1795438459796,
-    "hash": "5217e0867b0038b595ddcbda48ecffd8f1b81d3f66b932da885c160d62067c8a",
+    "tag": "0003_ids_carry_seq",
+    "folderMillis": 1795442536860,
+    "hash": "e7dedcf31b42142aa811d4042359c630161073ca9373f9eee1e43e77d46215ad",
     "sql": [
-      "-- An event id carries its seq (src/spool/event-id.ts): lookups by id go by the primary key, and\n-- each append saves one B-tree insert (+2-7% acks/s in test/bench/ab.ts pairs).\nDROP INDEX `events_id_unique`;"
+      "-- An event id carries its seq (src/spool/event-id.ts): lookups by id go by the primary key, and\n-- each append saves one B-tree insert (+2-7% acks/s in test/bench/ab.ts pairs).\n-- Ids stored before keep a small index of their own, written once here.\nCREATE TABLE IF NOT EXISTS `legacy_ids` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`seq` integer NOT NULL\n);\n",
+      "\nINSERT OR IGNORE INTO `legacy_ids` (`id`, `seq`) SELECT `id`, `seq` FROM `events`;\n",
+      "\nDROP INDEX IF EXISTS `events_id_unique`;\n"
     ]
   }
 ];

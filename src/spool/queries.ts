@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
 import { seqOfId } from './event-id.ts';
 import type { Drizzle } from './open.ts';
-import { attempts, events, laneCounts as laneCountsTable } from './schema.ts';
+import { attempts, events, laneCounts as laneCountsTable, legacyIds } from './schema.ts';
 import type { Env, EventStatus } from './types.ts';
 
 /**
@@ -145,18 +145,23 @@ export async function replayEvents(db: Drizzle, ids: string[]): Promise<ReplayRe
 }
 
 /**
- * The condition that finds event `id`: by the seq it carries (a primary-key
- * lookup, event-id.ts); an id from before ids carried their seq is found by
- * reading the table.
+ * The condition that finds event `id`, always by primary key: the seq an id
+ * carries (event-id.ts), or for an id from before ids carried one, the seq
+ * `legacy_ids` kept for it (drizzle/0003). `events.id` has no index: a lookup
+ * that read the table would stall the relay for as long (185 ms per 200,000
+ * events). Ids are lower-case hex; an upper-case copy finds the same event.
  */
-async function whereId(db: Drizzle, id: string) {
+async function whereId(db: Drizzle, raw: string) {
+  const id = raw.toLowerCase();
   const seq = seqOfId(id);
   if (seq !== null) {
     const bySeq = and(eq(events.seq, seq), eq(events.id, id))!;
     const [hit] = await db.select({ seq: events.seq }).from(events).where(bySeq);
     if (hit) return bySeq;
   }
-  return eq(events.id, id);
+  const [legacy] = await db.select({ seq: legacyIds.seq }).from(legacyIds).where(eq(legacyIds.id, id));
+  // seq -1 is no event: the id is unknown.
+  return and(eq(events.seq, legacy?.seq ?? -1), eq(events.id, id))!;
 }
 
 const CHUNK = 500;

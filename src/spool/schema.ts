@@ -58,8 +58,11 @@ export const attempts = sqliteTable(
 export type AttemptRow = typeof attempts.$inferSelect;
 
 /**
- * Events and bytes per lane and status, kept by triggers on `events` (see
- * drizzle/0002_lane_counts.sql) in the same transaction as the change. Start-up,
+ * Events and bytes per lane and status, kept in the same transaction as the
+ * change: inserts by the relay's writer (once per batch and lane), status
+ * changes and deletes by triggers on `events` (drizzle/0002_lane_counts.sql).
+ * Rows inserted any other way are found by the start-up integrity read, which
+ * counts again (Spool.recount). Start-up,
  * /health and the quota read these few rows instead of counting a spool that
  * may hold a million events (counting them took 1.5 s at start).
  */
@@ -74,3 +77,12 @@ export const laneCounts = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.token, t.env, t.status] })],
 );
+
+/**
+ * Ids of events stored before ids carried their seq (drizzle/0003): the one
+ * way to find those by id now that `events.id` has no index.
+ */
+export const legacyIds = sqliteTable('legacy_ids', {
+  id: text('id').primaryKey(),
+  seq: integer('seq').notNull(),
+});

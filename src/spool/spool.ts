@@ -79,16 +79,23 @@ export class Spool {
    */
   static async open(deps: SpoolDeps): Promise<Spool> {
     const { sync, db, client } = await openSpoolFiles(deps.path);
+    if (deps.background === false) return new Spool(sync, db, () => client.close(), deps);
     const checkpoint = deps.checkpointThread !== false;
     const background = startBackground(deps.path, { checkpoint, log: deps.log });
-    const first = fileBytes(deps.path) <= (deps.scanFirstBytes ?? SCAN_FIRST_BYTES);
-    if (first) {
-      const r = await background.scanned;
-      // Refused with the connections left open, as before the scan: closing the
-      // last one would checkpoint into the damaged file.
-      if (!r.ok) throw new Error(r.message);
+    let spool: Spool;
+    try {
+      if (fileBytes(deps.path) <= (deps.scanFirstBytes ?? SCAN_FIRST_BYTES)) {
+        const r = await background.scanned;
+        // Refused with the connections left open, as before the scan: closing the
+        // last one would checkpoint into the damaged file.
+        if (!r.ok && r.damaged) throw new Error(r.message);
+      }
+      spool = new Spool(sync, db, () => client.close(), deps);
+    } catch (e) {
+      // The thread's connection is not the last one: closing it copies nothing.
+      await background.stop();
+      throw e;
     }
-    const spool = new Spool(sync, db, () => client.close(), deps);
     spool.background = background;
     spool.scanned = background.scanned;
     void background.scanned.then((r) => spool.checkScan(r));
@@ -98,23 +105,38 @@ export class Spool {
 
   private checkScan(r: ScanResult): void {
     if (this.closed) return;
+    if (!r.ok && !r.damaged) {
+      // Busy, out of memory or file handles: not a verdict on the file.
+      this.deps.log.warn(
+        { spool: this.deps.path, err: r.message },
+        'spool integrity read failed; it runs again at next start',
+      );
+      return;
+    }
     if (!r.ok) {
       this.damaged =
         `spool ${this.deps.path}: the database is damaged (${r.message}); the relay stopped taking events. ` +
         `Stop it, keep a copy of the spool folder, then move the file aside ` +
         `(mv "${this.deps.path}" "${this.deps.path}.broken") to start an empty spool, or restore it from a backup.`;
+      // Nothing may be copied into the damaged file from here, not even by SQLite's own checkpoint.
+      this.sync.exec('PRAGMA wal_autocheckpoint = 0');
       this.deps.log.error({ spool: this.deps.path, err: r.message }, 'spool damaged: no more events are taken');
       return;
     }
     this.deps.log.info({ events: r.events, ms: r.ms }, 'spool read in full: no damaged page');
-    if (r.countsDiffer) void this.recount();
+    if (r.countsDiffer) {
+      this.recount().catch((e) =>
+        this.deps.log.warn({ err: (e as Error).message }, 'spool recount failed; it runs again at next start'),
+      );
+    }
   }
 
   /**
    * Counts every event again into lane_counts: only when the integrity scan
    * found them different, i.e. rows were inserted around the relay's writer
    * (drizzle/0002_lane_counts.sql). Takes the writer's turn (~1.5 s per
-   * million events), so it is logged.
+   * million events), so it is logged. Lanes it finds are announced, as after
+   * any outside change.
    */
   async recount(): Promise<void> {
     this.deps.log.warn('spool counts differ from its events (rows added by another program?); counting them again');
@@ -122,9 +144,12 @@ export class Spool {
     // Read back at a turn's start, when every append answered so far has
     // also been added to the in-memory counts (their continuations ran).
     await Bun.sleep(0);
+    if (this.closed) return;
     this.lanePending.clear();
     this.counts = { delivered: 0, dead: 0 };
     this.loadCounts();
+    this.writer.seeSeqs();
+    for (const l of this.pendingLanes()) for (const fn of this.listeners) fn(l.token, l.env);
   }
 
   private dataVersion = -1;
@@ -262,6 +287,9 @@ export class Spool {
     this.closed = true;
     await this.writer.drain();
     await this.background?.stop();
+    // A damaged spool keeps its connections open to the end of the process,
+    // as a refused one does: closing the last would checkpoint into it.
+    if (this.damaged) return;
     this.sync.close();
     this.closeClient();
   }

@@ -31,7 +31,7 @@ function insertRows(db: SyncDb, rows: number): Stmt {
  * Appends go in as multi-row INSERTs of these sizes (largest first): one
  * statement call per 32 rows instead of one per row took the insert CPU of a
  * 1.5 KB event from 5.4 to 4.1 µs in batches of 45 (the batch size under 64
- * connections). 32 × 7 parameters stays far below SQLite's limit of 32766.
+ * connections). 32 × 8 parameters stays far below SQLite's limit of 32766.
  */
 const CHUNKS = [32, 8, 1] as const;
 

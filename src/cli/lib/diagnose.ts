@@ -211,7 +211,13 @@ async function checkSpool(config: Config): Promise<Check[]> {
     return [{ check: 'spool', status: 'pass', message: `${path} does not exist yet; ${dir} is writable` }];
   let spool: Spool | undefined;
   try {
-    spool = await Spool.open({ path, maxBytes: config.spool.max_size_mb * MB, clock: systemClock, log: silentLogger });
+    spool = await Spool.open({
+      path,
+      maxBytes: config.spool.max_size_mb * MB,
+      clock: systemClock,
+      log: silentLogger,
+      checkpointThread: false,
+    });
     // BEGIN IMMEDIATE takes the write lock (waiting out the running server's
     // batch, busy_timeout); the rolled-back write proves the file is writable.
     spool.sync.exec('BEGIN IMMEDIATE');

@@ -36,6 +36,8 @@ export async function withSpool(
       maxBytes: config.spool.max_size_mb * 1024 * 1024,
       clock: systemClock,
       log: silentLogger,
+      // A short command: no integrity read of the whole spool, no checkpoint thread.
+      background: false,
     });
   } catch (e) {
     io.err(
