@@ -7,7 +7,7 @@ import { createApp, IngestService, type IngestSettings } from './http/index.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import type { Logger } from './lib/log.ts';
 import { maskToken } from './lib/mask.ts';
-import { Spool, SpoolOpenError } from './spool/index.ts';
+import { DAMAGED, Spool, SpoolOpenError } from './spool/index.ts';
 import { VERSION } from './version.ts';
 
 export interface RelayDeps {
@@ -74,14 +74,13 @@ function loadTls(server: Config['server']): { cert: string; key: string } | unde
 }
 
 /** SQLite's words for a damaged file, wherever in start-up it first shows. */
-const CORRUPT = /malformed|not a database|SQLITE_CORRUPT|SQLITE_NOTADB/i;
 
 async function openSpool(config: Config, clock: Clock, log: Logger): Promise<Spool> {
   const path = config.spool.path;
   try {
     return await Spool.open({ path, maxBytes: config.spool.max_size_mb * 1024 * 1024, clock, log });
   } catch (e) {
-    if (e instanceof SpoolOpenError || !CORRUPT.test((e as Error).message)) throw e;
+    if (e instanceof SpoolOpenError || !DAMAGED.test((e as Error).message)) throw e;
     throw new SpoolOpenError(
       `spool ${path}: the database is damaged (${(e as Error).message}). The relay will not write to it. ` +
         `Keep a copy of the spool folder, then move the file aside (mv "${path}" "${path}.broken") ` +

@@ -61,6 +61,10 @@ function damageMiddlePage(path: string): void {
   closeSync(fd);
 }
 
+/** Opens a spool in this process as if it were over 64 MB: served before its integrity read ends. */
+const openAsLarge = (path: string) =>
+  Spool.open({ path, maxBytes: 1 << 30, clock: systemClock, log: silentLogger, scanFirstBytes: 0 });
+
 /** A copy of the pristine installation, to damage. */
 function copy(name: string): { dir: string; spoolDir: string; db: string } {
   const dir = join(root.dir, name);
@@ -136,14 +140,7 @@ describe('a damaged spool at start-up', () => {
   it('serves a spool too large to read first, and stops taking events when the background read finds a damaged page', async () => {
     const c = copy('bad-page-late');
     damageMiddlePage(c.db);
-    // scanFirstBytes 0: this spool counts as large, so it opens before its read finishes.
-    const spool = await Spool.open({
-      path: c.db,
-      maxBytes: 1 << 30,
-      clock: systemClock,
-      log: silentLogger,
-      scanFirstBytes: 0,
-    });
+    const spool = await openAsLarge(c.db);
     try {
       await waitFor(() => spool.damaged !== null, 'the background scan to report the damage');
       expect(spool.damaged).toContain(c.db);
@@ -158,13 +155,7 @@ describe('a damaged spool at start-up', () => {
 
   it('reads an undamaged large spool in the background and keeps taking events', async () => {
     const c = copy('large-ok');
-    const spool = await Spool.open({
-      path: c.db,
-      maxBytes: 1 << 30,
-      clock: systemClock,
-      log: silentLogger,
-      scanFirstBytes: 0,
-    });
+    const spool = await openAsLarge(c.db);
     try {
       expect(spool.stats().pending).toBe(EVENTS);
       const r = await spool.append({ token: TOKEN, env: 'prod', body: new TextEncoder().encode('{}') });

@@ -37,6 +37,23 @@ async function openSpool(path: string, over: Partial<SpoolDeps> = {}): Promise<S
   return spool;
 }
 
+/** A spool file's path in a temp dir removed after the test. */
+function spoolPath(name = 'spool.db'): string {
+  const t = tempDir();
+  cleanups.push(t.cleanup);
+  return join(t.dir, name);
+}
+
+/** A spool as an older relay made it: the migrations before `tag` only. */
+async function schemaBefore(path: string, tag: string): Promise<void> {
+  const client = createClient({ url: `file:${path}` });
+  await runMigrations(
+    drizzle(client),
+    migrations.filter((m) => m.tag < tag),
+  );
+  client.close();
+}
+
 const sort = (rows: Count[]) =>
   rows
     .map((r) => ({ ...r, n: Number(r.n), bytes: Number(r.bytes) }))
@@ -70,9 +87,7 @@ const body = (i: number) => new TextEncoder().encode(`{"event":"order_created","
 
 describe('the spool counts (lane_counts)', () => {
   it('equal a count of the events through appends, deliveries, dead letters, replays, purges and a restart', async () => {
-    const t = tempDir();
-    cleanups.push(t.cleanup);
-    const path = join(t.dir, 'spool.db');
+    const path = spoolPath();
     let spool = await openSpool(path);
     const lanes = [
       { token: TOKEN, env: 'prod' as const },
@@ -113,15 +128,10 @@ describe('the spool counts (lane_counts)', () => {
   });
 
   it('counts a spool written before lane_counts existed, once, when it is upgraded', async () => {
-    const t = tempDir();
-    cleanups.push(t.cleanup);
-    const path = join(t.dir, 'old.db');
+    const path = spoolPath('old.db');
     // The schema as the relay made it before migration 0002.
-    const before = migrations.filter((m) => m.tag < '0002');
-    expect(before.map((m) => m.tag)).toEqual(['0000_init', '0001_attempts']);
-    const client = createClient({ url: `file:${path}` });
-    await runMigrations(drizzle(client), before);
-    client.close();
+    expect(migrations.filter((m) => m.tag < '0002').map((m) => m.tag)).toEqual(['0000_init', '0001_attempts']);
+    await schemaBefore(path, '0002');
     const db = new Database(path);
     const insert = db.prepare(
       `INSERT INTO events (id, token, env, body, size, received_at, status) VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -143,9 +153,7 @@ describe('the spool counts (lane_counts)', () => {
 
 describe('counts that went wrong', () => {
   it('are counted again after the start-up scan finds them different from the events', async () => {
-    const t = tempDir();
-    cleanups.push(t.cleanup);
-    const path = join(t.dir, 'spool.db');
+    const path = spoolPath();
     const first = await openSpool(path);
     await first.append({ token: TOKEN, env: 'prod', body: body(1) });
     await first.close();
@@ -169,9 +177,7 @@ describe('counts that went wrong', () => {
 
 describe('finding an event by its id', () => {
   it('goes by the seq the id carries, in either case, and never onto a seq another connection took', async () => {
-    const t = tempDir();
-    cleanups.push(t.cleanup);
-    const path = join(t.dir, 'spool.db');
+    const path = spoolPath();
     const spool = await openSpool(path);
     const a = await spool.append({ token: TOKEN, env: 'prod', body: body(1) });
     expect(seqOfId(a.id)).toBe(a.seq);
@@ -193,15 +199,8 @@ describe('finding an event by its id', () => {
   });
 
   it('finds the ids of a spool written before ids carried their seq, after the upgrade', async () => {
-    const t = tempDir();
-    cleanups.push(t.cleanup);
-    const path = join(t.dir, 'old.db');
-    const client = createClient({ url: `file:${path}` });
-    await runMigrations(
-      drizzle(client),
-      migrations.filter((m) => m.tag < '0003'),
-    );
-    client.close();
+    const path = spoolPath('old.db');
+    await schemaBefore(path, '0003');
     // Random UUIDv7 ids, as the relay gave them then; their seq comes from SQLite.
     const legacy = [Bun.randomUUIDv7(), Bun.randomUUIDv7()];
     const db = new Database(path);
@@ -249,9 +248,7 @@ describe('checkpoints on their own thread', () => {
   }
 
   it('copies the log into the database while events arrive, without the writer checkpointing', async () => {
-    const t = tempDir();
-    cleanups.push(t.cleanup);
-    const path = join(t.dir, 'spool.db');
+    const path = spoolPath();
     const spool = await openSpool(path);
     expect(spool.sync.prepare('PRAGMA wal_autocheckpoint').get()).toMatchObject({ wal_autocheckpoint: BACKSTOP_PAGES });
     // Copied in steps while the events arrive: never near SQLite's 1000 pages, let alone the backstop.
@@ -263,9 +260,7 @@ describe('checkpoints on their own thread', () => {
   });
 
   it('without the thread, leaves checkpoints to SQLite in the writer, at its default size', async () => {
-    const t = tempDir();
-    cleanups.push(t.cleanup);
-    const path = join(t.dir, 'spool.db');
+    const path = spoolPath();
     const spool = await openSpool(path, { checkpointThread: false });
     expect(spool.sync.prepare('PRAGMA wal_autocheckpoint').get()).toMatchObject({ wal_autocheckpoint: 1000 });
     // SQLite checkpoints when a commit takes the log past 1000 pages, not before.

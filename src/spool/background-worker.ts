@@ -10,6 +10,14 @@ type Db = InstanceType<typeof Database>;
 type Totals = { n: number; bytes: number };
 
 const post = (m: FromBackground) => postMessage(m);
+/** The WAL-index header is in the machine's byte order. */
+const LE = endianness() === 'LE';
+
+/** A failed read: damage only when SQLite says so (its code or words), not busy, I/O or memory. */
+function failed(err: unknown): ScanResult {
+  const e = err as Error & { code?: string };
+  return { ok: false, message: e.message, damaged: DAMAGED.test(`${e.code ?? ''} ${e.message}`) };
+}
 /** How often an idle log is looked at. */
 const QUIET_TICK_MS = 100;
 let db: Db | null = null;
@@ -32,8 +40,7 @@ function scan(d: Db): ScanResult {
       d.exec('COMMIT');
     }
   } catch (err) {
-    const e = err as Error & { code?: string };
-    return { ok: false, message: e.message, damaged: DAMAGED.test(`${e.code ?? ''} ${e.message}`) };
+    return failed(err);
   }
 }
 
@@ -50,9 +57,8 @@ function pendingFrames(fd: number | null, buf: Buffer): number | null {
   } catch {
     return null;
   }
-  const le = endianness() === 'LE';
-  const mxFrame = le ? buf.readUInt32LE(16) : buf.readUInt32BE(16);
-  const backfilled = le ? buf.readUInt32LE(96) : buf.readUInt32BE(96);
+  const mxFrame = LE ? buf.readUInt32LE(16) : buf.readUInt32BE(16);
+  const backfilled = LE ? buf.readUInt32LE(96) : buf.readUInt32BE(96);
   return Math.max(0, mxFrame - backfilled);
 }
 
@@ -114,11 +120,7 @@ function start(m: Extract<ToBackground, { t: 'start' }>): void {
     // buffer: a page cache would only hold RSS.
     db.exec('PRAGMA cache_size = -128');
   } catch (err) {
-    const e = err as Error & { code?: string };
-    post({
-      t: 'scan',
-      result: { ok: false, message: e.message, damaged: DAMAGED.test(`${e.code ?? ''} ${e.message}`) },
-    });
+    post({ t: 'scan', result: failed(err) });
     return;
   }
   const result = scan(db);

@@ -1,3 +1,4 @@
+export { DAMAGED } from './background.ts';
 export { openSpoolFiles, SpoolOpenError } from './open.ts';
 export type { AttemptSummary, EventDetail, EventSummary, LaneCounts, ListFilter, ReplayResult } from './queries.ts';
 export * as queries from './queries.ts';

@@ -7,6 +7,7 @@ import {
   type Env,
   type EventStatus,
   type LaneStats,
+  laneKey,
   type Outcome,
   type PendingEvent,
   ROW_OVERHEAD,
@@ -25,8 +26,6 @@ function fileBytes(path: string): number {
   const size = (p: string) => (existsSync(p) ? statSync(p).size : 0);
   return size(path) + size(`${path}-wal`);
 }
-
-export const laneKey = (token: string, env: Env): string => `${env}\u0000${token}`;
 
 /**
  * The spool: every accepted event, on disk, in acknowledgement order. It knows
@@ -144,12 +143,7 @@ export class Spool {
     // Read back at a turn's start, when every append answered so far has
     // also been added to the in-memory counts (their continuations ran).
     await Bun.sleep(0);
-    if (this.closed) return;
-    this.lanePending.clear();
-    this.counts = { delivered: 0, dead: 0 };
-    this.loadCounts();
-    this.writer.seeSeqs();
-    for (const l of this.pendingLanes()) for (const fn of this.listeners) fn(l.token, l.env);
+    if (!this.closed) this.reload();
   }
 
   private dataVersion = -1;
@@ -167,12 +161,17 @@ export class Spool {
     const first = this.dataVersion === -1;
     this.dataVersion = v;
     if (first) return false;
+    this.reload();
+    return true;
+  }
+
+  /** After a change the writer did not make: counts and next seq read again, every pending lane announced. */
+  private reload(): void {
     this.lanePending.clear();
     this.counts = { delivered: 0, dead: 0 };
     this.loadCounts();
     this.writer.seeSeqs();
     for (const l of this.pendingLanes()) for (const fn of this.listeners) fn(l.token, l.env);
-    return true;
   }
 
   /**

@@ -2,6 +2,9 @@ import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 
 export type Env = 'prod' | 'dev';
+
+/** A lane's key in maps: env, then token. */
+export const laneKey = (token: string, env: Env): string => `${env}\u0000${token}`;
 export type EventStatus = 'pending' | 'delivered' | 'dead';
 
 /** Bytes counted per row on top of its body: ids, token, timestamps, index entries. */

@@ -2,7 +2,7 @@ import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import { eventId } from './event-id.ts';
 import type { SyncDb } from './open.ts';
-import { type Appended, type AppendInput, ROW_OVERHEAD } from './types.ts';
+import { type Appended, type AppendInput, laneKey, ROW_OVERHEAD } from './types.ts';
 
 /** The spool's quota (`spool.max_size_mb`) is reached by pending and dead events alone. */
 export class SpoolFullError extends Error {
@@ -14,6 +14,11 @@ export class SpoolWriteError extends Error {
 }
 
 type Stmts = ReturnType<typeof prepare>;
+
+/** lane_counts from a full count of the events: for a spool written around the writer. */
+export const RECOUNT_SQL = `DELETE FROM lane_counts;
+  INSERT INTO lane_counts (token, env, status, n, bytes)
+  SELECT token, env, status, count(*), coalesce(sum(size), 0) FROM events GROUP BY token, env, status`;
 type Stmt = ReturnType<SyncDb['prepare']>;
 
 /** Columns an append binds, per row. */
@@ -65,10 +70,7 @@ function prepare(db: SyncDb) {
       `DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE status = 'delivered'
        ORDER BY delivered_at LIMIT ?) RETURNING size`,
     ),
-    recount: () =>
-      db.exec(`DELETE FROM lane_counts;
-        INSERT INTO lane_counts (token, env, status, n, bytes)
-        SELECT token, env, status, count(*), coalesce(sum(size), 0) FROM events GROUP BY token, env, status`),
+    recount: () => db.exec(RECOUNT_SQL),
     pruneBefore: db.prepare(
       `DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE status = 'delivered'
        AND delivered_at < ? ORDER BY delivered_at LIMIT 1000) RETURNING size`,
@@ -294,7 +296,7 @@ export class GroupCommitWriter {
         args[k++] = input.body.byteLength;
         args[k++] = op.receivedAt;
         args[k++] = input.warnings?.length ? JSON.stringify(input.warnings) : null;
-        const key = `${input.env}\u0000${input.token}`;
+        const key = laneKey(input.token, input.env);
         const c = this.inserted.get(key);
         if (c) {
           c.n++;

@@ -7,6 +7,7 @@
 
 import { join } from 'node:path';
 import Database from 'libsql';
+import { RECOUNT_SQL } from '../../src/spool/writer.ts';
 import { BENCH_TOKENS, freePort, startRelayBinary } from './lib.ts';
 
 export interface Seeded {
@@ -58,9 +59,7 @@ export async function seedSpool(
     }
     // The relay's writer counts what it inserts in lane_counts; a seed that
     // bypasses it must do the same (drizzle/0002_lane_counts.sql).
-    db.exec(`DELETE FROM lane_counts;
-      INSERT INTO lane_counts (token, env, status, n, bytes)
-      SELECT token, env, status, count(*), sum(size) FROM events GROUP BY token, env, status`);
+    db.exec(RECOUNT_SQL);
     db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
   } finally {
     db.close();
