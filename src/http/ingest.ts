@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import { maskToken } from '../lib/mask.ts';
@@ -46,7 +45,7 @@ const ERROR_RETRY_AFTER_S = 5;
  * digest the caller cannot steer, not on how many leading characters of a real
  * token were guessed (a constant-time comparison in effect).
  */
-const digest = (token: string): string => createHash('sha256').update(token).digest('hex');
+const digest = (token: string): string => Bun.SHA256.hash(token, 'hex');
 
 /** The contract, as a service: no request object, just its parts. */
 export class IngestService {
