@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { isLoopback, isLoopbackHost } from '../src/admin/auth.ts';
+import { PlainHistogram } from '../src/admin/metrics.ts';
 import type { StatusView } from '../src/admin/view.ts';
 import { type AdminRelay, basic, configToml, startAdminRelay } from './helpers/admin.ts';
 import { installBinary, startBinary } from './helpers/binary.ts';
@@ -365,6 +366,37 @@ describe('config reload from the status page', () => {
 });
 
 /** `name{labels} value` lines of the Prometheus text format, keyed by name and labels. */
+describe('the ingest-time histogram', () => {
+  const cases: { name: string; observe: number[]; buckets: Record<string, number>; sum: number }[] = [
+    { name: 'nothing observed', observe: [], buckets: { '0.001': 0, '0.01': 0, '+Inf': 0 }, sum: 0 },
+    {
+      name: 'a value on a bound counts in that bucket (le is "less or equal")',
+      observe: [0.001],
+      buckets: { '0.001': 1, '0.01': 1, '+Inf': 1 },
+      sum: 0.001,
+    },
+    {
+      name: 'buckets are cumulative; above the last bound only +Inf',
+      observe: [0.0004, 0.005, 0.02, 3],
+      buckets: { '0.001': 1, '0.01': 2, '+Inf': 4 },
+      sum: 3.0254,
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      const h = new PlainHistogram('t_seconds', 'help', [0.001, 0.01]);
+      for (const v of c.observe) h.observe(v);
+      const got = await h.get();
+      const buckets = Object.fromEntries(
+        got.values.filter((v) => v.metricName === 't_seconds_bucket').map((v) => [String(v.labels.le), v.value]),
+      );
+      expect(buckets).toEqual(c.buckets);
+      expect(got.values.find((v) => v.metricName === 't_seconds_sum')!.value).toBeCloseTo(c.sum, 9);
+      expect(got.values.find((v) => v.metricName === 't_seconds_count')!.value).toBe(c.observe.length);
+    });
+  }
+});
+
 function samples(text: string): Map<string, number> {
   const m = new Map<string, number>();
   for (const line of text.split('\n')) {
@@ -409,6 +441,25 @@ describe('/metrics', () => {
     ]) {
       expect(text).toContain(`# TYPE ${name} `);
     }
+  });
+
+  it('counts each webhook once across scrapes, per lane', async () => {
+    const a = await relayWith({ password: PASSWORD });
+    const scrape = async () => samples(await (await a.admin('/metrics')).text());
+    const lane = (token: string, env: string) =>
+      `relay_events_received_total{token="${token.slice(0, 8)}…",env="${env}"}`;
+    await ack(a, TOKEN, ORDER_CREATED);
+    await ack(a, TOKEN, ORDER_CREATED);
+    let s = await scrape();
+    expect(s.get(lane(TOKEN, 'prod'))).toBe(2);
+    expect(s.get('relay_ingest_duration_seconds_count')).toBe(2);
+    await ack(a, TOKEN, ORDER_CREATED);
+    expect((await post(a.url, TOKEN2, ORDER_CREATED, { env: 'dev' })).status).toBe(200);
+    s = await scrape();
+    expect(s.get(lane(TOKEN, 'prod'))).toBe(3);
+    expect(s.get(lane(TOKEN2, 'dev'))).toBe(1);
+    expect(s.get('relay_ingest_duration_seconds_count')).toBe(4);
+    expect((await scrape()).get(lane(TOKEN, 'prod'))).toBe(3);
   });
 
   it('reads the gauges at scrape time: pending, the oldest age, and the cloud down', async () => {

@@ -31,7 +31,7 @@ type LaneCount = { token: string; env: Env; n: number; told: number };
  * in prom-client's Registry as a custom metric (an object with `name` and
  * `get()`), so the exposition is prom-client's.
  */
-class PlainHistogram {
+export class PlainHistogram {
   readonly type = 'histogram';
   readonly aggregator = 'sum';
   private readonly counts: Float64Array;
