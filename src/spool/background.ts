@@ -68,7 +68,7 @@ export function startBackground(path: string, opts: { checkpoint: boolean; log: 
     log.warn({ err: e.message }, 'spool background thread stopped; the writer checkpoints itself');
   };
   // See checkpoints() in background-worker.ts for how these were chosen.
-  const checkpoint = opts.checkpoint ? { everyMs: 5, idleMs: 1000, frames: 64 } : null;
+  const checkpoint = opts.checkpoint ? { everyMs: 5, idleMs: 1000, frames: 256 } : null;
   worker.postMessage({ t: 'start', path, checkpoint } satisfies ToBackground);
   let ended: Promise<void> | null = null;
   const stop = () => {
