@@ -78,7 +78,7 @@ function loadTls(server: Config['server']): { cert: string; key: string } | unde
 async function openSpool(config: Config, clock: Clock, log: Logger): Promise<Spool> {
   const path = config.spool.path;
   try {
-    return await Spool.open({ path, maxBytes: config.spool.max_size_mb * 1024 * 1024, clock, log });
+    return await Spool.open({ path, maxBytes: config.spool.max_size_mb * 1024 * 1024, clock, log, lock: true });
   } catch (e) {
     if (e instanceof SpoolOpenError || !DAMAGED.test((e as Error).message)) throw e;
     throw new SpoolOpenError(

@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { BACKSTOP_PAGES, type Background, type ScanResult, startBackground } from './background.ts';
+import { lockSpool, type SpoolLock } from './lock.ts';
 import { type Drizzle, openSpoolFiles, type SyncDb } from './open.ts';
 import {
   type Appended,
@@ -77,6 +78,20 @@ export class Spool {
    * meanwhile and, should the scan fail, stops taking events with the same advice.
    */
   static async open(deps: SpoolDeps): Promise<Spool> {
+    const lock = deps.lock ? lockSpool(deps.path) : null;
+    try {
+      const spool = await Spool.openFiles(deps);
+      spool.lock = lock;
+      return spool;
+    } catch (e) {
+      lock?.release();
+      throw e;
+    }
+  }
+
+  private lock: SpoolLock | null = null;
+
+  private static async openFiles(deps: SpoolDeps): Promise<Spool> {
     const { sync, db, client } = await openSpoolFiles(deps.path);
     if (deps.background === false) return new Spool(sync, db, () => client.close(), deps);
     const checkpoint = deps.checkpointThread !== false;
@@ -286,6 +301,7 @@ export class Spool {
     this.closed = true;
     await this.writer.drain();
     await this.background?.stop();
+    this.lock?.release();
     // A damaged spool keeps its connections open to the end of the process,
     // as a refused one does: closing the last would checkpoint into it.
     if (this.damaged) return;

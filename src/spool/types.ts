@@ -63,6 +63,8 @@ export interface SpoolDeps {
   log: Logger;
   /** A spool up to this size is read in full before serving; a larger one in the background (Spool.open). */
   scanFirstBytes?: number;
+  /** Hold the spool's lock file (lock.ts) while open: `relay serve` does, CLI commands do not (default false). */
+  lock?: boolean;
   /** The background thread (integrity read, checkpoints); false for short CLI commands (default true). */
   background?: boolean;
   /** WAL checkpoints on their own thread (default true; false: SQLite's automatic checkpoint in the writer). */

@@ -1,0 +1,98 @@
+import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname } from 'node:path';
+import Database from 'libsql';
+import { SpoolOpenError } from './open.ts';
+
+/**
+ * One relay per spool. Two `relay serve` on the same spool.path (the service
+ * and a second one started by hand on another port, say) would each deliver
+ * the same pending events, so the cloud would get them twice and out of
+ * order. The port alone does not catch it (two configs, two ports).
+ *
+ * The lock is a small SQLite file beside the spool, `<spool.path>.lock`,
+ * held with SQLite's own file locking (https://sqlite.org/lockingv3.html):
+ * POSIX advisory locks on Linux, LockFileEx on Windows. The operating system
+ * drops them when the process ends however it ends (kill -9, power loss), so
+ * there is never a stale lock to delete by hand. The holder keeps a RESERVED
+ * lock (an open write transaction), which still lets another process read who
+ * holds it for the error message. CLI commands (`relay events`, `status`) do
+ * not take it: they are meant to run beside the server.
+ */
+export interface SpoolLock {
+  release(): void;
+}
+
+type Holder = { pid: number; host: string; since: string };
+
+const BUSY = /SQLITE_BUSY|database is locked/i;
+
+export function lockSpool(path: string): SpoolLock {
+  const lockPath = `${path}.lock`;
+  let db: InstanceType<typeof Database>;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    db = new Database(lockPath);
+    // Rollback journal, not WAL: a RESERVED lock then keeps out every other
+    // writer while readers may still look.
+    db.exec('PRAGMA busy_timeout = 0');
+  } catch (e) {
+    throw new SpoolOpenError(`spool ${path}: cannot open its lock file ${lockPath}: ${(e as Error).message}`);
+  }
+  const refuse = (): never => {
+    const holder = readHolder(db);
+    db.close();
+    const who = holder ? `pid ${holder.pid} on ${holder.host}, since ${holder.since}` : 'another process';
+    throw new SpoolOpenError(
+      `spool ${path} is in use by another relay (${who}). Two relays on one spool would each deliver ` +
+        `the same events. Stop the other one first (the relay service or scheduled task, or the other ` +
+        `"relay serve"), or give this one its own spool.path.`,
+    );
+  };
+  try {
+    db.exec('PRAGMA journal_mode = DELETE');
+    db.exec('CREATE TABLE IF NOT EXISTS holder (pid INTEGER NOT NULL, host TEXT NOT NULL, since TEXT NOT NULL)');
+    db.exec('BEGIN IMMEDIATE');
+  } catch (e) {
+    if (BUSY.test((e as Error).message)) return refuse();
+    db.close();
+    throw new SpoolOpenError(`spool ${path}: cannot lock ${lockPath}: ${(e as Error).message}`);
+  }
+  // Who holds it, committed so that a second relay can name us; then the lock
+  // is taken again. Should another relay slip in between, it holds the lock
+  // and its own name, and this one is refused.
+  db.exec('DELETE FROM holder');
+  db.prepare('INSERT INTO holder (pid, host, since) VALUES (?, ?, ?)').run([
+    process.pid,
+    hostname(),
+    new Date().toISOString(),
+  ]);
+  db.exec('COMMIT');
+  try {
+    db.exec('BEGIN IMMEDIATE');
+  } catch (e) {
+    if (BUSY.test((e as Error).message)) return refuse();
+    db.close();
+    throw new SpoolOpenError(`spool ${path}: cannot lock ${lockPath}: ${(e as Error).message}`);
+  }
+  let released = false;
+  return {
+    release() {
+      if (released) return;
+      released = true;
+      try {
+        db.exec('ROLLBACK');
+      } finally {
+        db.close();
+      }
+    },
+  };
+}
+
+function readHolder(db: InstanceType<typeof Database>): Holder | null {
+  try {
+    return (db.prepare('SELECT pid, host, since FROM holder LIMIT 1').get() as Holder | undefined) ?? null;
+  } catch {
+    return null; // the holder is between its two transactions, or an older file
+  }
+}
