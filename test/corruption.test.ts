@@ -74,10 +74,14 @@ function copy(name: string): { dir: string; spoolDir: string; db: string } {
 
 /**
  * The files that hold events: the database and its WAL. The -shm file is
- * SQLite's shared-memory index, rebuilt from the WAL by whoever opens it.
+ * SQLite's shared-memory index, rebuilt from the WAL by whoever opens it;
+ * `<spool>.lock` (src/spool/lock.ts) holds no events and each start rewrites
+ * it with its pid before the spool itself is opened.
  */
 const dataFiles = (dir: string) =>
-  Object.fromEntries(Object.entries(fingerprint(dir)).filter(([n]) => !n.endsWith('-shm')));
+  Object.fromEntries(
+    Object.entries(fingerprint(dir)).filter(([n]) => !n.endsWith('-shm') && !/\.lock(-journal)?$/.test(n)),
+  );
 
 /**
  * Runs `relay serve` on a damaged spool: it must exit 1 at once, having
