@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'bun:test';
 import { writeFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
+import { Histogram, Registry } from 'prom-client';
 import { isLoopback, isLoopbackHost } from '../src/admin/auth.ts';
 import { PlainHistogram } from '../src/admin/metrics.ts';
 import type { StatusView } from '../src/admin/view.ts';
@@ -365,7 +366,6 @@ describe('config reload from the status page', () => {
   });
 });
 
-/** `name{labels} value` lines of the Prometheus text format, keyed by name and labels. */
 describe('the ingest-time histogram', () => {
   const cases: { name: string; observe: number[]; buckets: Record<string, number>; sum: number }[] = [
     { name: 'nothing observed', observe: [], buckets: { '0.001': 0, '0.01': 0, '+Inf': 0 }, sum: 0 },
@@ -395,8 +395,29 @@ describe('the ingest-time histogram', () => {
       expect(got.values.find((v) => v.metricName === 't_seconds_count')!.value).toBe(c.observe.length);
     });
   }
+
+  it("renders exactly as prom-client's own Histogram does", async () => {
+    const bounds = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+    const observed = [0.0001, 0.0005, 0.0007, 0.003, 0.003, 0.2, 1.7, 9];
+    const ours = new Registry();
+    const h = new PlainHistogram('relay_ingest_duration_seconds', 'Time to answer.', bounds);
+    ours.registerMetric(h as unknown as Parameters<Registry['registerMetric']>[0]);
+    const theirs = new Registry();
+    const p = new Histogram({
+      name: 'relay_ingest_duration_seconds',
+      help: 'Time to answer.',
+      buckets: bounds,
+      registers: [theirs],
+    });
+    for (const v of observed) {
+      h.observe(v);
+      p.observe(v);
+    }
+    expect(await ours.metrics()).toBe(await theirs.metrics());
+  });
 });
 
+/** `name{labels} value` lines of the Prometheus text format, keyed by name and labels. */
 function samples(text: string): Map<string, number> {
   const m = new Map<string, number>();
   for (const line of text.split('\n')) {

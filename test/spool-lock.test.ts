@@ -27,7 +27,8 @@ describe('one relay per spool', () => {
     expect(err).toBeInstanceOf(SpoolOpenError);
     expect(err!.message).toContain(`${join(tmp.dir, 'spool.db')} is in use by another relay (pid ${process.pid} on `);
     expect(err!.message).toContain('spool.path');
-    // The first one goes on taking events.
+    // The refusal left the first one's lock and its work alone.
+    await expect(startTestRelay({}, { dir: tmp.dir })).rejects.toBeInstanceOf(SpoolOpenError);
     expect((await post(first.url, TOKEN, ORDER_CREATED)).status).toBe(200);
 
     await first.relay.stop();
@@ -67,5 +68,50 @@ describe('one relay per spool', () => {
       await b2.exited;
     });
     expect((await fetch(`${b2.url}/health`)).status).toBe(200);
+  });
+
+  it('lets exactly one of six binaries started at the same moment serve; the others exit 1 naming the spool', async () => {
+    const tmp = tempDir('relay-lock-race-');
+    cleanups.push(tmp.cleanup);
+    const bin = await installBinary(tmp.dir);
+    writeFileSync(join(tmp.dir, 'relay.toml'), configToml(tmp.dir, { logLevel: 'info' }));
+    for (let round = 0; round < 8; round++) {
+      const starts = await Promise.allSettled(
+        Array.from({ length: 6 }, () => startBinary(bin, ['serve', '--config', 'relay.toml'], { cwd: tmp.dir })),
+      );
+      const serving = starts.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+      const refused = starts.flatMap((s) => (s.status === 'rejected' ? [(s.reason as Error).message] : []));
+      for (const r of serving) r.proc.kill('SIGKILL');
+      await Promise.all(serving.map((r) => r.exited));
+      expect(serving.length).toBe(1);
+      for (const m of refused) {
+        expect(m).toContain('relay exited with 1');
+        expect(m).toContain(`${join(tmp.dir, 'spool.db')} is in use by another relay`);
+      }
+    }
+  });
+
+  it('starts while a refused relay is still reading who holds the lock (its commit waits for the reader)', async () => {
+    const tmp = tempDir('relay-lock-reader-');
+    cleanups.push(tmp.cleanup);
+    await (await startTestRelay({}, { dir: tmp.dir })).relay.stop(); // creates the lock file
+    // Another process in the middle of reading the holder row, as a refused relay does.
+    const reader = Bun.spawn(
+      [
+        process.execPath,
+        '-e',
+        `const D = require('libsql'); const db = new D(${JSON.stringify(`${join(tmp.dir, 'spool.db')}.lock`)});
+         db.exec('BEGIN'); db.prepare('SELECT * FROM holder').all(); console.log('reading');
+         Bun.sleepSync(120); db.exec('COMMIT'); db.close();`,
+      ],
+      { cwd: join(import.meta.dir, '..'), stdout: 'pipe', stderr: 'inherit' },
+    );
+    cleanups.push(() => reader.kill());
+    const out = reader.stdout.getReader();
+    expect(new TextDecoder().decode((await out.read()).value)).toContain('reading');
+    const relay = await startTestRelay({}, { dir: tmp.dir });
+    cleanups.push(() => relay.relay.stop());
+    expect((await post(relay.url, TOKEN, ORDER_CREATED)).status).toBe(200);
+    expect(await reader.exited).toBe(0);
   });
 });

@@ -13,8 +13,9 @@ import type { AdminMetrics, GaugeSource } from './index.ts';
  * Hot path: `received` and `ingestSeconds` run on every webhook, so they
  * only add to plain numbers; prom-client reads them at scrape time (the
  * counter's `collect`, the histogram's `get`). Through prom-client's own
- * `inc`/`observe` (a labels object built and hashed per call) they cost ~4%
- * of acks/s (test/bench/ab.ts, README "Performance").
+ * `inc`/`observe` a labels object is built and hashed per call; this and the
+ * token digest by Bun.SHA256 (http/ingest.ts) gave +4% acks/s (median of 5
+ * alternated pairs, test/bench/ab.ts; README "Performance").
  */
 
 /** Acks include the fsync: sub-millisecond on an SSD, tens of ms on a slow disk. */

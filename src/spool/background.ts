@@ -37,6 +37,9 @@ export type FromBackground =
   | { t: 'checkpoint'; ok: false; message: string }
   | { t: 'stopped' };
 
+/** The thread checkpoints once the log holds this many pages not yet in the database (background-worker.ts). */
+export const CHECKPOINT_PAGES = 256;
+
 /** The writer's own automatic checkpoint, in pages, while the thread checkpoints (SQLite's default is 1000). */
 export const BACKSTOP_PAGES = 8000;
 
@@ -68,7 +71,7 @@ export function startBackground(path: string, opts: { checkpoint: boolean; log: 
     log.warn({ err: e.message }, 'spool background thread stopped; the writer checkpoints itself');
   };
   // See checkpoints() in background-worker.ts for how these were chosen.
-  const checkpoint = opts.checkpoint ? { everyMs: 5, idleMs: 1000, frames: 256 } : null;
+  const checkpoint = opts.checkpoint ? { everyMs: 5, idleMs: 1000, frames: CHECKPOINT_PAGES } : null;
   worker.postMessage({ t: 'start', path, checkpoint } satisfies ToBackground);
   let ended: Promise<void> | null = null;
   const stop = () => {

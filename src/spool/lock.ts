@@ -18,6 +18,14 @@ import { SpoolOpenError } from './open.ts';
  * lock (an open write transaction), which still lets another process read who
  * holds it for the error message. CLI commands (`relay events`, `status`) do
  * not take it: they are meant to run beside the server.
+ *
+ * Two things undo the lock without telling anyone, so nothing in the relay may
+ * do them: on Linux, opening and closing `<spool>.lock` in this process other
+ * than through this connection (POSIX locks belong to the process and go with
+ * any close of the file); and deleting the file while a relay runs (the next
+ * relay locks a new file). On Windows the system frees a killed process's
+ * locks "depending on available system resources" (LockFileEx docs), so a
+ * start right after a crash may be refused once.
  */
 export interface SpoolLock {
   release(): void;
@@ -49,31 +57,38 @@ export function lockSpool(path: string): SpoolLock {
         `"relay serve"), or give this one its own spool.path.`,
     );
   };
+  // Who holds it is committed first, so that a second relay can name us; then
+  // the lock is taken again and kept. Should another relay slip in between,
+  // it holds the lock and its own name, and this one is refused.
   try {
     db.exec('PRAGMA journal_mode = DELETE');
     db.exec('CREATE TABLE IF NOT EXISTS holder (pid INTEGER NOT NULL, host TEXT NOT NULL, since TEXT NOT NULL)');
     db.exec('BEGIN IMMEDIATE');
-  } catch (e) {
-    if (BUSY.test((e as Error).message)) return refuse();
-    db.close();
-    throw new SpoolOpenError(`spool ${path}: cannot lock ${lockPath}: ${(e as Error).message}`);
-  }
-  // Who holds it, committed so that a second relay can name us; then the lock
-  // is taken again. Should another relay slip in between, it holds the lock
-  // and its own name, and this one is refused.
-  db.exec('DELETE FROM holder');
-  db.prepare('INSERT INTO holder (pid, host, since) VALUES (?, ?, ?)').run([
-    process.pid,
-    hostname(),
-    new Date().toISOString(),
-  ]);
-  db.exec('COMMIT');
-  try {
+    db.exec('DELETE FROM holder');
+    db.prepare('INSERT INTO holder (pid, host, since) VALUES (?, ?, ?)').run([
+      process.pid,
+      hostname(),
+      new Date().toISOString(),
+    ]);
+    // A relay being refused reads the holder row under a shared lock for
+    // microseconds; the commit waits those out instead of failing.
+    db.exec('PRAGMA busy_timeout = 250');
+    db.exec('COMMIT');
+    db.exec('PRAGMA busy_timeout = 0');
     db.exec('BEGIN IMMEDIATE');
   } catch (e) {
+    try {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      db.exec('PRAGMA busy_timeout = 0');
+    } catch {
+      // nothing was written that needs undoing
+    }
     if (BUSY.test((e as Error).message)) return refuse();
     db.close();
-    throw new SpoolOpenError(`spool ${path}: cannot lock ${lockPath}: ${(e as Error).message}`);
+    throw new SpoolOpenError(
+      `spool ${path}: cannot lock ${lockPath}: ${(e as Error).message}; the relay must be able to write ` +
+        `that file (same user as the spool, a writable folder)`,
+    );
   }
   let released = false;
   return {

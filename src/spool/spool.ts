@@ -299,13 +299,17 @@ export class Spool {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.writer.drain();
-    await this.background?.stop();
-    this.lock?.release();
-    // A damaged spool keeps its connections open to the end of the process,
-    // as a refused one does: closing the last would checkpoint into it.
-    if (this.damaged) return;
-    this.sync.close();
-    this.closeClient();
+    try {
+      await this.writer.drain();
+      await this.background?.stop();
+      // A damaged spool keeps its connections open to the end of the process,
+      // as a refused one does: closing the last would checkpoint into it.
+      if (this.damaged) return;
+      this.sync.close();
+      this.closeClient();
+    } finally {
+      // Last, and whatever failed above: another relay may take the spool only now.
+      this.lock?.release();
+    }
   }
 }
