@@ -402,4 +402,44 @@ describe('durability of an acknowledgement', () => {
     },
     30_000,
   );
+
+  // What the forwarder records answers no POS (src/spool/commit-mode.ts): its
+  // commits fsync only every FSYNC_EVERY-th time in a row, and still every
+  // delivery is recorded.
+  it.skipIf(!canTrace)(
+    'records deliveries with one WAL fsync per 8 commits at most, and all of them end up in the spool',
+    async () => {
+      const cloudPort = await freePort();
+      const { dir, bin, spool } = await install(relayToml({ cloudUrl: `http://127.0.0.1:${cloudPort}` }));
+      const log = join(dir, 'strace.log');
+      const args = ['-f', '-y', '-s', '1024', '-e', 'trace=fsync,fdatasync,sendto,sendmsg', '-o', log, bin, 'serve'];
+      const traced = await startBinary(strace!, args, { cwd: dir });
+      const N = 48;
+      for (let i = 0; i < N; i++) expect((await post(traced.url, TOKEN, `{"i":${i}}`)).status).toBe(200);
+      // A /health answer marks in the trace where the delivery starts.
+      expect((await fetch(`${traced.url}/health`)).status).toBe(200);
+      const cloud = await startMockCloud(cloudPort);
+      cleanups.push(() => cloud.stop());
+      await waitFor(() => cloud.stored.length >= N, 'the cloud to store every event', 15_000);
+      await Bun.sleep(200); // the last record's commit
+      const relayPid = Number(/^(\d+) /.exec(readFileSync(log, 'utf8'))![1]);
+      process.kill(relayPid, 'SIGTERM');
+      expect(await traced.exited).toBe(0);
+
+      let draining = false;
+      let fsyncs = 0; // by the writer (the main thread) on the WAL, while delivering
+      for (const line of readFileSync(log, 'utf8').split('\n')) {
+        if (/ send(to|msg)\(.*HTTP\/1\.1 200.*paused_tokens/.test(line)) draining = true;
+        else if (draining && line.startsWith(`${relayPid} `) && / f(data)?sync\(.*-wal>/.test(line)) fsyncs++;
+      }
+      expect(draining).toBe(true);
+      // One record per commit (one lane, one request in flight): N commits, N / 8 fsyncs.
+      expect(fsyncs).toBeGreaterThanOrEqual(1);
+      expect(fsyncs).toBeLessThanOrEqual(Math.ceil(N / 8) + 2);
+      const rows = readSpool(spool);
+      expect(rows.length).toBe(N);
+      expect(rows.filter((r) => r.status === 'delivered').length).toBe(N);
+    },
+    30_000,
+  );
 });

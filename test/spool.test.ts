@@ -16,6 +16,7 @@ import Database from 'libsql';
 import { systemClock } from '../src/lib/clock.ts';
 import { silentLogger } from '../src/lib/log.ts';
 import { BACKSTOP_PAGES, CHECKPOINT_PAGES } from '../src/spool/background.ts';
+import { type CommitMode, commitMode, FSYNC_EVERY } from '../src/spool/commit-mode.ts';
 import { eventId, seqOfId } from '../src/spool/event-id.ts';
 import { queries, ROW_OVERHEAD, Spool } from '../src/spool/index.ts';
 import { runMigrations } from '../src/spool/migrate.ts';
@@ -270,4 +271,19 @@ describe('checkpoints on their own thread', () => {
     expect(most).toBeLessThan(1000 + 200 * 2);
     expect(spool.stats().pending).toBe(EVENTS);
   });
+});
+
+describe('how a batch commits (commit-mode.ts)', () => {
+  const cases: { name: string; appends: number; unsynced: number; mode: CommitMode }[] = [
+    { name: 'a batch with a webhook in it fsyncs', appends: 1, unsynced: 0, mode: 'full' },
+    { name: 'a batch with a webhook fsyncs after relaxed ones too', appends: 3, unsynced: 5, mode: 'full' },
+    { name: "the forwarder's records alone do not", appends: 0, unsynced: 0, mode: 'normal' },
+    { name: 'nor the next ones in a row', appends: 0, unsynced: FSYNC_EVERY - 2, mode: 'normal' },
+    { name: `the ${FSYNC_EVERY}th in a row does`, appends: 0, unsynced: FSYNC_EVERY - 1, mode: 'full' },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      expect(commitMode(c.appends, c.unsynced)).toBe(c.mode);
+    });
+  }
 });

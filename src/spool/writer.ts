@@ -1,5 +1,6 @@
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
+import { type CommitMode, commitMode } from './commit-mode.ts';
 import { eventId } from './event-id.ts';
 import type { SyncDb } from './open.ts';
 import { type Appended, type AppendInput, laneKey, ROW_OVERHEAD } from './types.ts';
@@ -211,14 +212,14 @@ export class GroupCommitWriter {
     for (const op of batch) if (op.kind === 'append') appends++;
     this.appends -= appends;
     this.lastAppends = appends;
-    if (batch.length > 0) this.writeBatch(batch);
+    if (batch.length > 0) this.writeBatch(batch, appends);
     if (this.queue.length > 0 && !this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.flush());
     }
   }
 
-  private writeBatch(batch: Op[]): void {
+  private writeBatch(batch: Op[], appends: number): void {
     const s = this.s;
     const results: (unknown | Error)[] = new Array(batch.length);
     /** Indexes of admitted appends not yet inserted; they keep queue (= acknowledgement) order. */
@@ -226,7 +227,12 @@ export class GroupCommitWriter {
     this.pendingHeld = this.heldBytes;
     this.inserted.clear();
     let pruned = 0;
+    // See commit-mode.ts: only batches that answer a POS wait for the fsync.
+    const mode = commitMode(appends, this.unsynced);
+    const relaxed = mode === 'normal';
     try {
+      // Inside the try: should FULL fail to be set, the batch fails and nobody gets a 200.
+      this.setMode(mode);
       s.begin.run();
       for (let i = 0; i < batch.length; i++) {
         const op = batch[i]!;
@@ -253,12 +259,15 @@ export class GroupCommitWriter {
       s.commit.run();
     } catch (e) {
       this.rollback();
+      if (relaxed) this.restoreFull();
       const err = new SpoolWriteError(`spool write failed: ${(e as Error).message}`);
       this.lastError = err.message;
       this.deps.log.error({ err: (e as Error).message, batch: batch.length }, 'spool write failed');
       for (const op of batch) op.done.reject(err);
       return;
     }
+    if (relaxed) this.restoreFull();
+    this.unsynced = relaxed ? this.unsynced + 1 : 0;
     this.heldBytes = this.pendingHeld;
     if (pruned > 0) this.onDeliveredPruned(pruned);
     this.lastError = null;
@@ -332,6 +341,27 @@ export class GroupCommitWriter {
     }
     this.pendingHeld -= freed;
     return n;
+  }
+
+  /** Batches committed without an fsync since the last one with (commit-mode.ts). */
+  private unsynced = 0;
+
+  /** The connection's synchronous setting now: FULL at rest, NORMAL only for a batch commitMode relaxes. */
+  private mode: CommitMode = 'full';
+
+  private setMode(mode: CommitMode): void {
+    if (mode === this.mode) return;
+    this.db.exec(`PRAGMA synchronous = ${mode === 'full' ? 'FULL' : 'NORMAL'}`);
+    this.mode = mode;
+  }
+
+  /** Back to FULL after a relaxed batch; should that fail, the next batch with an append sets it or fails. */
+  private restoreFull(): void {
+    try {
+      this.setMode('full');
+    } catch (e) {
+      this.deps.log.error({ err: (e as Error).message }, 'spool: could not set synchronous=FULL again');
+    }
   }
 
   private rollback(): void {
