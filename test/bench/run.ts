@@ -10,7 +10,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { drain } from './drain.ts';
-import { type Bench, broken, type Figure } from './figures.ts';
+import { type Bench, broken, type Figure, fmt } from './figures.ts';
 import { ensureWrk, ROOT } from './lib.ts';
 import { bigUploads } from './memory.ts';
 import { SESSION_COMPLETE } from './payload.ts';
@@ -85,6 +85,13 @@ async function section(
 ) {
   if (!only.includes(name)) return;
   console.log(`\n## ${name}`);
+  // Each section starts with the disk settled: the ingest runs leave ~1 GB of
+  // dirty pages that the kernel writes back over the next 30 s, and the
+  // drain measured 1,034-1,049/s per lane (of 4) right after them against
+  // 1,273-1,398/s on its own (--only drain), the same binary.
+  const settle = performance.now();
+  Bun.spawnSync(['sync']);
+  console.log(`  (sync before the section: ${fmt((performance.now() - settle) / 1000, 1)} s)`);
   try {
     const r = await fn();
     figures.push(...r.figures);
