@@ -85,10 +85,8 @@ async function section(
 ) {
   if (!only.includes(name)) return;
   console.log(`\n## ${name}`);
-  // Each section starts with the disk settled: the ingest runs leave ~1 GB of
-  // dirty pages that the kernel writes back over the next 30 s, and the
-  // drain measured 1,034-1,049/s per lane (of 4) right after them against
-  // 1,273-1,398/s on its own (--only drain), the same binary.
+  // Each section starts with nothing of the previous one left for the disk
+  // to write back (printed: how long that took).
   const settle = performance.now();
   Bun.spawnSync(['sync']);
   console.log(`  (sync before the section: ${fmt((performance.now() - settle) / 1000, 1)} s)`);

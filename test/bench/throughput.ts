@@ -53,10 +53,9 @@ export async function throughput(b: Bench): Promise<{ figures: Figure[]; raw: Th
     hwmMb: 0,
   };
   // 4 POS terminals posting one webhook after another: what a cashier waits.
-  // Measured before the 64-connection runs: right after them the kernel
-  // writes back the ~700 MB they leave in the page cache (dirty pages expire
-  // after 30 s), which stalled fsyncs by up to 40 ms in one run (p99 5.8 ms
-  // against 2.7-2.9 ms in the others); a restaurant never writes that much.
+  // Measured before the 64-connection runs, as a restaurant's terminals would
+  // meet the relay: measured right after them, one run of six gave p99 5.83 ms
+  // (p99.9 34 ms) against 2.65-2.90 ms; the stall's cause was not found.
   const lat = await wrk({
     url: relayUrl,
     bodyFile: b.bodyFile,
