@@ -286,4 +286,11 @@ describe('how a batch commits (commit-mode.ts)', () => {
       expect(commitMode(c.appends, c.unsynced)).toBe(c.mode);
     });
   }
+
+  it('rests at synchronous=FULL after a batch of records only', async () => {
+    const spool = await openSpool(spoolPath());
+    await spool.append({ token: TOKEN, env: 'prod', body: new TextEncoder().encode('{}') });
+    await spool.markDelivered(spool.head(TOKEN, 'prod')!, { at: Date.now(), status: 200, cloudEventId: null });
+    expect(spool.sync.prepare('PRAGMA synchronous').get()).toMatchObject({ synchronous: 2 });
+  });
 });

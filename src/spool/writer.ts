@@ -347,10 +347,11 @@ export class GroupCommitWriter {
   private unsynced = 0;
 
   /** The connection's synchronous setting now: FULL at rest, NORMAL only for a batch commitMode relaxes. */
-  private mode: CommitMode = 'full';
+  private mode: CommitMode | null = 'full';
 
   private setMode(mode: CommitMode): void {
     if (mode === this.mode) return;
+    this.mode = null; // unknown until the PRAGMA returns: should it throw, the next batch sets it again
     this.db.exec(`PRAGMA synchronous = ${mode === 'full' ? 'FULL' : 'NORMAL'}`);
     this.mode = mode;
   }
