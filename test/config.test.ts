@@ -37,7 +37,7 @@ type Documented = {
   limits: { rate_per_token: number; burst_per_token: number };
   tokens: { token: string; name: string; active: boolean }[];
   admin: { password: string };
-  log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
+  log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'; file: string };
 };
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const configTypeIsDocumented: Same<Config, Documented> = true;
@@ -51,7 +51,7 @@ const DEFAULTS: Documented = {
   limits: { rate_per_token: 100, burst_per_token: 200 },
   tokens: [],
   admin: { password: '' },
-  log: { level: 'info' },
+  log: { level: 'info', file: '' },
 };
 
 describe('defaults', () => {
@@ -123,6 +123,7 @@ describe('type errors', () => {
     ['limits', 'burst_per_token', '0.5', 'a number >= 1', '0.5'],
     ['log', 'level', '"verbose"', 'one of fatal, error, warn, info, debug, trace, silent', '"verbose"'],
     ['log', 'level', '{ a = 1 }', 'one of fatal, error, warn, info, debug, trace, silent', 'a table'],
+    ['log', 'file', 'true', 'a path to a log file, or "" for standard output', 'true'],
   ])('names %s.%s = %s, what was expected and what came', (section, key, bad, expected, got) => {
     expect(problemsOf(`[${section}]\n${key} = ${bad}`)).toEqual([
       `config ${section}.${key}: expected ${expected}, got ${got} (line 2)`,
@@ -159,7 +160,7 @@ describe('unknown keys', () => {
     ['cloud', 'uri', 'url, timeout_seconds'],
     ['forward', 'rate', 'rate_per_token, max_backoff_seconds, initial_backoff_seconds'],
     ['limits', 'burst', 'rate_per_token, burst_per_token'],
-    ['log', 'lvl', 'level'],
+    ['log', 'lvl', 'level, file'],
   ])('names the key and line of an unknown key in [%s]', (section, key, allowed) => {
     expect(problemsOf(`# a comment\n[${section}]\n${key} = 1`)).toEqual([
       `config ${section}.${key}: unknown key (allowed: ${allowed}) (line 3)`,
@@ -280,6 +281,15 @@ describe('normalisation', () => {
     [':memory:', ':memory:'],
   ])('resolves spool.path %p against the config file directory', (path, expected) => {
     expect(configOf(`[spool]\npath = "${path}"`).spool.path).toBe(expected);
+  });
+
+  it.each([
+    ['relay.log', '/etc/relay/relay.log'],
+    ['C:/relay/relay.log', resolve('/etc/relay', 'C:/relay/relay.log')],
+    ['/var/log/relay.log', '/var/log/relay.log'],
+    ['', ''],
+  ])('resolves log.file %p against the config file directory ("" stays standard output)', (file, expected) => {
+    expect(configOf(`[log]\nfile = "${file}"`).log.file).toBe(expected);
   });
 
   it('resolves spool.path of a relative config path against the working directory', () => {

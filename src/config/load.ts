@@ -48,6 +48,7 @@ export function parseConfig(text: string, opts: { path: string; env?: Env }): Co
   for (const k of ['tls_cert', 'tls_key'] as const) {
     if (config.server[k] !== '') config.server[k] = resolve(dirname(path), config.server[k]);
   }
+  if (config.log.file !== '') config.log.file = resolve(dirname(path), config.log.file);
   return { ok: true, config, path };
 }
 

@@ -78,6 +78,7 @@ export const LogSchema = section({
     LOG_LEVELS.map((level) => Type.Literal(level)),
     { default: 'info', expected: `one of ${LOG_LEVELS.join(', ')}` },
   ),
+  file: Type.String({ default: '', expected: 'a path to a log file, or "" for standard output' }),
 });
 
 export const ConfigSchema = Type.Object(

@@ -1,5 +1,5 @@
 import { loadConfig } from '../../config/index.ts';
-import { createLogger } from '../../lib/log.ts';
+import { createFileLogger, createLogger, type Logger } from '../../lib/log.ts';
 import { type Relay, startRelay } from '../../relay.ts';
 import { SpoolOpenError } from '../../spool/index.ts';
 import { type Command, loadConfigFor, parseCommandArgs } from '../context.ts';
@@ -12,7 +12,18 @@ export const serve: Command = {
     const { values } = parseCommandArgs('serve', args, {});
     const loaded = loadConfigFor(values.config, io);
     if (!loaded) return 2;
-    const log = createLogger(loaded.config.log.level);
+    const { level, file } = loaded.config.log;
+    let log: Logger;
+    if (file === '') log = createLogger(level);
+    else {
+      try {
+        log = createFileLogger(level, file).logger;
+      } catch (e) {
+        io.err(`relay: config log.file (${file}): cannot write the log there: ${(e as Error).message}`);
+        return 1;
+      }
+      io.err(`relay: logging to ${file}`);
+    }
     let relay: Relay;
     try {
       relay = await startRelay(loaded.config, {

@@ -104,6 +104,12 @@ password = ${tomlString(password)}
 # fatal, error, warn, info, debug, trace or silent. info logs start, stop, failures
 # and pauses; debug adds a line per delivered webhook.
 level = ${tomlString(d.log.level)}
+# Where the log goes. "": standard output (journald under systemd, the console).
+# A path (relative to this file) appends to that file instead: set one under the
+# Windows scheduled task, where nothing reads standard output, e.g. "relay.log".
+# Past 10 MB the file is renamed to <file>.1 (replacing the older one) and a new
+# one begins, so the log never takes more than about 20 MB.
+file = ${tomlString(d.log.file)}
 
 # One [[tokens]] block per POS token the relay accepts; copy a block to add one.
 ${tokenBlocks.join('\n')}`;
