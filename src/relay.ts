@@ -73,8 +73,7 @@ function loadTls(server: Config['server']): { cert: string; key: string } | unde
   return { cert, key };
 }
 
-/** SQLite's words for a damaged file, wherever in start-up it first shows. */
-
+/** A spool SQLite calls damaged (DAMAGED), wherever in start-up it first shows, is refused with advice. */
 async function openSpool(config: Config, clock: Clock, log: Logger): Promise<Spool> {
   const path = config.spool.path;
   try {

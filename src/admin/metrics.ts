@@ -1,7 +1,7 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import { WARNING_IDS } from '../http/warnings.ts';
 import { maskToken } from '../lib/mask.ts';
-import type { Env, SpoolStats } from '../spool/index.ts';
+import { type Env, laneKey, type SpoolStats } from '../spool/index.ts';
 import type { AdminMetrics, GaugeSource } from './index.ts';
 
 /**
@@ -139,8 +139,8 @@ export function createPromMetrics(): AdminMetrics {
       const s = stats();
       if (!s) return;
       this.reset();
-      for (const l of s.lanes) seenLanes.set(`${l.env}\u0000${l.token}`, { token: l.token, env: l.env });
-      const now = new Map(s.lanes.map((l) => [`${l.env}\u0000${l.token}`, l.pending]));
+      for (const l of s.lanes) seenLanes.set(laneKey(l.token, l.env), { token: l.token, env: l.env });
+      const now = new Map(s.lanes.map((l) => [laneKey(l.token, l.env), l.pending]));
       for (const [key, l] of seenLanes) this.set({ token: maskToken(l.token), env: l.env }, now.get(key) ?? 0);
     },
   });
@@ -195,7 +195,7 @@ export function createPromMetrics(): AdminMetrics {
 
   const deliveredLanes = new Map<string, Child>();
   const lane = (cache: Map<string, Child>, c: Counter<'token' | 'env'>, token: string, env: Env): Child => {
-    const key = `${env}\u0000${token}`;
+    const key = laneKey(token, env);
     let child = cache.get(key);
     if (!child) {
       child = c.labels({ token: maskToken(token), env });
@@ -214,7 +214,7 @@ export function createPromMetrics(): AdminMetrics {
       if (c) c.n++;
       else {
         envs[env] = { token, env, n: 1, told: 0 };
-        seenLanes.set(`${env}\u0000${token}`, { token, env });
+        seenLanes.set(laneKey(token, env), { token, env });
       }
     },
     delivered: (token, env) => lane(deliveredLanes, delivered, token, env).inc(),

@@ -1,8 +1,8 @@
-import { and, asc, desc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, or, sql } from 'drizzle-orm';
 import { seqOfId } from './event-id.ts';
 import type { Drizzle } from './open.ts';
 import { attempts, events, laneCounts as laneCountsTable, legacyIds } from './schema.ts';
-import type { Env, EventStatus } from './types.ts';
+import { type Env, type EventStatus, laneKey } from './types.ts';
 
 /**
  * Reporting and repair queries for the CLI and the admin surface, over drizzle
@@ -92,7 +92,7 @@ export async function getEvent(db: Drizzle, id: string): Promise<EventDetail | u
   const [row] = await db
     .select({ ...summaryColumns, body: events.body })
     .from(events)
-    .where(await whereId(db, id));
+    .where(whereId(db, id));
   if (!row) return undefined;
   const history = await db
     .select({ at: attempts.at, status: attempts.status, verdict: attempts.verdict, detail: attempts.detail })
@@ -116,10 +116,7 @@ export async function replayEvents(db: Drizzle, ids: string[]): Promise<ReplayRe
   if (ids.length === 0) return { replayed: [], notDead: [], missing: [] };
   const byId = new Map<string, { seq: number; status: EventStatus }>();
   for (const id of new Set(ids)) {
-    const [r] = await db
-      .select({ seq: events.seq, status: events.status })
-      .from(events)
-      .where(await whereId(db, id));
+    const [r] = await db.select({ seq: events.seq, status: events.status }).from(events).where(whereId(db, id));
     if (r) byId.set(id, r);
   }
   const dead = ids.filter((id) => byId.get(id)?.status === 'dead');
@@ -151,17 +148,12 @@ export async function replayEvents(db: Drizzle, ids: string[]): Promise<ReplayRe
  * that read the table would stall the relay for as long (185 ms per 200,000
  * events). Ids are lower-case hex; an upper-case copy finds the same event.
  */
-async function whereId(db: Drizzle, raw: string) {
+function whereId(db: Drizzle, raw: string) {
   const id = raw.toLowerCase();
   const seq = seqOfId(id);
-  if (seq !== null) {
-    const bySeq = and(eq(events.seq, seq), eq(events.id, id))!;
-    const [hit] = await db.select({ seq: events.seq }).from(events).where(bySeq);
-    if (hit) return bySeq;
-  }
-  const [legacy] = await db.select({ seq: legacyIds.seq }).from(legacyIds).where(eq(legacyIds.id, id));
-  // seq -1 is no event: the id is unknown.
-  return and(eq(events.seq, legacy?.seq ?? -1), eq(events.id, id))!;
+  const legacy = inArray(events.seq, db.select({ seq: legacyIds.seq }).from(legacyIds).where(eq(legacyIds.id, id)));
+  // One statement, both ways by primary key (SQLite's multi-index OR): never a scan.
+  return and(seq === null ? legacy : or(eq(events.seq, seq), legacy), eq(events.id, id))!;
 }
 
 const CHUNK = 500;
@@ -246,7 +238,7 @@ export async function laneCounts(db: Drizzle): Promise<LaneCounts[]> {
     .where(gt(laneCountsTable.n, 0));
   const lanes = new Map<string, LaneCounts>();
   for (const r of rows) {
-    const key = `${r.env}\u0000${r.token}`;
+    const key = laneKey(r.token, r.env);
     const lane = lanes.get(key) ?? {
       token: r.token,
       env: r.env,
