@@ -7,7 +7,7 @@ import { createApp, IngestService, type IngestSettings } from './http/index.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import type { Logger } from './lib/log.ts';
 import { maskToken } from './lib/mask.ts';
-import { DAMAGED, Spool, SpoolOpenError } from './spool/index.ts';
+import { Spool } from './spool/index.ts';
 import { VERSION } from './version.ts';
 
 export interface RelayDeps {
@@ -73,21 +73,6 @@ function loadTls(server: Config['server']): { cert: string; key: string } | unde
   return { cert, key };
 }
 
-/** A spool SQLite calls damaged (DAMAGED), wherever in start-up it first shows, is refused with advice. */
-async function openSpool(config: Config, clock: Clock, log: Logger): Promise<Spool> {
-  const path = config.spool.path;
-  try {
-    return await Spool.open({ path, maxBytes: config.spool.max_size_mb * 1024 * 1024, clock, log, lock: true });
-  } catch (e) {
-    if (e instanceof SpoolOpenError || !DAMAGED.test((e as Error).message)) throw e;
-    throw new SpoolOpenError(
-      `spool ${path}: the database is damaged (${(e as Error).message}). The relay will not write to it. ` +
-        `Keep a copy of the spool folder, then move the file aside (mv "${path}" "${path}.broken") ` +
-        `to start an empty spool, or restore it from a backup.`,
-    );
-  }
-}
-
 /**
  * Wires the relay: http/ appends to spool/, forward/ drains it. An ack never
  * waits on the cloud.
@@ -97,7 +82,13 @@ export async function startRelay(config: Config, deps: RelayDeps) {
   const log = deps.log;
   let current = config;
   const tls = loadTls(config.server);
-  const spool = await openSpool(config, clock, log);
+  const spool = await Spool.open({
+    path: config.spool.path,
+    maxBytes: config.spool.max_size_mb * 1024 * 1024,
+    clock,
+    log,
+    lock: true,
+  });
   const metrics = createMetrics();
   const forwarder = createForwarder({
     spool,

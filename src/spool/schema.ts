@@ -1,6 +1,22 @@
 import { sql } from 'drizzle-orm';
 import { blob, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
+/** The two lanes of a token: `?env=prod` (the default) and `?env=dev` (basic guide, "Webhook Endpoint"). */
+export const ENVS = ['prod', 'dev'] as const;
+export type Env = (typeof ENVS)[number];
+
+/** An event waits (`pending`), reached the cloud (`delivered`) or was refused by it for good (`dead`). */
+export const EVENT_STATUSES = ['pending', 'delivered', 'dead'] as const;
+export type EventStatus = (typeof EVENT_STATUSES)[number];
+
+/**
+ * What one delivery attempt meant (forward/policy.ts `classify`): the one list
+ * of verdicts. The forwarder handles each in an exhaustive map, so a new one
+ * does not compile until it is handled.
+ */
+export const VERDICTS = ['delivered', 'retry', 'pause', 'dead'] as const;
+export type Verdict = (typeof VERDICTS)[number];
+
 /**
  * One row per accepted webhook. `seq` (the rowid) is the acknowledgement order:
  * within a lane (token, env) events are delivered in ascending `seq`.
@@ -13,11 +29,11 @@ export const events = sqliteTable(
     // Not indexed: an id carries its seq (event-id.ts), so lookups go by seq.
     id: text('id').notNull(),
     token: text('token').notNull(),
-    env: text('env', { enum: ['prod', 'dev'] }).notNull(),
+    env: text('env', { enum: ENVS }).notNull(),
     body: blob('body', { mode: 'buffer' }).notNull(),
     size: integer('size').notNull(),
     receivedAt: integer('received_at').notNull(),
-    status: text('status', { enum: ['pending', 'delivered', 'dead'] })
+    status: text('status', { enum: EVENT_STATUSES })
       .notNull()
       .default('pending'),
     attempts: integer('attempts').notNull().default(0),
@@ -49,7 +65,7 @@ export const attempts = sqliteTable(
     eventSeq: integer('event_seq').notNull(),
     at: integer('at').notNull(),
     status: integer('status'),
-    verdict: text('verdict', { enum: ['delivered', 'retry', 'pause', 'dead'] }).notNull(),
+    verdict: text('verdict', { enum: VERDICTS }).notNull(),
     detail: text('detail'),
   },
   (t) => [index('attempts_event').on(t.eventSeq, t.at)],
@@ -70,8 +86,8 @@ export const laneCounts = sqliteTable(
   'lane_counts',
   {
     token: text('token').notNull(),
-    env: text('env', { enum: ['prod', 'dev'] }).notNull(),
-    status: text('status', { enum: ['pending', 'delivered', 'dead'] }).notNull(),
+    env: text('env', { enum: ENVS }).notNull(),
+    status: text('status', { enum: EVENT_STATUSES }).notNull(),
     n: integer('n').notNull().default(0),
     bytes: integer('bytes').notNull().default(0),
   },

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
-import { BACKSTOP_PAGES, type Background, type ScanResult, startBackground } from './background.ts';
+import { BACKSTOP_PAGES, type Background, DAMAGED, type ScanResult, startBackground } from './background.ts';
 import { lockSpool, type SpoolLock } from './lock.ts';
-import { type Drizzle, openSpoolFiles, type SyncDb } from './open.ts';
+import { type Drizzle, openSpoolFiles, SpoolOpenError, type SyncDb } from './open.ts';
 import {
   type Appended,
   type AppendInput,
@@ -26,6 +26,16 @@ const SCAN_FIRST_BYTES = 64 * 1024 * 1024;
 function fileBytes(path: string): number {
   const size = (p: string) => (existsSync(p) ? statSync(p).size : 0);
   return size(path) + size(`${path}-wal`);
+}
+
+/** A spool SQLite calls damaged (DAMAGED), wherever in opening it first shows, is refused with advice. */
+function damagedOpen(path: string, e: unknown): unknown {
+  if (e instanceof SpoolOpenError || !DAMAGED.test((e as Error).message)) return e;
+  return new SpoolOpenError(
+    `spool ${path}: the database is damaged (${(e as Error).message}). The relay will not write to it. ` +
+      `Keep a copy of the spool folder, then move the file aside (mv "${path}" "${path}.broken") ` +
+      `to start an empty spool, or restore it from a backup.`,
+  );
 }
 
 /**
@@ -85,7 +95,7 @@ export class Spool {
       return spool;
     } catch (e) {
       lock?.release();
-      throw e;
+      throw damagedOpen(deps.path, e);
     }
   }
 
