@@ -5,6 +5,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { type AdminRelay, startAdminRelay } from './helpers/admin.ts';
 import { type MockCloud, startMockCloud } from './helpers/mock-cloud.ts';
 import { ORDER_CREATED, post, TOKEN, TOKEN2 } from './helpers/relay.ts';
+import { fileRow } from './helpers/spool-file.ts';
 import { waitFor } from './helpers/wait.ts';
 
 /**
@@ -50,9 +51,9 @@ describe.skipIf(!hasChromium)('the status page in a real browser', () => {
     return ((await res.json()) as { event_id: string }).event_id;
   };
   const statusOf = (id: string) =>
-    (a.relay.spool.sync.prepare('SELECT status FROM events WHERE id = ?').get(id) as { status: string }).status;
+    fileRow<{ status: string }>(a.config.spool.path, 'SELECT status FROM events WHERE id = ?', id)!.status;
   const count = (status: string) =>
-    (a.relay.spool.sync.prepare('SELECT count(*) AS n FROM events WHERE status = ?').get(status) as { n: number }).n;
+    fileRow<{ n: number }>(a.config.spool.path, 'SELECT count(*) AS n FROM events WHERE status = ?', status)!.n;
   const field = (name: string) => page.textContent(`[data-field="${name}"]`);
 
   beforeAll(async () => {

@@ -10,6 +10,7 @@ import { type AdminRelay, basic, configToml, startAdminRelay } from './helpers/a
 import { installBinary, startBinary } from './helpers/binary.ts';
 import { type MockCloud, startMockCloud } from './helpers/mock-cloud.ts';
 import { ORDER_CREATED, post, TOKEN, TOKEN2, tempDir } from './helpers/relay.ts';
+import { fileRow, fileRows } from './helpers/spool-file.ts';
 import { waitFor } from './helpers/wait.ts';
 
 const PASSWORD = 'pa:ss wörd';
@@ -35,18 +36,17 @@ async function ack(a: AdminRelay, token: string, body: string): Promise<string> 
 }
 
 const dbCounts = (a: AdminRelay) => {
-  const rows = a.relay.spool.sync.prepare('SELECT status, count(*) AS n FROM events GROUP BY status').all() as {
-    status: string;
-    n: number;
-  }[];
+  const rows = fileRows<{ status: string; n: number }>(
+    a.config.spool.path,
+    'SELECT status, count(*) AS n FROM events GROUP BY status',
+  );
   const c: Record<string, number> = { pending: 0, delivered: 0, dead: 0 };
   for (const r of rows) c[r.status] = r.n;
   return c;
 };
 
 const statusOf = (a: AdminRelay, id: string) =>
-  (a.relay.spool.sync.prepare('SELECT status FROM events WHERE id = ?').get(id) as { status: string } | undefined)
-    ?.status;
+  fileRow<{ status: string }>(a.config.spool.path, 'SELECT status FROM events WHERE id = ?', id)?.status;
 
 const ADMIN_ROUTES: [string, string][] = [
   ['GET', '/admin'],

@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
 import { INACTIVE, ORDER_CREATED, post, startTestRelay, type TestRelay, TOKEN, TOKEN2 } from './helpers/relay.ts';
+import { fileExec, fileRow, fileRows } from './helpers/spool-file.ts';
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const ISO_MS_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 function storedBody(t: TestRelay, id: string): Buffer | undefined {
-  const row = t.relay.spool.sync.prepare('SELECT body FROM events WHERE id = ?').get(id) as
-    | { body: Buffer }
-    | undefined;
+  const row = fileRow<{ body: Buffer }>(t.config.spool.path, 'SELECT body FROM events WHERE id = ?', id);
   return row?.body;
 }
 
@@ -39,11 +38,10 @@ describe('the webhook contract, served locally', () => {
   it('acknowledges only what is committed: the row is readable from a second connection at ack time', async () => {
     const res = await post(t.url, TOKEN, '{"event":"x","total":1.10}');
     const { event_id } = (await res.json()) as { event_id: string };
-    const rows = await t.relay.spool.db.query.events.findMany({ where: (e, { eq }) => eq(e.id, event_id) });
+    const rows = fileRows<{ status: string }>(t.config.spool.path, 'SELECT status FROM events WHERE id = ?', event_id);
     expect(rows).toHaveLength(1);
     expect(rows[0]!.status).toBe('pending');
-    expect(t.relay.spool.sync.prepare('PRAGMA synchronous').get()).toMatchObject({ synchronous: 2 });
-    expect(t.relay.spool.sync.prepare('PRAGMA journal_mode').get()).toMatchObject({ journal_mode: 'wal' });
+    expect(t.relay.spool.settings()).toMatchObject({ synchronous: 2, journalMode: 'wal' });
   });
 
   it('gives UUIDv7 event ids that grow with acknowledgement order', async () => {
@@ -61,7 +59,7 @@ describe('the webhook contract, served locally', () => {
     const dev = (await (await post(t.url, TOKEN, '{"a":2}', { env: 'dev' })).json()) as { event_id: string };
     const prodExplicit = (await (await post(t.url, TOKEN, '{"a":3}', { env: 'prod' })).json()) as { event_id: string };
     const envOf = (id: string) =>
-      (t.relay.spool.sync.prepare('SELECT env FROM events WHERE id = ?').get(id) as { env: string }).env;
+      fileRow<{ env: string }>(t.config.spool.path, 'SELECT env FROM events WHERE id = ?', id)!.env;
     expect([envOf(prod.event_id), envOf(dev.event_id), envOf(prodExplicit.event_id)]).toEqual(['prod', 'dev', 'prod']);
   });
 
@@ -96,7 +94,7 @@ describe('the webhook contract, served locally', () => {
   ];
   for (const [what, send, status, detail] of rejects) {
     it(`refuses ${what} with ${status} and a {"detail"} body, storing nothing`, async () => {
-      const count = () => (t.relay.spool.sync.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+      const count = () => fileRow<{ n: number }>(t.config.spool.path, 'SELECT count(*) AS n FROM events')!.n;
       const before = count();
       const res = await send();
       expect(res.status).toBe(status);
@@ -119,9 +117,10 @@ describe('the webhook contract, served locally', () => {
     expect(res.status).toBe(200);
     const h = (await res.json()) as { spool: { ok: boolean; pending: number }; cloud: { reachable: unknown } };
     expect(h.spool.ok).toBe(true);
-    const pending = (
-      t.relay.spool.sync.prepare(`SELECT count(*) AS n FROM events WHERE status='pending'`).get() as { n: number }
-    ).n;
+    const pending = fileRow<{ n: number }>(
+      t.config.spool.path,
+      `SELECT count(*) AS n FROM events WHERE status='pending'`,
+    )!.n;
     expect(h.spool.pending).toBe(pending);
     expect(pending).toBeGreaterThan(0);
     expect(h.cloud).toHaveProperty('reachable');
@@ -166,9 +165,11 @@ describe('body size limit', () => {
       duplex: 'half',
     } as RequestInit);
     expect(res.status).toBe(413);
-    const count = (
-      t.relay.spool.sync.prepare('SELECT count(*) AS n FROM events WHERE size > ?').get(MAX) as { n: number }
-    ).n;
+    const count = fileRow<{ n: number }>(
+      t.config.spool.path,
+      'SELECT count(*) AS n FROM events WHERE size > ?',
+      MAX,
+    )!.n;
     expect(count).toBe(0);
   });
 
@@ -233,7 +234,7 @@ describe('when the spool cannot take an event', () => {
         }
       }
       expect(codes).toEqual([200, 200, 200, 503, 503]);
-      const n = (t.relay.spool.sync.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+      const n = fileRow<{ n: number }>(t.config.spool.path, 'SELECT count(*) AS n FROM events')!.n;
       expect(n).toBe(3);
     } finally {
       await t.stop();
@@ -244,7 +245,8 @@ describe('when the spool cannot take an event', () => {
     const t = await startTestRelay();
     try {
       // A trigger makes every insert fail, as a broken disk would.
-      t.relay.spool.sync.exec(
+      fileExec(
+        t.config.spool.path,
         `CREATE TRIGGER fail BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`,
       );
       const r = await post(t.url, TOKEN, '{"a":1}');
@@ -252,7 +254,7 @@ describe('when the spool cannot take an event', () => {
       expect(r.headers.get('retry-after')).toBeTruthy();
       const h = (await (await fetch(`${t.url}/health`)).json()) as { spool: { ok: boolean } };
       expect(h.spool.ok).toBe(false);
-      t.relay.spool.sync.exec('DROP TRIGGER fail');
+      fileExec(t.config.spool.path, 'DROP TRIGGER fail');
       expect((await post(t.url, TOKEN, '{"a":1}')).status).toBe(200);
     } finally {
       await t.stop();

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'bun:test';
 import { type MockCloud, startMockCloud } from './helpers/mock-cloud.ts';
 import { ORDER_CREATED, post, startTestRelay, type TestRelay, TOKEN, TOKEN2, tempDir } from './helpers/relay.ts';
+import { fileRow, onSpoolFile } from './helpers/spool-file.ts';
 import { waitFor } from './helpers/wait.ts';
 
 let cleanups: (() => Promise<void> | void)[] = [];
@@ -26,7 +27,10 @@ async function ack(t: TestRelay, token: string, body: string, env?: string): Pro
 }
 
 const row = (t: TestRelay, id: string) =>
-  t.relay.spool.sync.prepare('SELECT * FROM events WHERE id = ?').get(id) as Record<string, unknown>;
+  fileRow<Record<string, unknown>>(t.config.spool.path, 'SELECT * FROM events WHERE id = ?', id) as Record<
+    string,
+    unknown
+  >;
 
 describe('forwarding to the cloud', () => {
   it('forwards the guide order_created example byte for byte, with its Idempotency-Key', async () => {
@@ -204,9 +208,13 @@ describe('spool housekeeping', () => {
     await mock.stop();
     const pending = await ack(t, TOKEN2, '{"i":"pending"}');
     const old = Date.now() - 8 * 86_400_000;
-    t.relay.spool.sync
-      .prepare('UPDATE events SET received_at = ?, delivered_at = CASE WHEN delivered_at IS NULL THEN NULL ELSE ? END')
-      .run(old, old);
+    onSpoolFile(t.config.spool.path, (db) =>
+      db
+        .prepare(
+          'UPDATE events SET received_at = ?, delivered_at = CASE WHEN delivered_at IS NULL THEN NULL ELSE ? END',
+        )
+        .run(old, old),
+    );
     await t.relay.prune();
     expect(row(t, delivered)).toBeUndefined();
     expect(row(t, dead).status).toBe('dead');

@@ -18,11 +18,11 @@ import { silentLogger } from '../src/lib/log.ts';
 import { BACKSTOP_PAGES, CHECKPOINT_PAGES } from '../src/spool/background.ts';
 import { type CommitMode, commitMode, FSYNC_EVERY } from '../src/spool/commit-mode.ts';
 import { eventId, seqOfId } from '../src/spool/event-id.ts';
-import { queries, ROW_OVERHEAD, Spool } from '../src/spool/index.ts';
+import { ROW_OVERHEAD, Spool, type SpoolDeps } from '../src/spool/index.ts';
 import { runMigrations } from '../src/spool/migrate.ts';
 import { migrations } from '../src/spool/migrations.generated.ts';
-import type { SpoolDeps } from '../src/spool/types.ts';
 import { TOKEN, TOKEN2, tempDir } from './helpers/relay.ts';
+import { fileRows } from './helpers/spool-file.ts';
 import { waitFor } from './helpers/wait.ts';
 
 type Count = { token: string; env: string; status: string; n: number; bytes: number };
@@ -61,16 +61,17 @@ const sort = (rows: Count[]) =>
     .sort((a, b) => `${a.token}${a.env}${a.status}`.localeCompare(`${b.token}${b.env}${b.status}`));
 
 /** What a full count of the events says, and what lane_counts says. */
-function both(spool: Spool): { truth: Count[]; kept: Count[] } {
-  const truth = spool.sync
-    .prepare(`SELECT token, env, status, count(*) AS n, sum(size) AS bytes FROM events GROUP BY token, env, status`)
-    .all() as Count[];
-  const kept = spool.sync.prepare(`SELECT token, env, status, n, bytes FROM lane_counts WHERE n > 0`).all() as Count[];
+function both(path: string): { truth: Count[]; kept: Count[] } {
+  const truth = fileRows<Count>(
+    path,
+    `SELECT token, env, status, count(*) AS n, sum(size) AS bytes FROM events GROUP BY token, env, status`,
+  );
+  const kept = fileRows<Count>(path, `SELECT token, env, status, n, bytes FROM lane_counts WHERE n > 0`);
   return { truth: sort(truth), kept: sort(kept) };
 }
 
 function expectExact(spool: Spool, step: string): void {
-  const { truth, kept } = both(spool);
+  const { truth, kept } = both(spool.path);
   expect({ step, kept }).toEqual({ step, kept: truth });
   const stats = spool.stats();
   const sum = (status: string) => truth.filter((t) => t.status === status).reduce((a, t) => a + t.n, 0);
@@ -110,10 +111,10 @@ describe('the spool counts (lane_counts)', () => {
     expectExact(spool, 'after deliveries, dead letters and a retry');
 
     // The CLI's connection (drizzle over @libsql/client), as `relay events replay` / `purge` use it.
-    expect(await queries.replayAllDead(spool.db)).toBe(4);
+    expect(await spool.replayAllDead()).toBe(4);
     spool.checkExternalChanges();
     expectExact(spool, 'after a replay by another connection');
-    expect(await queries.purgeDelivered(spool.db, Date.now())).toBe(10);
+    expect(await spool.purgeDelivered(Date.now())).toBe(10);
     spool.checkExternalChanges();
     expectExact(spool, 'after a purge by another connection');
 
@@ -191,11 +192,11 @@ describe('finding an event by its id', () => {
     expect(spool.checkExternalChanges()).toBe(true);
     const b = await spool.append({ token: TOKEN, env: 'prod', body: body(2) });
     expect(b.seq).toBe(a.seq + 2);
-    expect((await queries.getEvent(spool.db, a.id))?.seq).toBe(a.seq);
-    expect((await queries.getEvent(spool.db, b.id.toUpperCase()))?.seq).toBe(b.seq);
-    expect(await queries.getEvent(spool.db, eventId(Date.now(), 999))).toBeUndefined();
-    expect(await queries.getEvent(spool.db, eventId(Date.now(), a.seq))).toBeUndefined(); // right seq, wrong id
-    const r = await queries.replayEvents(spool.db, [a.id, 'nope']);
+    expect((await spool.getEvent(a.id))?.seq).toBe(a.seq);
+    expect((await spool.getEvent(b.id.toUpperCase()))?.seq).toBe(b.seq);
+    expect(await spool.getEvent(eventId(Date.now(), 999))).toBeUndefined();
+    expect(await spool.getEvent(eventId(Date.now(), a.seq))).toBeUndefined(); // right seq, wrong id
+    const r = await spool.replay([a.id, 'nope']);
     expect(r).toEqual({ replayed: [], notDead: [a.id], missing: ['nope'] });
   });
 
@@ -214,11 +215,11 @@ describe('finding an event by its id', () => {
     }
     db.close();
     const spool = await openSpool(path);
-    expect((await queries.getEvent(spool.db, legacy[1]!))?.seq).toBe(2);
-    expect((await queries.getEvent(spool.db, legacy[0]!.toUpperCase()))?.body.toString()).toBe('{}');
-    expect(await queries.getEvent(spool.db, Bun.randomUUIDv7())).toBeUndefined();
+    expect((await spool.getEvent(legacy[1]!))?.seq).toBe(2);
+    expect((await spool.getEvent(legacy[0]!.toUpperCase()))?.body.toString()).toBe('{}');
+    expect(await spool.getEvent(Bun.randomUUIDv7())).toBeUndefined();
     const c = await spool.append({ token: TOKEN, env: 'prod', body: body(3) });
-    expect((await queries.getEvent(spool.db, c.id))?.seq).toBe(3);
+    expect((await spool.getEvent(c.id))?.seq).toBe(3);
   });
 });
 
@@ -251,7 +252,7 @@ describe('checkpoints on their own thread', () => {
   it('copies the log into the database while events arrive, without the writer checkpointing', async () => {
     const path = spoolPath();
     const spool = await openSpool(path);
-    expect(spool.sync.prepare('PRAGMA wal_autocheckpoint').get()).toMatchObject({ wal_autocheckpoint: BACKSTOP_PAGES });
+    expect(spool.settings().walAutocheckpoint).toBe(BACKSTOP_PAGES);
     // Copied in steps while the events arrive: at most the thread's step and a
     // burst or two (~120 pages each) uncopied, far from SQLite's 1000 pages.
     expect(await fill(spool, path)).toBeLessThan(CHECKPOINT_PAGES + 300);
@@ -264,7 +265,7 @@ describe('checkpoints on their own thread', () => {
   it('without the thread, leaves checkpoints to SQLite in the writer, at its default size', async () => {
     const path = spoolPath();
     const spool = await openSpool(path, { checkpointThread: false });
-    expect(spool.sync.prepare('PRAGMA wal_autocheckpoint').get()).toMatchObject({ wal_autocheckpoint: 1000 });
+    expect(spool.settings().walAutocheckpoint).toBe(1000);
     // SQLite checkpoints when a commit takes the log past 1000 pages, not before.
     const most = await fill(spool, path);
     expect(most).toBeGreaterThan(200);
@@ -291,6 +292,6 @@ describe('how a batch commits (commit-mode.ts)', () => {
     const spool = await openSpool(spoolPath());
     await spool.append({ token: TOKEN, env: 'prod', body: new TextEncoder().encode('{}') });
     await spool.markDelivered(spool.head(TOKEN, 'prod')!, { at: Date.now(), status: 200, cloudEventId: null });
-    expect(spool.sync.prepare('PRAGMA synchronous').get()).toMatchObject({ synchronous: 2 });
+    expect(spool.settings().synchronous).toBe(2);
   });
 });

@@ -1,9 +1,27 @@
-export { DAMAGED } from './background.ts';
-export { openSpoolFiles, SpoolOpenError } from './open.ts';
-export type { AttemptSummary, EventDetail, EventSummary, LaneCounts, ListFilter, ReplayResult } from './queries.ts';
-export * as queries from './queries.ts';
-export * as schema from './schema.ts';
-export { ENVS, EVENT_STATUSES, VERDICTS, type Verdict } from './schema.ts';
-export type { Appended, AppendInput, Env, EventStatus, LaneStats, Outcome, PendingEvent, SpoolStats } from './spool.ts';
-export { laneKey, ROW_OVERHEAD, Spool } from './spool.ts';
+export { DAMAGED, type ScanResult } from './background.ts';
+export { SpoolOpenError } from './open.ts';
+export { ENVS, EVENT_STATUSES, VERDICTS } from './schema.ts';
+export { Spool } from './spool.ts';
+export type {
+  Appended,
+  AppendInput,
+  AttemptSummary,
+  Env,
+  EventDetail,
+  EventStatus,
+  EventSummary,
+  HeadAttempts,
+  LaneCounts,
+  LaneStats,
+  ListFilter,
+  Outcome,
+  PendingEvent,
+  Progress,
+  ReplayResult,
+  SpoolDeps,
+  SpoolSettings,
+  SpoolStats,
+  Verdict,
+} from './types.ts';
+export { laneKey, ROW_OVERHEAD } from './types.ts';
 export { SpoolFullError, SpoolWriteError } from './writer.ts';

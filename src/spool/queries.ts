@@ -1,49 +1,27 @@
-import { and, asc, desc, eq, gt, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gt, inArray, lt, or, sql } from 'drizzle-orm';
 import { seqOfId } from './event-id.ts';
 import type { Drizzle } from './open.ts';
 import { attempts, events, laneCounts as laneCountsTable, legacyIds } from './schema.ts';
-import { type Env, type EventStatus, laneKey } from './types.ts';
+import {
+  type EventDetail,
+  type EventStatus,
+  type EventSummary,
+  type LaneCounts,
+  type ListFilter,
+  laneKey,
+  type Progress,
+  type ReplayResult,
+} from './types.ts';
 
 /**
- * Reporting and repair queries for the CLI and the admin surface, over drizzle
- * and @libsql/client. They may run in another process while the server runs:
- * the server notices their commits through `PRAGMA data_version`
- * (Spool.checkExternalChanges) and rescans its lanes.
+ * Reporting and repair queries for the CLI and the admin surface (through
+ * Spool's methods), over drizzle and @libsql/client. They may run in another
+ * process while the server runs: the server notices their commits through
+ * `PRAGMA data_version` (Spool.checkExternalChanges) and rescans its lanes.
  */
 
-export interface EventSummary {
-  seq: number;
-  id: string;
-  token: string;
-  env: Env;
-  status: EventStatus;
-  size: number;
-  receivedAt: number;
-  attempts: number;
-  lastAttemptAt: number | null;
-  lastStatus: number | null;
-  lastError: string | null;
-  cloudEventId: string | null;
-  deliveredAt: number | null;
-  warnings: string[];
-}
-
-const summaryColumns = {
-  seq: events.seq,
-  id: events.id,
-  token: events.token,
-  env: events.env,
-  status: events.status,
-  size: events.size,
-  receivedAt: events.receivedAt,
-  attempts: events.attempts,
-  lastAttemptAt: events.lastAttemptAt,
-  lastStatus: events.lastStatus,
-  lastError: events.lastError,
-  cloudEventId: events.cloudEventId,
-  deliveredAt: events.deliveredAt,
-  warnings: events.warnings,
-};
+// Every column but the body: what a list shows.
+const { body: _body, ...summaryColumns } = getTableColumns(events);
 
 const parseWarnings = (w: string | null): string[] => {
   if (!w) return [];
@@ -54,12 +32,6 @@ const parseWarnings = (w: string | null): string[] => {
     return [];
   }
 };
-
-export interface ListFilter {
-  status?: EventStatus;
-  token?: string;
-  limit?: number;
-}
 
 /** Most recent first. */
 export async function listEvents(db: Drizzle, f: ListFilter = {}): Promise<EventSummary[]> {
@@ -76,18 +48,6 @@ export async function listEvents(db: Drizzle, f: ListFilter = {}): Promise<Event
   return rows.map((r) => ({ ...r, warnings: parseWarnings(r.warnings) }));
 }
 
-export interface AttemptSummary {
-  at: number;
-  status: number | null;
-  verdict: string;
-  detail: string | null;
-}
-
-export interface EventDetail extends EventSummary {
-  body: Buffer;
-  history: AttemptSummary[];
-}
-
 export async function getEvent(db: Drizzle, id: string): Promise<EventDetail | undefined> {
   const [row] = await db
     .select({ ...summaryColumns, body: events.body })
@@ -100,12 +60,6 @@ export async function getEvent(db: Drizzle, id: string): Promise<EventDetail | u
     .where(eq(attempts.eventSeq, row.seq))
     .orderBy(asc(attempts.at), asc(attempts.id));
   return { ...row, body: Buffer.from(row.body), warnings: parseWarnings(row.warnings), history };
-}
-
-export interface ReplayResult {
-  replayed: string[];
-  notDead: string[];
-  missing: string[];
 }
 
 /**
@@ -159,7 +113,7 @@ function whereId(db: Drizzle, raw: string) {
 const CHUNK = 500;
 
 /** Every dead-lettered event back to pending, in chunks so a terminal can show progress. */
-export async function replayAllDead(db: Drizzle, onProgress?: (done: number, total: number) => void): Promise<number> {
+export async function replayAllDead(db: Drizzle, onProgress?: Progress): Promise<number> {
   const total = await countWhere(db, sql`status = 'dead'`);
   let done = 0;
   for (;;) {
@@ -181,11 +135,7 @@ export async function replayAllDead(db: Drizzle, onProgress?: (done: number, tot
 }
 
 /** Deletes delivered events received before `before` (ms). Never pending or dead ones. */
-export async function purgeDelivered(
-  db: Drizzle,
-  before: number,
-  onProgress?: (done: number, total: number) => void,
-): Promise<number> {
+export async function purgeDelivered(db: Drizzle, before: number, onProgress?: Progress): Promise<number> {
   const cond = and(eq(events.status, 'delivered'), lt(events.deliveredAt, before));
   const total = await countWhere(db, cond!);
   let done = 0;
@@ -210,15 +160,6 @@ export async function purgeDelivered(
 async function countWhere(db: Drizzle, where: ReturnType<typeof sql> | ReturnType<typeof and>): Promise<number> {
   const [r] = await db.select({ n: sql<number>`count(*)` }).from(events).where(where);
   return Number(r?.n ?? 0);
-}
-
-export interface LaneCounts {
-  token: string;
-  env: Env;
-  pending: number;
-  delivered: number;
-  dead: number;
-  oldestPendingAt: number | null;
 }
 
 /**

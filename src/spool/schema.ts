@@ -33,9 +33,7 @@ export const events = sqliteTable(
     body: blob('body', { mode: 'buffer' }).notNull(),
     size: integer('size').notNull(),
     receivedAt: integer('received_at').notNull(),
-    status: text('status', { enum: EVENT_STATUSES })
-      .notNull()
-      .default('pending'),
+    status: text('status', { enum: EVENT_STATUSES }).notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
     lastAttemptAt: integer('last_attempt_at'),
     lastStatus: integer('last_status'),

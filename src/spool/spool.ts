@@ -2,22 +2,28 @@ import { existsSync, statSync } from 'node:fs';
 import { BACKSTOP_PAGES, type Background, DAMAGED, type ScanResult, startBackground } from './background.ts';
 import { lockSpool, type SpoolLock } from './lock.ts';
 import { type Drizzle, openSpoolFiles, SpoolOpenError, type SyncDb } from './open.ts';
+import * as queries from './queries.ts';
+import { prepareStatements, type Statements } from './statements.ts';
 import {
   type Appended,
   type AppendInput,
   type Env,
-  type EventStatus,
+  type EventDetail,
+  type EventSummary,
+  type HeadAttempts,
+  type LaneCounts,
   type LaneStats,
-  laneKey,
+  type ListFilter,
   type Outcome,
   type PendingEvent,
+  type Progress,
+  type ReplayResult,
   ROW_OVERHEAD,
   type SpoolDeps,
+  type SpoolSettings,
   type SpoolStats,
 } from './types.ts';
 import { GroupCommitWriter, SpoolWriteError } from './writer.ts';
-
-export * from './types.ts';
 
 /** See Spool.open. */
 const SCAN_FIRST_BYTES = 64 * 1024 * 1024;
@@ -40,44 +46,52 @@ function damagedOpen(path: string, e: unknown): unknown {
 
 /**
  * The spool: every accepted event, on disk, in acknowledgement order. It knows
- * neither HTTP nor delivery: it appends, hands out lane heads and records outcomes.
+ * neither HTTP nor delivery: it appends, hands out lane heads, records
+ * outcomes, and answers the reads and repairs of the status page and the CLI.
+ * Its connections and tables stay inside spool/.
  */
 export class Spool {
-  private readonly lanePending = new Map<string, { token: string; env: Env; pending: number }>();
-  private counts = { delivered: 0, dead: 0 };
   private readonly listeners: ((token: string, env: Env) => void)[] = [];
-  private readonly headStmt;
-  private readonly oldestStmt;
-  readonly writer: GroupCommitWriter;
+  private readonly stmts: Statements;
+  private readonly writer: GroupCommitWriter;
+  private damage: string | null = null;
+  private background: Background | null = null;
+  private closed = false;
+  private lock: SpoolLock | null = null;
+  private scan: Promise<ScanResult> = Promise.resolve({ ok: true, events: 0, ms: 0, countsDiffer: false });
+  private dataVersion = -1;
 
   private constructor(
-    readonly sync: SyncDb,
-    readonly db: Drizzle,
+    private readonly sync: SyncDb,
+    private readonly db: Drizzle,
     private readonly closeClient: () => void,
     private readonly deps: SpoolDeps,
   ) {
-    this.headStmt = sync.prepare(
-      `SELECT seq, id, token, env, body, received_at AS receivedAt, attempts FROM events
-       WHERE status = 'pending' AND token = ? AND env = ? ORDER BY seq LIMIT 1`,
+    const stmts = prepareStatements(sync);
+    this.stmts = stmts;
+    this.writer = new GroupCommitWriter(
+      sync,
+      { maxSeq: stmts.maxSeq, insert: stmts.insert, reclaim: stmts.pruneOldest },
+      deps,
     );
-    this.oldestStmt = sync.prepare(
-      `SELECT received_at AS receivedAt FROM events
-       WHERE status = 'pending' AND token = ? AND env = ? ORDER BY seq LIMIT 1`,
-    );
-    this.writer = new GroupCommitWriter(sync, deps);
-    this.writer.onDeliveredPruned = (n) => {
-      this.counts.delivered = Math.max(0, this.counts.delivered - n);
-    };
-    this.loadCounts();
+    this.writer.setHeldBytes(this.countedBytes());
     this.checkExternalChanges();
   }
 
+  /** The spool file. */
+  get path(): string {
+    return this.deps.path;
+  }
+
   /** Set when the background integrity scan found the file damaged: no more events are taken. */
-  damaged: string | null = null;
-  private background: Background | null = null;
-  private closed = false;
+  get damaged(): string | null {
+    return this.damage;
+  }
+
   /** The integrity scan's answer (Spool.open), once it has read every event. */
-  scanned: Promise<ScanResult> = Promise.resolve({ ok: true, events: 0, ms: 0, countsDiffer: false });
+  get scanned(): Promise<ScanResult> {
+    return this.scan;
+  }
 
   /**
    * Opens the spool. Every event is then read once by a scan on another
@@ -99,8 +113,6 @@ export class Spool {
     }
   }
 
-  private lock: SpoolLock | null = null;
-
   private static async openFiles(deps: SpoolDeps): Promise<Spool> {
     const { sync, db, client } = await openSpoolFiles(deps.path);
     if (deps.background === false) return new Spool(sync, db, () => client.close(), deps);
@@ -121,7 +133,7 @@ export class Spool {
       throw e;
     }
     spool.background = background;
-    spool.scanned = background.scanned;
+    spool.scan = background.scanned;
     void background.scanned.then((r) => spool.checkScan(r));
     if (checkpoint) sync.exec(`PRAGMA wal_autocheckpoint = ${BACKSTOP_PAGES}`);
     return spool;
@@ -138,7 +150,7 @@ export class Spool {
       return;
     }
     if (!r.ok) {
-      this.damaged =
+      this.damage =
         `spool ${this.deps.path}: the database is damaged (${r.message}); the relay stopped taking events. ` +
         `Stop it, keep a copy of the spool folder, then move the file aside ` +
         `(mv "${this.deps.path}" "${this.deps.path}.broken") to start an empty spool, or restore it from a backup.`;
@@ -164,24 +176,19 @@ export class Spool {
    */
   async recount(): Promise<void> {
     this.deps.log.warn('spool counts differ from its events (rows added by another program?); counting them again');
-    await this.writer.run((s) => s.recount());
-    // Read back at a turn's start, when every append answered so far has
-    // also been added to the in-memory counts (their continuations ran).
-    await Bun.sleep(0);
+    await this.writer.run(() => this.stmts.recount());
     if (!this.closed) this.reload();
   }
-
-  private dataVersion = -1;
 
   /**
    * Another process (the `relay events ...` CLI) or connection may change the
    * spool while the server runs. `PRAGMA data_version` changes only for
    * commits by other connections (https://sqlite.org/pragma.html#pragma_data_version),
-   * so polling it is cheap; on a change the counts are reloaded and every lane
-   * with pending events is announced to the listeners.
+   * so polling it is cheap; on a change the held bytes and next seq are read
+   * again and every lane with pending events is announced to the listeners.
    */
   checkExternalChanges(): boolean {
-    const v = (this.sync.prepare('PRAGMA data_version').get() as { data_version: number }).data_version;
+    const v = this.stmts.dataVersion();
     if (v === this.dataVersion) return false;
     const first = this.dataVersion === -1;
     this.dataVersion = v;
@@ -190,119 +197,151 @@ export class Spool {
     return true;
   }
 
-  /** After a change the writer did not make: counts and next seq read again, every pending lane announced. */
+  /** After a change the writer did not make: held bytes and next seq read again, every pending lane announced. */
   private reload(): void {
-    this.lanePending.clear();
-    this.counts = { delivered: 0, dead: 0 };
-    this.loadCounts();
+    this.dataVersion = this.stmts.dataVersion();
+    this.writer.setHeldBytes(this.countedBytes());
     this.writer.seeSeqs();
     for (const l of this.pendingLanes()) for (const fn of this.listeners) fn(l.token, l.env);
   }
 
   /**
-   * Counts from `lane_counts` (a few rows, kept exact in every write's own
-   * transaction), not from `events`: counting a million events took 1.5 s of
-   * start-up (README "Performance").
+   * Bytes held by the stored events, from `lane_counts` (a few rows, kept
+   * exact in every write's own transaction), never by counting `events`.
    */
-  private loadCounts(): void {
-    const rows = this.sync.prepare(`SELECT token, env, status, n, bytes FROM lane_counts WHERE n > 0`).all() as {
-      token: string;
-      env: Env;
-      status: EventStatus;
-      n: number;
-      bytes: number;
-    }[];
+  private countedBytes(): number {
     let held = 0;
-    for (const r of rows) {
-      held += r.bytes + r.n * ROW_OVERHEAD;
-      if (r.status === 'pending') {
-        this.lanePending.set(laneKey(r.token, r.env), { token: r.token, env: r.env, pending: r.n });
-      } else this.counts[r.status] += r.n;
-    }
-    this.writer.heldBytes = held;
+    for (const r of this.stmts.counts()) held += r.bytes + r.n * ROW_OVERHEAD;
+    return held;
   }
 
   /** Resolves once the event is committed and the WAL fsynced; rejects with SpoolFullError / SpoolWriteError. */
   async append(input: AppendInput): Promise<Appended> {
-    if (this.damaged) throw new SpoolWriteError(this.damaged);
+    if (this.damage) throw new SpoolWriteError(this.damage);
     const r = await this.writer.append(input);
-    const key = laneKey(input.token, input.env);
-    const lane = this.lanePending.get(key);
-    if (lane) lane.pending++;
-    else this.lanePending.set(key, { token: input.token, env: input.env, pending: 1 });
     for (const l of this.listeners) l(input.token, input.env);
     return r;
   }
 
+  /** Called after each stored append, and for every pending lane after an outside change. */
   onAppend(listener: (token: string, env: Env) => void): void {
     this.listeners.push(listener);
   }
 
   /** The oldest pending event of a lane, or undefined when the lane is empty. */
   head(token: string, env: Env): PendingEvent | undefined {
-    return (this.headStmt.get(token, env) as PendingEvent | undefined) ?? undefined;
+    return this.stmts.head(token, env);
+  }
+
+  /** How often a lane's head was tried and what came back; undefined when the lane is empty. */
+  headAttempts(token: string, env: Env): HeadAttempts | undefined {
+    return this.stmts.headAttempts(token, env);
   }
 
   /** Lanes that have pending events. */
   pendingLanes(): { token: string; env: Env }[] {
-    return [...this.lanePending.values()].filter((l) => l.pending > 0);
+    return this.stmts
+      .counts()
+      .filter((c) => c.status === 'pending')
+      .map((c) => ({ token: c.token, env: c.env }));
   }
 
   /** A failed attempt the lane will retry (verdict retry, or pause for a refused token). */
   async recordAttempt(ev: PendingEvent, verdict: 'retry' | 'pause', o: Outcome): Promise<void> {
-    await this.writer.run((s) => {
-      s.attempt.run(o.at, o.status, o.error ?? null, ev.seq);
-      s.logAttempt.run(ev.seq, o.at, o.status, verdict, o.error ?? null);
-    });
+    await this.writer.run(() => this.stmts.record(ev.seq, verdict, { ...o, detail: o.error ?? null }));
   }
 
   async markDelivered(ev: PendingEvent, o: Outcome & { cloudEventId: string | null }): Promise<void> {
-    await this.writer.run((s) => {
-      s.delivered.run(o.at, o.status, o.cloudEventId, o.at, ev.seq);
-      s.logAttempt.run(ev.seq, o.at, o.status, 'delivered', o.cloudEventId);
-    });
-    this.settle(ev, 'delivered');
+    await this.writer.run(() => this.stmts.record(ev.seq, 'delivered', { ...o, detail: o.cloudEventId }));
   }
 
   async markDead(ev: PendingEvent, o: Outcome): Promise<void> {
-    await this.writer.run((s) => {
-      s.dead.run(o.at, o.status, o.error ?? null, ev.seq);
-      s.logAttempt.run(ev.seq, o.at, o.status, 'dead', o.error ?? null);
-    });
-    this.settle(ev, 'dead');
-  }
-
-  private settle(ev: PendingEvent, to: 'delivered' | 'dead'): void {
-    const lane = this.lanePending.get(laneKey(ev.token, ev.env));
-    if (lane && lane.pending > 0) lane.pending--;
-    this.counts[to]++;
+    await this.writer.run(() => this.stmts.record(ev.seq, 'dead', { ...o, detail: o.error ?? null }));
   }
 
   /** Deletes delivered events older than `before` (ms). Pending and dead events are never deleted here. */
   async pruneDelivered(before: number): Promise<number> {
-    const n = await this.writer.run((_s, w) => w.pruneDeliveredBefore(before));
-    this.counts.delivered = Math.max(0, this.counts.delivered - n);
-    return n;
+    return this.writer.run((tx) => {
+      const sizes = this.stmts.pruneDeliveredBefore(before);
+      tx.released(sizes);
+      return sizes.length;
+    });
   }
 
   stats(): SpoolStats {
     const lanes: LaneStats[] = [];
-    let pending = 0;
-    for (const l of this.lanePending.values()) {
-      if (l.pending === 0) continue;
-      pending += l.pending;
-      const o = this.oldestStmt.get(l.token, l.env) as { receivedAt: number } | undefined;
-      lanes.push({ ...l, oldestReceivedAt: o?.receivedAt ?? null });
+    const totals = { pending: 0, delivered: 0, dead: 0 };
+    for (const c of this.stmts.counts()) {
+      totals[c.status] += c.n;
+      if (c.status !== 'pending') continue;
+      lanes.push({
+        token: c.token,
+        env: c.env,
+        pending: c.n,
+        oldestReceivedAt: this.stmts.oldestPending(c.token, c.env),
+      });
     }
     return {
-      pending,
-      delivered: this.counts.delivered,
-      dead: this.counts.dead,
+      ...totals,
       bytes: this.writer.heldBytes,
       maxBytes: this.deps.maxBytes,
       lanes,
-      lastWriteError: this.damaged ?? this.writer.lastError,
+      lastWriteError: this.damage ?? this.writer.lastError,
     };
+  }
+
+  /** Most recent first. */
+  listEvents(filter: ListFilter = {}): Promise<EventSummary[]> {
+    return queries.listEvents(this.db, filter);
+  }
+
+  /** One event, its body and every attempt; an upper-case copy of an id finds the same event. */
+  getEvent(id: string): Promise<EventDetail | undefined> {
+    return queries.getEvent(this.db, id);
+  }
+
+  /** Counts per lane and status, with the age of each lane's oldest pending event. */
+  laneCounts(): Promise<LaneCounts[]> {
+    return queries.laneCounts(this.db);
+  }
+
+  /**
+   * Dead-lettered events back to pending. Their `seq` is older than anything
+   * pending in their lane, so they are sent next, ahead of newer events.
+   */
+  async replay(ids: string[]): Promise<ReplayResult> {
+    const r = await queries.replayEvents(this.db, ids);
+    if (r.replayed.length > 0) this.changed();
+    return r;
+  }
+
+  /** Every dead letter back to pending, in chunks so a terminal can show progress. */
+  async replayAllDead(onProgress?: Progress): Promise<number> {
+    const n = await queries.replayAllDead(this.db, onProgress);
+    if (n > 0) this.changed();
+    return n;
+  }
+
+  /** Deletes delivered events received before `before` (ms), never pending or dead ones. */
+  async purgeDelivered(before: number, onProgress?: Progress): Promise<number> {
+    const n = await queries.purgeDelivered(this.db, before, onProgress);
+    if (n > 0) this.changed();
+    return n;
+  }
+
+  /** The reporting connection wrote: the writer's view and the lanes follow at once, not at the next poll. */
+  private changed(): void {
+    if (!this.closed) this.reload();
+  }
+
+  /** Proves the file writable with a write that is rolled back (`relay doctor`). */
+  probeWrite(): void {
+    this.stmts.probeWrite();
+  }
+
+  /** The writer connection's durability settings. */
+  settings(): SpoolSettings {
+    return this.stmts.settings();
   }
 
   /** Finishes the batch being written, then closes both connections. */
@@ -314,7 +353,7 @@ export class Spool {
       await this.background?.stop();
       // A damaged spool keeps its connections open to the end of the process,
       // as a refused one does: closing the last would checkpoint into it.
-      if (this.damaged) return;
+      if (this.damage) return;
       this.sync.close();
       this.closeClient();
     } finally {

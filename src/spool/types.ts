@@ -1,15 +1,39 @@
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
+import type { attempts, Env, EventStatus, events } from './schema.ts';
 
-export type Env = 'prod' | 'dev';
+/**
+ * The spool's types, every one derived from the drizzle schema (schema.ts):
+ * a column added there reaches each of them, and the compiler finds a
+ * statement or a caller that forgot it.
+ */
+
+export type { Env, EventStatus, Verdict } from './schema.ts';
+
+/** A row of `events` as read, and as inserted (defaults optional). */
+export type EventRow = typeof events.$inferSelect;
+export type NewEventRow = typeof events.$inferInsert;
+export type AttemptRow = typeof attempts.$inferSelect;
 
 /** A lane's key in maps: env, then token. */
 export const laneKey = (token: string, env: Env): string => `${env}\u0000${token}`;
-export type EventStatus = 'pending' | 'delivered' | 'dead';
 
 /** Bytes counted per row on top of its body: ids, token, timestamps, index entries. */
 export const ROW_OVERHEAD = 256;
 
+/**
+ * The columns an append writes, in the hot-path INSERT's order (statements.ts
+ * builds the statement from them); every other column takes its schema
+ * default. test/unit/spool-columns.test.ts checks that no column without a
+ * default is missing.
+ */
+export const APPEND_COLUMNS = ['seq', 'id', 'token', 'env', 'body', 'size', 'receivedAt', 'warnings'] as const;
+/** The request's bytes go in as they came (a Uint8Array; drizzle reads them back as a Buffer). */
+export type AppendRow = Omit<Required<Pick<NewEventRow, (typeof APPEND_COLUMNS)[number]>>, 'body'> & {
+  body: Uint8Array;
+};
+
+/** What a POS event brings to the spool. */
 export interface AppendInput {
   token: string;
   env: Env;
@@ -17,20 +41,40 @@ export interface AppendInput {
   warnings?: string[];
 }
 
-export interface Appended {
-  id: string;
-  seq: number;
-  receivedAt: number;
+export type Appended = Pick<EventRow, 'id' | 'seq' | 'receivedAt'>;
+
+/** The columns the forwarder needs of a lane's head (statements.ts reads exactly these). */
+export const PENDING_COLUMNS = ['seq', 'id', 'token', 'env', 'body', 'receivedAt', 'attempts'] as const;
+export type PendingEvent = Pick<EventRow, (typeof PENDING_COLUMNS)[number]>;
+
+/** A lane's head as the status page explains it: how often it was tried and what came back. */
+export const HEAD_ATTEMPT_COLUMNS = ['attempts', 'lastStatus', 'lastError', 'lastAttemptAt'] as const;
+export type HeadAttempts = Pick<EventRow, (typeof HEAD_ATTEMPT_COLUMNS)[number]>;
+
+/** An event as listed: every column but the body, warnings parsed. */
+export type EventSummary = Omit<EventRow, 'body' | 'warnings'> & { warnings: string[] };
+export type AttemptSummary = Pick<AttemptRow, 'at' | 'status' | 'verdict' | 'detail'>;
+export interface EventDetail extends EventSummary {
+  body: Buffer;
+  history: AttemptSummary[];
 }
 
-export interface PendingEvent {
-  seq: number;
-  id: string;
+export interface ListFilter {
+  status?: EventStatus;
+  token?: string;
+  limit?: number;
+}
+
+export interface ReplayResult {
+  replayed: string[];
+  notDead: string[];
+  missing: string[];
+}
+
+export interface LaneCounts extends Record<EventStatus, number> {
   token: string;
   env: Env;
-  body: Buffer;
-  receivedAt: number;
-  attempts: number;
+  oldestPendingAt: number | null;
 }
 
 export interface LaneStats {
@@ -40,21 +84,29 @@ export interface LaneStats {
   oldestReceivedAt: number | null;
 }
 
-export interface SpoolStats {
-  pending: number;
-  delivered: number;
-  dead: number;
+export interface SpoolStats extends Record<EventStatus, number> {
   bytes: number;
   maxBytes: number;
   lanes: LaneStats[];
   lastWriteError: string | null;
 }
 
+/** The writer connection's settings, for `relay doctor` and tests of the durability promise. */
+export interface SpoolSettings {
+  /** SQLite's code: 2 is FULL (an fsync before every commit returns). */
+  synchronous: number;
+  journalMode: string;
+  walAutocheckpoint: number;
+}
+
+/** A delivery attempt's outcome as recorded. */
 export interface Outcome {
   at: number;
   status: number | null;
   error?: string;
 }
+
+export type Progress = (done: number, total: number) => void;
 
 export interface SpoolDeps {
   path: string;

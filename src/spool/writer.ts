@@ -3,7 +3,7 @@ import type { Logger } from '../lib/log.ts';
 import { type CommitMode, commitMode } from './commit-mode.ts';
 import { eventId } from './event-id.ts';
 import type { SyncDb } from './open.ts';
-import { type Appended, type AppendInput, laneKey, ROW_OVERHEAD } from './types.ts';
+import { type Appended, type AppendInput, type AppendRow, ROW_OVERHEAD } from './types.ts';
 
 /** The spool's quota (`spool.max_size_mb`) is reached by pending and dead events alone. */
 export class SpoolFullError extends Error {
@@ -14,80 +14,26 @@ export class SpoolWriteError extends Error {
   override name = 'SpoolWriteError';
 }
 
-type Stmts = ReturnType<typeof prepare>;
-
-/** lane_counts from a full count of the events: for a spool written around the writer. */
-export const RECOUNT_SQL = `DELETE FROM lane_counts;
-  INSERT INTO lane_counts (token, env, status, n, bytes)
-  SELECT token, env, status, count(*), coalesce(sum(size), 0) FROM events GROUP BY token, env, status`;
-type Stmt = ReturnType<SyncDb['prepare']>;
-
-/** Columns an append binds, per row. */
-const INSERT_ARGS = 8;
-
-/** One INSERT of `rows` events: a multi-row VALUES list binds a whole batch in a few calls. */
-function insertRows(db: SyncDb, rows: number): Stmt {
-  return db.prepare(
-    `INSERT INTO events (seq, id, token, env, body, size, received_at, status, attempts, warnings) VALUES ` +
-      Array.from({ length: rows }, () => `(?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?)`).join(', '),
-  );
-}
-
 /**
- * Appends go in as multi-row INSERTs of these sizes (largest first): one
- * statement call per 32 rows instead of one per row took the insert CPU of a
- * 1.5 KB event from 5.4 to 4.1 µs in batches of 45 (the batch size under 64
- * connections). 32 × 8 parameters stays far below SQLite's limit of 32766.
+ * What the writer needs of the spool's tables, given by the Spool
+ * (statements.ts): it batches and commits, and knows nothing of statuses.
  */
-const CHUNKS = [32, 8, 1] as const;
-
-function prepare(db: SyncDb) {
-  return {
-    begin: db.prepare('BEGIN IMMEDIATE'),
-    maxSeq: db.prepare('SELECT coalesce(max(seq), 0) AS m FROM events'),
-    commit: db.prepare('COMMIT'),
-    insert: insertRows(db, 1),
-    attempt: db.prepare(
-      `UPDATE events SET attempts = attempts + 1, last_attempt_at = ?, last_status = ?, last_error = ?
-       WHERE seq = ?`,
-    ),
-    delivered: db.prepare(
-      `UPDATE events SET status = 'delivered', attempts = attempts + 1, last_attempt_at = ?,
-       last_status = ?, last_error = NULL, cloud_event_id = ?, delivered_at = ? WHERE seq = ?`,
-    ),
-    dead: db.prepare(
-      `UPDATE events SET status = 'dead', attempts = attempts + 1, last_attempt_at = ?,
-       last_status = ?, last_error = ? WHERE seq = ? `,
-    ),
-    // Inserts are counted here, once per lane and batch; status changes and
-    // deletes by triggers (drizzle/0002_lane_counts.sql).
-    countInserted: db.prepare(
-      `INSERT INTO lane_counts (token, env, status, n, bytes) VALUES (?, ?, 'pending', ?, ?)
-       ON CONFLICT (token, env, status) DO UPDATE SET n = n + excluded.n, bytes = bytes + excluded.bytes`,
-    ),
-    logAttempt: db.prepare(`INSERT INTO attempts (event_seq, at, status, verdict, detail) VALUES (?, ?, ?, ?, ?)`),
-    // Oldest delivered first: they are the only rows the relay may delete on its own.
-    pruneOldest: db.prepare(
-      `DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE status = 'delivered'
-       ORDER BY delivered_at LIMIT ?) RETURNING size`,
-    ),
-    recount: () => db.exec(RECOUNT_SQL),
-    pruneBefore: db.prepare(
-      `DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE status = 'delivered'
-       AND delivered_at < ? ORDER BY delivered_at LIMIT 1000) RETURNING size`,
-    ),
-  };
+export interface WriterStore {
+  /** The highest seq stored. */
+  maxSeq(): number;
+  /** Inserts the rows, in order, inside the current transaction. */
+  insert(rows: readonly AppendRow[]): void;
+  /** Deletes up to `limit` of the oldest rows the quota may take back; their body sizes (none left: empty). */
+  reclaim(limit: number): number[];
 }
 
-type AppendOp = {
-  kind: 'append';
-  input: AppendInput;
-  seq: number;
-  id: string;
-  receivedAt: number;
-  done: Settle<Appended>;
-};
-type Op = AppendOp | { kind: 'run'; fn: (s: Stmts, w: GroupCommitWriter) => unknown; done: Settle<unknown> };
+/** What a `run` closure may tell the writer inside its transaction: body sizes of rows it deleted. */
+export interface WriterTx {
+  released(sizes: readonly number[]): void;
+}
+
+type AppendOp = { kind: 'append'; row: AppendRow; done: Settle<Appended> };
+type Op = AppendOp | { kind: 'run'; fn: (tx: WriterTx) => unknown; done: Settle<unknown> };
 
 interface Settle<T> {
   resolve: (v: T) => void;
@@ -102,21 +48,17 @@ const GATHER_MS = 1;
  * Group commit: the writes of consecutive event-loop turns go into one
  * transaction and one fsync, and each caller is answered when that
  * transaction is durable. Flushing after `setImmediate` lets the requests that
- * arrived meanwhile join the batch (measured: 3.5k -> 15k acks/s against one
- * transaction per request); waiting further turns while each brings new
- * appends (at most GATHER_MS) fills it: with 4 clients a batch holds all 4
- * instead of 2 (acks/s +30%, p50 0.65 -> 0.47 ms, p99 2.7 -> 3.1 ms), with 64
- * connections 64 instead of 40 (acks/s +0-17%); a lone writer does not wait
- * (test/bench/ab.ts, 4 alternated pairs each).
+ * arrived meanwhile join the batch; waiting further turns while each brings
+ * new appends (at most GATHER_MS) fills it, and a lone writer does not wait
+ * (the figures are in README "Performance"). It also keeps the quota
+ * (`maxBytes`): an append that does not fit after the store reclaimed what it
+ * may is refused with SpoolFullError, alone.
  */
 export class GroupCommitWriter {
-  heldBytes = 0;
-  lastError: string | null = null;
+  private held = 0;
+  private error: string | null = null;
   private queue: Op[] = [];
   private scheduled = false;
-  /** Told, after a commit, how many delivered events quota pruning deleted. */
-  onDeliveredPruned: (n: number) => void = () => {};
-  private readonly s: Stmts;
   /**
    * The seq the next append gets. Given on arrival, so ids (which carry it,
    * event-id.ts) exist before the insert; a batch that fails leaves a gap,
@@ -124,18 +66,37 @@ export class GroupCommitWriter {
    */
   private nextSeq = 1;
 
+  private readonly begin;
+  private readonly commit;
+
   constructor(
     private readonly db: SyncDb,
+    private readonly store: WriterStore,
     private readonly deps: { maxBytes: number; clock: Clock; log: Logger },
   ) {
-    this.s = prepare(db);
+    this.begin = db.prepare('BEGIN IMMEDIATE');
+    this.commit = db.prepare('COMMIT');
     this.seeSeqs();
+  }
+
+  /** Bytes the stored events count against the quota (bodies plus ROW_OVERHEAD each). */
+  get heldBytes(): number {
+    return this.held;
+  }
+
+  /** The last batch's failure, until a batch commits. */
+  get lastError(): string | null {
+    return this.error;
+  }
+
+  /** After rows changed outside the writer (a recount, another process): the held bytes as counted. */
+  setHeldBytes(bytes: number): void {
+    this.held = bytes;
   }
 
   /** Takes account of events inserted by another connection (a restored backup, a repair by hand). */
   seeSeqs(): void {
-    const { m } = this.s.maxSeq.get() as { m: number };
-    this.nextSeq = Math.max(this.nextSeq, Number(m) + 1);
+    this.nextSeq = Math.max(this.nextSeq, this.store.maxSeq() + 1);
   }
 
   append(input: AppendInput): Promise<Appended> {
@@ -143,11 +104,22 @@ export class GroupCommitWriter {
       // seq, id and time are taken on arrival: ids sort in ack order.
       const seq = this.nextSeq++;
       const receivedAt = this.deps.clock.now();
-      this.push({ kind: 'append', input, seq, id: eventId(receivedAt, seq), receivedAt, done: { resolve, reject } });
+      const row: AppendRow = {
+        seq,
+        id: eventId(receivedAt, seq),
+        token: input.token,
+        env: input.env,
+        body: input.body,
+        size: input.body.byteLength,
+        receivedAt,
+        warnings: input.warnings?.length ? JSON.stringify(input.warnings) : null,
+      };
+      this.push({ kind: 'append', row, done: { resolve, reject } });
     });
   }
 
-  run<T>(fn: (s: Stmts, w: GroupCommitWriter) => T): Promise<T> {
+  /** Runs `fn` inside a batch's transaction, after the appends queued before it. */
+  run<T>(fn: (tx: WriterTx) => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.push({ kind: 'run', fn, done: { resolve: resolve as (v: unknown) => void, reject } });
     });
@@ -168,19 +140,6 @@ export class GroupCommitWriter {
       await new Promise((r) => setImmediate(r));
     }
   }
-
-  /** Called inside a batch: deletes delivered events older than `before`. */
-  pruneDeliveredBefore(before: number): number {
-    let n = 0;
-    for (;;) {
-      const rows = this.s.pruneBefore.all(before) as { size: number }[];
-      for (const r of rows) this.pendingHeld -= r.size + ROW_OVERHEAD;
-      n += rows.length;
-      if (rows.length < 1000) return n;
-    }
-  }
-
-  private pendingHeld = 0;
 
   /** Queue length at the last look, and when the first look at this batch was. */
   private seen = 0;
@@ -220,57 +179,60 @@ export class GroupCommitWriter {
   }
 
   private writeBatch(batch: Op[], appends: number): void {
-    const s = this.s;
     const results: (unknown | Error)[] = new Array(batch.length);
-    /** Indexes of admitted appends not yet inserted; they keep queue (= acknowledgement) order. */
-    const admitted: number[] = [];
-    this.pendingHeld = this.heldBytes;
-    this.inserted.clear();
-    let pruned = 0;
+    /** Admitted appends not yet inserted, in queue (= acknowledgement) order. */
+    const admitted: AppendRow[] = [];
+    let held = this.held;
+    const tx: WriterTx = {
+      released: (sizes) => {
+        for (const size of sizes) held -= size + ROW_OVERHEAD;
+      },
+    };
+    const insert = () => {
+      if (admitted.length === 0) return;
+      this.store.insert(admitted);
+      admitted.length = 0;
+    };
     // See commit-mode.ts: only batches that answer a POS wait for the fsync.
     const mode = commitMode(appends, this.unsynced);
     const relaxed = mode === 'normal';
     try {
       // Inside the try: should FULL fail to be set, the batch fails and nobody gets a 200.
       this.setMode(mode);
-      s.begin.run();
+      this.begin.run();
       for (let i = 0; i < batch.length; i++) {
         const op = batch[i]!;
         if (op.kind === 'run') {
           // Statements run in queue order: appends before this op are inserted first.
-          this.insertAdmitted(batch, admitted, results);
-          this.countInserted();
-          results[i] = op.fn(s, this);
+          insert();
+          results[i] = op.fn(tx);
           continue;
         }
-        const need = op.input.body.byteLength + ROW_OVERHEAD;
-        if (this.pendingHeld + need > this.deps.maxBytes) {
-          pruned += this.makeRoom(this.pendingHeld + need - this.deps.maxBytes);
-        }
-        if (this.pendingHeld + need > this.deps.maxBytes) {
+        const need = op.row.size + ROW_OVERHEAD;
+        if (held + need > this.deps.maxBytes) tx.released(this.reclaim(held + need - this.deps.maxBytes));
+        if (held + need > this.deps.maxBytes) {
           results[i] = new SpoolFullError('spool quota reached (spool.max_size_mb)');
           continue;
         }
-        this.pendingHeld += need;
-        admitted.push(i);
+        held += need;
+        admitted.push(op.row);
+        results[i] = { id: op.row.id, seq: op.row.seq, receivedAt: op.row.receivedAt } satisfies Appended;
       }
-      this.insertAdmitted(batch, admitted, results);
-      this.countInserted();
-      s.commit.run();
+      insert();
+      this.commit.run();
     } catch (e) {
       this.rollback();
       if (relaxed) this.restoreFull();
       const err = new SpoolWriteError(`spool write failed: ${(e as Error).message}`);
-      this.lastError = err.message;
+      this.error = err.message;
       this.deps.log.error({ err: (e as Error).message, batch: batch.length }, 'spool write failed');
       for (const op of batch) op.done.reject(err);
       return;
     }
     if (relaxed) this.restoreFull();
     this.unsynced = relaxed ? this.unsynced + 1 : 0;
-    this.heldBytes = this.pendingHeld;
-    if (pruned > 0) this.onDeliveredPruned(pruned);
-    this.lastError = null;
+    this.held = held;
+    this.error = null;
     for (let i = 0; i < batch.length; i++) {
       const r = results[i];
       if (r instanceof Error) batch[i]!.done.reject(r);
@@ -278,69 +240,19 @@ export class GroupCommitWriter {
     }
   }
 
-  private readonly inserts = new Map<number, Stmt>();
-  /** Events inserted by the batch being written, per lane, for `lane_counts`. */
-  private readonly inserted = new Map<string, { token: string; env: string; n: number; bytes: number }>();
-
-  /** Inserts the admitted appends in order, in multi-row statements, each with its seq. */
-  private insertAdmitted(batch: Op[], admitted: number[], results: unknown[]): void {
-    let at = 0;
-    while (at < admitted.length) {
-      const left = admitted.length - at;
-      const rows = CHUNKS.find((c) => c <= left)!;
-      let stmt = this.inserts.get(rows);
-      if (!stmt) {
-        stmt = rows === 1 ? this.s.insert : insertRows(this.db, rows);
-        this.inserts.set(rows, stmt);
-      }
-      const args: unknown[] = new Array(rows * INSERT_ARGS);
-      for (let j = 0, k = 0; j < rows; j++) {
-        const op = batch[admitted[at + j]!] as AppendOp;
-        const input = op.input;
-        args[k++] = op.seq;
-        args[k++] = op.id;
-        args[k++] = input.token;
-        args[k++] = input.env;
-        args[k++] = input.body;
-        args[k++] = input.body.byteLength;
-        args[k++] = op.receivedAt;
-        args[k++] = input.warnings?.length ? JSON.stringify(input.warnings) : null;
-        const key = laneKey(input.token, input.env);
-        const c = this.inserted.get(key);
-        if (c) {
-          c.n++;
-          c.bytes += input.body.byteLength;
-        } else this.inserted.set(key, { token: input.token, env: input.env, n: 1, bytes: input.body.byteLength });
-      }
-      const r = stmt.run(args);
-      if (r.changes !== rows) throw new Error(`insert of ${rows} events changed ${r.changes} rows`);
-      for (let j = 0; j < rows; j++) {
-        const op = batch[admitted[at + j]!] as AppendOp;
-        results[admitted[at + j]!] = { id: op.id, seq: op.seq, receivedAt: op.receivedAt };
-      }
-      at += rows;
-    }
-    admitted.length = 0;
-  }
-
-  /** Adds the events inserted so far in this batch to lane_counts: one statement per lane. */
-  private countInserted(): void {
-    for (const c of this.inserted.values()) this.s.countInserted.run(c.token, c.env, c.n, c.bytes);
-    this.inserted.clear();
-  }
-
-  /** Deletes the oldest delivered events until `bytes` are freed or none are left. */
-  private makeRoom(bytes: number): number {
+  /** Asks the store for the oldest rows it may delete until `bytes` are freed or none are left; their sizes. */
+  private reclaim(bytes: number): number[] {
+    const sizes: number[] = [];
     let freed = 0;
-    let n = 0;
     while (freed < bytes) {
-      const rows = this.s.pruneOldest.all(64) as { size: number }[];
-      if (rows.length === 0) break;
-      for (const r of rows) freed += r.size + ROW_OVERHEAD;
-      n += rows.length;
+      const got = this.store.reclaim(64);
+      if (got.length === 0) break;
+      for (const size of got) {
+        freed += size + ROW_OVERHEAD;
+        sizes.push(size);
+      }
     }
-    this.pendingHeld -= freed;
-    return n;
+    return sizes;
   }
 
   /** Batches committed without an fsync since the last one with (commit-mode.ts). */

@@ -7,7 +7,7 @@
 
 import { join } from 'node:path';
 import Database from 'libsql';
-import { RECOUNT_SQL } from '../../src/spool/writer.ts';
+import { RECOUNT_SQL } from '../../src/spool/statements.ts';
 import { BENCH_TOKENS, freePort, startRelayBinary } from './lib.ts';
 
 export interface Seeded {

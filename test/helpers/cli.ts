@@ -6,6 +6,7 @@ import { systemClock } from '../../src/lib/clock.ts';
 import { silentLogger } from '../../src/lib/log.ts';
 import { Spool } from '../../src/spool/index.ts';
 import { INACTIVE, TOKEN, TOKEN2 } from './relay.ts';
+import { fileRows, onSpoolFile } from './spool-file.ts';
 
 /** Helpers for the technician's commands: a config file, a captured Io, a seeded spool, the binary run without blocking. */
 
@@ -132,19 +133,22 @@ export async function seedSpool(path: string, seeds: Seed[]): Promise<string[]> 
         }),
       ),
     );
-    const dead = spool.sync.prepare(
-      `UPDATE events SET status = 'dead', attempts = 1, last_status = 422, last_error = '{"detail":"mock 422"}' WHERE id = ?`,
-    );
-    const delivered = spool.sync.prepare(
-      `UPDATE events SET status = 'delivered', attempts = 1, last_status = 200, delivered_at = ? WHERE id = ?`,
-    );
-    spool.sync.exec('BEGIN');
-    for (const [i, s] of seeds.entries()) {
-      const id = appended[i]!.id;
-      if (s.status === 'dead') dead.run(id);
-      if (s.status === 'delivered') delivered.run(s.deliveredAt ?? Date.now(), id);
-    }
-    spool.sync.exec('COMMIT');
+    // The statuses are set as another program would (the forwarder is not running here).
+    onSpoolFile(path, (db) => {
+      const dead = db.prepare(
+        `UPDATE events SET status = 'dead', attempts = 1, last_status = 422, last_error = '{"detail":"mock 422"}' WHERE id = ?`,
+      );
+      const delivered = db.prepare(
+        `UPDATE events SET status = 'delivered', attempts = 1, last_status = 200, delivered_at = ? WHERE id = ?`,
+      );
+      db.exec('BEGIN');
+      for (const [i, s] of seeds.entries()) {
+        const id = appended[i]!.id;
+        if (s.status === 'dead') dead.run(id);
+        if (s.status === 'delivered') delivered.run(s.deliveredAt ?? Date.now(), id);
+      }
+      db.exec('COMMIT');
+    });
     return appended.map((a) => a.id);
   } finally {
     await spool.close();
@@ -153,14 +157,9 @@ export async function seedSpool(path: string, seeds: Seed[]): Promise<string[]> 
 
 /** Counts per status, read straight from the file. */
 export async function statusCounts(path: string): Promise<Record<string, number>> {
-  const spool = await Spool.open({ path, maxBytes: 1024 * 1024 * 1024, clock: systemClock, log: silentLogger });
-  try {
-    const rows = spool.sync.prepare('SELECT status, count(*) AS n FROM events GROUP BY status').all() as {
-      status: string;
-      n: number;
-    }[];
-    return { pending: 0, delivered: 0, dead: 0, ...Object.fromEntries(rows.map((r) => [r.status, r.n])) };
-  } finally {
-    await spool.close();
-  }
+  const rows = fileRows<{ status: string; n: number }>(
+    path,
+    'SELECT status, count(*) AS n FROM events GROUP BY status',
+  );
+  return { pending: 0, delivered: 0, dead: 0, ...Object.fromEntries(rows.map((r) => [r.status, r.n])) };
 }

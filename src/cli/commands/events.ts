@@ -1,4 +1,4 @@
-import { type EventStatus, queries } from '../../spool/index.ts';
+import type { EventStatus, ReplayResult } from '../../spool/index.ts';
 import { type Command, type Io, loadConfigFor, parseCommandArgs, UsageError } from '../context.ts';
 import { parseDateArg } from '../lib/dates.ts';
 import { detailJson, listTable, printDetail, summaryJson } from '../lib/event-view.ts';
@@ -84,8 +84,8 @@ async function list(args: string[], io: Io): Promise<number> {
     async (spool) => {
       // Tokens removed from the config may still have events in the spool.
       const token =
-        values.token === undefined ? undefined : pick((await queries.laneCounts(spool.db)).map((l) => l.token));
-      const rows = await queries.listEvents(spool.db, { status, token, limit });
+        values.token === undefined ? undefined : pick((await spool.laneCounts()).map((l) => l.token));
+      const rows = await spool.listEvents({ status, token, limit });
       if (values.json) {
         printJson(io, { events: rows.map(summaryJson) });
         return 0;
@@ -119,7 +119,7 @@ async function show(args: string[], io: Io): Promise<number> {
     config,
     io,
     async (spool) => {
-      const e = await queries.getEvent(spool.db, id);
+      const e = await spool.getEvent(id);
       if (!e) return notFound();
       if (values.json) printJson(io, detailJson(e));
       else printDetail(io, e, tokenNames(config));
@@ -151,7 +151,7 @@ async function replay(args: string[], io: Io): Promise<number> {
       io,
       async (spool) => {
         const p = progress(values.json ? { ...io, isTty: false } : io, 'replayed');
-        const n = await queries.replayAllDead(spool.db, (done, total) => p.update(done, total));
+        const n = await spool.replayAllDead((done, total) => p.update(done, total));
         if (values.json) printJson(io, { replayed: n });
         else if (n === 0) p.finish('no dead-lettered events to replay');
         else p.finish(`replayed ${n} dead-lettered event${n === 1 ? '' : 's'} back to pending: ${PICKED_UP}`);
@@ -166,7 +166,7 @@ async function replay(args: string[], io: Io): Promise<number> {
   }
 
   const ids = [...new Set(positionals)];
-  const report = (r: queries.ReplayResult) => {
+  const report = (r: ReplayResult) => {
     if (values.json) {
       printJson(io, { replayed: r.replayed, not_dead: r.notDead, not_found: r.missing });
     } else {
@@ -181,7 +181,7 @@ async function replay(args: string[], io: Io): Promise<number> {
   return withSpool(
     config,
     io,
-    async (spool) => report(await queries.replayEvents(spool.db, ids)),
+    async (spool) => report(await spool.replay(ids)),
     () => report({ replayed: [], notDead: [], missing: ids }),
   );
 }
@@ -219,7 +219,7 @@ async function purge(args: string[], io: Io): Promise<number> {
     io,
     async (spool) => {
       const p = progress(values.json ? { ...io, isTty: false } : io, 'purged');
-      const n = await queries.purgeDelivered(spool.db, before, (d, t) => p.update(d, t));
+      const n = await spool.purgeDelivered(before, (d, t) => p.update(d, t));
       return done(n, p);
     },
     () => done(0),

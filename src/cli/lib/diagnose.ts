@@ -218,14 +218,7 @@ async function checkSpool(config: Config): Promise<Check[]> {
       log: silentLogger,
       checkpointThread: false,
     });
-    // BEGIN IMMEDIATE takes the write lock (waiting out the running server's
-    // batch, busy_timeout); the rolled-back write proves the file is writable.
-    spool.sync.exec('BEGIN IMMEDIATE');
-    try {
-      spool.sync.exec('CREATE TABLE relay_doctor_probe (x); INSERT INTO relay_doctor_probe VALUES (1)');
-    } finally {
-      spool.sync.exec('ROLLBACK');
-    }
+    spool.probeWrite();
     const s = spool.stats();
     const used = s.maxBytes > 0 ? s.bytes / s.maxBytes : 0;
     const out: Check[] = [];

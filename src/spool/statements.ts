@@ -1,0 +1,207 @@
+import { getTableColumns, getTableName } from 'drizzle-orm';
+import type { SyncDb } from './open.ts';
+import { events } from './schema.ts';
+import {
+  APPEND_COLUMNS,
+  type AppendRow,
+  type Env,
+  type EventStatus,
+  HEAD_ATTEMPT_COLUMNS,
+  type HeadAttempts,
+  laneKey,
+  PENDING_COLUMNS,
+  type PendingEvent,
+  type Verdict,
+} from './types.ts';
+
+/**
+ * Every statement the spool runs on its synchronous connection, in one place.
+ * The hot path (appends, lane heads) is hand-prepared SQL for speed; its
+ * column lists come from the drizzle schema, never restated.
+ */
+
+type Stmt = ReturnType<SyncDb['prepare']>;
+const COLUMNS = getTableColumns(events);
+const EVENTS = getTableName(events);
+
+/** `received_at AS receivedAt, ...`: the schema's columns under their TypeScript names. */
+const select = (keys: readonly (keyof typeof COLUMNS)[]) =>
+  keys.map((k) => (COLUMNS[k].name === k ? k : `${COLUMNS[k].name} AS ${k}`)).join(', ');
+
+/** The append INSERT's column list, from APPEND_COLUMNS. */
+export const APPEND_SQL_COLUMNS = APPEND_COLUMNS.map((k) => COLUMNS[k].name);
+
+/** One INSERT of `rows` events: a multi-row VALUES list binds a whole batch in a few calls. */
+function insertRows(db: SyncDb, rows: number): Stmt {
+  const one = `(${APPEND_COLUMNS.map(() => '?').join(', ')})`;
+  return db.prepare(
+    `INSERT INTO ${EVENTS} (${APPEND_SQL_COLUMNS.join(', ')}) VALUES ${Array.from({ length: rows }, () => one).join(', ')}`,
+  );
+}
+
+/**
+ * Appends go in as multi-row INSERTs of these sizes (largest first): one
+ * statement call per 32 rows instead of one per row costs less CPU per event
+ * (README "Performance"). 32 × 8 parameters stays far below SQLite's limit of 32766.
+ */
+const CHUNKS = [32, 8, 1] as const;
+
+/** lane_counts from a full count of the events: for a spool written around the writer. */
+export const RECOUNT_SQL = `DELETE FROM lane_counts;
+  INSERT INTO lane_counts (token, env, status, n, bytes)
+  SELECT token, env, status, count(*), coalesce(sum(size), 0) FROM events GROUP BY token, env, status`;
+
+const PRUNE_CHUNK = 1000;
+
+export type Statements = ReturnType<typeof prepareStatements>;
+
+/** An attempt as recorded; `detail` is the cloud's event id when delivered, else the error. */
+export interface Recorded {
+  at: number;
+  status: number | null;
+  detail: string | null;
+}
+
+export function prepareStatements(db: SyncDb) {
+  const s = {
+    maxSeq: db.prepare('SELECT coalesce(max(seq), 0) AS m FROM events'),
+    head: db.prepare(
+      `SELECT ${select(PENDING_COLUMNS)} FROM events
+       WHERE status = 'pending' AND token = ? AND env = ? ORDER BY seq LIMIT 1`,
+    ),
+    headAttempts: db.prepare(
+      `SELECT ${select(HEAD_ATTEMPT_COLUMNS)} FROM events
+       WHERE status = 'pending' AND token = ? AND env = ? ORDER BY seq LIMIT 1`,
+    ),
+    oldest: db.prepare(
+      `SELECT received_at AS receivedAt FROM events
+       WHERE status = 'pending' AND token = ? AND env = ? ORDER BY seq LIMIT 1`,
+    ),
+    counts: db.prepare(`SELECT token, env, status, n, bytes FROM lane_counts WHERE n > 0`),
+    attempt: db.prepare(
+      `UPDATE events SET attempts = attempts + 1, last_attempt_at = ?, last_status = ?, last_error = ?
+       WHERE seq = ?`,
+    ),
+    delivered: db.prepare(
+      `UPDATE events SET status = 'delivered', attempts = attempts + 1, last_attempt_at = ?,
+       last_status = ?, last_error = NULL, cloud_event_id = ?, delivered_at = ? WHERE seq = ?`,
+    ),
+    dead: db.prepare(
+      `UPDATE events SET status = 'dead', attempts = attempts + 1, last_attempt_at = ?,
+       last_status = ?, last_error = ? WHERE seq = ? `,
+    ),
+    logAttempt: db.prepare(`INSERT INTO attempts (event_seq, at, status, verdict, detail) VALUES (?, ?, ?, ?, ?)`),
+    // Inserts are counted here, once per lane and batch; status changes and
+    // deletes by triggers (drizzle/0002_lane_counts.sql).
+    countInserted: db.prepare(
+      `INSERT INTO lane_counts (token, env, status, n, bytes) VALUES (?, ?, 'pending', ?, ?)
+       ON CONFLICT (token, env, status) DO UPDATE SET n = n + excluded.n, bytes = bytes + excluded.bytes`,
+    ),
+    // Oldest delivered first: they are the only rows the relay may delete on its own.
+    pruneOldest: db.prepare(
+      `DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE status = 'delivered'
+       ORDER BY delivered_at LIMIT ?) RETURNING size`,
+    ),
+    pruneBefore: db.prepare(
+      `DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE status = 'delivered'
+       AND delivered_at < ? ORDER BY delivered_at LIMIT ${PRUNE_CHUNK}) RETURNING size`,
+    ),
+    dataVersion: db.prepare('PRAGMA data_version'),
+  };
+  /** What each verdict changes on the event row (the attempts log gets every one). */
+  const onEvent: { [V in Verdict]: (seq: number, o: Recorded) => void } = {
+    delivered: (seq, o) => s.delivered.run(o.at, o.status, o.detail, o.at, seq),
+    dead: (seq, o) => s.dead.run(o.at, o.status, o.detail, seq),
+    retry: (seq, o) => s.attempt.run(o.at, o.status, o.detail, seq),
+    pause: (seq, o) => s.attempt.run(o.at, o.status, o.detail, seq),
+  };
+  const inserts = new Map<number, Stmt>([[1, insertRows(db, 1)]]);
+  /** Events inserted by the batch being written, per lane, for `lane_counts`. */
+  const inserted = new Map<string, { token: string; env: Env; n: number; bytes: number }>();
+
+  return {
+    maxSeq: (): number => Number((s.maxSeq.get() as { m: number }).m),
+    head: (token: string, env: Env) => s.head.get(token, env) as PendingEvent | undefined,
+    headAttempts: (token: string, env: Env) => s.headAttempts.get(token, env) as HeadAttempts | undefined,
+    oldestPending: (token: string, env: Env) =>
+      (s.oldest.get(token, env) as { receivedAt: number } | undefined)?.receivedAt ?? null,
+    counts: () => s.counts.all() as { token: string; env: Env; status: EventStatus; n: number; bytes: number }[],
+    dataVersion: (): number => (s.dataVersion.get() as { data_version: number }).data_version,
+
+    /**
+     * Inserts rows in order, in multi-row statements, and counts them per lane
+     * into lane_counts: inside the writer's transaction.
+     */
+    insert(rows: readonly AppendRow[]): void {
+      inserted.clear(); // left over from a batch that failed half-way
+      let at = 0;
+      while (at < rows.length) {
+        const n = CHUNKS.find((c) => c <= rows.length - at)!;
+        let stmt = inserts.get(n);
+        if (!stmt) {
+          stmt = insertRows(db, n);
+          inserts.set(n, stmt);
+        }
+        const args: unknown[] = new Array(n * APPEND_COLUMNS.length);
+        let k = 0;
+        for (let j = at; j < at + n; j++) {
+          const row = rows[j]!;
+          for (const c of APPEND_COLUMNS) args[k++] = row[c];
+          const key = laneKey(row.token, row.env);
+          const c = inserted.get(key);
+          if (c) {
+            c.n++;
+            c.bytes += row.size;
+          } else inserted.set(key, { token: row.token, env: row.env, n: 1, bytes: row.size });
+        }
+        const r = stmt.run(args);
+        if (r.changes !== n) throw new Error(`insert of ${n} events changed ${r.changes} rows`);
+        at += n;
+      }
+      for (const c of inserted.values()) s.countInserted.run(c.token, c.env, c.n, c.bytes);
+      inserted.clear();
+    },
+
+    /** A finished attempt and its verdict, in the attempts log and on the event. */
+    record(seq: number, verdict: Verdict, o: Recorded): void {
+      onEvent[verdict](seq, o);
+      s.logAttempt.run(seq, o.at, o.status, verdict, o.detail);
+    },
+
+    /** Deletes up to `limit` of the oldest delivered events; their sizes. */
+    pruneOldest: (limit: number) => (s.pruneOldest.all(limit) as { size: number }[]).map((r) => r.size),
+
+    /** Deletes every delivered event delivered before `before`; their sizes. */
+    pruneDeliveredBefore(before: number): number[] {
+      const sizes: number[] = [];
+      for (;;) {
+        const rows = s.pruneBefore.all(before) as { size: number }[];
+        for (const r of rows) sizes.push(r.size);
+        if (rows.length < PRUNE_CHUNK) return sizes;
+      }
+    },
+
+    recount: () => db.exec(RECOUNT_SQL),
+
+    /** The doctor's write probe: a write in a transaction that is rolled back. */
+    probeWrite(): void {
+      // BEGIN IMMEDIATE takes the write lock (waiting out a running server's
+      // batch, busy_timeout); the rolled-back write proves the file is writable.
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        db.exec('CREATE TABLE relay_doctor_probe (x); INSERT INTO relay_doctor_probe VALUES (1)');
+      } finally {
+        db.exec('ROLLBACK');
+      }
+    },
+
+    settings() {
+      const one = (pragma: string) => Object.values(db.prepare(`PRAGMA ${pragma}`).get() as object)[0];
+      return {
+        synchronous: Number(one('synchronous')),
+        journalMode: String(one('journal_mode')),
+        walAutocheckpoint: Number(one('wal_autocheckpoint')),
+      };
+    },
+  };
+}
