@@ -2,17 +2,19 @@ import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import { maskToken } from '../lib/mask.ts';
 import { noopMetrics, type RelayMetrics } from '../lib/metrics.ts';
-import { type BucketState, takeToken } from '../lib/token-bucket.ts';
+import { takeToken } from '../lib/token-bucket.ts';
 import { type Env, laneKey, type PendingEvent, type Spool } from '../spool/index.ts';
-import { backoffDelay, classify, parseRetryAfter } from './policy.ts';
+import { classify, parseRetryAfter } from './policy.ts';
+import {
+  type Answer,
+  type CloudStatus,
+  type ForwardSettings,
+  type Lane,
+  type TokenState,
+  verdictHandlers,
+} from './settle.ts';
 
-export interface ForwardSettings {
-  cloudUrl: string;
-  timeoutMs: number;
-  ratePerToken: number;
-  initialBackoffMs: number;
-  maxBackoffMs: number;
-}
+export type { CloudStatus, ForwardSettings } from './settle.ts';
 
 export interface ForwarderDeps {
   spool: Spool;
@@ -24,41 +26,18 @@ export interface ForwarderDeps {
   metrics?: RelayMetrics;
 }
 
-export interface CloudStatus {
-  reachable: boolean | null;
-  since: number | null;
-  lastDeliveryAt: number | null;
-  lastError: string | null;
-}
-
 export interface PausedToken {
   token: string;
   until: number;
   reason: string;
 }
 
-interface Lane {
-  token: string;
-  env: Env;
-  running: boolean;
-  failures: number;
-  notBefore: number;
-}
-
-interface TokenState {
-  bucket?: BucketState;
-  pausedUntil: number;
-  reason: string;
-}
-
-interface Answer {
-  status: number | null;
-  body: string;
-  retryAfterMs?: number;
-  error?: string;
-}
-
-const MAX_ERROR_BODY = 2000;
+/**
+ * How long stop() waits for runners once their requests are aborted. An
+ * aborted fetch rejects at once; this only bounds a spool write under way, so
+ * a stuck runner can never keep the relay from exiting.
+ */
+const ABORT_SETTLE_MS = 1000;
 
 /**
  * Drains the spool to the cloud: one runner per lane (token, env) with at most
@@ -69,9 +48,15 @@ export class Forwarder {
   private readonly lanes = new Map<string, Lane>();
   private readonly tokens = new Map<string, TokenState>();
   private readonly runners = new Set<Promise<void>>();
+  /** Aborted at stop: wakes sleeping runners. */
   private readonly stopCtl = new AbortController();
+  /** Aborted when stop's grace period is over: cancels the requests in flight. */
+  private readonly cancelCtl = new AbortController();
   private readonly random: () => number;
   private stopped = false;
+  /** Set just before stop() resolves: from then on nothing is written to the spool (it is about to close). */
+  private halted = false;
+  private stopping: Promise<void> | null = null;
   readonly cloud: CloudStatus = { reachable: null, since: null, lastDeliveryAt: null, lastError: null };
 
   constructor(private readonly deps: ForwarderDeps) {
@@ -113,12 +98,24 @@ export class Forwarder {
   /**
    * Graceful stop: no new requests; the one in flight may finish (bounded by
    * `graceMs`, then aborted — it will be sent again after restart, same key).
+   * Resolves once the runners have settled (or, at worst, ABORT_SETTLE_MS
+   * after the abort); after that the forwarder writes nothing to the spool.
    */
-  async stop(graceMs = 5000): Promise<void> {
+  stop(graceMs = 5000): Promise<void> {
+    this.stopping ??= this.halt(graceMs);
+    return this.stopping;
+  }
+
+  private async halt(graceMs: number): Promise<void> {
     this.stopped = true;
     this.stopCtl.abort();
-    const all = Promise.allSettled([...this.runners]);
-    await Promise.race([all, Bun.sleep(graceMs)]);
+    if (!(await settledWithin(this.runners, graceMs))) {
+      this.cancelCtl.abort();
+      if (!(await settledWithin(this.runners, ABORT_SETTLE_MS))) {
+        this.deps.log.warn({ runners: this.runners.size }, 'forwarder stopped with lane runners still busy');
+      }
+    }
+    this.halted = true;
   }
 
   private tokenState(token: string): TokenState {
@@ -150,63 +147,38 @@ export class Forwarder {
         continue;
       }
       const answer = await this.send(ev, settings);
+      // Cut off by stop, or too late to write: the cloud's answer (if any) is
+      // unknown to us, so the event stays pending, its attempts untouched, and
+      // is sent again after restart under the same Idempotency-Key.
+      if (answer === null || this.halted) {
+        this.deps.log.debug({ token: maskToken(ev.token), env: ev.env, event_id: ev.id }, 'request cut off by stop');
+        return;
+      }
       await this.settle(lane, ts, ev, answer, settings);
     }
   }
 
-  private async settle(lane: Lane, ts: TokenState, ev: PendingEvent, a: Answer, st: ForwardSettings): Promise<void> {
+  private settle(lane: Lane, ts: TokenState, ev: PendingEvent, a: Answer, st: ForwardSettings): Promise<void> {
     const { spool, clock, log } = this.deps;
     const at = clock.now();
-    const verdict = classify(a.status);
     this.noteReachability(a, at);
     const metrics = this.deps.metrics ?? noopMetrics;
     metrics.attempt(a.status === null ? 'error' : String(a.status));
     const tokenLog = { token: maskToken(ev.token), env: ev.env, event_id: ev.id, status: a.status };
-    switch (verdict) {
-      case 'delivered': {
-        await spool.markDelivered(ev, { at, status: a.status, cloudEventId: cloudEventId(a.body) });
-        lane.failures = 0;
-        lane.notBefore = 0;
-        if (ts.reason !== '') log.info({ token: maskToken(ev.token) }, 'token accepted again by the cloud');
-        ts.pausedUntil = 0;
-        ts.reason = '';
-        this.cloud.lastDeliveryAt = at;
-        metrics.delivered(ev.token, ev.env);
-        log.debug(tokenLog, 'delivered');
-        return;
-      }
-      case 'retry': {
-        await spool.recordAttempt(ev, 'retry', { at, status: a.status, error: a.error ?? truncate(a.body) });
-        lane.failures++;
-        const delay = backoffDelay(
-          lane.failures,
-          { initialMs: st.initialBackoffMs, maxMs: st.maxBackoffMs },
-          this.random,
-          a.retryAfterMs,
-        );
-        lane.notBefore = at + delay;
-        log.warn({ ...tokenLog, error: a.error, retry_in_ms: delay }, 'delivery failed, will retry');
-        return;
-      }
-      case 'pause': {
-        await spool.recordAttempt(ev, 'pause', { at, status: a.status, error: truncate(a.body) });
-        ts.pausedUntil = at + st.maxBackoffMs;
-        ts.reason = `cloud answered ${a.status}: token invalid or inactive`;
-        log.error(
-          { ...tokenLog, retry_in_ms: st.maxBackoffMs },
-          'cloud refused the token (401): its events are kept and retried; ask EmiliaVision to reactivate it',
-        );
-        return;
-      }
-      case 'dead': {
-        await spool.markDead(ev, { at, status: a.status, error: truncate(a.body) });
-        metrics.dead();
-        lane.failures = 0;
-        lane.notBefore = 0;
-        log.error(tokenLog, 'cloud rejected the event; dead-lettered, lane moves on');
-        return;
-      }
-    }
+    return verdictHandlers[classify(a.status)]({
+      spool,
+      log,
+      metrics,
+      random: this.random,
+      cloud: this.cloud,
+      lane,
+      ts,
+      ev,
+      a,
+      st,
+      at,
+      tokenLog,
+    });
   }
 
   private noteReachability(a: Answer, at: number): void {
@@ -219,8 +191,10 @@ export class Forwarder {
     this.cloud.lastError = reachable ? null : (a.error ?? null);
   }
 
-  private async send(ev: PendingEvent, st: ForwardSettings): Promise<Answer> {
+  /** The cloud's answer, or null when stop aborted the request before it was read in full. */
+  private async send(ev: PendingEvent, st: ForwardSettings): Promise<Answer | null> {
     const url = `${st.cloudUrl}/webhooks/v1/pos/${encodeURIComponent(ev.token)}${ev.env === 'dev' ? '?env=dev' : ''}`;
+    const cancel = this.cancelCtl.signal;
     try {
       const res = await fetch(url, {
         method: 'POST',
@@ -230,7 +204,7 @@ export class Forwarder {
           'Idempotency-Key': ev.id,
           'User-Agent': this.deps.userAgent ?? 'emiliavision-relay',
         },
-        signal: AbortSignal.timeout(st.timeoutMs),
+        signal: AbortSignal.any([AbortSignal.timeout(st.timeoutMs), cancel]),
       });
       const body = await res.text();
       return {
@@ -239,6 +213,8 @@ export class Forwarder {
         retryAfterMs: parseRetryAfter(res.headers.get('retry-after'), this.deps.clock.now()),
       };
     } catch (e) {
+      // Checked first: a stop is not the cloud's failure, even if a timeout fired too.
+      if (cancel.aborted) return null;
       const err = e as Error;
       const error = err.name === 'TimeoutError' ? `timeout after ${st.timeoutMs} ms` : err.message;
       return { status: null, body: '', error };
@@ -260,16 +236,18 @@ export class Forwarder {
   }
 }
 
-function cloudEventId(body: string): string | null {
+/** True when every promise in `set` settled within `ms`; the timer is cleared either way. */
+async function settledWithin(set: ReadonlySet<Promise<unknown>>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.max(0, ms));
+  });
   try {
-    const v = JSON.parse(body) as { event_id?: unknown };
-    return typeof v.event_id === 'string' ? v.event_id : null;
-  } catch {
-    return null;
+    return await Promise.race([Promise.allSettled([...set]).then(() => true as const), timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
-
-const truncate = (s: string): string => (s.length > MAX_ERROR_BODY ? `${s.slice(0, MAX_ERROR_BODY)}…` : s);
 
 export function createForwarder(deps: ForwarderDeps): Forwarder {
   return new Forwarder(deps);

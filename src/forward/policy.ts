@@ -2,7 +2,10 @@
  * Pure decisions of the forwarder, table-tested in test/forward-policy.test.ts.
  */
 
-export type Verdict = 'delivered' | 'retry' | 'pause' | 'dead';
+import type { Verdict } from '../spool/index.ts';
+
+// The one list of verdicts is the spool's (it stores them); re-exported for callers of classify.
+export type { Verdict };
 
 /**
  * What a cloud answer means for the event (`status` null: no HTTP answer at
