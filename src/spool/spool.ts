@@ -1,7 +1,6 @@
-import { existsSync, statSync } from 'node:fs';
-import { BACKSTOP_PAGES, type Background, DAMAGED, type ScanResult, startBackground } from './background.ts';
-import { lockSpool, type SpoolLock } from './lock.ts';
-import { type Drizzle, openSpoolFiles, SpoolOpenError, type SyncDb } from './open.ts';
+import type { Background, ScanResult } from './background.ts';
+import type { Drizzle, SyncDb } from './open.ts';
+import { damagedWhileServing, type Opened, openChecked } from './opening.ts';
 import * as queries from './queries.ts';
 import { prepareStatements, type Statements } from './statements.ts';
 import {
@@ -12,7 +11,6 @@ import {
   type EventSummary,
   type HeadAttempts,
   type LaneCounts,
-  type LaneStats,
   type ListFilter,
   type Outcome,
   type PendingEvent,
@@ -25,25 +23,6 @@ import {
 } from './types.ts';
 import { GroupCommitWriter, SpoolWriteError } from './writer.ts';
 
-/** See Spool.open. */
-const SCAN_FIRST_BYTES = 64 * 1024 * 1024;
-
-/** The spool's size on disk, its write-ahead log included. */
-function fileBytes(path: string): number {
-  const size = (p: string) => (existsSync(p) ? statSync(p).size : 0);
-  return size(path) + size(`${path}-wal`);
-}
-
-/** A spool SQLite calls damaged (DAMAGED), wherever in opening it first shows, is refused with advice. */
-function damagedOpen(path: string, e: unknown): unknown {
-  if (e instanceof SpoolOpenError || !DAMAGED.test((e as Error).message)) return e;
-  return new SpoolOpenError(
-    `spool ${path}: the database is damaged (${(e as Error).message}). The relay will not write to it. ` +
-      `Keep a copy of the spool folder, then move the file aside (mv "${path}" "${path}.broken") ` +
-      `to start an empty spool, or restore it from a backup.`,
-  );
-}
-
 /**
  * The spool: every accepted event, on disk, in acknowledgement order. It knows
  * neither HTTP nor delivery: it appends, hands out lane heads, records
@@ -54,26 +33,25 @@ export class Spool {
   private readonly listeners: ((token: string, env: Env) => void)[] = [];
   private readonly stmts: Statements;
   private readonly writer: GroupCommitWriter;
+  private readonly sync: SyncDb;
+  private readonly db: Drizzle;
+  private readonly background: Background | null;
   private damage: string | null = null;
-  private background: Background | null = null;
   private closed = false;
-  private lock: SpoolLock | null = null;
   private scan: Promise<ScanResult> = Promise.resolve({ ok: true, events: 0, ms: 0, countsDiffer: false });
   private dataVersion = -1;
 
   private constructor(
-    private readonly sync: SyncDb,
-    private readonly db: Drizzle,
-    private readonly closeClient: () => void,
+    private readonly opened: Opened,
     private readonly deps: SpoolDeps,
   ) {
-    const stmts = prepareStatements(sync);
+    this.sync = opened.sync;
+    this.db = opened.db;
+    this.background = opened.background;
+    const stmts = prepareStatements(this.sync);
     this.stmts = stmts;
-    this.writer = new GroupCommitWriter(
-      sync,
-      { maxSeq: stmts.maxSeq, insert: stmts.insert, reclaim: stmts.pruneOldest },
-      deps,
-    );
+    const store = { maxSeq: stmts.maxSeq, insert: stmts.insert, reclaim: stmts.pruneOldest };
+    this.writer = new GroupCommitWriter(this.sync, store, deps);
     this.writer.setHeldBytes(this.countedBytes());
     this.checkExternalChanges();
   }
@@ -102,40 +80,11 @@ export class Spool {
    * meanwhile and, should the scan fail, stops taking events with the same advice.
    */
   static async open(deps: SpoolDeps): Promise<Spool> {
-    const lock = deps.lock ? lockSpool(deps.path) : null;
-    try {
-      const spool = await Spool.openFiles(deps);
-      spool.lock = lock;
-      return spool;
-    } catch (e) {
-      lock?.release();
-      throw damagedOpen(deps.path, e);
+    const spool = await openChecked(deps, (o) => new Spool(o, deps));
+    if (spool.background) {
+      spool.scan = spool.background.scanned;
+      void spool.scan.then((r) => spool.checkScan(r));
     }
-  }
-
-  private static async openFiles(deps: SpoolDeps): Promise<Spool> {
-    const { sync, db, client } = await openSpoolFiles(deps.path);
-    if (deps.background === false) return new Spool(sync, db, () => client.close(), deps);
-    const checkpoint = deps.checkpointThread !== false;
-    const background = startBackground(deps.path, { checkpoint, log: deps.log });
-    let spool: Spool;
-    try {
-      if (fileBytes(deps.path) <= (deps.scanFirstBytes ?? SCAN_FIRST_BYTES)) {
-        const r = await background.scanned;
-        // Refused with the connections left open, as before the scan: closing the
-        // last one would checkpoint into the damaged file.
-        if (!r.ok && r.damaged) throw new Error(r.message);
-      }
-      spool = new Spool(sync, db, () => client.close(), deps);
-    } catch (e) {
-      // The thread's connection is not the last one: closing it copies nothing.
-      await background.stop();
-      throw e;
-    }
-    spool.background = background;
-    spool.scan = background.scanned;
-    void background.scanned.then((r) => spool.checkScan(r));
-    if (checkpoint) sync.exec(`PRAGMA wal_autocheckpoint = ${BACKSTOP_PAGES}`);
     return spool;
   }
 
@@ -150,10 +99,7 @@ export class Spool {
       return;
     }
     if (!r.ok) {
-      this.damage =
-        `spool ${this.deps.path}: the database is damaged (${r.message}); the relay stopped taking events. ` +
-        `Stop it, keep a copy of the spool folder, then move the file aside ` +
-        `(mv "${this.deps.path}" "${this.deps.path}.broken") to start an empty spool, or restore it from a backup.`;
+      this.damage = damagedWhileServing(this.deps.path, r.message);
       // Nothing may be copied into the damaged file from here, not even by SQLite's own checkpoint.
       this.sync.exec('PRAGMA wal_autocheckpoint = 0');
       this.deps.log.error({ spool: this.deps.path, err: r.message }, 'spool damaged: no more events are taken');
@@ -269,23 +215,10 @@ export class Spool {
   }
 
   stats(): SpoolStats {
-    const lanes: LaneStats[] = [];
-    const totals = { pending: 0, delivered: 0, dead: 0 };
-    for (const c of this.stmts.counts()) {
-      totals[c.status] += c.n;
-      if (c.status !== 'pending') continue;
-      lanes.push({
-        token: c.token,
-        env: c.env,
-        pending: c.n,
-        oldestReceivedAt: this.stmts.oldestPending(c.token, c.env),
-      });
-    }
     return {
-      ...totals,
+      ...this.stmts.tally(),
       bytes: this.writer.heldBytes,
       maxBytes: this.deps.maxBytes,
-      lanes,
       lastWriteError: this.damage ?? this.writer.lastError,
     };
   }
@@ -355,10 +288,10 @@ export class Spool {
       // as a refused one does: closing the last would checkpoint into it.
       if (this.damage) return;
       this.sync.close();
-      this.closeClient();
+      this.opened.closeClient();
     } finally {
       // Last, and whatever failed above: another relay may take the spool only now.
-      this.lock?.release();
+      this.opened.lock?.release();
     }
   }
 }

@@ -8,6 +8,7 @@ import {
   type EventStatus,
   HEAD_ATTEMPT_COLUMNS,
   type HeadAttempts,
+  type LaneStats,
   laneKey,
   PENDING_COLUMNS,
   type PendingEvent,
@@ -115,6 +116,7 @@ export function prepareStatements(db: SyncDb) {
     retry: (seq, o) => s.attempt.run(o.at, o.status, o.detail, seq),
     pause: (seq, o) => s.attempt.run(o.at, o.status, o.detail, seq),
   };
+  const counts = () => s.counts.all() as { token: string; env: Env; status: EventStatus; n: number; bytes: number }[];
   const inserts = new Map<number, Stmt>([[1, insertRows(db, 1)]]);
   /** Events inserted by the batch being written, per lane, for `lane_counts`. */
   const inserted = new Map<string, { token: string; env: Env; n: number; bytes: number }>();
@@ -123,9 +125,18 @@ export function prepareStatements(db: SyncDb) {
     maxSeq: (): number => Number((s.maxSeq.get() as { m: number }).m),
     head: (token: string, env: Env) => s.head.get(token, env) as PendingEvent | undefined,
     headAttempts: (token: string, env: Env) => s.headAttempts.get(token, env) as HeadAttempts | undefined,
-    oldestPending: (token: string, env: Env) =>
-      (s.oldest.get(token, env) as { receivedAt: number } | undefined)?.receivedAt ?? null,
-    counts: () => s.counts.all() as { token: string; env: Env; status: EventStatus; n: number; bytes: number }[],
+    counts,
+    /** Events per status, and each pending lane with its oldest event's time. */
+    tally(): Record<EventStatus, number> & { lanes: LaneStats[] } {
+      const t = { pending: 0, delivered: 0, dead: 0, lanes: [] as LaneStats[] };
+      for (const c of counts()) {
+        t[c.status] += c.n;
+        if (c.status !== 'pending') continue;
+        const oldest = s.oldest.get(c.token, c.env) as { receivedAt: number } | undefined;
+        t.lanes.push({ token: c.token, env: c.env, pending: c.n, oldestReceivedAt: oldest?.receivedAt ?? null });
+      }
+      return t;
+    },
     dataVersion: (): number => (s.dataVersion.get() as { data_version: number }).data_version,
 
     /**
