@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Config } from '../../config/index.ts';
+import { type ReportedHealth, readHealth } from '../../health/index.ts';
 import { systemClock } from '../../lib/clock.ts';
 import { silentLogger } from '../../lib/log.ts';
 import { maskToken } from '../../lib/mask.ts';
@@ -132,22 +133,8 @@ export function resolveToken(
   };
 }
 
-/** What the running relay says about itself on GET /health (src/relay.ts `health`). */
-export interface Health {
-  status?: string;
-  version?: string;
-  spool?: { ok?: boolean; pending?: number; dead?: number; bytes?: number; max_bytes?: number; error?: string | null };
-  cloud?: {
-    reachable?: boolean | null;
-    since?: string | null;
-    last_delivery_at?: string | null;
-    last_error?: string | null;
-  };
-  paused_tokens?: { token: string; until: string | null; reason: string }[];
-}
-
 export type Probe =
-  | { running: true; url: string; health: Health }
+  | { running: true; url: string; health: ReportedHealth }
   | { running: false; url: string | null; reason: string };
 
 const HEALTH_TIMEOUT_MS = 3000;
@@ -165,10 +152,8 @@ export async function probeRelay(config: Config): Promise<Probe> {
   const r = await request(url, { timeoutMs: HEALTH_TIMEOUT_MS, insecureTls: true });
   if (!r.ok) return { running: false, url, reason: r.error };
   try {
-    const health = JSON.parse(r.text) as Health;
-    if (r.status === 200 && typeof health === 'object' && health !== null && typeof health.status === 'string') {
-      return { running: true, url, health };
-    }
+    const health = readHealth(JSON.parse(r.text));
+    if (r.status === 200 && health) return { running: true, url, health };
   } catch {
     // fall through: something else answers on that port
   }
