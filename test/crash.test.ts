@@ -296,14 +296,12 @@ describe('a graceful stop (SIGTERM)', () => {
 });
 
 /**
- * Bug (src/lib/log.ts, not this suite's to fix): with stdout gone (the
- * terminal closed, a log pipe died), SIGTERM never ends the relay. pino's exit
- * hook calls sonic-boom's flushSync, which retries a write failing with EPIPE
- * forever, sleeping 100 ms each time (only EAGAIN/EBUSY should be retried),
- * so the event loop is blocked and the process hangs until SIGKILL. Fix:
- * `pino.destination({ fd: 1, sync: true })` (no exit flush; pino then turns
- * EPIPE into "stop logging"): with it this test passes 5 of 5, without it
- * 2 of 5 attempts hung. Run it with `bun test --todo test/crash.test.ts`.
+ * With stdout gone (the terminal closed, a log pipe died), SIGTERM must still
+ * end the relay. With an asynchronous pino destination it did not: pino's
+ * exit hook calls sonic-boom's flushSync, which retries a write failing with
+ * EPIPE forever, blocking the event loop. src/lib/log.ts writes synchronously
+ * (`pino.destination({ fd: 1, sync: true })`: no exit flush, EPIPE stops the
+ * logging); this test guards that.
  */
 it('stops on SIGTERM even after the reader of its stdout is gone', async () => {
   // A race (about one run in two by hand): tried five times.

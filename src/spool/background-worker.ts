@@ -65,16 +65,12 @@ function pendingFrames(fd: number | null, buf: Buffer): number | null {
 /**
  * Checkpoints in small steps: every `everyMs` the log is looked at, and
  * copied once it holds `frames` new pages (or anything, after `idleMs`).
- * Small steps keep each checkpoint's fsync of the database short: a long one
- * delays the writer's own fsync of the log on the same disk (measured p99 of
- * acks with 4 clients, at 64 pages: 1.9-2.1 ms looking every 5 ms, 3.5-4.6 ms
- * every 100 ms), while a checkpoint per tick whatever the log holds cost up to 9% of
- * 4-lane delivery throughput (many small commits: one database fsync each).
- * Each checkpoint fsyncs the log and the database, and those fsyncs queue
- * with the writer's: 256 pages instead of 64 took acks/s under 64
- * connections up 5% and 7.5% (medians of 4 and 3 alternated pairs, test/bench/ab.ts)
- * for a p99 with 4 clients of 2.7-3.0 ms instead of 2.0-2.5 ms (512 pages:
- * +7%, 3.4-3.6 ms; 4 clients' target is 5 ms).
+ * Small steps keep each checkpoint's fsync of the database short, because a
+ * long one delays the writer's own fsync of the log on the same disk; a
+ * checkpoint per tick whatever the log holds would mean many small commits,
+ * one database fsync each. Each checkpoint's fsyncs queue with the writer's,
+ * so the step trades acks/s against the p99 of a few clients (the step sizes
+ * tried and their figures: README "Performance", "Why the spool is built so").
  * A log with a few pages left for `idleMs` is copied too (so the first small
  * commit after a quiet spell is copied at once); after a second with nothing
  * new the log is looked at every 100 ms, so an idle relay costs next to nothing.

@@ -15,9 +15,8 @@
  * What a power cut can cost is therefore a few deliveries recorded in the
  * last moments: those events are sent again after the restart, in lane order,
  * under the same Idempotency-Key, as after a crash between the cloud's answer
- * and the record. No acknowledged event can be lost by it. Measured with
- * `bun run test/bench/run.ts --only drain`: one lane 2,625-2,809/s instead of
- * 1,735-2,039/s, the slowest of four lanes 1,306-1,580/s instead of 1,162-1,174/s.
+ * and the record. No acknowledged event can be lost by it, and delivery runs
+ * faster (README "Performance", "Why the spool is built so").
  */
 export type CommitMode = 'full' | 'normal';
 

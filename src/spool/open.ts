@@ -147,7 +147,7 @@ function walCommitted(wal: string): { pages: Set<number>; dbPages: number } | nu
  * says how long the file must be; pages beyond the end are fine only if the
  * WAL holds them (a checkpoint interrupted by a crash writes page 1 first).
  * O(1) unless the file is short; `PRAGMA quick_check` would read the whole
- * file (measured: ~1.2 s cold for 100k events / 66 MB), so it is not run here.
+ * file (seconds for a large spool), so it is not run here.
  */
 function checkLength(path: string): void {
   const size = statSync(path).size;
