@@ -1,8 +1,7 @@
-import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { adminRoutes, createMetrics, type ReloadResult } from './admin/index.ts';
-import type { Config } from './config/index.ts';
-import { createForwarder, type ForwardSettings } from './forward/index.ts';
+import { type AdminMetrics, adminRoutes, createMetrics, type ReloadResult } from './admin/index.ts';
+import { type Config, listenError, loadTls } from './config/index.ts';
+import { createForwarder, type Forwarder, type ForwardSettings } from './forward/index.ts';
+import { buildHealth } from './health/index.ts';
 import { createApp, IngestService, type IngestSettings } from './http/index.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import type { Logger } from './lib/log.ts';
@@ -17,9 +16,44 @@ export interface RelayDeps {
   reloadConfig?: () => { ok: true; config: Config } | { ok: false; problems: string[] };
 }
 
+/** A running relay, as `relay serve` and the tests drive it. */
+export interface Relay {
+  /** The port listened on (the one chosen by the system when server.port is 0). */
+  readonly port: number;
+  /** Base URL to reach it from this machine: http(s)://host:port, a wildcard host as 127.0.0.1. */
+  readonly url: string;
+  /** The spool events are appended to and drained from. */
+  readonly spool: Spool;
+  /** Drains the spool to the cloud; its cloud status and paused tokens feed /health. */
+  readonly forwarder: Forwarder;
+  /** The counters and gauges served on /metrics. */
+  readonly metrics: AdminMetrics;
+  /** Deletes delivered events older than spool.retention_days now; never rejects (a failure is logged). */
+  prune(): Promise<void>;
+  /** Re-reads the config file and applies tokens and limits; a bad file is refused and the running config stays. */
+  reload(): ReloadResult;
+  /** Stop taking requests, finish the batch being written and the request in flight; idempotent. */
+  stop(): Promise<void>;
+}
+
 const DAY_MS = 86_400_000;
 const PRUNE_EVERY_MS = 60_000;
 const EXTERNAL_CHANGES_EVERY_MS = 1000;
+
+/** Bun.serve options beside host, port and tls. */
+const SERVE_OPTIONS = {
+  // The relay answers 413 itself, from Content-Length or while streaming,
+  // with the contract's JSON body; Bun's own limit must not pre-empt it.
+  maxRequestBodySize: Number.MAX_SAFE_INTEGER,
+  // Elysia defaults to SO_REUSEPORT: a second relay started by mistake on
+  // the same port would silently take half of the POS's events into
+  // another spool. One relay per port; the second one fails to start.
+  reusePort: false,
+  // Seconds a connection may stay silent (headers never finished, a body
+  // that stalls) before it is closed; a pending answer counts as silence
+  // in Bun, so this stays well above a slow fsync.
+  idleTimeout: 30,
+};
 
 export const forwardSettings = (c: Config): ForwardSettings => ({
   cloudUrl: c.cloud.url,
@@ -37,47 +71,10 @@ export const ingestSettings = (c: Config): IngestSettings => ({
 });
 
 /**
- * The PEM files for HTTPS, read before the spool opens so that a wrong path
- * or a file of the wrong kind stops start-up naming the key to fix.
- */
-function loadTls(server: Config['server']): { cert: string; key: string } | undefined {
-  if (server.tls_cert === '' && server.tls_key === '') return undefined;
-  const read = (key: 'tls_cert' | 'tls_key', begin: RegExp, line: string, what: string): string => {
-    const path = server[key];
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      throw new Error(`server.${key}: cannot read ${path} (${err.code ?? err.message}); expected ${what}`);
-    }
-    if (!begin.test(text)) throw new Error(`server.${key}: ${path} is not ${what} (no "${line}" line)`);
-    return text;
-  };
-  const cert = read('tls_cert', /-----BEGIN CERTIFICATE-----/, '-----BEGIN CERTIFICATE-----', 'a PEM certificate');
-  const key = read('tls_key', /-----BEGIN [A-Z ]*PRIVATE KEY-----/, '-----BEGIN PRIVATE KEY-----', 'a PEM private key');
-  let matches: boolean;
-  try {
-    matches = new X509Certificate(cert).checkPrivateKey(createPrivateKey(key));
-  } catch (e) {
-    throw new Error(
-      `server.tls_cert/server.tls_key (${server.tls_cert}, ${server.tls_key}): cannot be parsed: ${(e as Error).message}`,
-    );
-  }
-  if (!matches) {
-    throw new Error(
-      `server.tls_key: ${server.tls_key} is not the private key of server.tls_cert ${server.tls_cert}; ` +
-        `give the key that was generated with that certificate`,
-    );
-  }
-  return { cert, key };
-}
-
-/**
  * Wires the relay: http/ appends to spool/, forward/ drains it. An ack never
  * waits on the cloud.
  */
-export async function startRelay(config: Config, deps: RelayDeps) {
+export async function startRelay(config: Config, deps: RelayDeps): Promise<Relay> {
   const clock = deps.clock ?? systemClock;
   const log = deps.log;
   let current = config;
@@ -99,33 +96,8 @@ export async function startRelay(config: Config, deps: RelayDeps) {
     userAgent: `emiliavision-relay/${VERSION}`,
   });
   const ingest = new IngestService(ingestSettings(config), { spool, clock, log, metrics });
-
-  const health = () => {
-    const s = spool.stats();
-    const paused = forwarder.paused();
-    const cloud = forwarder.cloud;
-    const spoolOk = s.lastWriteError === null && s.bytes < s.maxBytes;
-    const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
-    return {
-      status: spoolOk && cloud.reachable !== false && paused.length === 0 ? 'ok' : 'degraded',
-      version: VERSION,
-      spool: {
-        ok: spoolOk,
-        pending: s.pending,
-        dead: s.dead,
-        bytes: s.bytes,
-        max_bytes: s.maxBytes,
-        error: s.lastWriteError,
-      },
-      cloud: {
-        reachable: cloud.reachable,
-        since: iso(cloud.since),
-        last_delivery_at: iso(cloud.lastDeliveryAt),
-        last_error: cloud.lastError,
-      },
-      paused_tokens: paused.map((p) => ({ token: maskToken(p.token), until: iso(p.until), reason: p.reason })),
-    };
-  };
+  const health = () =>
+    buildHealth({ spool: spool.stats(), cloud: forwarder.cloud, paused: forwarder.paused(), version: VERSION });
 
   const reload = (): ReloadResult => {
     if (!deps.reloadConfig) return { ok: false, problems: ['no config file to reload'] };
@@ -134,67 +106,34 @@ export async function startRelay(config: Config, deps: RelayDeps) {
       log.error({ problems: r.problems }, 'config reload refused; keeping the running config');
       return { ok: false, problems: r.problems };
     }
-    reconfigure(r.config);
+    current = r.config;
+    ingest.configure(ingestSettings(r.config));
     log.info({ tokens: r.config.tokens.map((t) => maskToken(t.token)) }, 'config reloaded');
     return { ok: true, problems: [] };
-  };
-  const reconfigure = (next: Config) => {
-    current = next;
-    ingest.configure(ingestSettings(next));
   };
 
   const admin = adminRoutes({ spool, forwarder, metrics, config: () => current, reload, health, log, clock });
   const app = createApp({ ingest, health, log, admin, metrics });
   try {
-    app.listen({
-      hostname: config.server.host,
-      port: config.server.port,
-      // The relay answers 413 itself, from Content-Length or while streaming,
-      // with the contract's JSON body; Bun's own limit must not pre-empt it.
-      maxRequestBodySize: Number.MAX_SAFE_INTEGER,
-      // Elysia defaults to SO_REUSEPORT: a second relay started by mistake on
-      // the same port would silently take half of the POS's events into
-      // another spool. One relay per port; the second one fails to start.
-      reusePort: false,
-      // Seconds a connection may stay silent (headers never finished, a body
-      // that stalls) before it is closed; a pending answer counts as silence
-      // in Bun, so this stays well above a slow fsync.
-      idleTimeout: 30,
-      ...(tls ? { tls } : {}),
-    });
+    app.listen({ hostname: config.server.host, port: config.server.port, ...SERVE_OPTIONS, ...(tls ? { tls } : {}) });
   } catch (e) {
     await spool.close();
-    const msg = (e as Error).message;
-    // BoringSSL's errors ("KEY_VALUES_MISMATCH", "PEM routines") name neither file.
-    if (tls && /SSL|X\.509|PEM|KEY|certificate/i.test(msg)) {
-      throw new Error(
-        `server.tls_cert/server.tls_key (${config.server.tls_cert}, ${config.server.tls_key}): ` +
-          `cannot serve HTTPS with them: ${msg}; the key must be the certificate's private key`,
-      );
-    }
-    throw new Error(`server.host/server.port ${config.server.host}:${config.server.port}: cannot listen: ${msg}`);
+    throw listenError(config.server, tls !== undefined, e);
   }
   const server = app.server!;
   forwarder.start();
 
-  const prune = async () => {
-    const before = clock.now() - current.spool.retention_days * DAY_MS;
-    try {
-      const n = await spool.pruneDelivered(before);
-      if (n > 0) log.info({ deleted: n, retention_days: current.spool.retention_days }, 'pruned delivered events');
-    } catch (e) {
-      log.warn({ err: (e as Error).message }, 'retention prune failed');
-    }
-  };
+  const prune = () => pruneDelivered(spool, current.spool.retention_days, clock, log);
   void prune();
-  const pruneTimer = setInterval(prune, PRUNE_EVERY_MS);
-  const watchTimer = setInterval(() => {
-    try {
+  const stopPrune = every(PRUNE_EVERY_MS, prune, log, 'retention prune failed');
+  const stopWatch = every(
+    EXTERNAL_CHANGES_EVERY_MS,
+    () => {
       if (spool.checkExternalChanges()) log.info('spool changed by another process; lanes rescanned');
-    } catch (e) {
-      log.warn({ err: (e as Error).message }, 'spool change check failed');
-    }
-  }, EXTERNAL_CHANGES_EVERY_MS);
+    },
+    log,
+    'spool change check failed',
+  );
 
   log.info(
     {
@@ -214,17 +153,13 @@ export async function startRelay(config: Config, deps: RelayDeps) {
     url: `${tls ? 'https' : 'http'}://${server.hostname === '0.0.0.0' ? '127.0.0.1' : server.hostname}:${server.port}`,
     spool,
     forwarder,
-    ingest,
-    health,
-    prune,
     metrics,
-    reconfigure,
+    prune,
     reload,
-    /** Stop taking requests, finish the batch being written and the request in flight. */
     stop(): Promise<void> {
       stopping ??= (async () => {
-        clearInterval(pruneTimer);
-        clearInterval(watchTimer);
+        stopPrune();
+        stopWatch();
         await app.stop();
         await forwarder.stop();
         await spool.close();
@@ -235,4 +170,30 @@ export async function startRelay(config: Config, deps: RelayDeps) {
   };
 }
 
-export type Relay = Awaited<ReturnType<typeof startRelay>>;
+/** One retention pass; a failure is logged, so a timer never meets a rejection. */
+async function pruneDelivered(spool: Spool, retentionDays: number, clock: Clock, log: Logger): Promise<void> {
+  try {
+    const n = await spool.pruneDelivered(clock.now() - retentionDays * DAY_MS);
+    if (n > 0) log.info({ deleted: n, retention_days: retentionDays }, 'pruned delivered events');
+  } catch (e) {
+    log.warn({ err: (e as Error).message }, 'retention prune failed');
+  }
+}
+
+/**
+ * Runs `fn` every `ms` (first after `ms`) until the returned function is
+ * called. A throw or rejection is logged as a warning `failed` and the next
+ * run still comes: a background chore must neither stop for good nor end the
+ * process with an unhandled rejection.
+ */
+export function every(ms: number, fn: () => unknown, log: Logger, failed: string): () => void {
+  const run = async () => {
+    try {
+      await fn();
+    } catch (e) {
+      log.warn({ err: (e as Error).message }, failed);
+    }
+  };
+  const timer = setInterval(run, ms);
+  return () => clearInterval(timer);
+}

@@ -1,6 +1,6 @@
 import type { Config } from '../../config/index.ts';
 import { maskToken } from '../../lib/mask.ts';
-import { type LaneCounts, queries } from '../../spool/index.ts';
+import type { LaneCounts } from '../../spool/index.ts';
 import { type Command, type Io, loadConfigFor, parseCommandArgs } from '../context.ts';
 import { type Probe, probeRelay, tokenNames, withSpool } from '../lib/local.ts';
 import { age, iso, localTime, printJson, scrubTokens, table } from '../lib/output.ts';
@@ -37,7 +37,7 @@ async function readLanes(config: Config, io: Io): Promise<LaneCounts[] | undefin
     config,
     io,
     async (spool) => {
-      lanes = await queries.laneCounts(spool.db);
+      lanes = await spool.laneCounts();
       return 0;
     },
     () => 0, // no spool file yet: nothing was ever received

@@ -1,0 +1,58 @@
+import type { ReportedHealth } from './index.ts';
+
+type Kind = 'string' | 'number' | 'boolean' | 'null';
+type Shape<T> = { [K in keyof T]-?: readonly Kind[] };
+
+/**
+ * The fields of `value` whose JSON type is one `shape` allows; others are
+ * dropped, as if that relay had not sent them. Not an object: undefined.
+ */
+function pick<T>(value: unknown, shape: Shape<T>): Partial<T> | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const out: Partial<T> = {};
+  for (const k of Object.keys(shape) as (keyof T & string)[]) {
+    const v = (value as Record<string, unknown>)[k];
+    if ((shape[k] as readonly string[]).includes(v === null ? 'null' : typeof v)) out[k] = v as T[typeof k];
+  }
+  return out;
+}
+
+type Part<K extends keyof ReportedHealth> = NonNullable<ReportedHealth[K]>;
+
+const SPOOL: Shape<Part<'spool'>> = {
+  ok: ['boolean'],
+  pending: ['number'],
+  dead: ['number'],
+  bytes: ['number'],
+  max_bytes: ['number'],
+  error: ['string', 'null'],
+};
+const CLOUD: Shape<Part<'cloud'>> = {
+  reachable: ['boolean', 'null'],
+  since: ['string', 'null'],
+  last_delivery_at: ['string', 'null'],
+  last_error: ['string', 'null'],
+};
+const PAUSED: Shape<Part<'paused_tokens'>[number]> = { token: ['string'], until: ['string'], reason: ['string'] };
+
+/**
+ * Parsed GET /health JSON as the CLI may rely on it, from a relay of any
+ * version. Without a string `status` it is not the relay's /health:
+ * undefined. A part or field of the wrong type is left out, so a reader that
+ * tolerates a missing part never meets a malformed one.
+ */
+export function readHealth(json: unknown): ReportedHealth | undefined {
+  if (typeof json !== 'object' || json === null) return undefined;
+  const h = json as Record<string, unknown>;
+  if (typeof h.status !== 'string') return undefined;
+  const out: ReportedHealth = { status: h.status };
+  if (typeof h.version === 'string') out.version = h.version;
+  const spool = pick(h.spool, SPOOL);
+  if (spool) out.spool = spool;
+  const cloud = pick(h.cloud, CLOUD);
+  if (cloud) out.cloud = cloud;
+  if (Array.isArray(h.paused_tokens)) {
+    out.paused_tokens = h.paused_tokens.flatMap((p) => pick(p, PAUSED) ?? []);
+  }
+  return out;
+}
