@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import {
   type Config,
   defaultConfig,
+  hostTimeZone,
   loadConfig,
   maskToken,
   parseConfig,
@@ -32,12 +33,29 @@ function problemsOf(text: string, env: Record<string, string> = {}): string[] {
 type Documented = {
   server: { host: string; port: number; max_body_bytes: number; tls_cert: string; tls_key: string };
   spool: { path: string; max_size_mb: number; retention_days: number };
-  cloud: { url: string; timeout_seconds: number };
+  cloud: { url: string; timeout_seconds: number; proxy: string };
   forward: { rate_per_token: number; max_backoff_seconds: number; initial_backoff_seconds: number };
   limits: { rate_per_token: number; burst_per_token: number };
   tokens: { token: string; name: string; active: boolean }[];
-  admin: { password: string };
+  admin: { password: string; outage_amber_seconds: number };
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'; file: string };
+  site: { name: string; timezone: string };
+  warnings: { clock_ahead_minutes: number; identifier_min_samples: number };
+  alerts: {
+    webhook_url: string;
+    smtp_url: string;
+    email_from: string;
+    email_to: string[];
+    repeat_hours: number;
+    unreachable_minutes: number;
+    after_minutes: number;
+    success_rate_below: number;
+    success_rate_window: number;
+    spool_full_above: number;
+    token_paused: boolean;
+    dead_letters: boolean;
+    first_events: number;
+  };
 };
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const configTypeIsDocumented: Same<Config, Documented> = true;
@@ -46,17 +64,39 @@ void configTypeIsDocumented;
 const DEFAULTS: Documented = {
   server: { host: '127.0.0.1', port: 8080, max_body_bytes: 10485760, tls_cert: '', tls_key: '' },
   spool: { path: 'data/relay.db', max_size_mb: 1024, retention_days: 7 },
-  cloud: { url: 'https://api.emiliavision.com', timeout_seconds: 30 },
+  cloud: { url: 'https://api.emiliavision.com', timeout_seconds: 30, proxy: '' },
   forward: { rate_per_token: 100, max_backoff_seconds: 300, initial_backoff_seconds: 1 },
   limits: { rate_per_token: 100, burst_per_token: 200 },
   tokens: [],
-  admin: { password: '' },
+  admin: { password: '', outage_amber_seconds: 60 },
   log: { level: 'info', file: '' },
+  site: { name: '', timezone: '' },
+  warnings: { clock_ahead_minutes: 15, identifier_min_samples: 20 },
+  alerts: {
+    webhook_url: '',
+    smtp_url: '',
+    email_from: '',
+    email_to: [],
+    repeat_hours: 4,
+    unreachable_minutes: 5,
+    after_minutes: 15,
+    success_rate_below: 0.95,
+    success_rate_window: 100,
+    spool_full_above: 0.8,
+    token_paused: true,
+    dead_letters: true,
+    first_events: 20,
+  },
 };
 
 describe('defaults', () => {
   it('gives every key its default when the file is empty', () => {
-    expect(configOf('')).toEqual({ ...DEFAULTS, spool: { ...DEFAULTS.spool, path: '/etc/relay/data/relay.db' } });
+    expect(configOf('')).toEqual({
+      ...DEFAULTS,
+      spool: { ...DEFAULTS.spool, path: '/etc/relay/data/relay.db' },
+      // "" means this PC's zone, resolved when the file is read.
+      site: { name: '', timezone: hostTimeZone() },
+    });
   });
 
   it('defaults the keys a section leaves out and keeps the ones it sets', () => {
@@ -155,12 +195,14 @@ describe('type errors', () => {
 describe('unknown keys', () => {
   it.each([
     ['server', 'prot', 'host, port, max_body_bytes, tls_cert, tls_key'],
-    ['admin', 'pasword', 'password'],
+    ['admin', 'pasword', 'password, outage_amber_seconds'],
     ['spool', 'size', 'path, max_size_mb, retention_days'],
-    ['cloud', 'uri', 'url, timeout_seconds'],
+    ['cloud', 'uri', 'url, timeout_seconds, proxy'],
     ['forward', 'rate', 'rate_per_token, max_backoff_seconds, initial_backoff_seconds'],
     ['limits', 'burst', 'rate_per_token, burst_per_token'],
     ['log', 'lvl', 'level, file'],
+    ['site', 'zone', 'name, timezone'],
+    ['warnings', 'clock', 'clock_ahead_minutes, identifier_min_samples'],
   ])('names the key and line of an unknown key in [%s]', (section, key, allowed) => {
     expect(problemsOf(`# a comment\n[${section}]\n${key} = 1`)).toEqual([
       `config ${section}.${key}: unknown key (allowed: ${allowed}) (line 3)`,
@@ -168,7 +210,7 @@ describe('unknown keys', () => {
   });
 
   it('names an unknown top-level key and an unknown section', () => {
-    const allowed = 'server, spool, cloud, forward, limits, tokens, admin, log';
+    const allowed = 'server, spool, cloud, forward, limits, tokens, admin, log, site, warnings, alerts';
     expect(problemsOf('debug = true\n\n[srever]\nport = 1')).toEqual([
       `config debug: unknown key (allowed: ${allowed}) (line 1)`,
       `config srever: unknown key (allowed: ${allowed}) (line 3)`,
@@ -395,5 +437,62 @@ describe('config.example.toml', () => {
     lines.forEach((line, i) => {
       if (/^\w+ =/.test(line)) expect(`${lines[i - 1]}\n${line}`).toMatch(/^# .+\n/);
     });
+  });
+});
+
+describe('site, proxy and alerts keys', () => {
+  it.each<[string, string]>([
+    [
+      '[site]\ntimezone = "Mars/Olympus"',
+      'config site.timezone: expected an IANA time zone name such as "America/Sao_Paulo", got "Mars/Olympus" (line 2)',
+    ],
+    [
+      '[cloud]\nproxy = "socks5://p:1080"',
+      'config cloud.proxy: expected an http:// proxy URL such as "http://proxy.local:3128", got "socks5://p:1080" (line 2)',
+    ],
+    [
+      '[alerts]\nwebhook_url = "hooks.slack.com/x"',
+      'config alerts.webhook_url: expected an http:// or https:// URL (line 2)',
+    ],
+    [
+      '[alerts]\nsmtp_url = "mail.local"\nemail_to = ["a@b.c"]',
+      'config alerts.smtp_url: expected an smtp:// or smtps:// URL such as "smtp://user:pass@mail.local:587" (line 2)',
+    ],
+    [
+      '[alerts]\nemail_to = ["a@b.c"]',
+      'config alerts.email_to: expected alerts.smtp_url too: e-mail needs a server to send through (line 2)',
+    ],
+    [
+      '[alerts]\nsmtp_url = "smtp://mail.local:25"',
+      'config alerts.smtp_url: expected alerts.email_to too: whom to send the alerts to (line 2)',
+    ],
+    [
+      '[alerts]\nsuccess_rate_below = 1.5',
+      'config alerts.success_rate_below: expected a number > 0 and <= 1, got 1.5 (line 2)',
+    ],
+    ['[alerts]\nfirst_events = -1', 'config alerts.first_events: expected an integer >= 0, got -1 (line 2)'],
+  ])('refuses %j naming the key and line', (text, problem) => {
+    expect(problemsOf(text)).toEqual([problem]);
+  });
+
+  it('never shows a proxy password in its error', () => {
+    const [p] = problemsOf('[cloud]\nproxy = "ftp://user:s3cret@p:21"');
+    expect(p).not.toContain('s3cret');
+    expect(p).toContain('user:****@');
+  });
+
+  it("takes a known zone as it is, and this PC's zone when it is left out", () => {
+    expect(configOf('[site]\ntimezone = "America/Sao_Paulo"').site.timezone).toBe('America/Sao_Paulo');
+    expect(configOf('[site]\nname = "Cantina"').site).toEqual({ name: 'Cantina', timezone: hostTimeZone() });
+  });
+
+  it('shows URLs with secrets masked in the redacted config', () => {
+    const c = configOf(
+      '[cloud]\nproxy = "http://u:pw@proxy:3128"\n[alerts]\nwebhook_url = "https://hooks.slack.com/services/T00/B00/XXXXSECRET"\nsmtp_url = "smtp://me:mailpw@mail:587"\nemail_to = ["ops@example.com"]',
+    );
+    const shown = JSON.stringify(redactConfig(c));
+    for (const secret of ['pw@', 'XXXXSECRET', 'mailpw']) expect(shown).not.toContain(secret);
+    expect(shown).toContain('http://u:****@proxy:3128/');
+    expect(shown).toContain('https://hooks.slack.com/services…');
   });
 });

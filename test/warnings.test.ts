@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
-import { payloadWarnings, WARNING_HELP, WARNING_IDS, type WarningId } from '../src/http/warnings.ts';
-import { queries } from '../src/spool/index.ts';
+import { payloadWarnings, WARNING_HELP, WARNING_IDS, type WarningId } from '../src/warnings/index.ts';
 import { type MockCloud, startMockCloud } from './helpers/mock-cloud.ts';
 import { ORDER_CREATED, post, startTestRelay, type TestRelay, TOKEN } from './helpers/relay.ts';
+import { fileRow } from './helpers/spool-file.ts';
 import { waitFor } from './helpers/wait.ts';
 
 /** The guide v2.0 "Correct" session payload: nothing to warn about. */
@@ -156,7 +156,7 @@ describe('payload warnings in the 200 answer', () => {
     const warnings = body.warnings as string[];
     expect(warnings).toHaveLength(3);
     expect(warnings[0]).toMatch(/table_number is missing.*table was sent/);
-    const stored = await queries.getEvent(t.relay.spool.db, body.event_id as string);
+    const stored = await t.relay.spool.getEvent(body.event_id as string);
     expect(stored?.warnings).toEqual(warnings);
     const metrics = await t.relay.metrics.render();
     expect(metrics).toMatch(/^relay_payload_warnings_total\{warning="missing_table_number"\} 1$/m);
@@ -167,10 +167,12 @@ describe('payload warnings in the 200 answer', () => {
     const res = await post(t.url, TOKEN, JSON.stringify(CLEAN));
     const body = (await res.json()) as Record<string, unknown>;
     expect(Object.keys(body)).toEqual(['status', 'event_id', 'message', 'received_at']);
-    const row = t.relay.spool.sync.prepare('SELECT warnings FROM events WHERE id = ?').get(body.event_id as string) as {
-      warnings: string | null;
-    };
-    expect(row.warnings).toBeNull();
+    const row = fileRow<{ warnings: string | null }>(
+      t.config.spool.path,
+      'SELECT warnings FROM events WHERE id = ?',
+      body.event_id as string,
+    );
+    expect(row?.warnings).toBeNull();
   });
 
   it('never changes what is stored or forwarded: the cloud receives the exact bytes', async () => {

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { type Answer, refusal } from '../http/index.ts';
 
 /**
  * Who may use the admin surface (status page, /admin/api/*, /metrics):
@@ -14,8 +15,6 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 export const ADMIN_USER = 'admin';
 export const REALM = 'relay';
 export const CSRF_HEADER = 'x-relay-admin';
-
-export type Access = { ok: true } | { ok: false; status: 401 | 403; detail: string; headers?: Record<string, string> };
 
 const sha256 = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 
@@ -58,48 +57,46 @@ export function isLoopbackHost(host: string | null): boolean {
   return isLoopback(name);
 }
 
-const UNAUTHORIZED: Access = {
-  ok: false,
-  status: 401,
-  detail: `Authentication required: HTTP Basic with user "${ADMIN_USER}" and the [admin] password from the relay's config`,
-  headers: { 'WWW-Authenticate': `Basic realm="${REALM}"` },
-};
+const UNAUTHORIZED: Answer = refusal(
+  401,
+  `Authentication required: HTTP Basic with user "${ADMIN_USER}" and the [admin] password from the relay's config`,
+  { headers: { 'WWW-Authenticate': `Basic realm="${REALM}"` } },
+);
 
-/** Decides one request. `ip` is the peer address as the server saw it. */
-export function checkAccess(request: Request, ip: string | null, password: string): Access {
+/**
+ * Decides one request: the refusal to send, or undefined when it may go on.
+ * `ip` is the peer address as the server saw it.
+ */
+export function checkAccess(request: Request, ip: string | null, password: string): Answer | undefined {
   if (password !== '') {
     const creds = parseBasic(request.headers.get('authorization'));
     if (!creds || !credentialsMatch(creds.user, creds.pass, password)) return UNAUTHORIZED;
   } else {
     if (!isLoopback(ip)) {
-      return {
-        ok: false,
-        status: 403,
-        detail:
-          'Forbidden: with no [admin] password in the config, the admin surface answers only on this machine ' +
+      return refusal(
+        403,
+        'Forbidden: with no [admin] password in the config, the admin surface answers only on this machine ' +
           '(http://127.0.0.1); set [admin] password to open it to the network',
-      };
+      );
     }
     const host = request.headers.get('host');
     if (!isLoopbackHost(host)) {
-      return {
-        ok: false,
-        status: 403,
-        detail: `Forbidden: Host ${JSON.stringify((host ?? '').slice(0, 60))} is not a loopback name; open http://127.0.0.1:<port>/admin (or set [admin] password)`,
-      };
+      return refusal(
+        403,
+        `Forbidden: Host ${JSON.stringify((host ?? '').slice(0, 60))} is not a loopback name; open http://127.0.0.1:<port>/admin (or set [admin] password)`,
+      );
     }
   }
   if (request.method !== 'GET' && request.method !== 'HEAD') return checkSameOrigin(request);
-  return { ok: true };
+  return undefined;
 }
 
-function checkSameOrigin(request: Request): Access {
+function checkSameOrigin(request: Request): Answer | undefined {
   if (request.headers.get(CSRF_HEADER) === null) {
-    return {
-      ok: false,
-      status: 403,
-      detail: `Forbidden: admin actions need the header "X-Relay-Admin: 1" (the status page sends it; with curl add -H 'X-Relay-Admin: 1')`,
-    };
+    return refusal(
+      403,
+      `Forbidden: admin actions need the header "X-Relay-Admin: 1" (the status page sends it; with curl add -H 'X-Relay-Admin: 1')`,
+    );
   }
   const origin = request.headers.get('origin');
   if (origin !== null) {
@@ -110,12 +107,8 @@ function checkSameOrigin(request: Request): Access {
       /* unparsable: refused below */
     }
     if (originHost.toLowerCase() !== (request.headers.get('host') ?? '').toLowerCase()) {
-      return {
-        ok: false,
-        status: 403,
-        detail: `Forbidden: cross-origin admin request from ${JSON.stringify(origin.slice(0, 80))}`,
-      };
+      return refusal(403, `Forbidden: cross-origin admin request from ${JSON.stringify(origin.slice(0, 80))}`);
     }
   }
-  return { ok: true };
+  return undefined;
 }

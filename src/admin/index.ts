@@ -36,7 +36,8 @@ export interface AdminDeps {
   config: () => Config;
   /** Re-reads the config file; a bad file is refused and the running config stays. */
   reload: () => ReloadResult;
-  health: () => Record<string, unknown>;
+  /** GET /health's body; the status page takes its status from it. */
+  health: () => import('../health/index.ts').Health;
   log: Logger;
   clock: Clock;
 }

@@ -1,7 +1,7 @@
 import { Counter, Gauge, Registry } from 'prom-client';
-import { WARNING_IDS } from '../http/warnings.ts';
 import { maskToken } from '../lib/mask.ts';
 import { type Env, laneKey, type SpoolStats } from '../spool/index.ts';
+import { WARNING_IDS } from '../warnings/index.ts';
 import type { AdminMetrics, GaugeSource } from './index.ts';
 
 /**
@@ -13,9 +13,8 @@ import type { AdminMetrics, GaugeSource } from './index.ts';
  * Hot path: `received` and `ingestSeconds` run on every webhook, so they
  * only add to plain numbers; prom-client reads them at scrape time (the
  * counter's `collect`, the histogram's `get`). Through prom-client's own
- * `inc`/`observe` a labels object is built and hashed per call; this and the
- * token digest by Bun.SHA256 (http/ingest.ts) gave +4% acks/s (median of 5
- * alternated pairs, test/bench/ab.ts; README "Performance").
+ * `inc`/`observe` a labels object is built and hashed per call, on every
+ * webhook (README "Performance").
  */
 
 /** Acks include the fsync: sub-millisecond on an SSD, tens of ms on a slow disk. */
@@ -206,8 +205,11 @@ export function createPromMetrics(): AdminMetrics {
   };
   const warningCounts = new Map<string, number>();
 
+  // RelayMetrics has `env: string` (lib/ knows no spool types); only the
+  // spool's envs reach these two: ingest admits "prod" or "dev", the
+  // forwarder passes a spooled event's.
   return {
-    received(token, env) {
+    received(token: string, env: Env) {
       let envs = receivedLanes.get(token);
       if (!envs) receivedLanes.set(token, (envs = {}));
       const c = envs[env];
@@ -217,7 +219,7 @@ export function createPromMetrics(): AdminMetrics {
         seenLanes.set(laneKey(token, env), { token, env });
       }
     },
-    delivered: (token, env) => lane(deliveredLanes, delivered, token, env).inc(),
+    delivered: (token: string, env: Env) => lane(deliveredLanes, delivered, token, env).inc(),
     dead: () => dead.inc(),
     attempt: (code) => attempts.labels({ code }).inc(),
     ingestSeconds: (s) => ingest.observe(s),

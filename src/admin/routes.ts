@@ -1,6 +1,7 @@
-import { Elysia } from 'elysia';
+import { Elysia, t, type ValidationError } from 'elysia';
+import { type Answer, errorRefusal, refusal, reply } from '../http/index.ts';
 import { maskToken } from '../lib/mask.ts';
-import { type EventStatus, queries } from '../spool/index.ts';
+import { EVENT_STATUSES } from '../spool/index.ts';
 import { APP_CSS, APP_JS } from './assets.ts';
 import { checkAccess } from './auth.ts';
 import type { AdminDeps } from './index.ts';
@@ -33,14 +34,49 @@ const respond = (body: string, status: number, type: string, extra?: Record<stri
 const json = (body: unknown, status = 200, extra?: Record<string, string>) =>
   respond(JSON.stringify(body), status, 'application/json', extra);
 
-const detail = (status: number, text: string, more: Record<string, unknown> = {}, extra?: Record<string, string>) =>
-  json({ detail: text, ...more }, status, extra);
+/** A refusal (http/refusal.ts) as an admin answer: the security headers under its own. */
+const send = (a: Answer): Response => reply({ ...a, headers: { ...SECURITY_HEADERS, ...a.headers } });
 
 const HTML = 'text/html; charset=utf-8';
-const STATUSES: readonly EventStatus[] = ['pending', 'delivered', 'dead'];
 const MAX_LIST = 1000;
 /** UUIDv7 ids are 36 characters; anything much longer is not an event id. */
 const MAX_ID = 64;
+
+/** What each checked query parameter must be, as the 400 that names it says. */
+const EXPECTED = {
+  status: `one of ${EVENT_STATUSES.join(', ')}`,
+  limit: `an integer 1..${MAX_LIST}`,
+} as const;
+type Checked = keyof typeof EXPECTED;
+
+/**
+ * GET /admin/api/events' query. Each checked parameter's schema carries its
+ * name as `error`: Elysia reports the failing field's `error` however the
+ * value failed, while its error path does not always name the field (a limit
+ * that is a number but out of range fails at the root).
+ */
+const EVENTS_QUERY = t.Object({
+  status: t.Optional(
+    t.Union(
+      EVENT_STATUSES.map((s) => t.Literal(s)),
+      { error: 'status' satisfies Checked },
+    ),
+  ),
+  limit: t.Integer({ minimum: 1, maximum: MAX_LIST, default: 50, error: 'limit' satisfies Checked }),
+  token: t.Optional(t.String()),
+});
+
+/** The 400 for a query that failed EVENTS_QUERY: which parameter, what it must be, and what came. */
+function invalidQuery(error: Pick<ValidationError, 'customError'>, url: string): Answer {
+  const param = error.customError;
+  if (typeof param !== 'string' || !Object.hasOwn(EXPECTED, param)) return refusal(400, 'Bad Request');
+  // The last of a repeated parameter: the one Elysia validated.
+  const sent = new URL(url).searchParams.getAll(param).at(-1) ?? '';
+  return refusal(400, `Invalid ${param} ${JSON.stringify(sent.slice(0, 20))}: expected ${EXPECTED[param as Checked]}`);
+}
+
+/** The peer address as the server saw it; no server when a test calls the app directly. */
+type Peer = { requestIP(request: Request): { address: string } | null } | null;
 
 export const adminRoutes = (deps: AdminDeps) => {
   const { spool, metrics, log } = deps;
@@ -50,56 +86,47 @@ export const adminRoutes = (deps: AdminDeps) => {
     now: () => deps.clock.now(),
   });
 
-  /** A replay commits through the drizzle connection; tell the spool now so the lanes wake at once. */
-  const wakeLanes = () => {
-    try {
-      spool.checkExternalChanges();
-    } catch (e) {
-      log.warn({ err: (e as Error).message }, 'spool change check after replay failed');
-    }
+  /** The guard's refusal, or undefined when the caller may go on. */
+  const guard = (request: Request, server: Peer): Response | undefined => {
+    const refused = checkAccess(request, server?.requestIP(request)?.address ?? null, deps.config().admin.password);
+    return refused && send(refused);
   };
 
   return (
     new Elysia({ name: 'relay.admin' })
-      // Local to this plugin: only the routes below are guarded.
-      .onBeforeHandle(({ request, server }) => {
-        const ip = server?.requestIP(request)?.address ?? null;
-        const access = checkAccess(request, ip, deps.config().admin.password);
-        if (!access.ok) return detail(access.status, access.detail, {}, access.headers);
+      // Local to this plugin, like the guard: http/app.ts mounts it outside
+      // the app's error handler. Elysia validates a query before
+      // onBeforeHandle runs, so the guard is asked here too: a caller it
+      // refuses learns nothing about the request, not even that it was wrong.
+      .onError(({ code, error, request, server }) => {
+        const refused = guard(request, server);
+        if (refused) return refused;
+        if (code === 'VALIDATION') return send(invalidQuery(error, request.url));
+        return send(errorRefusal(code, error, log));
       })
+      .onBeforeHandle(({ request, server }) => guard(request, server))
       .get('/admin', async () => respond(renderPage(await buildStatus(deps)).text, 200, HTML))
       .get('/admin/', async () => respond(renderPage(await buildStatus(deps)).text, 200, HTML))
       .get('/admin/live', async () => respond(renderLive(await buildStatus(deps)).text, 200, HTML))
       .get('/admin/app.js', () => respond(APP_JS, 200, 'text/javascript; charset=utf-8'))
       .get('/admin/app.css', () => respond(APP_CSS, 200, 'text/css; charset=utf-8'))
       .get('/admin/api/status', async () => json(await buildStatus(deps)))
-      .get('/admin/api/events', async ({ query }) => {
-        const q = query as Record<string, string | undefined>;
-        const status = q.status;
-        if (status !== undefined && !(STATUSES as readonly string[]).includes(status)) {
-          return detail(
-            400,
-            `Invalid status ${JSON.stringify(status.slice(0, 20))}: expected one of ${STATUSES.join(', ')}`,
-          );
-        }
-        const limit = q.limit === undefined ? 50 : Number(q.limit);
-        if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST) {
-          return detail(
-            400,
-            `Invalid limit ${JSON.stringify(String(q.limit).slice(0, 20))}: expected an integer 1..${MAX_LIST}`,
-          );
-        }
-        const names = new Map(deps.config().tokens.map((t) => [t.token, t.name]));
-        const rows = await queries.listEvents(spool.db, {
-          status: status as EventStatus | undefined,
-          token: q.token || undefined,
-          limit,
-        });
-        return json({ events: rows.map((e) => eventView(e, (t) => names.get(t) ?? '')) });
-      })
+      .get(
+        '/admin/api/events',
+        async ({ query }) => {
+          const names = new Map(deps.config().tokens.map((t) => [t.token, t.name]));
+          const rows = await spool.listEvents({
+            status: query.status,
+            token: query.token || undefined,
+            limit: query.limit,
+          });
+          return json({ events: rows.map((e) => eventView(e, (t) => names.get(t) ?? '')) });
+        },
+        { query: EVENTS_QUERY },
+      )
       .get('/admin/api/events/:id', async ({ params }) => {
-        const e = params.id.length <= MAX_ID ? await queries.getEvent(spool.db, params.id) : undefined;
-        if (!e) return detail(404, `No event ${JSON.stringify(params.id.slice(0, MAX_ID))} in the spool`);
+        const e = params.id.length <= MAX_ID ? await spool.getEvent(params.id) : undefined;
+        if (!e) return send(refusal(404, `No event ${JSON.stringify(params.id.slice(0, MAX_ID))} in the spool`));
         const name = deps.config().tokens.find((t) => t.token === e.token)?.name ?? '';
         return json({
           ...eventView(e, () => name),
@@ -109,33 +136,34 @@ export const adminRoutes = (deps: AdminDeps) => {
       })
       .post('/admin/api/events/:id/replay', async ({ params }) => {
         const id = params.id;
-        const r =
-          id.length <= MAX_ID
-            ? await queries.replayEvents(spool.db, [id])
-            : { replayed: [], notDead: [], missing: [id] };
-        if (r.missing.length > 0) return detail(404, `No event ${JSON.stringify(id.slice(0, MAX_ID))} in the spool`);
+        const r = id.length <= MAX_ID ? await spool.replay([id]) : { replayed: [], notDead: [], missing: [id] };
+        if (r.missing.length > 0) {
+          return send(refusal(404, `No event ${JSON.stringify(id.slice(0, MAX_ID))} in the spool`));
+        }
         if (r.notDead.length > 0) {
-          return detail(
-            409,
-            `Event ${id} is not a dead letter (it is pending or delivered): only dead letters can be replayed`,
+          return send(
+            refusal(
+              409,
+              `Event ${id} is not a dead letter (it is pending or delivered): only dead letters can be replayed`,
+            ),
           );
         }
-        wakeLanes();
         log.info({ event_id: id }, 'dead letter replayed from the status page');
         return json({ replayed: r.replayed });
       })
       .post('/admin/api/replay-dead', async () => {
-        const n = await queries.replayAllDead(spool.db);
-        wakeLanes();
+        const n = await spool.replayAllDead();
         log.info({ replayed: n }, 'all dead letters replayed from the status page');
         return json({ replayed: n });
       })
       .post('/admin/api/reload', () => {
         const r = deps.reload();
         if (!r.ok) {
-          return detail(422, `Config refused, the running config stays: ${r.problems.join('; ')}`, {
-            problems: r.problems,
-          });
+          return send(
+            refusal(422, `Config refused, the running config stays: ${r.problems.join('; ')}`, {
+              extra: { problems: r.problems },
+            }),
+          );
         }
         const tokens = deps.config().tokens;
         return json({

@@ -1,9 +1,8 @@
-import { and, asc, eq } from 'drizzle-orm';
 import { redactConfig } from '../config/index.ts';
-import { WARNING_HELP, WARNING_IDS, type WarningId } from '../http/warnings.ts';
 import { maskToken } from '../lib/mask.ts';
-import { type Env, type EventStatus, type EventSummary, queries, schema } from '../spool/index.ts';
+import type { Env, EventStatus, EventSummary } from '../spool/index.ts';
 import { VERSION } from '../version.ts';
+import { WARNING_HELP, WARNING_IDS, type WarningId } from '../warnings/index.ts';
 import type { AdminDeps } from './index.ts';
 
 /**
@@ -104,9 +103,9 @@ export async function buildStatus(deps: AdminDeps): Promise<StatusView> {
   const pausedSet = new Map(paused.map((p) => [p.token, p]));
 
   const [counts, recent, dead] = await Promise.all([
-    queries.laneCounts(spool.db),
-    queries.listEvents(spool.db, { limit: RECENT }),
-    queries.listEvents(spool.db, { status: 'dead', limit: DEAD_SHOWN }),
+    spool.laneCounts(),
+    spool.listEvents({ limit: RECENT }),
+    spool.listEvents({ status: 'dead', limit: DEAD_SHOWN }),
   ]);
 
   const lanes: LaneView[] = [];
@@ -164,10 +163,10 @@ export async function buildStatus(deps: AdminDeps): Promise<StatusView> {
 
   const counted = deps.metrics.warningCounts();
   const ids = [...WARNING_IDS, ...Object.keys(counted).filter((k) => !(WARNING_IDS as readonly string[]).includes(k))];
-  const health = deps.health() as { status?: string };
+  const health = deps.health();
 
   return {
-    status: health.status === 'ok' ? 'ok' : 'degraded',
+    status: health.status,
     attention,
     generated_at: new Date(now).toISOString(),
     version: VERSION,
@@ -226,13 +225,7 @@ async function whyWaiting(
   now: number,
 ): Promise<string> {
   if (pausedReason) return `paused: ${pausedReason}; retried every forward.max_backoff_seconds`;
-  const e = schema.events;
-  const [head] = await deps.spool.db
-    .select({ attempts: e.attempts, lastStatus: e.lastStatus, lastError: e.lastError, lastAttemptAt: e.lastAttemptAt })
-    .from(e)
-    .where(and(eq(e.status, 'pending'), eq(e.token, token), eq(e.env, env)))
-    .orderBy(asc(e.seq))
-    .limit(1);
+  const head = deps.spool.headAttempts(token, env);
   if (!head || head.attempts === 0) return 'being sent (not tried yet)';
   const ago = head.lastAttemptAt === null ? '' : ` ${duration((now - head.lastAttemptAt) / 1000)} ago`;
   const answer = head.lastStatus === null ? 'no answer' : `HTTP ${head.lastStatus}`;

@@ -2,6 +2,13 @@
 
 export { maskToken } from '../lib/mask.ts';
 export type { ConfigResult } from './load.ts';
-export { defaultConfig, loadConfig, parseConfig, redactConfig, resolveConfigPath } from './load.ts';
+export {
+  defaultConfig,
+  hostTimeZone,
+  loadConfig,
+  parseConfig,
+  redactConfig,
+  resolveConfigPath,
+} from './load.ts';
 export type { Config } from './schema.ts';
 export { listenError, loadTls, type TlsFiles } from './tls.ts';

@@ -2,14 +2,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { TSchema } from '@sinclair/typebox';
 import { Value, ValueErrorType } from '@sinclair/typebox/value';
-import { maskToken } from '../lib/mask.ts';
+import { maskToken, maskUrl } from '../lib/mask.ts';
+import { crossChecks, type Problem, type Segment } from './checks.ts';
 import { type Config, ConfigSchema } from './schema.ts';
 
 export type ConfigResult = { ok: true; config: Config; path: string } | { ok: false; problems: string[]; path: string };
 
 type Env = Record<string, string | undefined>;
-type Segment = string | number;
-type Problem = { at: Segment[]; text: string };
 
 export function parseConfig(text: string, opts: { path: string; env?: Env }): ConfigResult {
   const { path } = opts;
@@ -49,6 +48,7 @@ export function parseConfig(text: string, opts: { path: string; env?: Env }): Co
     if (config.server[k] !== '') config.server[k] = resolve(dirname(path), config.server[k]);
   }
   if (config.log.file !== '') config.log.file = resolve(dirname(path), config.log.file);
+  if (config.site.timezone === '') config.site.timezone = hostTimeZone();
   return { ok: true, config, path };
 }
 
@@ -77,8 +77,14 @@ export function redactConfig(config: Config): unknown {
   const copy = structuredClone(config);
   for (const entry of copy.tokens) entry.token = maskToken(entry.token);
   if (copy.admin.password !== '') copy.admin.password = '********';
+  copy.cloud.proxy = maskUrl(copy.cloud.proxy);
+  copy.alerts.smtp_url = maskUrl(copy.alerts.smtp_url);
+  copy.alerts.webhook_url = maskUrl(copy.alerts.webhook_url, { path: true });
   return copy;
 }
+
+/** This PC's IANA zone, as Bun's Intl reads it (TZ, else the system's setting). */
+export const hostTimeZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 
 export function defaultConfig(): Config {
   // TypeBox clones each default, so callers may mutate the result freely.
@@ -121,53 +127,6 @@ function describe(type: ValueErrorType, schema: TSchema, at: Segment[], got: unk
   const expected: unknown = schema.expected;
   return { at, text: `expected ${typeof expected === 'string' ? expected : 'a valid value'}, got ${show(got, at)}` };
 }
-
-function crossChecks(value: unknown, unresolved: Set<string>): Problem[] {
-  const problems: Problem[] = [];
-  const config = value as { forward?: Record<string, unknown>; cloud?: Record<string, unknown>; tokens?: unknown };
-
-  const initial = config.forward?.initial_backoff_seconds;
-  const max = config.forward?.max_backoff_seconds;
-  if (isPositive(initial) && isPositive(max) && initial > max) {
-    problems.push({
-      at: ['forward', 'initial_backoff_seconds'],
-      text: `expected a number <= forward.max_backoff_seconds (${max}), got ${initial}`,
-    });
-  }
-
-  const server = (value as { server?: Record<string, unknown> }).server;
-  const cert = server?.tls_cert;
-  const key = server?.tls_key;
-  if (typeof cert === 'string' && typeof key === 'string' && (cert === '') !== (key === '')) {
-    problems.push({
-      at: ['server', cert === '' ? 'tls_cert' : 'tls_key'],
-      text: 'expected both server.tls_cert and server.tls_key (HTTPS), or neither (HTTP), got only one',
-    });
-  }
-
-  const url = config.cloud?.url;
-  if (typeof url === 'string' && /^https?:\/\//.test(url) && !URL.canParse(url)) {
-    problems.push({ at: ['cloud', 'url'], text: `expected an http:// or https:// URL, got ${JSON.stringify(url)}` });
-  }
-
-  const firstSeen = new Map<string, number>();
-  const tokens = Array.isArray(config.tokens) ? config.tokens : [];
-  tokens.forEach((entry: unknown, i) => {
-    const token = (entry as { token?: unknown } | null)?.token;
-    // An unset ${VAR} left its reference in place; two of those are not duplicates.
-    if (typeof token !== 'string' || token === '' || unresolved.has(`tokens[${i}].token`)) return;
-    const first = firstSeen.get(token);
-    if (first === undefined) firstSeen.set(token, i);
-    else
-      problems.push({
-        at: ['tokens', i, 'token'],
-        text: `duplicate token "${maskToken(token)}" (same as tokens[${first}])`,
-      });
-  });
-  return problems;
-}
-
-const isPositive = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n) && n > 0;
 
 /** How a value the technician wrote is shown back; a token's value, or a string where a token entry belongs, is masked. */
 function show(got: unknown, at: Segment[]): string {

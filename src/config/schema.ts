@@ -45,6 +45,28 @@ export const CloudSchema = section({
     expected: 'an http:// or https:// URL',
   }),
   timeout_seconds: positive(30),
+  // A forward proxy between this PC and the internet ("http://host:port", credentials
+  // allowed and never shown). "": HTTPS_PROXY / HTTP_PROXY / NO_PROXY from the environment.
+  proxy: Type.String({ default: '', expected: 'an http:// proxy URL such as "http://proxy.local:3128", or ""' }),
+});
+
+export const SiteSchema = section({
+  // The restaurant, as alerts and the status page name it.
+  name: Type.String({ default: '', expected: 'a string' }),
+  // IANA zone of the restaurant ("America/Sao_Paulo"); "" takes this PC's zone when the config is read.
+  timezone: Type.String({ default: '', expected: 'an IANA time zone name such as "America/Sao_Paulo"' }),
+});
+
+const ratio = (def: number) =>
+  Type.Number({ exclusiveMinimum: 0, maximum: 1, default: def, expected: 'a number > 0 and <= 1' });
+const count = (def: number, min = 1) => Type.Integer({ minimum: min, default: def, expected: `an integer >= ${min}` });
+const onOff = (def: boolean) => Type.Boolean({ default: def, expected: 'true or false' });
+
+export const WarningsSchema = section({
+  // A timestamp this far ahead of the relay's clock says the POS clock is wrong.
+  clock_ahead_minutes: positive(15),
+  // table_number values a token must have sent before a value of another shape is called out.
+  identifier_min_samples: count(20),
 });
 
 export const ForwardSchema = section({
@@ -71,6 +93,36 @@ export const AdminSchema = section({
   // HTTP Basic password (user "admin") for the status page, its API and /metrics.
   // Empty: the admin surface is served to loopback clients only.
   password: Type.String({ default: '', expected: 'a string' }),
+  // A cloud outage shorter than this shows amber on the status page, longer ones red.
+  outage_amber_seconds: positive(60),
+});
+
+export const AlertsSchema = section({
+  // JSON POST {"text": ..., site, condition, state, since, details, what_to_do}: Slack, Teams, Discord.
+  webhook_url: Type.String({ default: '', expected: 'an http:// or https:// URL, or ""' }),
+  // E-mail: smtp://user:pass@host:587 (STARTTLS when offered) or smtps://...:465; "" for none.
+  smtp_url: Type.String({ default: '', expected: 'an smtp:// or smtps:// URL, or ""' }),
+  email_from: Type.String({ default: '', expected: 'an e-mail address, or "" for relay@<host>' }),
+  email_to: Type.Array(Type.String({ minLength: 3, expected: 'an e-mail address' }), {
+    default: [],
+    expected: 'an array of e-mail addresses',
+  }),
+  // A condition that lasts is told again at most this often.
+  repeat_hours: positive(4),
+  // Conditions. The cloud has not answered for this long:
+  unreachable_minutes: positive(5),
+  // The oldest pending event is older than this (fractions allowed):
+  after_minutes: positive(15),
+  // Deliveries that succeeded among the last success_rate_window attempts fall below this:
+  success_rate_below: ratio(0.95),
+  success_rate_window: count(100),
+  // The spool is fuller than this share of spool.max_size_mb:
+  spool_full_above: ratio(0.8),
+  // The cloud refuses a token (401), and new dead letters:
+  token_paused: onOff(true),
+  dead_letters: onOff(true),
+  // Payload warnings on a token's first events since the relay started (0: never).
+  first_events: count(20, 0),
 });
 
 export const LogSchema = section({
@@ -91,6 +143,9 @@ export const ConfigSchema = Type.Object(
     tokens: Type.Array(TokenSchema, { default: [], expected: 'an array of tables ([[tokens]])' }),
     admin: AdminSchema,
     log: LogSchema,
+    site: SiteSchema,
+    warnings: WarningsSchema,
+    alerts: AlertsSchema,
   },
   { additionalProperties: false, default: {}, expected: 'a table' },
 );

@@ -4,8 +4,10 @@ import { maskToken } from '../lib/mask.ts';
 import type { RelayMetrics } from '../lib/metrics.ts';
 import { Buckets } from '../lib/token-bucket.ts';
 import { type Env, type Spool, SpoolFullError } from '../spool/index.ts';
+import { payloadWarnings } from '../warnings/index.ts';
+import type { Answer } from './answer.ts';
 import { checkJson } from './body.ts';
-import { payloadWarnings } from './warnings.ts';
+import { refusal } from './refusal.ts';
 
 export interface TokenEntry {
   token: string;
@@ -19,18 +21,6 @@ export interface IngestSettings {
   burstPerToken: number;
   maxBodyBytes: number;
 }
-
-export interface Answer {
-  status: number;
-  body: Record<string, unknown>;
-  headers?: Record<string, string>;
-}
-
-const detail = (status: number, text: string, headers?: Record<string, string>): Answer => ({
-  status,
-  body: { detail: text },
-  headers,
-});
 
 export const INVALID_TOKEN = 'Invalid or inactive webhook token';
 const ALLOWED_ENVS = ['prod', 'dev'] as const;
@@ -78,21 +68,21 @@ export class IngestService {
   admit(token: string, envValues: string[]): Answer | { env: Env; token: string } {
     if (envValues.length > 1 || (envValues.length === 1 && !isEnv(envValues[0]!))) {
       const got = envValues.length > 1 ? envValues.join(',') : envValues[0]!;
-      return detail(
+      return refusal(
         400,
         `Invalid env ${JSON.stringify(got.slice(0, 40))}: allowed values are "prod" (the default) and "dev"`,
       );
     }
     const env: Env = (envValues[0] as Env | undefined) ?? 'prod';
     const entry = this.active.get(digest(token));
-    if (!entry) return detail(401, INVALID_TOKEN);
+    if (!entry) return refusal(401, INVALID_TOKEN);
     const take = this.buckets.take(entry.token);
     if (!take.allowed) {
       const retry = Math.max(1, Math.ceil(take.waitMs / 1000));
-      return detail(
+      return refusal(
         429,
         `Too Many Requests: at most ${this.settings.ratePerToken} requests per second per token (burst ${this.settings.burstPerToken})`,
-        { 'Retry-After': String(retry) },
+        { headers: { 'Retry-After': String(retry) } },
       );
     }
     return { env, token: entry.token };
@@ -101,7 +91,7 @@ export class IngestService {
   /** Checks the body and stores it; answers 200 only once it is on disk. */
   async store(token: string, env: Env, bytes: Uint8Array): Promise<Answer> {
     const checked = checkJson(bytes);
-    if (!checked.ok) return detail(400, checked.detail);
+    if (!checked.ok) return refusal(400, checked.detail);
     // Advice only: the exact bytes are stored and forwarded whatever it says.
     const warnings = payloadWarnings(checked.value);
     const messages = warnings.map((w) => w.message);
@@ -128,12 +118,12 @@ export class IngestService {
         { token: maskToken(token), env, err: (e as Error).message },
         'event refused: spool cannot take it',
       );
-      return detail(
+      return refusal(
         503,
         full
           ? 'Service Unavailable: the relay spool is full (spool.max_size_mb); retry later'
           : 'Service Unavailable: the relay could not store the event; retry later',
-        { 'Retry-After': String(full ? FULL_RETRY_AFTER_S : ERROR_RETRY_AFTER_S) },
+        { headers: { 'Retry-After': String(full ? FULL_RETRY_AFTER_S : ERROR_RETRY_AFTER_S) } },
       );
     }
   }

@@ -1,17 +1,9 @@
 import { Elysia } from 'elysia';
 import type { RelayMetrics } from '../lib/metrics.ts';
+import { reply } from './answer.ts';
 import { BodyBudget, readLimited } from './body.ts';
-import type { Answer, IngestService } from './ingest.ts';
-
-const JSON_ONLY = { 'content-type': 'application/json' };
-
-/** An answer as the cloud would send it: JSON, status, and any headers. */
-export function reply(a: Answer): Response {
-  return new Response(JSON.stringify(a.body), {
-    status: a.status,
-    headers: a.headers ? { ...JSON_ONLY, ...a.headers } : JSON_ONLY,
-  });
-}
+import type { IngestService } from './ingest.ts';
+import { refusal } from './refusal.ts';
 
 function envValues(url: string): string[] {
   const q = url.indexOf('?');
@@ -42,11 +34,10 @@ export const ingestRoutes = (service: IngestService, metrics?: RelayMetrics) => 
 const LARGE_BODY = 1024 * 1024;
 /**
  * One 10 MB body at a time (several smaller ones), each followed by a full
- * GC (~10 ms): eight concurrent 10 MB uploads peaked at 352-362 MB RSS
- * without this and 275-277 MB with it (test/bench memory, 3 runs each); a
- * 32 MB budget or the GC alone left 337-368 MB. Garbage of a parsed 10 MB
- * body (its text and parse tree, ~30 MB) is otherwise still held when the
- * next one is parsed.
+ * GC (~10 ms): the garbage of a parsed 10 MB body (its text and parse tree,
+ * ~30 MB) is otherwise still held when the next one is parsed, and
+ * concurrent large uploads pile it up. Neither the budget nor the GC alone
+ * keeps the peak down (test/bench memory measures it).
  */
 const LARGE_BUDGET = 16 * 1024 * 1024;
 
@@ -54,7 +45,7 @@ async function handle(service: IngestService, token: string, request: Request, l
   const admitted = service.admit(token, envValues(request.url));
   if ('status' in admitted) return reply(admitted);
   const read = await readLimited(request, service.maxBodyBytes, { framed: true });
-  if (!read.ok) return reply({ status: read.status, body: { detail: read.detail } });
+  if (!read.ok) return reply(refusal(read.status, read.detail));
   const n = read.bytes.byteLength;
   if (n <= LARGE_BODY) return reply(await service.store(admitted.token, admitted.env, read.bytes));
   await large.acquire(n);
@@ -66,5 +57,6 @@ async function handle(service: IngestService, token: string, request: Request, l
   }
 }
 
-export const healthRoutes = (health: () => Record<string, unknown>) =>
-  new Elysia({ name: 'relay.health' }).get('/health', () => reply({ status: 200, body: health() }));
+// Spread: Health is an interface, which has no index signature for Answer's body.
+export const healthRoutes = (health: () => import('../health/index.ts').Health) =>
+  new Elysia({ name: 'relay.health' }).get('/health', () => reply({ status: 200, body: { ...health() } }));

@@ -8,3 +8,20 @@ export function maskToken(token: string): string {
   const shown = chars.length > 8 ? 8 : Math.floor(chars.length / 2);
   return `${chars.slice(0, shown).join('')}…`;
 }
+
+/**
+ * A URL as it may be shown: a password in it becomes `****`, and with `path`
+ * (a webhook URL whose path is its secret, as Slack's and Teams' are) the
+ * path shows its first 8 characters only and the query goes. "" stays "";
+ * what does not parse is shown as `(unreadable URL)`.
+ */
+export function maskUrl(url: string, opts: { path?: boolean } = {}): string {
+  if (url === '') return '';
+  if (!URL.canParse(url)) return '(unreadable URL)';
+  const u = new URL(url);
+  if (u.password !== '') u.password = '****';
+  if (!opts.path) return u.href;
+  const path = u.pathname.length > 9 ? `${u.pathname.slice(0, 9)}…` : u.pathname;
+  const auth = u.username === '' ? '' : `${u.username}${u.password ? `:${u.password}` : ''}@`;
+  return `${u.protocol}//${auth}${u.host}${path}`;
+}

@@ -83,8 +83,7 @@ async function list(args: string[], io: Io): Promise<number> {
     io,
     async (spool) => {
       // Tokens removed from the config may still have events in the spool.
-      const token =
-        values.token === undefined ? undefined : pick((await spool.laneCounts()).map((l) => l.token));
+      const token = values.token === undefined ? undefined : pick((await spool.laneCounts()).map((l) => l.token));
       const rows = await spool.listEvents({ status, token, limit });
       if (values.json) {
         printJson(io, { events: rows.map(summaryJson) });

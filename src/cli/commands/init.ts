@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { maskToken, parseConfig } from '../../config/index.ts';
+import { hostTimeZone, maskToken, parseConfig } from '../../config/index.ts';
 import { VERSION } from '../../version.ts';
 import { type Command, type Io, parseCommandArgs, UsageError } from '../context.ts';
 import { renderConfig, TOKEN_ENV } from '../templates/config.ts';
@@ -54,6 +54,7 @@ export const init: Command = {
       tokens,
       adminPasswordEnv: adminEnv,
       tls,
+      timezone: hostTimeZone(),
       writtenBy: `Written by \`relay init\` (relay ${VERSION}) on ${new Date().toISOString().slice(0, 10)}.`,
     });
     // The template must always be a file `relay check` accepts; a broken one is our bug, not the technician's.

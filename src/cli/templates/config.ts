@@ -12,6 +12,8 @@ export interface TemplateOptions {
   adminPasswordEnv?: string;
   /** Paths of the PEM files, relative to the config's folder; undefined: plain HTTP. */
   tls?: { cert: string; key: string };
+  /** The site's IANA zone, written out so a later change of the PC's zone does not move the restaurant. */
+  timezone?: string;
   /** Line 1 says who wrote the file and when. */
   writtenBy: string;
 }
@@ -76,6 +78,10 @@ retention_days = ${d.spool.retention_days}
 url = ${tomlString(d.cloud.url)}
 # Seconds to wait for the cloud to answer one request before trying again.
 timeout_seconds = ${d.cloud.timeout_seconds}
+# A forward proxy this PC must go through to reach the internet, e.g.
+# "http://proxy.local:3128" (user:password@ allowed; pages and logs never show the
+# password). "": the HTTPS_PROXY / HTTP_PROXY / NO_PROXY environment variables, if set.
+proxy = ${tomlString(d.cloud.proxy)}
 
 [forward]
 # Requests per second sent to the cloud for each token (the cloud's own limit is 100).
@@ -98,6 +104,9 @@ burst_per_token = ${d.limits.burst_per_token}
 # To open them to the network, set a password through the environment:
 # password = "\${RELAY_ADMIN_PASSWORD}", with RELAY_ADMIN_PASSWORD set where the relay runs.
 password = ${tomlString(password)}
+# A cloud outage shorter than this many seconds shows amber on the status page
+# (the internet blinks); a longer one red.
+outage_amber_seconds = ${d.admin.outage_amber_seconds}
 
 [log]
 # How much the relay writes to its log (standard output, one JSON object per line):
@@ -110,6 +119,54 @@ level = ${tomlString(d.log.level)}
 # Past 10 MB the file is renamed to <file>.1 (replacing the older one) and a new
 # one begins, so the log never takes more than about 20 MB.
 file = ${tomlString(d.log.file)}
+
+[site]
+# The restaurant's name: every alert and the status page say it.
+name = ${tomlString(d.site.name)}
+# The restaurant's IANA time zone. A POS timestamp whose offset is not this zone's
+# offset at that moment gets a warning (a POS sending UTC for a São Paulo restaurant).
+timezone = ${tomlString(opts.timezone ?? d.site.timezone)}
+
+[warnings]
+# A POS timestamp more than this many minutes ahead of this PC's clock gets a
+# warning that the POS clock may be wrong.
+clock_ahead_minutes = ${d.warnings.clock_ahead_minutes}
+# table_number values a token must have sent before one of another shape
+# ("Mesa 8" among "M-104"s) is called out.
+identifier_min_samples = ${d.warnings.identifier_min_samples}
+
+[alerts]
+# Who hears about it when the relay needs a person. A Slack, Microsoft Teams or
+# Discord incoming webhook, or any HTTP receiver (a JSON POST with "text" and
+# fields); "" for none. Keep the secret URL in the environment:
+# webhook_url = "\${RELAY_ALERT_WEBHOOK}".
+webhook_url = ${tomlString(d.alerts.webhook_url)}
+# E-mail through SMTP, e.g. "smtp://user:\${SMTP_PASSWORD}@mail.example.com:587"
+# (smtps:// for port 465); "" for none.
+smtp_url = ${tomlString(d.alerts.smtp_url)}
+# The sender address; "" for relay@<this PC's name>.
+email_from = ${tomlString(d.alerts.email_from)}
+# Who gets the e-mails, e.g. ["manager@example.com", "it@example.com"].
+email_to = []
+# A condition that lasts is told again at most every this many hours.
+repeat_hours = ${d.alerts.repeat_hours}
+# Alert when the cloud has not answered for this many minutes.
+unreachable_minutes = ${d.alerts.unreachable_minutes}
+# Alert when the oldest event waiting for the cloud is older than this many minutes.
+after_minutes = ${d.alerts.after_minutes}
+# Alert when fewer than this share of the latest deliveries succeeded...
+success_rate_below = ${d.alerts.success_rate_below}
+# ...counted over this many attempts (the troubleshooting guide: 95% over 100).
+success_rate_window = ${d.alerts.success_rate_window}
+# Alert when the spool is fuller than this share of spool.max_size_mb.
+spool_full_above = ${d.alerts.spool_full_above}
+# Alert when the cloud refuses a token as invalid or inactive (401).
+token_paused = ${d.alerts.token_paused}
+# Alert when the cloud rejects events for good (dead letters).
+dead_letters = ${d.alerts.dead_letters}
+# Alert when any of a token's first this many events since start got payload
+# warnings (a new POS integration sending incomplete data); 0: never.
+first_events = ${d.alerts.first_events}
 
 # One [[tokens]] block per POS token the relay accepts; copy a block to add one.
 ${tokenBlocks.join('\n')}`;
