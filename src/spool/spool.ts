@@ -114,11 +114,9 @@ export class Spool {
   }
 
   /**
-   * Counts every event again into lane_counts: only when the integrity scan
-   * found them different, i.e. rows were inserted around the relay's writer
-   * (drizzle/0002_lane_counts.sql). Takes the writer's turn (~1.5 s per
-   * million events), so it is logged. Lanes it finds are announced, as after
-   * any outside change.
+   * Counts every event again into lane_counts, when the integrity scan found
+   * rows inserted around the writer (drizzle/0002_lane_counts.sql). It takes
+   * the writer's turn, so it is logged; the lanes it finds are announced.
    */
   async recount(): Promise<void> {
     this.deps.log.warn('spool counts differ from its events (rows added by another program?); counting them again');
@@ -182,6 +180,11 @@ export class Spool {
   /** How often a lane's head was tried and what came back; undefined when the lane is empty. */
   headAttempts(token: string, env: Env): HeadAttempts | undefined {
     return this.stmts.headAttempts(token, env);
+  }
+
+  /** A token's latest bodies, newest first (delivered ones while kept): what was learned of them survives a restart. */
+  recentBodies(token: string, limit: number): Buffer[] {
+    return this.stmts.recentBodies(token, limit);
   }
 
   /** Lanes that have pending events. */

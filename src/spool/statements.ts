@@ -1,6 +1,6 @@
 import { getTableColumns, getTableName } from 'drizzle-orm';
 import type { SyncDb } from './open.ts';
-import { events } from './schema.ts';
+import { ENVS, EVENT_STATUSES, events } from './schema.ts';
 import {
   APPEND_COLUMNS,
   type AppendRow,
@@ -108,6 +108,10 @@ export function prepareStatements(db: SyncDb) {
        AND delivered_at < ? ORDER BY delivered_at LIMIT ${PRUNE_CHUNK}) RETURNING size`,
     ),
     dataVersion: db.prepare('PRAGMA data_version'),
+    // By the events_lane index, one (status, env) at a time: never a scan of the table.
+    recent: db.prepare(
+      `SELECT seq, body FROM events WHERE status = ? AND token = ? AND env = ? ORDER BY seq DESC LIMIT ?`,
+    ),
   };
   /** What each verdict changes on the event row (the attempts log gets every one). */
   const onEvent: { [V in Verdict]: (seq: number, o: Recorded) => void } = {
@@ -136,6 +140,17 @@ export function prepareStatements(db: SyncDb) {
         t.lanes.push({ token: c.token, env: c.env, pending: c.n, oldestReceivedAt: oldest?.receivedAt ?? null });
       }
       return t;
+    },
+    /** The bodies of a token's latest `limit` events (any status, both envs), newest first. */
+    recentBodies(token: string, limit: number): Buffer[] {
+      const rows: { seq: number; body: Buffer }[] = [];
+      for (const status of EVENT_STATUSES) {
+        for (const env of ENVS) rows.push(...(s.recent.all(status, token, env, limit) as typeof rows));
+      }
+      return rows
+        .sort((a, b) => b.seq - a.seq)
+        .slice(0, limit)
+        .map((r) => r.body);
     },
     dataVersion: (): number => (s.dataVersion.get() as { data_version: number }).data_version,
 
