@@ -5,7 +5,16 @@
  * (`/$bunfs/root/` on Linux, `B:/~BUN/root/` on Windows).
  */
 export function workerUrl(name: 'background-worker'): string {
-  const here = import.meta.url;
-  const compiled = here.includes('$bunfs') || here.includes('~BUN');
+  return workerUrlFrom(import.meta.url, name);
+}
+
+/**
+ * `here` is this module's URL. On Windows Bun percent-encodes the tilde in it
+ * (`file:///B:/%7EBUN/root/...`), so the test is made on the decoded path: a
+ * plain `includes('~BUN')` missed it and the background thread never started there.
+ */
+export function workerUrlFrom(here: string, name: string): string {
+  const path = decodeURIComponent(new URL(here).pathname);
+  const compiled = path.includes('$bunfs') || path.includes('/~BUN/');
   return compiled ? new URL(`./spool/${name}.js`, here).href : new URL(`./${name}.ts`, here).href;
 }
