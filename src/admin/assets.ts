@@ -13,6 +13,13 @@ export const APP_JS = `'use strict';
   var updated = document.getElementById('updated');
   var busy = false;
 
+  // Every request goes to location.origin + path. A path alone resolves
+  // against the page's URL, and a page opened as http://admin:pw@host/admin
+  // keeps "admin:pw@" in it: Chromium then refuses the fetch ("a URL that
+  // includes credentials") and the page stops refreshing. The origin never
+  // carries userinfo; the browser still sends the login it used for the page.
+  function here(path) { return location.origin + path; }
+
   function localTimes() {
     document.querySelectorAll('time[datetime]').forEach(function (t) {
       var d = new Date(t.getAttribute('datetime'));
@@ -42,7 +49,7 @@ export const APP_JS = `'use strict';
   async function refresh() {
     if (busy) return;
     try {
-      var res = await fetch('/admin/live', { cache: 'no-store', headers: { accept: 'text/html' } });
+      var res = await fetch(here('/admin/live'), { cache: 'no-store', headers: { accept: 'text/html' } });
       if (!res.ok) throw new Error('HTTP ' + res.status);
       var text = await res.text();
       if (busy) return;
@@ -53,13 +60,14 @@ export const APP_JS = `'use strict';
       updated.textContent = 'updated ' + new Date().toLocaleTimeString();
       document.body.classList.remove('stale');
     } catch (e) {
+      console.warn('status page refresh failed: ' + e.message); // for whoever opens the console
       updated.textContent = 'cannot reach the relay (' + e.message + '); retrying';
       document.body.classList.add('stale');
     }
   }
 
   async function post(url) {
-    var res = await fetch(url, { method: 'POST', headers: { 'X-Relay-Admin': '1' } });
+    var res = await fetch(here(url), { method: 'POST', headers: { 'X-Relay-Admin': '1' } });
     var body = {};
     try { body = await res.json(); } catch (e) { body = { detail: 'HTTP ' + res.status }; }
     return { ok: res.ok, status: res.status, body: body };
@@ -118,6 +126,8 @@ header.top { display: flex; align-items: baseline; gap: 16px; padding: 14px 24px
 header.top h1 { font-size: 18px; margin: 0; font-weight: 600; }
 header.top .muted { color: #9ca3af; }
 #updated { margin-left: auto; }
+p.site { margin: 14px 0 0; color: var(--muted); }
+p.site strong { color: var(--fg); font-size: 15px; }
 main, footer { max-width: 1280px; margin: 0 auto; padding: 0 24px; }
 footer { padding-bottom: 32px; }
 footer a { color: var(--accent); }
@@ -153,6 +163,7 @@ pre { background: #f9fafb; border: 1px solid var(--line); border-radius: 6px; pa
 .card.alarm .big { color: var(--bad); }
 .cloud-up .big { color: var(--good); }
 .cloud-down .big { color: var(--bad); }
+.cloud-wait .big { color: var(--warn); }
 .cloud-unknown .big { color: var(--muted); }
 table { width: 100%; border-collapse: collapse; }
 th, td { text-align: left; padding: 7px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }

@@ -16,6 +16,8 @@ export interface GaugeSource {
   spool: () => SpoolStats;
   cloudReachable: () => boolean | null;
   now: () => number;
+  /** The configured tokens: the active ones' per-lane series start at 0. */
+  tokens: () => readonly { token: string; active: boolean }[];
 }
 
 export interface AdminMetrics extends RelayMetrics {

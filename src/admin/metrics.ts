@@ -1,6 +1,6 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import { maskToken } from '../lib/mask.ts';
-import { type Env, laneKey, type SpoolStats } from '../spool/index.ts';
+import { ENVS, type Env, laneKey, type SpoolStats } from '../spool/index.ts';
 import { WARNING_IDS } from '../warnings/index.ts';
 import type { AdminMetrics, GaugeSource } from './index.ts';
 
@@ -15,6 +15,11 @@ import type { AdminMetrics, GaugeSource } from './index.ts';
  * counter's `collect`, the histogram's `get`). Through prom-client's own
  * `inc`/`observe` a labels object is built and hashed per call, on every
  * webhook (README "Performance").
+ *
+ * Known label sets start at 0 (Prometheus, "Avoid missing metrics"): a
+ * series that appears only with its first increment has no earlier sample,
+ * so `increase()` and `rate()` miss that first event, and an alert on a
+ * lane's first events never fires. See `zeroSeries` below.
  */
 
 /** Acks include the fsync: sub-millisecond on an SSD, tens of ms on a slow disk. */
@@ -198,10 +203,43 @@ export function createPromMetrics(): AdminMetrics {
     let child = cache.get(key);
     if (!child) {
       child = c.labels({ token: maskToken(token), env });
+      child.inc(0); // prom-client creates a labelled series only on its first inc
       cache.set(key, child);
       seenLanes.set(key, { token, env });
     }
     return child;
+  };
+  const receivedLane = (token: string, env: Env): LaneCount => {
+    let envs = receivedLanes.get(token);
+    if (!envs) receivedLanes.set(token, (envs = {}));
+    let c = envs[env];
+    if (!c) {
+      envs[env] = c = { token, env, n: 0, told: 0 };
+      seenLanes.set(laneKey(token, env), { token, env });
+    }
+    return c;
+  };
+  // Codes are the cloud's and an open set (200, 201, 429, any 5xx...): a
+  // zero series for each would be guesswork. "error" (no answer at all) is
+  // the relay's own value, the one an outage alert watches, so it starts at 0.
+  attempts.labels({ code: 'error' }).inc(0);
+
+  /**
+   * Every active configured token, in both envs, gets its received and
+   * delivered counters (and its pending gauge) at 0 before its first event.
+   * Read from the config at each scrape, so a token a reload adds has its
+   * series from the next scrape on. A token the config drops keeps its
+   * series: a counter that vanishes reads as a reset. Inactive tokens are
+   * refused at ingest (401), so they get none.
+   */
+  const zeroSeries = () => {
+    for (const t of source?.tokens() ?? []) {
+      if (!t.active) continue;
+      for (const env of ENVS) {
+        receivedLane(t.token, env);
+        lane(deliveredLanes, delivered, t.token, env);
+      }
+    }
   };
   const warningCounts = new Map<string, number>();
 
@@ -210,14 +248,7 @@ export function createPromMetrics(): AdminMetrics {
   // forwarder passes a spooled event's.
   return {
     received(token: string, env: Env) {
-      let envs = receivedLanes.get(token);
-      if (!envs) receivedLanes.set(token, (envs = {}));
-      const c = envs[env];
-      if (c) c.n++;
-      else {
-        envs[env] = { token, env, n: 1, told: 0 };
-        seenLanes.set(laneKey(token, env), { token, env });
-      }
+      receivedLane(token, env).n++;
     },
     delivered: (token: string, env: Env) => lane(deliveredLanes, delivered, token, env).inc(),
     dead: () => dead.inc(),
@@ -232,6 +263,9 @@ export function createPromMetrics(): AdminMetrics {
     },
     warningCounts: () => Object.fromEntries(warningCounts),
     contentType: registry.contentType,
-    render: () => registry.metrics(),
+    render: () => {
+      zeroSeries();
+      return registry.metrics();
+    },
   };
 }

@@ -29,22 +29,45 @@ const warningList = (w: string[]) =>
 
 const STATUS_LABEL = { pending: 'waiting', delivered: 'delivered', dead: 'dead letter' } as const;
 
+const LEVEL = {
+  ok: { title: 'Healthy', css: 'good' },
+  warn: { title: 'Running, needs attention', css: 'warn' },
+  degraded: { title: 'Degraded', css: 'bad' },
+} as const;
+
+/** The colour is the view's `level` (level.ts); `data-status` stays /health's status. */
 function banner(v: StatusView): Html {
-  const ok = v.status === 'ok' && v.attention.length === 0;
-  const title = ok ? 'Healthy' : v.status === 'ok' ? 'Running, needs attention' : 'Degraded';
-  const lead = ok
-    ? v.spool.pending === 0
-      ? 'The cloud answers and nothing waits: every event received has been delivered or is listed below.'
-      : `The cloud answers; ${v.spool.pending} event${v.spool.pending === 1 ? ' is' : 's are'} on the way (see "Waiting per token" below).`
-    : v.status === 'ok'
-      ? 'The relay takes and delivers events, but something below needs a look.'
-      : 'The relay keeps taking events, but delivery or storage has a problem:';
-  return html`<section class="banner ${ok ? 'good' : v.status === 'ok' ? 'warn' : 'bad'}" data-status="${v.status}">
-  <h2><span class="dot"></span>${title}</h2>
+  const lead =
+    v.level === 'ok'
+      ? v.spool.pending === 0
+        ? 'The cloud answers and nothing waits: every event received has been delivered or is listed below.'
+        : `The cloud answers; ${v.spool.pending} event${v.spool.pending === 1 ? ' is' : 's are'} on the way (see "Waiting per token" below).`
+      : v.level === 'warn'
+        ? 'The relay takes events and keeps them, but something below needs a look.'
+        : 'The relay keeps taking events, but delivery or storage has a problem:';
+  return html`<section class="banner ${LEVEL[v.level].css}" data-status="${v.status}" data-level="${v.level}">
+  <h2><span class="dot"></span>${LEVEL[v.level].title}</h2>
   <p>${lead}</p>
   ${v.attention.length > 0 ? html`<ul>${v.attention.map((a) => html`<li>${a}</li>`)}</ul>` : ''}
 </section>`;
 }
+
+/** Which restaurant this relay serves, and its wall-clock time (by the relay's clock). */
+function site(v: StatusView): Html {
+  const s = v.site;
+  return html`<p class="site" id="site">${s.name ? html`<strong data-field="site-name">${s.name}</strong>` : html`<span class="muted">no [site] name set</span>`}
+  · <span data-field="site-zone">${s.timezone}</span> · local time <time data-field="site-time" datetime="${s.local_time}">${s.local_time_text}</time></p>`;
+}
+
+/** The card's colour: down (red) only once the outage is past admin.outage_amber_seconds. */
+const cloudClass = (c: StatusView['cloud']): string =>
+  c.reachable === null
+    ? 'unknown'
+    : c.reachable
+      ? 'up'
+      : c.outage_seconds !== null && c.outage_seconds < c.outage_amber_seconds
+        ? 'wait'
+        : 'down';
 
 function cards(v: StatusView, now: number): Html {
   const c = v.cloud;
@@ -55,7 +78,7 @@ function cards(v: StatusView, now: number): Html {
   );
   const pct = v.spool.max_bytes > 0 ? Math.round((v.spool.bytes / v.spool.max_bytes) * 100) : 0;
   return html`<section class="cards">
-  <div class="card cloud-${c.reachable === null ? 'unknown' : c.reachable ? 'up' : 'down'}">
+  <div class="card cloud-${cloudClass(c)}">
     <h3>Cloud</h3>
     <p class="big" data-field="cloud">${cloudWord}</p>
     <p>${c.since ? html`since ${when(c.since, now)}` : html`<span class="muted">${c.url}</span>`}</p>
@@ -184,7 +207,8 @@ function config(v: StatusView): Html {
 /** The part of the page that refreshes. */
 export function renderLive(v: StatusView): Html {
   const now = Date.parse(v.generated_at);
-  return html`${banner(v)}
+  return html`${site(v)}
+${banner(v)}
 ${cards(v, now)}
 <section id="lanes"><h2>Waiting per token and environment</h2>${lanesTable(v, now)}</section>
 ${paused(v)}
@@ -200,7 +224,7 @@ export function renderPage(v: StatusView): Html {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Relay status</title>
+<title>Relay status${v.site.name ? ` · ${v.site.name}` : ''}</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="/admin/app.css">
 <script src="/admin/app.js" defer></script>

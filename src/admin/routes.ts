@@ -84,6 +84,7 @@ export const adminRoutes = (deps: AdminDeps) => {
     spool: () => spool.stats(),
     cloudReachable: () => deps.forwarder.cloud.reachable,
     now: () => deps.clock.now(),
+    tokens: () => deps.config().tokens,
   });
 
   /** The guard's refusal, or undefined when the caller may go on. */

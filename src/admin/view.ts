@@ -4,6 +4,8 @@ import type { Env, EventStatus, EventSummary } from '../spool/index.ts';
 import { VERSION } from '../version.ts';
 import { WARNING_HELP, WARNING_IDS, type WarningId } from '../warnings/index.ts';
 import type { AdminDeps } from './index.ts';
+import { type Level, shortOutage, statusLevel } from './level.ts';
+import { type SiteView, siteView } from './site.ts';
 
 /**
  * What the status page and GET /admin/api/status show, in one snapshot. Counts
@@ -40,15 +42,23 @@ export interface LaneView {
 }
 
 export interface StatusView {
+  /** /health's status, unchanged: what a machine checks. */
   status: 'ok' | 'degraded';
+  /** The page's colour (level.ts): a cloud outage shorter than admin.outage_amber_seconds is 'warn'. */
+  level: Level;
   /** What a technician should look at, most serious first; empty when all is well. */
   attention: string[];
   generated_at: string;
   version: string;
+  site: SiteView;
   cloud: {
     url: string;
     reachable: boolean | null;
     since: string | null;
+    /** Seconds the cloud has not answered; null while it answers or before the first try. */
+    outage_seconds: number | null;
+    /** admin.outage_amber_seconds: a shorter outage is amber, a longer one red. */
+    outage_amber_seconds: number;
     last_delivery_at: string | null;
     last_error: string | null;
   };
@@ -136,10 +146,16 @@ export async function buildStatus(deps: AdminDeps): Promise<StatusView> {
       `The spool is ${pct}% full (spool.max_size_mb): when full, new events are refused (503) until the cloud takes some.`,
     );
   }
+  const outage = cloud.reachable === false && cloud.since !== null ? Math.round((now - cloud.since) / 1000) : null;
+  const amber = config.admin.outage_amber_seconds;
   if (cloud.reachable === false) {
-    const since = cloud.since === null ? '' : ` for ${duration((now - cloud.since) / 1000)}`;
+    const since = outage === null ? '' : ` for ${duration(outage)}`;
+    // Say when amber turns red, so a technician knows how long a blip may last.
+    const later = shortOutage(outage, amber)
+      ? ` If it lasts ${duration(amber)} (admin.outage_amber_seconds), the relay shows Degraded.`
+      : '';
     attention.push(
-      `The cloud has not answered${since} (${cloud.lastError ?? 'no answer'}). Events are kept on disk and sent when it answers.`,
+      `The cloud has not answered${since} (${cloud.lastError ?? 'no answer'}). Events are kept on disk and sent when it answers.${later}`,
     );
   }
   for (const p of paused) {
@@ -167,13 +183,17 @@ export async function buildStatus(deps: AdminDeps): Promise<StatusView> {
 
   return {
     status: health.status,
+    level: statusLevel({ health, outageSeconds: outage, amberSeconds: amber, attention: attention.length }),
     attention,
     generated_at: new Date(now).toISOString(),
     version: VERSION,
+    site: siteView(config.site, now),
     cloud: {
       url: config.cloud.url,
       reachable: cloud.reachable,
       since: iso(cloud.since),
+      outage_seconds: outage,
+      outage_amber_seconds: amber,
       last_delivery_at: iso(cloud.lastDeliveryAt),
       last_error: cloud.lastError,
     },

@@ -1,0 +1,120 @@
+import { afterEach, describe, expect, it } from 'bun:test';
+import type { StatusView } from '../../src/admin/view.ts';
+import { FakeClock } from '../../src/lib/clock.ts';
+import { silentLogger } from '../../src/lib/log.ts';
+import { startRelay } from '../../src/relay.ts';
+import { post, startTestRelay, TOKEN, tempDir, testConfig } from '../helpers/relay.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+/**
+ * The status page's colour through a cloud outage, on the injected clock: the
+ * first delivery fails for real (nothing listens on the cloud URL), then the
+ * test moves the relay's time instead of waiting. Shorter than
+ * admin.outage_amber_seconds (60 s by default): amber, "needs attention";
+ * longer: red, Degraded. /health says degraded all along, as it always has.
+ */
+
+type Running = { url: string; stop(): Promise<void> };
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+const status = async (r: Running) => (await (await fetch(`${r.url}/admin/api/status`)).json()) as StatusView;
+const page = async (r: Running) => await (await fetch(`${r.url}/admin`)).text();
+const health = async (r: Running) => ((await (await fetch(`${r.url}/health`)).json()) as { status: string }).status;
+const bannerOf = (html: string) =>
+  /<section class="banner (\w+)" data-status="(\w+)" data-level="(\w+)">\s*<h2><span class="dot"><\/span>([^<]*)</
+    .exec(html)
+    ?.slice(1);
+
+/** One event posted, and the relay's first delivery of it got no answer. */
+async function cloudDown(r: Running & { relay: { forwarder: { cloud: { reachable: boolean | null } } } }) {
+  expect((await post(r.url, TOKEN, '{"event":"order_created"}')).status).toBe(200);
+  await waitFor(() => r.relay.forwarder.cloud.reachable === false, 'the first delivery to fail');
+}
+
+describe('a cloud outage on the status page', () => {
+  it('is amber for 20 s and 59 s, red at 61 s; /health is degraded throughout', async () => {
+    const clock = new FakeClock();
+    const r = await startTestRelay({}, { clock });
+    cleanups.push(() => r.stop());
+    await cloudDown(r);
+
+    clock.advance(20_000);
+    let v = await status(r);
+    expect([v.status, v.level, v.cloud.outage_seconds]).toEqual(['degraded', 'warn', 20]);
+    expect(v.attention.join('\n')).toMatch(
+      /^The cloud has not answered for 20 s \(.*\)\. Events are kept on disk and sent when it answers\. If it lasts 1 min \(admin\.outage_amber_seconds\), the relay shows Degraded\.$/m,
+    );
+    let html = await page(r);
+    expect(bannerOf(html)).toEqual(['warn', 'degraded', 'warn', 'Running, needs attention']);
+    expect(html).toContain('class="card cloud-wait"');
+    expect(await health(r)).toBe('degraded');
+
+    clock.advance(39_000);
+    expect((await status(r)).level).toBe('warn');
+
+    clock.advance(2_000);
+    v = await status(r);
+    expect([v.status, v.level, v.cloud.outage_seconds]).toEqual(['degraded', 'degraded', 61]);
+    expect(v.attention.join('\n')).toContain('The cloud has not answered for 1 min (');
+    expect(v.attention.join('\n')).not.toContain('the relay shows Degraded');
+    html = await page(r);
+    expect(bannerOf(html)).toEqual(['bad', 'degraded', 'degraded', 'Degraded']);
+    expect(html).toContain('class="card cloud-down"');
+    expect(await health(r)).toBe('degraded');
+  });
+
+  it('turns red after admin.outage_amber_seconds as configured (5 s)', async () => {
+    const clock = new FakeClock();
+    const tmp = tempDir('relay-outage-');
+    const config = testConfig(tmp.dir);
+    config.admin = { ...config.admin, outage_amber_seconds: 5 };
+    const relay = await startRelay(config, { log: silentLogger, clock });
+    const r = { relay, url: relay.url, stop: async () => (await relay.stop(), tmp.cleanup()) };
+    cleanups.push(() => r.stop());
+    await cloudDown(r);
+    clock.advance(4_000);
+    expect((await status(r)).level).toBe('warn');
+    clock.advance(2_000);
+    const v = await status(r);
+    expect([v.level, v.cloud.outage_amber_seconds]).toEqual(['degraded', 5]);
+  });
+
+  it('is green, with /health ok, when nothing is wrong', async () => {
+    const r = await startTestRelay({}, { clock: new FakeClock() });
+    cleanups.push(() => r.stop());
+    const v = await status(r);
+    expect([v.status, v.level, v.cloud.outage_seconds]).toEqual(['ok', 'ok', null]);
+    expect(bannerOf(await page(r))).toEqual(['good', 'ok', 'ok', 'Healthy']);
+  });
+});
+
+describe('the site on the status page', () => {
+  it("shows the site's name, its zone and its local time by the relay's clock", async () => {
+    const clock = new FakeClock(Date.UTC(2026, 0, 1, 0, 0, 0)); // 21:00 the evening before in São Paulo
+    const tmp = tempDir('relay-site-');
+    const config = testConfig(tmp.dir);
+    config.site = { name: 'Cantina <Centro>', timezone: 'America/Sao_Paulo' };
+    const relay = await startRelay(config, { log: silentLogger, clock });
+    const r = { url: relay.url, stop: async () => (await relay.stop(), tmp.cleanup()) };
+    cleanups.push(() => r.stop());
+    expect((await status(r)).site).toEqual({
+      name: 'Cantina <Centro>',
+      timezone: 'America/Sao_Paulo',
+      local_time: '2025-12-31T21:00:00-03:00',
+      local_time_text: 'Wed, 31 Dec 2025, 21:00 (UTC-03:00)',
+    });
+    const html = await page(r);
+    expect(html).toContain('<title>Relay status · Cantina &lt;Centro&gt;</title>');
+    expect(html).toContain('<strong data-field="site-name">Cantina &lt;Centro&gt;</strong>');
+    expect(html).toContain('<span data-field="site-zone">America/Sao_Paulo</span>');
+    expect(html).toContain(
+      '<time data-field="site-time" datetime="2025-12-31T21:00:00-03:00">Wed, 31 Dec 2025, 21:00 (UTC-03:00)</time>',
+    );
+    // The live fragment carries it, so the time moves on with each refresh.
+    clock.advance(90 * 60_000);
+    expect(await (await fetch(`${r.url}/admin/live`)).text()).toContain('Wed, 31 Dec 2025, 22:30 (UTC-03:00)');
+  });
+});
