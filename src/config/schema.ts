@@ -35,6 +35,13 @@ export const SpoolSchema = section({
   path: nonEmpty('data/relay.db'),
   max_size_mb: positive(1024),
   retention_days: positive(7),
+  // A spool SQLite finds damaged: "quarantine" moves it aside, starts an empty one at
+  // once and salvages its readable events into it; "refuse" stops taking events (503)
+  // until a person moves the file.
+  on_damage: Type.Union([Type.Literal('quarantine'), Type.Literal('refuse')], {
+    default: 'quarantine',
+    expected: 'one of quarantine, refuse',
+  }),
 });
 
 export const CloudSchema = section({

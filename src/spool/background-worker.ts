@@ -3,6 +3,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { endianness } from 'node:os';
 import Database from 'libsql';
 import { DAMAGED, type FromBackground, type ScanResult, type ToBackground } from './background.ts';
+import { type FromSalvage, readCopy, type ToSalvage } from './salvage.ts';
 
 declare const self: Worker;
 
@@ -130,9 +131,26 @@ function start(m: Extract<ToBackground, { t: 'start' }>): void {
   if (m.checkpoint && result.ok) checkpoints(db, m.path, m.checkpoint);
 }
 
-self.onmessage = (e: MessageEvent<ToBackground>) => {
+/** A salvage thread: the same script, reading a damaged file's copy (salvage.ts). */
+let next: (() => void) | null = null;
+function salvageOnThread(source: string): void {
+  void readCopy(source, async (rows) => {
+    const asked = new Promise<void>((resolve) => {
+      next = resolve;
+    });
+    postMessage({ t: 'rows', rows } satisfies FromSalvage);
+    await asked;
+  }).then((r) => postMessage({ t: 'done', ...r } satisfies FromSalvage));
+}
+
+self.onmessage = (e: MessageEvent<ToBackground | ToSalvage>) => {
   const m = e.data;
   if (m.t === 'start') return start(m);
+  if (m.t === 'salvage') return salvageOnThread(m.source);
+  if (m.t === 'next') {
+    next?.();
+    return;
+  }
   clearTimeout(timer);
   try {
     if (shm !== null) closeSync(shm);

@@ -43,5 +43,13 @@ export const migrations: EmbeddedMigration[] = [
       "\nINSERT OR IGNORE INTO `legacy_ids` (`id`, `seq`) SELECT `id`, `seq` FROM `events`;\n",
       "\nDROP INDEX IF EXISTS `events_id_unique`;\n"
     ]
+  },
+  {
+    "tag": "0004_spool_meta",
+    "folderMillis": 1796188843312,
+    "hash": "e8df6c9460b44ab3a52dce461616e3e47a5d8cac77a8a300bee80608f3e84338",
+    "sql": [
+      "CREATE TABLE `spool_meta` (\n\t`key` text PRIMARY KEY NOT NULL,\n\t`value` text NOT NULL\n);\n"
+    ]
   }
 ];

@@ -15,6 +15,19 @@ export class SpoolOpenError extends Error {
   override name = 'SpoolOpenError';
 }
 
+/**
+ * The file's content is damaged (SQLite's corruption codes, a torn header, a
+ * cut file, a broken log header), as opposed to a lock, a permission or a
+ * full disk: what `spool.on_damage` decides about.
+ */
+export class SpoolDamagedError extends SpoolOpenError {
+  override name = 'SpoolDamagedError';
+  /** Connections left open on the damaged files (closing the last would checkpoint into them). */
+  leftOpen: unknown[] = [];
+  /** The damaged file's highest seq, when it could still be read. */
+  maxSeq: number | null = null;
+}
+
 const SQLITE_HEADER = 'SQLite format 3\0';
 
 /**
@@ -33,7 +46,7 @@ function checkHeader(path: string): void {
     closeSync(fd);
   }
   if (size < 100 || buf.toString('latin1') !== SQLITE_HEADER) {
-    throw new SpoolOpenError(
+    throw new SpoolDamagedError(
       `spool ${path}: not a relay spool (no SQLite header). The file was left untouched. ` +
         `Move it aside (mv "${path}" "${path}.broken") to start an empty spool, or set spool.path to the right file.`,
     );
@@ -103,7 +116,7 @@ function checkWal(path: string): void {
     c0 !== h.readUInt32BE(24) ||
     c1 !== h.readUInt32BE(28)
   ) {
-    throw new SpoolOpenError(
+    throw new SpoolDamagedError(
       `spool ${path}: its write-ahead log ${wal} is damaged (not a SQLite WAL header). ` +
         `The relay left both files untouched: events acknowledged since the last checkpoint may be in the log. ` +
         `Keep a copy of the spool folder, then move the log aside (mv "${wal}" "${wal}.broken") ` +
@@ -163,7 +176,7 @@ function checkLength(path: string): void {
   const needed = wal?.dbPages ?? headerPages;
   for (let p = filePages + 1; p <= needed; p++) {
     if (!wal?.pages.has(p)) {
-      throw new SpoolOpenError(
+      throw new SpoolDamagedError(
         `spool ${path}: the file is truncated (${size} bytes; its header says ${headerPages * pageSize}). ` +
           `The relay left it untouched. ${moveAside(path)}`,
       );

@@ -1,7 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { BACKSTOP_PAGES, type Background, DAMAGED, startBackground } from './background.ts';
 import { lockSpool, type SpoolLock } from './lock.ts';
-import { type Drizzle, openSpoolFiles, SpoolOpenError, type SyncDb } from './open.ts';
+import { type Drizzle, openSpoolFiles, SpoolDamagedError, type SyncDb } from './open.ts';
+import { readMaxSeq } from './salvage-read.ts';
 import type { SpoolDeps } from './types.ts';
 
 /**
@@ -21,13 +22,21 @@ function fileBytes(path: string): number {
 
 /** A spool SQLite calls damaged (DAMAGED), wherever in opening it first shows, is refused with advice. */
 function damagedOpen(path: string, e: unknown): unknown {
-  if (e instanceof SpoolOpenError || !DAMAGED.test((e as Error).message)) return e;
-  return new SpoolOpenError(
+  if (e instanceof SpoolDamagedError || !DAMAGED.test((e as Error).message)) return e;
+  return new SpoolDamagedError(
     `spool ${path}: the database is damaged (${(e as Error).message}). The relay will not write to it. ` +
       `Keep a copy of the spool folder, then move the file aside (mv "${path}" "${path}.broken") ` +
       `to start an empty spool, or restore it from a backup.`,
   );
 }
+
+/**
+ * Connections on a damaged file that must never be closed: closing the last
+ * one would checkpoint into it (SQLite has no "close without checkpoint" here).
+ * They are held until the process ends, when the system drops them unclosed.
+ */
+const neverClosed: unknown[] = [];
+export const keepOpen = (...held: unknown[]): void => void neverClosed.push(...held);
 
 /** What the relay says once the background read found the spool it serves damaged. */
 export const damagedWhileServing = (path: string, message: string): string =>
@@ -53,8 +62,10 @@ export interface Opened {
 export async function openChecked<T>(deps: SpoolDeps, build: (o: Opened) => T): Promise<T> {
   const lock = deps.lock ? lockSpool(deps.path) : null;
   let background: Background | null = null;
+  let files: Awaited<ReturnType<typeof openSpoolFiles>> | null = null;
   try {
-    const { sync, db, client } = await openSpoolFiles(deps.path);
+    files = await openSpoolFiles(deps.path);
+    const { sync, db, client } = files;
     const checkpoint = deps.checkpointThread !== false;
     if (deps.background !== false) {
       background = startBackground(deps.path, { checkpoint, log: deps.log });
@@ -70,6 +81,12 @@ export async function openChecked<T>(deps: SpoolDeps, build: (o: Opened) => T): 
     // The thread's connection is not the last one: closing it copies nothing.
     await background?.stop();
     lock?.release();
-    throw damagedOpen(deps.path, e);
+    const err = damagedOpen(deps.path, e);
+    if (err instanceof SpoolDamagedError && files) {
+      err.leftOpen.push(files.sync, files.client);
+      keepOpen(files.sync, files.client);
+      err.maxSeq = readMaxSeq(files.sync);
+    }
+    throw err;
   }
 }

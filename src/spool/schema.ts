@@ -100,3 +100,14 @@ export const legacyIds = sqliteTable('legacy_ids', {
   id: text('id').primaryKey(),
   seq: integer('seq').notNull(),
 });
+
+/**
+ * Facts about the spool file itself, one row each (drizzle/0004): the seq a
+ * fresh spool must start above after a quarantine (`seq_floor`), a salvage
+ * still to finish (`salvage_source`, its deliveries wait for it), the last
+ * salvage's report and the files quarantined so far (`quarantined`, JSON).
+ */
+export const spoolMeta = sqliteTable('spool_meta', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});

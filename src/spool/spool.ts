@@ -1,8 +1,8 @@
-import type { Background, ScanResult } from './background.ts';
-import type { Drizzle, SyncDb } from './open.ts';
-import { damagedWhileServing, type Opened, openChecked } from './opening.ts';
+import type { ScanResult } from './background.ts';
+import { Lifecycle } from './lifecycle.ts';
+import type { Quarantined } from './quarantine.ts';
 import * as queries from './queries.ts';
-import { prepareStatements, type Statements } from './statements.ts';
+import type { SalvageReport } from './salvage.ts';
 import {
   type Appended,
   type AppendInput,
@@ -21,7 +21,7 @@ import {
   type SpoolSettings,
   type SpoolStats,
 } from './types.ts';
-import { GroupCommitWriter, SpoolWriteError } from './writer.ts';
+import { SpoolWriteError } from './writer.ts';
 
 /**
  * The spool: every accepted event, on disk, in acknowledgement order. It knows
@@ -31,44 +31,14 @@ import { GroupCommitWriter, SpoolWriteError } from './writer.ts';
  */
 export class Spool {
   private readonly listeners: ((token: string, env: Env) => void)[] = [];
-  private readonly stmts: Statements;
-  private readonly writer: GroupCommitWriter;
-  private readonly sync: SyncDb;
-  private readonly db: Drizzle;
-  private readonly background: Background | null;
-  private damage: string | null = null;
   private closed = false;
-  private scan: Promise<ScanResult> = Promise.resolve({ ok: true, events: 0, ms: 0, countsDiffer: false });
   private dataVersion = -1;
 
   private constructor(
-    private readonly opened: Opened,
+    private readonly life: Lifecycle,
     private readonly deps: SpoolDeps,
   ) {
-    this.sync = opened.sync;
-    this.db = opened.db;
-    this.background = opened.background;
-    const stmts = prepareStatements(this.sync);
-    this.stmts = stmts;
-    const store = { maxSeq: stmts.maxSeq, insert: stmts.insert, reclaim: stmts.pruneOldest };
-    this.writer = new GroupCommitWriter(this.sync, store, deps);
-    this.writer.setHeldBytes(this.countedBytes());
     this.checkExternalChanges();
-  }
-
-  /** The spool file. */
-  get path(): string {
-    return this.deps.path;
-  }
-
-  /** Set when the background integrity scan found the file damaged: no more events are taken. */
-  get damaged(): string | null {
-    return this.damage;
-  }
-
-  /** The integrity scan's answer (Spool.open), once it has read every event. */
-  get scanned(): Promise<ScanResult> {
-    return this.scan;
   }
 
   /**
@@ -76,52 +46,39 @@ export class Spool {
    * thread, because SQLite reports a damaged page only when something reads
    * it. A spool up to `scanFirstBytes` (default 64 MB, ~40,000 events, read in
    * well under 100 ms) is read before the relay serves, so a damaged one is
-   * refused at start; a larger one (a million events take ~1.5 s) is served
-   * meanwhile and, should the scan fail, stops taking events with the same advice.
+   * found at start; a larger one (a million events take ~1.5 s) is served
+   * meanwhile. A damaged file is quarantined or refused (`deps.onDamage`, lifecycle.ts).
    */
   static async open(deps: SpoolDeps): Promise<Spool> {
-    const spool = await openChecked(deps, (o) => new Spool(o, deps));
-    if (spool.background) {
-      spool.scan = spool.background.scanned;
-      void spool.scan.then((r) => spool.checkScan(r));
-    }
+    let spool: Spool | null = null;
+    // A salvage that finishes announces its lanes through the spool made just below.
+    spool = new Spool(await Lifecycle.open(deps, () => spool?.changed()), deps);
     return spool;
   }
 
-  private checkScan(r: ScanResult): void {
-    if (this.closed) return;
-    if (!r.ok && !r.damaged) {
-      // Busy, out of memory or file handles: not a verdict on the file.
-      this.deps.log.warn(
-        { spool: this.deps.path, err: r.message },
-        'spool integrity read failed; it runs again at next start',
-      );
-      return;
-    }
-    if (!r.ok) {
-      this.damage = damagedWhileServing(this.deps.path, r.message);
-      // Nothing may be copied into the damaged file from here, not even by SQLite's own checkpoint.
-      this.sync.exec('PRAGMA wal_autocheckpoint = 0');
-      this.deps.log.error({ spool: this.deps.path, err: r.message }, 'spool damaged: no more events are taken');
-      return;
-    }
-    this.deps.log.info({ events: r.events, ms: r.ms }, 'spool read in full: no damaged page');
-    if (r.countsDiffer) {
-      this.recount().catch((e) =>
-        this.deps.log.warn({ err: (e as Error).message }, 'spool recount failed; it runs again at next start'),
-      );
-    }
+  /** The spool file. */
+  get path(): string {
+    return this.deps.path;
   }
 
-  /**
-   * Counts every event again into lane_counts, when the integrity scan found
-   * rows inserted around the writer (drizzle/0002_lane_counts.sql). It takes
-   * the writer's turn, so it is logged; the lanes it finds are announced.
-   */
-  async recount(): Promise<void> {
-    this.deps.log.warn('spool counts differ from its events (rows added by another program?); counting them again');
-    await this.writer.run(() => this.stmts.recount());
-    if (!this.closed) this.reload();
+  /** Set when the file was found damaged and `on_damage` is refuse: no more events are taken. */
+  get damaged(): string | null {
+    return this.life.damaged;
+  }
+
+  /** The integrity scan's answer (Spool.open), once it has read every event. */
+  get scanned(): Promise<ScanResult> {
+    return this.life.scanned;
+  }
+
+  /** Files quarantined by this spool that are still where it put them. */
+  quarantined(): Quarantined[] {
+    return this.life.quarantined();
+  }
+
+  /** The last salvage's report, once one has finished. */
+  lastSalvage(): SalvageReport | null {
+    return this.life.lastSalvage();
   }
 
   /**
@@ -132,7 +89,7 @@ export class Spool {
    * again and every lane with pending events is announced to the listeners.
    */
   checkExternalChanges(): boolean {
-    const v = this.stmts.dataVersion();
+    const v = this.life.core.stmts.dataVersion();
     if (v === this.dataVersion) return false;
     const first = this.dataVersion === -1;
     this.dataVersion = v;
@@ -143,26 +100,25 @@ export class Spool {
 
   /** After a change the writer did not make: held bytes and next seq read again, every pending lane announced. */
   private reload(): void {
-    this.dataVersion = this.stmts.dataVersion();
-    this.writer.setHeldBytes(this.countedBytes());
-    this.writer.seeSeqs();
+    const { stmts, writer } = this.life.core;
+    this.dataVersion = stmts.dataVersion();
+    let held = 0;
+    for (const r of stmts.counts()) held += r.bytes + r.n * ROW_OVERHEAD;
+    writer.setHeldBytes(held);
+    writer.seeSeqs();
     for (const l of this.pendingLanes()) for (const fn of this.listeners) fn(l.token, l.env);
   }
 
-  /**
-   * Bytes held by the stored events, from `lane_counts` (a few rows, kept
-   * exact in every write's own transaction), never by counting `events`.
-   */
-  private countedBytes(): number {
-    let held = 0;
-    for (const r of this.stmts.counts()) held += r.bytes + r.n * ROW_OVERHEAD;
-    return held;
+  private changed(): void {
+    if (!this.closed) this.reload();
   }
 
   /** Resolves once the event is committed and the WAL fsynced; rejects with SpoolFullError / SpoolWriteError. */
   async append(input: AppendInput): Promise<Appended> {
-    if (this.damage) throw new SpoolWriteError(this.damage);
-    const r = await this.writer.append(input);
+    const swapping = this.life.ready;
+    if (swapping) await swapping;
+    if (this.life.damaged) throw new SpoolWriteError(this.life.damaged);
+    const r = await this.life.core.writer.append(input);
     for (const l of this.listeners) l(input.token, input.env);
     return r;
   }
@@ -172,24 +128,25 @@ export class Spool {
     this.listeners.push(listener);
   }
 
-  /** The oldest pending event of a lane, or undefined when the lane is empty. */
+  /** The oldest pending event of a lane; undefined when the lane is empty or waits for a salvage. */
   head(token: string, env: Env): PendingEvent | undefined {
-    return this.stmts.head(token, env);
+    return this.life.holdingLanes ? undefined : this.life.core.stmts.head(token, env);
   }
 
   /** How often a lane's head was tried and what came back; undefined when the lane is empty. */
   headAttempts(token: string, env: Env): HeadAttempts | undefined {
-    return this.stmts.headAttempts(token, env);
+    return this.life.core.stmts.headAttempts(token, env);
   }
 
   /** A token's latest bodies, newest first (delivered ones while kept): what was learned of them survives a restart. */
   recentBodies(token: string, limit: number): Buffer[] {
-    return this.stmts.recentBodies(token, limit);
+    return this.life.core.stmts.recentBodies(token, limit);
   }
 
-  /** Lanes that have pending events. */
+  /** Lanes that have pending events (none while a salvage runs: they are announced after it). */
   pendingLanes(): { token: string; env: Env }[] {
-    return this.stmts
+    if (this.life.holdingLanes) return [];
+    return this.life.core.stmts
       .counts()
       .filter((c) => c.status === 'pending')
       .map((c) => ({ token: c.token, env: c.env }));
@@ -197,104 +154,95 @@ export class Spool {
 
   /** A failed attempt the lane will retry (verdict retry, or pause for a refused token). */
   async recordAttempt(ev: PendingEvent, verdict: 'retry' | 'pause', o: Outcome): Promise<void> {
-    await this.writer.run(() => this.stmts.record(ev.seq, verdict, { ...o, detail: o.error ?? null }));
+    const { stmts, writer } = this.life.core;
+    await writer.run(() => stmts.record(ev.seq, verdict, { ...o, detail: o.error ?? null }));
   }
 
   async markDelivered(ev: PendingEvent, o: Outcome & { cloudEventId: string | null }): Promise<void> {
-    await this.writer.run(() => this.stmts.record(ev.seq, 'delivered', { ...o, detail: o.cloudEventId }));
+    const { stmts, writer } = this.life.core;
+    await writer.run(() => stmts.record(ev.seq, 'delivered', { ...o, detail: o.cloudEventId }));
   }
 
   async markDead(ev: PendingEvent, o: Outcome): Promise<void> {
-    await this.writer.run(() => this.stmts.record(ev.seq, 'dead', { ...o, detail: o.error ?? null }));
+    const { stmts, writer } = this.life.core;
+    await writer.run(() => stmts.record(ev.seq, 'dead', { ...o, detail: o.error ?? null }));
   }
 
   /** Deletes delivered events older than `before` (ms). Pending and dead events are never deleted here. */
   async pruneDelivered(before: number): Promise<number> {
-    return this.writer.run((tx) => {
-      const sizes = this.stmts.pruneDeliveredBefore(before);
+    const { stmts, writer } = this.life.core;
+    return writer.run((tx) => {
+      const sizes = stmts.pruneDeliveredBefore(before);
       tx.released(sizes);
       return sizes.length;
     });
   }
 
   stats(): SpoolStats {
+    const { stmts, writer } = this.life.core;
     return {
-      ...this.stmts.tally(),
-      bytes: this.writer.heldBytes,
+      ...stmts.tally(),
+      bytes: writer.heldBytes,
       maxBytes: this.deps.maxBytes,
-      lastWriteError: this.damage ?? this.writer.lastError,
+      lastWriteError: this.life.damaged ?? writer.lastError,
     };
   }
 
   /** Most recent first. */
   listEvents(filter: ListFilter = {}): Promise<EventSummary[]> {
-    return queries.listEvents(this.db, filter);
+    return queries.listEvents(this.life.core.opened.db, filter);
   }
 
   /** One event, its body and every attempt; an upper-case copy of an id finds the same event. */
   getEvent(id: string): Promise<EventDetail | undefined> {
-    return queries.getEvent(this.db, id);
+    return queries.getEvent(this.life.core.opened.db, id);
   }
 
   /** Counts per lane and status, with the age of each lane's oldest pending event. */
   laneCounts(): Promise<LaneCounts[]> {
-    return queries.laneCounts(this.db);
+    return queries.laneCounts(this.life.core.opened.db);
   }
 
-  /**
-   * Dead-lettered events back to pending. Their `seq` is older than anything
-   * pending in their lane, so they are sent next, ahead of newer events.
-   */
+  /** Dead letters back to pending: their older seq sends them next, ahead of newer events. */
   async replay(ids: string[]): Promise<ReplayResult> {
-    const r = await queries.replayEvents(this.db, ids);
+    const r = await queries.replayEvents(this.life.core.opened.db, ids);
     if (r.replayed.length > 0) this.changed();
     return r;
   }
 
   /** Every dead letter back to pending, in chunks so a terminal can show progress. */
   async replayAllDead(onProgress?: Progress): Promise<number> {
-    const n = await queries.replayAllDead(this.db, onProgress);
+    const n = await queries.replayAllDead(this.life.core.opened.db, onProgress);
     if (n > 0) this.changed();
     return n;
   }
 
   /** Deletes delivered events received before `before` (ms), never pending or dead ones. */
   async purgeDelivered(before: number, onProgress?: Progress): Promise<number> {
-    const n = await queries.purgeDelivered(this.db, before, onProgress);
+    const n = await queries.purgeDelivered(this.life.core.opened.db, before, onProgress);
     if (n > 0) this.changed();
     return n;
   }
 
-  /** The reporting connection wrote: the writer's view and the lanes follow at once, not at the next poll. */
-  private changed(): void {
-    if (!this.closed) this.reload();
+  /** Restores the pending and dead events of a damaged file or backup (`relay spool salvage`). */
+  salvageFile(file: string, opts: { reseq: boolean; onProgress?: (restored: number) => void }): Promise<SalvageReport> {
+    return this.life.salvageFile(file, opts);
   }
 
   /** Proves the file writable with a write that is rolled back (`relay doctor`). */
   probeWrite(): void {
-    this.stmts.probeWrite();
+    this.life.core.stmts.probeWrite();
   }
 
   /** The writer connection's durability settings. */
   settings(): SpoolSettings {
-    return this.stmts.settings();
+    return this.life.core.stmts.settings();
   }
 
   /** Finishes the batch being written, then closes both connections. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    try {
-      await this.writer.drain();
-      await this.background?.stop();
-      // A damaged spool keeps its connections open to the end of the process,
-      // as a refused one does: closing the last would checkpoint into it.
-      if (this.damage) return;
-      this.sync.close();
-      this.opened.closeClient();
-    } finally {
-      // Last, and whatever failed above: another relay may take the spool only now.
-      this.opened.lock?.release();
-    }
+    await this.life.close();
   }
 }

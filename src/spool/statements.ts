@@ -1,5 +1,6 @@
 import { getTableColumns, getTableName } from 'drizzle-orm';
 import type { SyncDb } from './open.ts';
+import { SALVAGE_COLUMNS, type SalvageRow } from './salvage-read.ts';
 import { ENVS, EVENT_STATUSES, events } from './schema.ts';
 import {
   APPEND_COLUMNS,
@@ -56,6 +57,11 @@ const PRUNE_CHUNK = 1000;
 
 export type Statements = ReturnType<typeof prepareStatements>;
 
+/** The rows of spool_meta (schema.ts `spoolMeta`). */
+export type MetaKey = 'seq_floor' | 'salvage_source' | 'salvage_report' | 'quarantined';
+
+const SALVAGE_SQL_COLUMNS = SALVAGE_COLUMNS.map((k) => COLUMNS[k].name);
+
 /** An attempt as recorded; `detail` is the cloud's event id when delivered, else the error. */
 export interface Recorded {
   at: number;
@@ -65,7 +71,26 @@ export interface Recorded {
 
 export function prepareStatements(db: SyncDb) {
   const s = {
-    maxSeq: db.prepare('SELECT coalesce(max(seq), 0) AS m FROM events'),
+    // After a quarantine the fresh spool starts above every seq of the damaged one (spool_meta.seq_floor).
+    maxSeq: db.prepare(
+      `SELECT max(coalesce((SELECT max(seq) FROM events), 0),
+        coalesce((SELECT CAST(value AS INTEGER) - 1 FROM spool_meta WHERE key = 'seq_floor'), 0)) AS m`,
+    ),
+    metaGet: db.prepare('SELECT value FROM spool_meta WHERE key = ?'),
+    metaSet: db.prepare(
+      'INSERT INTO spool_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    ),
+    metaDelete: db.prepare('DELETE FROM spool_meta WHERE key = ?'),
+    idAt: db.prepare('SELECT id FROM events WHERE seq = ?'),
+    legacyId: db.prepare('SELECT seq FROM legacy_ids WHERE id = ?'),
+    salvaged: db.prepare(
+      `INSERT INTO events (${SALVAGE_SQL_COLUMNS.join(', ')}) VALUES (${SALVAGE_COLUMNS.map(() => '?').join(', ')})`,
+    ),
+    keepLegacy: db.prepare('INSERT OR IGNORE INTO legacy_ids (id, seq) VALUES (?, ?)'),
+    countOne: db.prepare(
+      `INSERT INTO lane_counts (token, env, status, n, bytes) VALUES (?, ?, ?, 1, ?)
+       ON CONFLICT (token, env, status) DO UPDATE SET n = n + 1, bytes = bytes + excluded.bytes`,
+    ),
     head: db.prepare(
       `SELECT ${select(PENDING_COLUMNS)} FROM events
        WHERE status = 'pending' AND token = ? AND env = ? ORDER BY seq LIMIT 1`,
@@ -114,7 +139,7 @@ export function prepareStatements(db: SyncDb) {
     ),
   };
   /** What each verdict changes on the event row (the attempts log gets every one). */
-  const onEvent: { [V in Verdict]: (seq: number, o: Recorded) => void } = {
+  const onEvent: { [V in Verdict]: (seq: number, o: Recorded) => { changes: number } } = {
     delivered: (seq, o) => s.delivered.run(o.at, o.status, o.detail, o.at, seq),
     dead: (seq, o) => s.dead.run(o.at, o.status, o.detail, seq),
     retry: (seq, o) => s.attempt.run(o.at, o.status, o.detail, seq),
@@ -190,8 +215,8 @@ export function prepareStatements(db: SyncDb) {
 
     /** A finished attempt and its verdict, in the attempts log and on the event. */
     record(seq: number, verdict: Verdict, o: Recorded): void {
-      onEvent[verdict](seq, o);
-      s.logAttempt.run(seq, o.at, o.status, verdict, o.detail);
+      // An event no longer here (its spool was quarantined meanwhile) gets no orphan attempt.
+      if (onEvent[verdict](seq, o).changes > 0) s.logAttempt.run(seq, o.at, o.status, verdict, o.detail);
     },
 
     /** Deletes up to `limit` of the oldest delivered events; their sizes. */
@@ -208,6 +233,42 @@ export function prepareStatements(db: SyncDb) {
     },
 
     recount: () => db.exec(RECOUNT_SQL),
+
+    meta: {
+      get: (key: MetaKey): string | null => (s.metaGet.get(key) as { value: string } | undefined)?.value ?? null,
+      set: (key: MetaKey, value: string): void => void s.metaSet.run(key, value),
+      delete: (key: MetaKey): void => void s.metaDelete.run(key),
+    },
+
+    /**
+     * Puts salvaged events back, inside the writer's transaction. An id already
+     * here is skipped. A row keeps its seq (so its lane order) when the seq is
+     * free and at most `safeSeq`; otherwise it takes `newSeq()` when given
+     * (its id then found through legacy_ids), else it is a conflict.
+     */
+    insertSalvaged(rows: readonly SalvageRow[], safeSeq: number, newSeq: (() => number) | null) {
+      const out = { restored: 0, skipped: 0, conflicts: 0 };
+      for (const row of rows) {
+        const at = s.idAt.get(row.seq) as { id: string } | undefined;
+        if (at?.id === row.id || s.legacyId.get(row.id)) {
+          out.skipped++;
+          continue;
+        }
+        let seq = row.seq;
+        if (at || seq > safeSeq) {
+          if (!newSeq) {
+            out.conflicts++;
+            continue;
+          }
+          seq = newSeq();
+          s.keepLegacy.run(row.id, seq);
+        }
+        s.salvaged.run(SALVAGE_COLUMNS.map((c) => (c === 'seq' ? seq : row[c])));
+        s.countOne.run(row.token, row.env, row.status, row.size);
+        out.restored++;
+      }
+      return out;
+    },
 
     /** The doctor's write probe: a write in a transaction that is rolled back. */
     probeWrite(): void {

@@ -121,4 +121,10 @@ export interface SpoolDeps {
   background?: boolean;
   /** WAL checkpoints on their own thread (default true; false: SQLite's automatic checkpoint in the writer). */
   checkpointThread?: boolean;
+  /**
+   * A damaged file: 'quarantine' sets it aside and serves from a fresh one
+   * (`relay serve`, `spool.on_damage`); 'refuse' (the default, for CLI
+   * commands beside a server) stops taking events and leaves it where it is.
+   */
+  onDamage?: 'quarantine' | 'refuse';
 }

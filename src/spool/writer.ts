@@ -72,7 +72,13 @@ export class GroupCommitWriter {
   constructor(
     private readonly db: SyncDb,
     private readonly store: WriterStore,
-    private readonly deps: { maxBytes: number; clock: Clock; log: Logger },
+    private readonly deps: {
+      maxBytes: number;
+      clock: Clock;
+      log: Logger;
+      /** Told of every batch that failed, with SQLite's error (the Spool looks for damage). */
+      onFailure?: (e: Error & { code?: string }) => void;
+    },
   ) {
     this.begin = db.prepare('BEGIN IMMEDIATE');
     this.commit = db.prepare('COMMIT');
@@ -97,6 +103,11 @@ export class GroupCommitWriter {
   /** Takes account of events inserted by another connection (a restored backup, a repair by hand). */
   seeSeqs(): void {
     this.nextSeq = Math.max(this.nextSeq, this.store.maxSeq() + 1);
+  }
+
+  /** A seq no append will take: for an event put back by a salvage whose own seq is taken. */
+  reserveSeq(): number {
+    return this.nextSeq++;
   }
 
   append(input: AppendInput): Promise<Appended> {
@@ -227,6 +238,7 @@ export class GroupCommitWriter {
       this.error = err.message;
       this.deps.log.error({ err: (e as Error).message, batch: batch.length }, 'spool write failed');
       for (const op of batch) op.done.reject(err);
+      this.deps.onFailure?.(e as Error);
       return;
     }
     if (relaxed) this.restoreFull();

@@ -72,6 +72,11 @@ max_size_mb = ${d.spool.max_size_mb}
 # Days a delivered webhook stays in the spool. Pending and dead-lettered ones are never
 # deleted automatically.
 retention_days = ${d.spool.retention_days}
+# When the disk damages the spool file (a power cut on a cheap disk): "quarantine"
+# moves it aside as <path>.damaged-<time> (never deleted), starts an empty spool at
+# once so the POS keeps getting answers, and salvages every readable event into it;
+# "refuse" stops taking events (503) until a person moves the file.
+on_damage = ${tomlString(d.spool.on_damage)}
 
 [cloud]
 # Where webhooks are forwarded (http:// or https://).

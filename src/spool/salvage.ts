@@ -1,0 +1,121 @@
+import { copyFileSync, existsSync, rmSync } from 'node:fs';
+import Database from 'libsql';
+import type { SyncDb } from './open.ts';
+import { readMaxSeq, readSalvageable, type SalvageRow, type Unreadable } from './salvage-read.ts';
+import { workerUrl } from './worker-url.ts';
+
+/**
+ * A salvage reads a damaged spool's pending and dead events into the spool in
+ * use. The damaged files are copied first (`<file>.salvage`, `-wal`: SQLite
+ * writes the shared-memory file, and may write the database, even to read),
+ * read from the copy, and the copy deleted. In the relay the reading runs on a
+ * thread of its own, so the POS's answers never wait on it.
+ */
+
+export interface SalvageReport {
+  source: string;
+  /** Pending and dead events put into this spool. */
+  restored: number;
+  /** Already in this spool (an earlier salvage of the same file). */
+  skipped: number;
+  /** Not restored: their seq is taken, or beyond what may be given while the relay runs. */
+  conflicts: number;
+  /** Seq ranges SQLite could not read. */
+  unreadable: Unreadable;
+  /** The file's highest seq, null when unreadable (then nothing could be read). */
+  maxSeq: number | null;
+  error: string | null;
+  ms: number;
+}
+
+/** Where the restored rows go: the spool's writer, one chunk per turn. */
+export type SalvageSink = (rows: SalvageRow[]) => Promise<{ restored: number; skipped: number; conflicts: number }>;
+
+export type ToSalvage = { t: 'salvage'; source: string } | { t: 'next' };
+export type FromSalvage =
+  | { t: 'rows'; rows: SalvageRow[] }
+  | { t: 'done'; maxSeq: number | null; unreadable: Unreadable; error: string | null };
+
+/** The working copy of a damaged file set. */
+export function copyForSalvage(source: string): string {
+  const work = `${source}.salvage`;
+  for (const suffix of ['', '-wal']) {
+    rmSync(`${work}${suffix}`, { force: true });
+    if (existsSync(`${source}${suffix}`)) copyFileSync(`${source}${suffix}`, `${work}${suffix}`);
+  }
+  rmSync(`${work}-shm`, { force: true });
+  return work;
+}
+
+export function removeCopy(work: string): void {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${work}${suffix}`, { force: true });
+}
+
+/** Reads the copy of `source`: on the calling thread (the CLI) or, through `thread`, off it. */
+export async function readCopy(
+  source: string,
+  take: (rows: SalvageRow[]) => Promise<void>,
+): Promise<{ maxSeq: number | null; unreadable: Unreadable; error: string | null }> {
+  if (!existsSync(source)) return { maxSeq: null, unreadable: [], error: `${source} does not exist` };
+  const work = copyForSalvage(source);
+  let db: SyncDb | null = null;
+  try {
+    db = new Database(work);
+    const maxSeq = readMaxSeq(db);
+    if (maxSeq === null) return { maxSeq, unreadable: [], error: 'the events table cannot be read at all' };
+    const unreadable = await readSalvageable(db, maxSeq, take);
+    return { maxSeq, unreadable, error: null };
+  } catch (e) {
+    return { maxSeq: null, unreadable: [], error: (e as Error).message };
+  } finally {
+    try {
+      db?.close();
+    } catch {
+      // a damaged copy may refuse even to close cleanly; it is deleted next
+    }
+    removeCopy(work);
+  }
+}
+
+/** Runs a salvage of `source` into `sink`; `threaded` reads on a Worker (the relay), else here (the CLI). */
+export async function salvage(
+  source: string,
+  sink: SalvageSink,
+  opts: { threaded: boolean; onProgress?: (restored: number) => void; signal?: AbortSignal },
+): Promise<SalvageReport> {
+  const started = performance.now();
+  const totals = { restored: 0, skipped: 0, conflicts: 0 };
+  const take = async (rows: SalvageRow[]) => {
+    const r = await sink(rows);
+    totals.restored += r.restored;
+    totals.skipped += r.skipped;
+    totals.conflicts += r.conflicts;
+    opts.onProgress?.(totals.restored);
+  };
+  const read = opts.threaded ? await readOnThread(source, take, opts.signal) : await readCopy(source, take);
+  return { source, ...totals, ...read, ms: Math.round(performance.now() - started) };
+}
+
+function readOnThread(source: string, take: (rows: SalvageRow[]) => Promise<void>, signal?: AbortSignal) {
+  return new Promise<{ maxSeq: number | null; unreadable: Unreadable; error: string | null }>((resolve) => {
+    const worker = new Worker(workerUrl('background-worker'), { smol: true });
+    let done = false;
+    const finish = (r: { maxSeq: number | null; unreadable: Unreadable; error: string | null }) => {
+      if (done) return;
+      done = true;
+      worker.terminate();
+      resolve(r);
+    };
+    signal?.addEventListener('abort', () => finish({ maxSeq: null, unreadable: [], error: 'stopped with the relay' }));
+    worker.onmessage = (e: MessageEvent<FromSalvage>) => {
+      const m = e.data;
+      if (m.t === 'done') return finish(m);
+      take(m.rows).then(
+        () => !done && worker.postMessage({ t: 'next' } satisfies ToSalvage),
+        (err: Error) => finish({ maxSeq: null, unreadable: [], error: `storing salvaged events: ${err.message}` }),
+      );
+    };
+    worker.onerror = (e) => finish({ maxSeq: null, unreadable: [], error: e.message });
+    worker.postMessage({ t: 'salvage', source } satisfies ToSalvage);
+  });
+}
