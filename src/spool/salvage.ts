@@ -110,7 +110,9 @@ function readOnThread(source: string, take: (rows: SalvageRow[]) => Promise<void
     worker.onmessage = (e: MessageEvent<FromSalvage>) => {
       const m = e.data;
       if (m.t === 'done') return finish(m);
-      take(m.rows).then(
+      // A body crosses the thread as whatever the clone made of it (an ArrayBuffer, in Bun): bytes again here.
+      const rows = m.rows.map((r) => ({ ...r, body: Buffer.from(r.body as unknown as ArrayBuffer) }));
+      take(rows).then(
         () => !done && worker.postMessage({ t: 'next' } satisfies ToSalvage),
         (err: Error) => finish({ maxSeq: null, unreadable: [], error: `storing salvaged events: ${err.message}` }),
       );
