@@ -28,7 +28,8 @@ export function statusLevel({ health: h, outageSeconds, amberSeconds, attention 
   if (h.status === 'degraded') {
     // Only the cloud's silence is softened: a spool that cannot write or a
     // token the cloud refuses is red at once, whatever the outage's age.
-    const onlyTheCloud = h.spool.ok && h.paused_tokens.length === 0 && h.cloud.reachable === false;
+    const onlyTheCloud =
+      h.spool.ok && h.spool.quarantined.length === 0 && h.paused_tokens.length === 0 && h.cloud.reachable === false;
     if (!onlyTheCloud || !shortOutage(outageSeconds, amberSeconds)) return 'degraded';
     return 'warn';
   }

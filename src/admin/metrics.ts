@@ -186,6 +186,26 @@ export function createPromMetrics(): AdminMetrics {
       if (s) this.set(s.dead);
     },
   });
+  new Counter({
+    name: 'relay_spool_quarantines_total',
+    help: 'Damaged spool files set aside for this spool (spool.on_damage = "quarantine"), kept across restarts.',
+    registers,
+    collect() {
+      const s = stats();
+      if (!s) return;
+      this.reset();
+      this.inc(s.quarantines);
+    },
+  });
+  new Gauge({
+    name: 'relay_spool_quarantined_files',
+    help: 'Quarantined spool files still in place: each needs a person to look at it, then move it away.',
+    registers,
+    collect() {
+      const s = stats();
+      if (s) this.set(s.quarantined.length);
+    },
+  });
   new Gauge({
     name: 'relay_cloud_up',
     help: '0 when the last delivery attempt got no HTTP answer from the cloud; 1 otherwise (also before the first attempt).',

@@ -138,6 +138,15 @@ export async function buildStatus(deps: AdminDeps): Promise<StatusView> {
   const totals = { pending: sum('pending'), delivered: sum('delivered'), dead: sum('dead') };
 
   const attention: string[] = [];
+  for (const q of stats.quarantined) {
+    attention.push(
+      `The spool file was damaged and set aside at ${q.at}: ${q.file} (${q.reason}). The relay kept taking events in a fresh spool` +
+        (stats.salvaging
+          ? ' and is putting the readable waiting events back now (deliveries wait for it).'
+          : '; the readable waiting events were put back.') +
+        ' Keep the file for EmiliaVision support, check the disk, then move the file out of the spool folder to clear this.',
+    );
+  }
   if (stats.lastWriteError)
     attention.push(`The spool cannot write, so new events are refused (503): ${stats.lastWriteError}`);
   if (stats.bytes >= stats.maxBytes * SPOOL_WARN_RATIO) {

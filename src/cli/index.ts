@@ -1,3 +1,4 @@
+import { alerts } from './commands/alerts.ts';
 import { check } from './commands/check.ts';
 import { doctor } from './commands/doctor.ts';
 import { events } from './commands/events.ts';
@@ -5,6 +6,7 @@ import { init } from './commands/init.ts';
 import { send } from './commands/send.ts';
 import { serve } from './commands/serve.ts';
 import { service } from './commands/service.ts';
+import { spool } from './commands/spool.ts';
 import { status } from './commands/status.ts';
 import { version } from './commands/version.ts';
 import { type Command, type ExitCode, type Io, UsageError } from './context.ts';
@@ -12,7 +14,7 @@ import { type Command, type ExitCode, type Io, UsageError } from './context.ts';
 export type { Io } from './context.ts';
 
 /** Every command, one file each under commands/. */
-export const COMMANDS: Command[] = [serve, check, version, init, service, status, events, doctor, send];
+export const COMMANDS: Command[] = [serve, check, version, init, service, status, events, doctor, send, alerts, spool];
 
 export function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -18,7 +18,8 @@ export function buildHealth({ spool: s, cloud, paused, version }: HealthSources)
   const spoolOk = s.lastWriteError === null && s.bytes < s.maxBytes;
   return {
     // reachable === null (not tried yet) is not a reason to be degraded: a relay with nothing to send is fine.
-    status: spoolOk && cloud.reachable !== false && paused.length === 0 ? 'ok' : 'degraded',
+    status:
+      spoolOk && s.quarantined.length === 0 && cloud.reachable !== false && paused.length === 0 ? 'ok' : 'degraded',
     version,
     spool: {
       ok: spoolOk,
@@ -27,6 +28,8 @@ export function buildHealth({ spool: s, cloud, paused, version }: HealthSources)
       bytes: s.bytes,
       max_bytes: s.maxBytes,
       error: s.lastWriteError,
+      quarantined: s.quarantined,
+      salvaging: s.salvaging,
     },
     cloud: {
       reachable: cloud.reachable,

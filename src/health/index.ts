@@ -3,7 +3,7 @@
 
 /** GET /health's JSON body. Its keys are the wire format: snake_case, in this order. */
 export interface Health {
-  /** 'degraded' when the spool cannot take events, the cloud is unreachable, or a token is paused. */
+  /** 'degraded' when the spool cannot take events or was quarantined, the cloud is unreachable, or a token is paused. */
   status: 'ok' | 'degraded';
   version: string;
   spool: {
@@ -14,6 +14,10 @@ export interface Health {
     bytes: number;
     max_bytes: number;
     error: string | null;
+    /** Damaged spool files set aside (spool.on_damage = "quarantine") and still in place; each makes the relay degraded. */
+    quarantined: { file: string; at: string; reason: string }[];
+    /** A quarantined file's events are being put back; deliveries wait for it. */
+    salvaging: boolean;
   };
   cloud: {
     /** null: nothing sent since start. */

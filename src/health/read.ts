@@ -1,6 +1,6 @@
 import type { ReportedHealth } from './index.ts';
 
-type Kind = 'string' | 'number' | 'boolean' | 'null';
+type Kind = 'string' | 'number' | 'boolean' | 'null' | 'object';
 type Shape<T> = { [K in keyof T]-?: readonly Kind[] };
 
 /**
@@ -26,6 +26,13 @@ const SPOOL: Shape<Part<'spool'>> = {
   bytes: ['number'],
   max_bytes: ['number'],
   error: ['string', 'null'],
+  quarantined: ['object'],
+  salvaging: ['boolean'],
+};
+const QUARANTINED: Shape<NonNullable<Part<'spool'>['quarantined']>[number]> = {
+  file: ['string'],
+  at: ['string'],
+  reason: ['string'],
 };
 const CLOUD: Shape<Part<'cloud'>> = {
   reachable: ['boolean', 'null'],
@@ -48,7 +55,13 @@ export function readHealth(json: unknown): ReportedHealth | undefined {
   const out: ReportedHealth = { status: h.status };
   if (typeof h.version === 'string') out.version = h.version;
   const spool = pick(h.spool, SPOOL);
-  if (spool) out.spool = spool;
+  if (spool) {
+    const q: unknown = spool.quarantined;
+    if (Array.isArray(q))
+      spool.quarantined = q.flatMap((e) => (typeof pick(e, QUARANTINED)?.file === 'string' ? [e] : []));
+    else delete spool.quarantined;
+    out.spool = spool;
+  }
   const cloud = pick(h.cloud, CLOUD);
   if (cloud) out.cloud = cloud;
   if (Array.isArray(h.paused_tokens)) {

@@ -94,11 +94,15 @@ export class Lifecycle {
     return this.salvaging !== null || this.swapping !== null;
   }
 
+  /** Every quarantine recorded for this spool, oldest first. */
+  quarantines(): Quarantined[] {
+    const raw = this.core.stmts.meta.get('quarantined');
+    return raw ? (JSON.parse(raw) as Quarantined[]) : [];
+  }
+
   /** Quarantined files still where the relay put them (moving one away clears it). */
   quarantined(): Quarantined[] {
-    const raw = this.core.stmts.meta.get('quarantined');
-    const all = raw ? (JSON.parse(raw) as Quarantined[]) : [];
-    return all.filter((q) => existsSync(q.file));
+    return this.quarantines().filter((q) => existsSync(q.file));
   }
 
   lastSalvage(): SalvageReport | null {
@@ -157,6 +161,12 @@ export class Lifecycle {
     const old = this.core;
     // Every seq the damaged file may hold is below the next one its writer would give.
     const floor = old.writer.reserveSeq();
+    let earlier: Quarantined[] = [];
+    try {
+      earlier = this.quarantines();
+    } catch {
+      // the damaged file cannot even say which quarantines came before
+    }
     await old.opened.background?.stop();
     await old.writer.drain();
     keepOpen(old.opened);
@@ -166,17 +176,21 @@ export class Lifecycle {
     });
     const opened = await openChecked({ ...this.deps, lock: false }, (o) => o);
     this.core = this.makeCore(opened);
-    await this.noteQuarantine(file, reason, floor);
+    await this.noteQuarantine(file, reason, floor, earlier);
     this.watchScan();
   }
 
   /** Records the quarantine in the fresh file (its seq floor first), says so loudly, starts the salvage. */
-  private async noteQuarantine(file: string, reason: string, floor: number | null): Promise<void> {
+  private async noteQuarantine(
+    file: string,
+    reason: string,
+    floor: number | null,
+    earlier: Quarantined[] = [],
+  ): Promise<void> {
     const q: Quarantined = { file, at: new Date(this.deps.clock.now()).toISOString(), reason };
     const { stmts, writer } = this.core;
     await writer.run(() => {
-      const prior = stmts.meta.get('quarantined');
-      stmts.meta.set('quarantined', JSON.stringify([...(prior ? (JSON.parse(prior) as Quarantined[]) : []), q]));
+      stmts.meta.set('quarantined', JSON.stringify([...earlier, ...this.quarantines(), q]));
       stmts.meta.set('seq_floor', String(Math.max(floor ?? FALLBACK_FLOOR, stmts.maxSeq() + 1)));
       stmts.meta.set('salvage_source', file);
     });

@@ -185,6 +185,9 @@ export class Spool {
       bytes: writer.heldBytes,
       maxBytes: this.deps.maxBytes,
       lastWriteError: this.life.damaged ?? writer.lastError,
+      quarantined: this.life.quarantined(),
+      quarantines: this.life.quarantines().length,
+      salvaging: this.life.holdingLanes,
     };
   }
 

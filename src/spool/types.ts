@@ -89,6 +89,12 @@ export interface SpoolStats extends Record<EventStatus, number> {
   maxBytes: number;
   lanes: LaneStats[];
   lastWriteError: string | null;
+  /** Damaged files this spool set aside that are still where it put them (quarantine.ts). */
+  quarantined: { file: string; at: string; reason: string }[];
+  /** Quarantines recorded for this spool, whether or not their files are still there. */
+  quarantines: number;
+  /** True while a salvage puts a quarantined file's events back (lane heads wait for it). */
+  salvaging: boolean;
 }
 
 /** The writer connection's settings, for `relay doctor` and tests of the durability promise. */

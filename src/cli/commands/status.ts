@@ -65,7 +65,12 @@ function toJson(config: Config, p: Probe, lanes: LaneCounts[]) {
     spool: {
       path: config.spool.path,
       ...(p.running && p.health.spool
-        ? { bytes: p.health.spool.bytes, max_bytes: p.health.spool.max_bytes, error: p.health.spool.error ?? null }
+        ? {
+            bytes: p.health.spool.bytes,
+            max_bytes: p.health.spool.max_bytes,
+            error: p.health.spool.error ?? null,
+            quarantined: p.health.spool.quarantined ?? [],
+          }
         : {}),
     },
     totals: { pending: sum('pending'), delivered: sum('delivered'), dead: sum('dead') },
@@ -105,6 +110,14 @@ function printHuman(io: Io, config: Config, p: Probe, lanes: LaneCounts[]): void
     );
     for (const t of h.paused_tokens ?? []) io.out(`        PAUSED token ${t.token}: ${t.reason}`);
     if (h.spool?.error) io.out(`spool:  ERROR ${h.spool.error}`);
+    for (const q of h.spool?.quarantined ?? []) {
+      io.out(`spool:  DAMAGED file set aside at ${localTime(Date.parse(q.at))}: ${q.file} (${q.reason})`);
+      io.out(
+        h.spool?.salvaging
+          ? '        its readable waiting events are being put back now; deliveries wait for it'
+          : '        its readable waiting events were put back; keep the file for support, then move it away',
+      );
+    }
   } else {
     io.out(`relay:  not running${p.url ? ` (no answer at ${p.url}: ${p.reason})` : ` (${p.reason})`}`);
     io.out(`cloud:  unknown while the relay is stopped; "relay doctor" checks ${config.cloud.url} directly`);

@@ -89,6 +89,13 @@ export async function checkSpool(config: Config): Promise<Check[]> {
           }
         : { check: 'spool', status: 'pass', message: `${path} is writable (${summary})` },
     );
+    for (const q of s.quarantined) {
+      out.push({
+        check: 'quarantine',
+        status: 'warn',
+        message: `the spool was damaged and set aside at ${q.at}: ${q.file} (${q.reason}); its readable events were salvaged (relay spool salvage "${q.file}" runs it again). Check the disk, keep the file for support, then move it away`,
+      });
+    }
     if (s.dead > 0) {
       out.push({
         check: 'dead letters',
