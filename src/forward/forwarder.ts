@@ -5,6 +5,8 @@ import { noopMetrics, type RelayMetrics } from '../lib/metrics.ts';
 import { takeToken } from '../lib/token-bucket.ts';
 import { type Env, laneKey, type PendingEvent, type Spool } from '../spool/index.ts';
 import { classify, parseRetryAfter } from './policy.ts';
+import { fetchProxy, type ProxyRoute, showProxy } from './proxy.ts';
+import { proxyAnswer, proxyFailure, scrubProxy, throughProxy } from './proxy-errors.ts';
 import {
   type Answer,
   type CloudStatus,
@@ -57,6 +59,8 @@ export class Forwarder {
   /** Set just before stop() resolves: from then on nothing is written to the spool (it is about to close). */
   private halted = false;
   private stopping: Promise<void> | null = null;
+  /** The proxy the last request went through (null: direct; undefined: none sent yet), logged when it changes. */
+  private proxyUrl: string | null | undefined;
   readonly cloud: CloudStatus = { reachable: null, since: null, lastDeliveryAt: null, lastError: null };
 
   constructor(private readonly deps: ForwarderDeps) {
@@ -182,7 +186,8 @@ export class Forwarder {
   }
 
   private noteReachability(a: Answer, at: number): void {
-    const reachable = a.status !== null;
+    // A proxy's 407 is an HTTP answer, but not the cloud's: the cloud was not reached.
+    const reachable = a.status !== null && !a.fromProxy;
     if (this.cloud.reachable !== reachable) {
       this.cloud.reachable = reachable;
       this.cloud.since = at;
@@ -195,9 +200,13 @@ export class Forwarder {
   private async send(ev: PendingEvent, st: ForwardSettings): Promise<Answer | null> {
     const url = `${st.cloudUrl}/webhooks/v1/pos/${encodeURIComponent(ev.token)}${ev.env === 'dev' ? '?env=dev' : ''}`;
     const cancel = this.cancelCtl.signal;
+    const route = st.proxy;
+    this.noteRoute(route);
     try {
       const res = await fetch(url, {
         method: 'POST',
+        // Always explicit: a proxy chosen by resolveProxy, or none even if HTTP(S)_PROXY is set.
+        proxy: fetchProxy(route?.url),
         body: ev.body,
         headers: {
           'Content-Type': 'application/json',
@@ -207,18 +216,35 @@ export class Forwarder {
         signal: AbortSignal.any([AbortSignal.timeout(st.timeoutMs), cancel]),
       });
       const body = await res.text();
+      const proxied = route ? proxyAnswer(res.status, res.statusText, route) : undefined;
       return {
         status: res.status,
         body,
         retryAfterMs: parseRetryAfter(res.headers.get('retry-after'), this.deps.clock.now()),
+        ...(proxied ? { error: proxied, fromProxy: true } : {}),
       };
     } catch (e) {
       // Checked first: a stop is not the cloud's failure, even if a timeout fired too.
       if (cancel.aborted) return null;
       const err = e as Error;
-      const error = err.name === 'TimeoutError' ? `timeout after ${st.timeoutMs} ms` : err.message;
+      const error =
+        err.name === 'TimeoutError'
+          ? `timeout after ${st.timeoutMs} ms${throughProxy(route)}`
+          : ((route && proxyFailure(e, route, st.cloudUrl)) ??
+            `${scrubProxy(err.message, route)}${throughProxy(route)}`);
       return { status: null, body: '', error };
     }
+  }
+
+  /** Logs the route to the cloud when it changes (first request, reload, an environment change). */
+  private noteRoute(route: ProxyRoute | undefined): void {
+    const url = route?.url ?? null;
+    if (url === this.proxyUrl) return;
+    const first = this.proxyUrl === undefined;
+    this.proxyUrl = url;
+    if (url !== null)
+      this.deps.log.info({ proxy: showProxy(url), from: route!.from }, 'cloud requests go through a proxy');
+    else if (!first || route?.from) this.deps.log.info({ from: route?.from ?? '' }, 'cloud requests go direct');
   }
 
   private sleep(ms: number): Promise<void> {

@@ -2,3 +2,13 @@ export type { CloudStatus, ForwarderDeps, ForwardSettings, PausedToken } from '.
 export { createForwarder, Forwarder } from './forwarder.ts';
 export type { Verdict } from './policy.ts';
 export { backoffDelay, classify, parseRetryAfter } from './policy.ts';
+export {
+  fetchProxy,
+  noProxyMatches,
+  type ProxyEnv,
+  type ProxyRoute,
+  proxyFor,
+  resolveProxy,
+  showProxy,
+} from './proxy.ts';
+export { proxyAnswer, proxyFailure, proxySource, scrubProxy, throughProxy } from './proxy-errors.ts';

@@ -15,6 +15,9 @@ export type { Verdict };
  *   contact EmiliaVision"); the event is fine, the token is not: pause the
  *   token's lanes and keep every event.
  * - 408, 429, 5xx, no answer: transient (guide "Retry Strategy"): same event again.
+ * - 407: a proxy between us and the cloud wants (other) credentials (RFC 9110
+ *   §15.5.8); the cloud never saw the event, so it is kept and sent again
+ *   once the proxy is fixed, never dead-lettered.
  * - other 4xx (400, 413, 422, ...): this event will never be accepted as it
  *   is: dead-letter it so the lane moves on.
  * - anything else (1xx/3xx): unexpected; retrying keeps the event, dead-lettering
@@ -24,7 +27,7 @@ export function classify(status: number | null): Verdict {
   if (status === null) return 'retry';
   if (status >= 200 && status < 300) return 'delivered';
   if (status === 401) return 'pause';
-  if (status === 408 || status === 429 || status >= 500) return 'retry';
+  if (status === 407 || status === 408 || status === 429 || status >= 500) return 'retry';
   if (status >= 400 && status < 500) return 'dead';
   return 'retry';
 }

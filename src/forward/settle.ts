@@ -4,6 +4,7 @@ import type { RelayMetrics } from '../lib/metrics.ts';
 import type { BucketState } from '../lib/token-bucket.ts';
 import type { Env, PendingEvent, Spool, Verdict } from '../spool/index.ts';
 import { backoffDelay } from './policy.ts';
+import type { ProxyRoute } from './proxy.ts';
 
 export interface ForwardSettings {
   cloudUrl: string;
@@ -11,6 +12,8 @@ export interface ForwardSettings {
   ratePerToken: number;
   initialBackoffMs: number;
   maxBackoffMs: number;
+  /** How requests reach the cloud (resolveProxy); absent: direct, whatever the environment says. */
+  proxy?: ProxyRoute;
 }
 
 export interface CloudStatus {
@@ -40,6 +43,8 @@ export interface Answer {
   body: string;
   retryAfterMs?: number;
   error?: string;
+  /** The answer is the proxy's (a 407), not the cloud's: the cloud was not reached. */
+  fromProxy?: boolean;
 }
 
 /** Everything a verdict handler reads or updates for one settled attempt. */

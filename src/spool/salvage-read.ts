@@ -62,9 +62,12 @@ export async function readSalvageable(
   hi: number,
   take: (rows: SalvageRow[]) => Promise<void> | void,
 ): Promise<Unreadable> {
+  // NOT INDEXED: by the table's own b-tree (rowid ranges), so a damaged index page costs nothing.
   const stmt = db.prepare(
-    `SELECT ${SELECT} FROM events WHERE seq BETWEEN ? AND ? AND status != 'delivered' ORDER BY seq`,
+    `SELECT ${SELECT} FROM events NOT INDEXED WHERE seq BETWEEN ? AND ? AND status != 'delivered' ORDER BY seq`,
   );
+  // One row by its key: a range scan steps on to the next row to end, which may be the damaged one.
+  const one = db.prepare(`SELECT ${SELECT} FROM events WHERE seq = ? AND status != 'delivered'`);
   const unreadable: Unreadable = [];
   const bad = (from: number, to: number) => {
     const last = unreadable.at(-1);
@@ -78,7 +81,7 @@ export async function readSalvageable(
     const [from, to] = todo.pop()!;
     let rows: SalvageRow[];
     try {
-      rows = stmt.all(from, to) as SalvageRow[];
+      rows = (from === to ? one.all(from) : stmt.all(from, to)) as SalvageRow[];
     } catch {
       if (from === to) bad(from, to);
       else {

@@ -109,7 +109,7 @@ function readOnThread(source: string, take: (rows: SalvageRow[]) => Promise<void
     signal?.addEventListener('abort', () => finish({ maxSeq: null, unreadable: [], error: 'stopped with the relay' }));
     worker.onmessage = (e: MessageEvent<FromSalvage>) => {
       const m = e.data;
-      if (m.t === 'done') return finish(m);
+      if (m.t === 'done') return finish({ maxSeq: m.maxSeq, unreadable: m.unreadable, error: m.error });
       // A body crosses the thread as whatever the clone made of it (an ArrayBuffer, in Bun): bytes again here.
       const rows = m.rows.map((r) => ({ ...r, body: Buffer.from(r.body as unknown as ArrayBuffer) }));
       take(rows).then(

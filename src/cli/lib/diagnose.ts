@@ -1,4 +1,12 @@
 import type { Config } from '../../config/index.ts';
+import {
+  type ProxyEnv,
+  type ProxyRoute,
+  proxyAnswer,
+  proxySource,
+  resolveProxy,
+  throughProxy,
+} from '../../forward/index.ts';
 import { type Clock, systemClock } from '../../lib/clock.ts';
 import { VERSION } from '../../version.ts';
 import { checkDisk, checkSpool } from './diagnose-spool.ts';
@@ -29,6 +37,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface DiagnoseDeps {
   clock?: Clock;
+  /** Where HTTPS_PROXY / NO_PROXY are read when cloud.proxy is "" (default: this process's environment). */
+  env?: ProxyEnv;
 }
 
 export async function diagnose(config: Config, configPath: string, deps: DiagnoseDeps = {}): Promise<Check[]> {
@@ -71,36 +81,36 @@ export async function diagnose(config: Config, configPath: string, deps: Diagnos
   checks.push(...(await checkSpool(config)));
   checks.push(checkDisk(config));
 
-  // Network: the guide's test 2 (GET /health, timeout), then its test 3 per token.
+  // Network: the guide's test 2 (GET /health, timeout), then its test 3 per token, by the
+  // forwarder's route: cloud.proxy, else HTTPS_PROXY / NO_PROXY, named in the message.
   const timeoutMs = config.cloud.timeout_seconds * 1000;
+  const route = resolveProxy(config.cloud.url, config.cloud.proxy, deps.env ?? process.env);
   const t0 = clock.now();
   const health = await request(`${config.cloud.url}/health`, {
     timeoutMs,
+    proxy: route,
     headers: { 'User-Agent': `emiliavision-relay/${VERSION} doctor` },
   });
   const t1 = clock.now();
-  if (!health.ok)
-    add(
-      'cloud',
-      'fail',
-      `cannot reach ${config.cloud.url}/health: ${health.error} (check the internet connection, firewall, proxy)`,
-    );
-  else if (health.status !== 200) add('cloud', 'warn', `${config.cloud.url}/health answered ${health.status}`);
-  else if (health.ms >= SLOW_MS)
-    add('cloud', 'warn', `${config.cloud.url}/health answered 200 but slowly: ${Math.round(health.ms)} ms`);
-  else add('cloud', 'pass', `${config.cloud.url}/health answered 200 in ${Math.round(health.ms)} ms`);
+  const cloud = cloudCheck(`${config.cloud.url}/health`, health, route);
+  add('cloud', cloud.status, cloud.message);
 
-  checks.push(checkClock(clock.now(), health, (t0 + t1) / 2));
+  // A proxy's own answer carries the proxy's Date (if any), not the cloud's.
+  checks.push(checkClock(clock.now(), cloud.reached ? health : { ok: false, error: '', ms: 0 }, (t0 + t1) / 2));
 
   for (const t of config.tokens.filter((x) => !x.active)) {
     add('token', 'skip', `token ${tokenLabel(t.token, names)}: inactive in the config, not tested`);
   }
-  if (!health.ok) {
+  if (!cloud.reached) {
     for (const t of active)
-      add('token', 'skip', `token ${tokenLabel(t.token, names)}: not tested, the cloud is unreachable`);
+      add(
+        'token',
+        'skip',
+        `token ${tokenLabel(t.token, names)}: not tested, the cloud is unreachable${routeNote(route)}`,
+      );
     return checks;
   }
-  const results = await Promise.all(active.map((t) => checkToken(config, t.token, clock, timeoutMs)));
+  const results = await Promise.all(active.map((t) => checkToken(config, t.token, clock, timeoutMs, route)));
   for (const [i, r] of results.entries())
     add('token', r.status, `token ${tokenLabel(active[i]!.token, names)}: ${r.message}`);
   return checks;
@@ -111,6 +121,7 @@ async function checkToken(
   token: string,
   clock: Clock,
   timeoutMs: number,
+  route: ProxyRoute,
 ): Promise<Omit<Check, 'check'>> {
   // The guide's diagnostic_test payload, with the timezone offset it asks POS systems to send.
   const body = JSON.stringify({
@@ -124,9 +135,12 @@ async function checkToken(
     body,
     headers: { 'Content-Type': 'application/json', 'User-Agent': `emiliavision-relay/${VERSION} doctor` },
     timeoutMs,
+    proxy: route,
   });
   const scrub = (s: string) => scrubTokens(s, [token]);
   if (!r.ok) return { status: 'fail', message: `request failed: ${scrub(r.error)}` };
+  const byProxy = proxyAnswer(r.status, r.statusText, route);
+  if (byProxy) return { status: 'fail', message: `not sent to the cloud: ${byProxy}` };
   if (r.status === 401) {
     return {
       status: 'fail',
@@ -177,4 +191,49 @@ function checkClock(now: number, health: Reply, midpoint: number): Check {
     };
   }
   return { check: 'clock', status: 'pass', message: `${local}, within ${Math.max(1, secs)} s of the cloud's clock` };
+}
+
+/**
+ * The cloud step, naming the route ("through proxy http://user:****@proxy:3128
+ * (cloud.proxy)"). `reached` is false when nothing came from the cloud itself:
+ * no answer, or the proxy's refusal (then the tokens are not tested: their
+ * answers would be the proxy's too). The cloud's /health asks for no
+ * credentials, so through a proxy a 401 or 407 there is the proxy's.
+ */
+function cloudCheck(url: string, r: Reply, route: ProxyRoute): Omit<Check, 'check'> & { reached: boolean } {
+  const via = routeNote(route);
+  if (!r.ok) {
+    if (r.proxyFault) return { status: 'fail', reached: false, message: `cannot reach ${url}: ${r.error}` };
+    const hint = route.url
+      ? 'check the proxy and its internet access'
+      : 'check the internet connection, firewall, proxy';
+    return { status: 'fail', reached: false, message: `cannot reach ${url}: ${r.error} (${hint})` };
+  }
+  const answered = `${url} answered ${r.status}${r.statusText ? ` ${r.statusText}` : ''}`;
+  const byProxy = proxyAnswer(r.status, r.statusText, route);
+  if (byProxy) return { status: 'fail', reached: false, message: `${url}: ${byProxy}` };
+  if (route.url && r.status === 401) {
+    return {
+      status: 'fail',
+      reached: false,
+      message: `${answered}${via}: the cloud's /health asks for no credentials, so the proxy refused the relay's (some proxies answer a wrong password with 401, not 407): check the user and password in ${proxySource(route)}`,
+    };
+  }
+  if (r.status !== 200) {
+    const proxyHint =
+      route.url && r.status >= 500
+        ? ": a 5xx through a proxy is often the proxy's own (it could not reach the cloud)"
+        : '';
+    return { status: 'warn', reached: true, message: `${answered}${via}${proxyHint}` };
+  }
+  const ms = Math.round(r.ms);
+  if (r.ms >= SLOW_MS)
+    return { status: 'warn', reached: true, message: `${url} answered 200 but slowly: ${ms} ms${via}` };
+  return { status: 'pass', reached: true, message: `${url} answered 200 in ${ms} ms${via}` };
+}
+
+/** " through proxy X (cloud.proxy)", ", direct (no_proxy lists the cloud's host)", or "" when no proxy is set at all. */
+function routeNote(route: ProxyRoute): string {
+  if (route.url) return `${throughProxy(route)} (${route.from})`;
+  return route.from ? `, direct (${route.from} lists the cloud's host)` : '';
 }

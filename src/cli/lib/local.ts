@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Config } from '../../config/index.ts';
+import { fetchProxy, type ProxyRoute, proxyFailure, scrubProxy, throughProxy } from '../../forward/index.ts';
 import { type ReportedHealth, readHealth } from '../../health/index.ts';
 import { systemClock } from '../../lib/clock.ts';
 import { silentLogger } from '../../lib/log.ts';
@@ -71,37 +72,50 @@ export function localRelayUrl(config: Config): string | undefined {
 }
 
 export type Reply =
-  | { ok: true; status: number; text: string; headers: Headers; ms: number }
-  | { ok: false; error: string; ms: number };
+  | { ok: true; status: number; statusText: string; text: string; headers: Headers; ms: number }
+  | {
+      ok: false;
+      error: string;
+      ms: number;
+      /** `error` is the proxy's fault, explained (proxyFailure): no generic advice needed. */
+      proxyFault?: boolean;
+    };
 
 /**
  * One HTTP request with a deadline. `insecureTls` is for the relay's own
  * loopback endpoint only, whose certificate is usually self-signed for the POS;
- * the cloud is always verified.
+ * the cloud is always verified. `proxy` is for the cloud (resolveProxy); without
+ * it the request goes direct even when HTTP(S)_PROXY is set, as the relay's own
+ * loopback address must. A failure through the proxy says it was the proxy's.
  */
 export async function request(
   url: string,
-  init: RequestInit & { timeoutMs: number; insecureTls?: boolean },
+  init: RequestInit & { timeoutMs: number; insecureTls?: boolean; proxy?: ProxyRoute },
 ): Promise<Reply> {
   const started = performance.now();
-  const { timeoutMs, insecureTls, ...rest } = init;
+  const { timeoutMs, insecureTls, proxy, ...rest } = init;
   try {
     const res = await fetch(url, {
       ...rest,
+      proxy: fetchProxy(proxy?.url),
       signal: AbortSignal.timeout(timeoutMs),
       ...(insecureTls ? { tls: { rejectUnauthorized: false } } : {}),
     });
     const text = await res.text();
-    return { ok: true, status: res.status, text, headers: res.headers, ms: performance.now() - started };
+    const reply = { status: res.status, statusText: res.statusText, text, headers: res.headers };
+    return { ok: true, ...reply, ms: performance.now() - started };
   } catch (e) {
     const err = e as Error & { code?: string };
-    const error =
+    const plain =
       err.name === 'TimeoutError'
         ? `no answer within ${timeoutMs} ms`
         : err.code && !err.message.startsWith(err.code)
           ? `${err.code}: ${err.message}`
           : err.message;
-    return { ok: false, error, ms: performance.now() - started };
+    const explained = err.name !== 'TimeoutError' && proxy ? proxyFailure(e, proxy, url) : undefined;
+    const ms = performance.now() - started;
+    if (explained) return { ok: false, error: explained, ms, proxyFault: true };
+    return { ok: false, error: `${scrubProxy(plain, proxy)}${throughProxy(proxy)}`, ms };
   }
 }
 
