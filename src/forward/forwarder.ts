@@ -4,7 +4,7 @@ import { maskToken } from '../lib/mask.ts';
 import { noopMetrics, type RelayMetrics } from '../lib/metrics.ts';
 import { takeToken } from '../lib/token-bucket.ts';
 import { type Env, laneKey, type PendingEvent, type Spool } from '../spool/index.ts';
-import { classify, parseRetryAfter } from './policy.ts';
+import { classify, clockSkew, parseRetryAfter } from './policy.ts';
 import { fetchProxy, type ProxyRoute, showProxy } from './proxy.ts';
 import { proxyAnswer, proxyFailure, scrubProxy, throughProxy } from './proxy-errors.ts';
 import {
@@ -26,6 +26,8 @@ export interface ForwarderDeps {
   random?: () => number;
   userAgent?: string;
   metrics?: RelayMetrics;
+  /** Told this PC's clock minus the cloud's, from each answer's Date header (the POS-clock warning uses it). */
+  onCloudClock?: (skewMs: number) => void;
 }
 
 export interface PausedToken {
@@ -202,6 +204,7 @@ export class Forwarder {
     const cancel = this.cancelCtl.signal;
     const route = st.proxy;
     this.noteRoute(route);
+    const sentAt = this.deps.clock.now();
     try {
       const res = await fetch(url, {
         method: 'POST',
@@ -217,6 +220,8 @@ export class Forwarder {
       });
       const body = await res.text();
       const proxied = route ? proxyAnswer(res.status, res.statusText, route) : undefined;
+      const skew = proxied ? null : clockSkew(sentAt, this.deps.clock.now(), res.headers.get('date'));
+      if (skew !== null) this.deps.onCloudClock?.(skew);
       return {
         status: res.status,
         body,

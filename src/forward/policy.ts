@@ -78,3 +78,19 @@ export function backoffDelay(
   const floor = retryAfterMs ?? 0;
   return Math.round(Math.min(opts.maxMs, Math.max(jittered, floor)));
 }
+
+/**
+ * This PC's clock minus the cloud's, from an answer's Date header (RFC 9110
+ * §6.6.1: IMF-fixdate, one-second resolution), taken at the request's
+ * midpoint. The header is truncated to the second, so the cloud's time was in
+ * [date, date + 1 s): only what lies outside that window counts as skew.
+ * null when the header is absent or not a date.
+ */
+export function clockSkew(sentAt: number, receivedAt: number, date: string | null): number | null {
+  if (date === null || !IMF_FIXDATE.test(date.trim())) return null;
+  const cloud = Date.parse(date);
+  if (Number.isNaN(cloud)) return null;
+  const mid = (sentAt + receivedAt) / 2;
+  if (mid < cloud) return Math.round(mid - cloud);
+  return Math.round(Math.max(0, mid - (cloud + 1000)));
+}

@@ -4,7 +4,7 @@ import { maskToken } from '../lib/mask.ts';
 import type { RelayMetrics } from '../lib/metrics.ts';
 import { Buckets } from '../lib/token-bucket.ts';
 import { type Env, type Spool, SpoolFullError } from '../spool/index.ts';
-import { payloadWarnings } from '../warnings/index.ts';
+import { payloadWarnings, TABLE_WINDOW, TableShapes, type WarningContext } from '../warnings/index.ts';
 import type { Answer } from './answer.ts';
 import { checkJson } from './body.ts';
 import { refusal } from './refusal.ts';
@@ -20,6 +20,12 @@ export interface IngestSettings {
   ratePerToken: number;
   burstPerToken: number;
   maxBodyBytes: number;
+  /** `site.timezone`; null when the config carries none (one built in code), which skips the zone check. */
+  siteZone: string | null;
+  /** `warnings.clock_ahead_minutes`, in ms. */
+  clockAheadMs: number;
+  /** `warnings.identifier_min_samples`. */
+  identifierMinSamples: number;
 }
 
 export const INVALID_TOKEN = 'Invalid or inactive webhook token';
@@ -41,6 +47,10 @@ const digest = (token: string): string => Bun.SHA256.hash(token, 'hex');
 export class IngestService {
   private active = new Map<string, TokenEntry>();
   private readonly buckets: Buckets;
+  /** Per token, the shapes of its latest table_number values; seeded from the spool so a restart keeps them. */
+  private readonly tables = new TableShapes(TABLE_WINDOW);
+  /** Relay minus cloud, as last told by `noteCloudClock`; null while unknown. */
+  private relayClockSkewMs: number | null = null;
 
   constructor(
     private settings: IngestSettings,
@@ -54,6 +64,34 @@ export class IngestService {
     this.settings = settings;
     this.active = new Map(settings.tokens.filter((t) => t.active).map((t) => [digest(t.token), t]));
     this.buckets.setLimits(this.limits());
+    // Active tokens only: the others cannot post, and a reload that activates one seeds it then.
+    this.seedTables(settings.tokens.filter((t) => t.active).map((t) => t.token));
+  }
+
+  /**
+   * How far the relay's clock is from the cloud's: relay minus cloud in ms,
+   * from a cloud answer's Date header; null forgets it. A timestamp ahead of
+   * the relay's clock then blames this PC's clock rather than the POS's when
+   * the skew is past `warnings.clock_ahead_minutes`.
+   */
+  noteCloudClock(skewMs: number | null): void {
+    this.relayClockSkewMs = skewMs !== null && Number.isFinite(skewMs) ? skewMs : null;
+  }
+
+  /** Learns each new token's recent table_number values from the spool; forgets removed tokens. */
+  private seedTables(tokens: string[]): void {
+    const wanted = new Set(tokens);
+    for (const token of tokens) {
+      if (this.tables.knows(token)) continue;
+      try {
+        this.tables.seed(token, this.deps.spool.recentBodies(token, TABLE_WINDOW));
+      } catch (e) {
+        // Advice only: a spool that cannot be read here fails loudly where it matters (append).
+        this.tables.seed(token, []);
+        this.deps.log.warn({ token: maskToken(token), err: (e as Error).message }, 'table_number history not read');
+      }
+    }
+    for (const token of this.tables.tokens()) if (!wanted.has(token)) this.tables.forget(token);
   }
 
   private limits() {
@@ -93,10 +131,21 @@ export class IngestService {
     const checked = checkJson(bytes);
     if (!checked.ok) return refusal(400, checked.detail);
     // Advice only: the exact bytes are stored and forwarded whatever it says.
-    const warnings = payloadWarnings(checked.value);
+    const s = this.settings;
+    const ctx: WarningContext = {
+      env,
+      siteZone: s.siteZone,
+      now: this.deps.clock.now(),
+      clockAheadMs: s.clockAheadMs,
+      relayClockSkewMs: this.relayClockSkewMs,
+      usualTable: this.tables.usual(token, s.identifierMinSamples),
+    };
+    const warnings = payloadWarnings(checked.value, ctx);
     const messages = warnings.map((w) => w.message);
     try {
       const r = await this.deps.spool.append({ token, env, body: bytes, warnings: messages });
+      // After the check, so a value is compared with the ones before it; and only once stored, as a restart re-reads it.
+      this.tables.learn(token, checked.value);
       const metrics = this.deps.metrics;
       if (metrics) {
         metrics.received(token, env);

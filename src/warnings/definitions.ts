@@ -1,4 +1,7 @@
-import { has, isObject, judgeTime, kind, type Obj, quote } from './values.ts';
+import { tableShape, type UsualShape } from './identifiers.ts';
+import { testDataReason } from './test-data.ts';
+import { runTimeChecks } from './time-checks.ts';
+import { has, isObject, judgeTime, kind, type Obj, quote, TIME_FIELDS } from './values.ts';
 
 /**
  * Payload warnings: the cloud answers 200 to any valid JSON, but its
@@ -56,6 +59,26 @@ export const WARNINGS = [
     id: 'items_without_employee_id',
     help: 'Items without employee_id: the dashboard cannot tell who took the order (guide v2.0).',
   },
+  {
+    id: 'timestamp_wrong_timezone',
+    help: 'A timestamp whose offset is not the site\'s at that instant (UTC from a São Paulo POS, -05:00 in a New York summer): the dashboard files the event at the wrong hour (guide v2.0, "Using wrong timezone").',
+  },
+  {
+    id: 'timestamp_in_future',
+    help: "A timestamp more than warnings.clock_ahead_minutes ahead of the relay's clock: the POS clock is probably wrong, and its events sort wrongly.",
+  },
+  {
+    id: 'relay_clock_off',
+    help: "A timestamp ahead of the relay's clock while the relay PC's own clock is off against the cloud's Date header: fix this PC's time (NTP), not the POS.",
+  },
+  {
+    id: 'table_number_inconsistent',
+    help: 'A table_number in another naming scheme than this POS usually sends ("Table 12" among "Mesa 8"s): the dashboard sees two tables (guide v2.0, "Use Consistent Identifiers").',
+  },
+  {
+    id: 'test_data_in_prod',
+    help: 'Test data (a connection_test, "Test Table", "test": true) sent to production: it lands among real orders; tests go to ?env=dev (guide v2.0, "Wrong Environment").',
+  },
 ] as const satisfies readonly Definition[];
 
 export type WarningId = (typeof WARNINGS)[number]['id'];
@@ -73,13 +96,36 @@ export interface PayloadWarning {
 }
 
 /**
- * What a check may know besides the payload. Nothing yet: a warning that
- * needs the clock (POS clock skew), the site's timezone or per-token history
- * adds a field here, and the compiler then finds every caller that must pass it.
+ * What a check may know besides the payload: the request's lane, the site,
+ * the clocks and the token's history. Plain data, so the checks stay pure; a
+ * new field here makes the compiler find every caller that must pass it.
  */
-export type WarningContext = Readonly<Record<never, never>>;
+export interface WarningContext {
+  /** The lane (`?env`): test data is only out of place in prod. */
+  readonly env: 'prod' | 'dev';
+  /** The site's IANA zone (`site.timezone`); null when not known, which skips the zone check. */
+  readonly siteZone: string | null;
+  /** The relay's clock (ms since the epoch); null skips the clock check. */
+  readonly now: number | null;
+  /** How far ahead of `now` a timestamp may be (`warnings.clock_ahead_minutes`). */
+  readonly clockAheadMs: number;
+  /** The relay's clock minus the cloud's (its answers' Date header); null while unknown. */
+  readonly relayClockSkewMs: number | null;
+  /** The token's usual table_number shape; null until enough values were seen and one scheme dominates. */
+  readonly usualTable: UsualShape | null;
+}
 
-type Warn<G extends WarningId> = (id: G, message: string) => void;
+/** Nothing known beyond the payload: the checks that need a zone, a clock or history say nothing. */
+export const NO_CONTEXT: WarningContext = {
+  env: 'prod',
+  siteZone: null,
+  now: null,
+  clockAheadMs: 15 * 60_000,
+  relayClockSkewMs: null,
+  usualTable: null,
+};
+
+export type Warn<G extends WarningId> = (id: G, message: string) => void;
 
 /** A check and the warnings it gives; `run` can only give those. */
 export interface Check<G extends WarningId = WarningId> {
@@ -95,9 +141,6 @@ const NOT_AN_OBJECT = {
   message: (v: unknown) =>
     `payload is ${kind(v)}, not a JSON object: the cloud expects one event object with event, timestamp and table_number`,
 } as const satisfies { id: WarningId; message: (v: unknown) => string };
-
-/** The top-level date-time fields the guides use. */
-const TIME_FIELDS = ['timestamp', 'session_start', 'session_end'] as const;
 
 /** In the order their warnings appear in the answer. */
 export const CHECKS = [
@@ -191,6 +234,29 @@ export const CHECKS = [
       }
     },
   ),
+
+  check(['timestamp_wrong_timezone', 'timestamp_in_future', 'relay_clock_off'], runTimeChecks),
+
+  check(['table_number_inconsistent'], (p, ctx, warn) => {
+    const usual = ctx.usualTable;
+    if (usual === null || !has(p, 'table_number')) return;
+    const shape = tableShape(p.table_number);
+    if (shape === null || shape === usual.shape) return;
+    warn(
+      'table_number_inconsistent',
+      `table_number ${quote(p.table_number)} does not look like this POS's usual ${quote(usual.example)} (seen ${usual.count} times): use one naming scheme so the dashboard keeps one table as one table`,
+    );
+  }),
+
+  check(['test_data_in_prod'], (p, ctx, warn) => {
+    if (ctx.env !== 'prod') return;
+    const why = testDataReason(p);
+    if (why === null) return;
+    warn(
+      'test_data_in_prod',
+      `this looks like test data (${why}) sent to production: send tests to ?env=dev so they stay out of the restaurant's dashboard`,
+    );
+  }),
 ] as const;
 
 type Unchecked = Exclude<WarningId, typeof NOT_AN_OBJECT.id | (typeof CHECKS)[number]['gives'][number]>;
@@ -199,7 +265,7 @@ type NoneUnchecked<T extends never> = T;
 export type EveryWarningChecked = NoneUnchecked<Unchecked>;
 
 /** Pure: a parsed JSON value (and its context) in, the warnings in answer order out. */
-export function payloadWarnings(value: unknown, ctx: WarningContext = {}): PayloadWarning[] {
+export function payloadWarnings(value: unknown, ctx: WarningContext = NO_CONTEXT): PayloadWarning[] {
   if (!isObject(value)) return [{ id: NOT_AN_OBJECT.id, message: NOT_AN_OBJECT.message(value) }];
   const out: PayloadWarning[] = [];
   const warn = (id: WarningId, message: string) => {

@@ -4,6 +4,7 @@
  * folder is its own business.
  */
 export {
+  NO_CONTEXT,
   type PayloadWarning,
   payloadWarnings,
   WARNING_HELP,
@@ -11,3 +12,5 @@ export {
   type WarningContext,
   type WarningId,
 } from './definitions.ts';
+export { TABLE_WINDOW, TableShapes, tableShape, type UsualShape } from './identifiers.ts';
+export { testDataReason } from './test-data.ts';

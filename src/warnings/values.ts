@@ -8,6 +8,9 @@ export const isObject = (v: unknown): v is Obj => v !== null && typeof v === 'ob
 export const has = (o: Obj, key: string): boolean =>
   Object.hasOwn(o, key) && o[key] !== null && o[key] !== undefined && o[key] !== '';
 
+/** The top-level date-time fields the guides use. */
+export const TIME_FIELDS = ['timestamp', 'session_start', 'session_end'] as const;
+
 /** A value quoted for a message: short, so a huge field cannot bloat the answer. */
 export function quote(v: unknown): string {
   const s = typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
