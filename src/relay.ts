@@ -1,6 +1,7 @@
 import { type AdminMetrics, adminRoutes, createMetrics, type ReloadResult } from './admin/index.ts';
+import { Alerter, type AlerterOptions, AlertWatch, watchMetrics } from './alerts/index.ts';
 import { type Config, listenError, loadTls } from './config/index.ts';
-import { createForwarder, type Forwarder, type ForwardSettings } from './forward/index.ts';
+import { createForwarder, type Forwarder, type ForwardSettings, resolveProxy } from './forward/index.ts';
 import { buildHealth } from './health/index.ts';
 import { createApp, IngestService, type IngestSettings } from './http/index.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
@@ -14,6 +15,8 @@ export interface RelayDeps {
   clock?: Clock;
   /** Re-reads the config file (the CLI's; tests may give their own). */
   reloadConfig?: () => { ok: true; config: Config } | { ok: false; problems: string[] };
+  /** The alerter's tick, hold, backoff and receivers (tests); the relay runs on its defaults. */
+  alerts?: AlerterOptions;
 }
 
 /** A running relay, as `relay serve` and the tests drive it. */
@@ -28,6 +31,8 @@ export interface Relay {
   readonly forwarder: Forwarder;
   /** The counters and gauges served on /metrics. */
   readonly metrics: AdminMetrics;
+  /** README "Alerts": what fires, what was sent, each receiver's health (status(), counters()). */
+  readonly alerts: Alerter;
   /** Deletes delivered events older than spool.retention_days now; never rejects (a failure is logged). */
   prune(): Promise<void>;
   /** Re-reads the config file and applies tokens and limits; a bad file is refused and the running config stays. */
@@ -61,6 +66,8 @@ export const forwardSettings = (c: Config): ForwardSettings => ({
   ratePerToken: c.forward.rate_per_token,
   initialBackoffMs: c.forward.initial_backoff_seconds * 1000,
   maxBackoffMs: c.forward.max_backoff_seconds * 1000,
+  // Read on every request, as curl and Bun read the environment: cloud.proxy, else HTTPS_PROXY/NO_PROXY.
+  proxy: resolveProxy(c.cloud.url, c.cloud.proxy, process.env),
 });
 
 export const ingestSettings = (c: Config): IngestSettings => ({
@@ -68,6 +75,10 @@ export const ingestSettings = (c: Config): IngestSettings => ({
   ratePerToken: c.limits.rate_per_token,
   burstPerToken: c.limits.burst_per_token,
   maxBodyBytes: c.server.max_body_bytes,
+  // The loader resolves "" to this PC's zone; "" left in a config built in code means no zone is known.
+  siteZone: c.site.timezone === '' ? null : c.site.timezone,
+  clockAheadMs: c.warnings.clock_ahead_minutes * 60_000,
+  identifierMinSamples: c.warnings.identifier_min_samples,
 });
 
 /**
@@ -85,8 +96,11 @@ export async function startRelay(config: Config, deps: RelayDeps): Promise<Relay
     clock,
     log,
     lock: true,
+    onDamage: config.spool.on_damage,
   });
-  const metrics = createMetrics();
+  // Delivery attempts and payload warnings reach the alerter through the metric calls (alerts/watch.ts).
+  const alertWatch = new AlertWatch(() => current.alerts, clock);
+  const metrics = watchMetrics(createMetrics(), alertWatch);
   const forwarder = createForwarder({
     spool,
     metrics,
@@ -94,6 +108,8 @@ export async function startRelay(config: Config, deps: RelayDeps): Promise<Relay
     clock,
     log,
     userAgent: `emiliavision-relay/${VERSION}`,
+    // The forwarder starts after `ingest` exists (below), so the closure never meets it undefined.
+    onCloudClock: (skewMs) => ingest.noteCloudClock(skewMs),
   });
   const ingest = new IngestService(ingestSettings(config), { spool, clock, log, metrics });
   const health = () =>
@@ -122,6 +138,16 @@ export async function startRelay(config: Config, deps: RelayDeps): Promise<Relay
   }
   const server = app.server!;
   forwarder.start();
+  const alerts = new Alerter({
+    ...deps.alerts,
+    config: () => current,
+    source: { spool: () => spool.stats(), cloud: () => forwarder.cloud, paused: () => forwarder.paused() },
+    watch: alertWatch,
+    clock,
+    log,
+    userAgent: `emiliavision-relay/${VERSION}`,
+  });
+  alerts.start();
 
   const prune = () => pruneDelivered(spool, current.spool.retention_days, clock, log);
   void prune();
@@ -154,15 +180,19 @@ export async function startRelay(config: Config, deps: RelayDeps): Promise<Relay
     spool,
     forwarder,
     metrics,
+    alerts,
     prune,
     reload,
     stop(): Promise<void> {
       stopping ??= (async () => {
+        // Evaluation stops now; a send under way gets a second, alongside the rest of the stop.
+        const alertsStopped = alerts.stop();
         stopPrune();
         stopWatch();
         await app.stop();
         await forwarder.stop();
         await spool.close();
+        await alertsStopped;
         log.info('relay stopped');
       })();
       return stopping;

@@ -1,0 +1,237 @@
+import { hostname } from 'node:os';
+import type { Config } from '../config/index.ts';
+import type { CloudStatus, PausedToken } from '../forward/index.ts';
+import type { Clock } from '../lib/clock.ts';
+import type { Logger } from '../lib/log.ts';
+import type { SpoolStats } from '../spool/index.ts';
+import type { ConditionId, Details, Snapshot, TokenRef } from './conditions.ts';
+import { Channel, DEFAULT_DISPATCH, type DispatchOptions, type ReceiverStatus } from './dispatch.ts';
+import { type AlertState, DEFAULT_RESOLVE_AFTER_MS, evaluate, initialState, type Transition } from './evaluate.ts';
+import { type AlertMessage, type RenderContext, render } from './messages.ts';
+import { type Receiver, type ReceiverEnv, receiversFor } from './receivers.ts';
+import type { AlertWatch } from './watch.ts';
+
+/**
+ * Evaluates the conditions every `tickMs` from snapshots the relay already
+ * keeps (spool stats, the forwarder's cloud status and paused tokens, the
+ * watch), and hands each transition to every receiver's queue. A tick is
+ * synchronous and cheap (one spool.stats() read); sending is the channels'.
+ */
+
+/** What the alerter reads; relay.ts gives the spool's and the forwarder's. */
+export interface AlertSource {
+  spool(): SpoolStats;
+  cloud(): CloudStatus;
+  paused(): readonly PausedToken[];
+}
+
+export interface AlerterOptions extends Partial<DispatchOptions> {
+  /** How often the conditions are evaluated (default 5 s). */
+  tickMs?: number;
+  /** How long a condition stays ok before "resolved" is sent (default 2 min). */
+  resolveAfterMs?: number;
+  /** Replaces the receivers [alerts] names (tests). */
+  receivers?: (cfg: Config) => Receiver[];
+}
+
+export interface AlerterDeps extends AlerterOptions {
+  config: () => Config;
+  source: AlertSource;
+  watch: AlertWatch;
+  clock: Clock;
+  log: Logger;
+  userAgent: string;
+  env?: Record<string, string | undefined>;
+}
+
+export interface FiringAlert {
+  condition: ConditionId;
+  /** Per-token conditions: the token's first 8 characters and name. */
+  subject?: TokenRef;
+  since: number;
+  firedAt: number;
+  lastSentAt: number;
+  text: string;
+  details: Details;
+}
+
+export interface SentAlert {
+  at: number;
+  condition: ConditionId;
+  state: AlertMessage['state'];
+  repeat: boolean;
+  text: string;
+}
+
+export interface AlertStatus {
+  firing: FiringAlert[];
+  /** The latest messages given to the receivers, newest first (whether each arrived: `receivers`). */
+  lastSent: SentAlert[];
+  receivers: ReceiverStatus[];
+}
+
+export interface AlertCounters {
+  /** Messages produced since start, by state; repeats are counted in `firing` and again in `repeats`. */
+  messages: { firing: number; resolved: number; repeats: number };
+  receivers: { kind: string; sent: number; failures: number; dropped: number; queued: number }[];
+  firing: Partial<Record<ConditionId, number>>;
+}
+
+const DEFAULT_TICK_MS = 5000;
+const LAST_SENT_KEPT = 20;
+const STOP_GRACE_MS = 1000;
+
+export class Alerter {
+  private state: AlertState = initialState();
+  private channels = new Map<string, Channel>();
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private stopped = false;
+  private readonly lastSent: SentAlert[] = [];
+  private readonly counts = { firing: 0, resolved: 0, repeats: 0 };
+  private readonly dispatch: DispatchOptions;
+  private readonly host = hostname();
+
+  constructor(private readonly deps: AlerterDeps) {
+    const { timeoutMs, initialBackoffMs, maxBackoffMs, queueSize } = { ...DEFAULT_DISPATCH, ...deps };
+    this.dispatch = { timeoutMs, initialBackoffMs, maxBackoffMs, queueSize };
+  }
+
+  /** Evaluates at once (what is wrong at start is told now, and dead letters already there are not news), then every tickMs. */
+  start(): void {
+    if (this.timer || this.stopped) return;
+    this.tick();
+    this.timer = setInterval(() => this.tick(), this.deps.tickMs ?? DEFAULT_TICK_MS);
+  }
+
+  /**
+   * One evaluation at the clock's now; its transitions are queued to every
+   * receiver and returned. Never throws: a failure is logged and the next tick comes.
+   */
+  tick(): Transition[] {
+    if (this.stopped) return [];
+    try {
+      const cfg = this.deps.config();
+      this.syncReceivers(cfg);
+      const now = this.deps.clock.now();
+      const r = evaluate(this.state, this.snapshot(cfg), now, cfg.alerts, {
+        resolveAfterMs: this.deps.resolveAfterMs ?? DEFAULT_RESOLVE_AFTER_MS,
+      });
+      this.state = r.state;
+      for (const t of r.transitions) this.send(t, cfg);
+      return r.transitions;
+    } catch (e) {
+      this.deps.log.error({ err: (e as Error).message }, 'alert evaluation failed');
+      return [];
+    }
+  }
+
+  status(): AlertStatus {
+    const cfg = this.deps.config();
+    return {
+      firing: [...this.state.active.values()].map((a) => ({
+        condition: a.condition,
+        ...(a.subject ? { subject: a.subject } : {}),
+        since: a.since,
+        firedAt: a.firedAt,
+        lastSentAt: a.lastSentAt,
+        details: a.details,
+        text: render({ ...a, state: 'firing', repeat: false, at: this.deps.clock.now() }, this.context(cfg)).message
+          .text,
+      })),
+      lastSent: [...this.lastSent],
+      receivers: [...this.channels.values()].map((c) => c.status()),
+    };
+  }
+
+  counters(): AlertCounters {
+    const firing: Partial<Record<ConditionId, number>> = {};
+    for (const a of this.state.active.values()) firing[a.condition] = (firing[a.condition] ?? 0) + 1;
+    return {
+      messages: { ...this.counts },
+      receivers: [...this.channels.values()].map((c) => {
+        const s = c.status();
+        return { kind: s.kind, sent: s.sent, failures: s.failures, dropped: s.dropped, queued: s.queued };
+      }),
+      firing,
+    };
+  }
+
+  /** Resolves once every receiver's queue is empty (tests). */
+  async idle(): Promise<void> {
+    await Promise.all([...this.channels.values()].map((c) => c.idle()));
+  }
+
+  /** Stops evaluating at once; a send under way gets at most a second, so the relay's stop is never held up. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await Promise.all([...this.channels.values()].map((c) => c.stop(STOP_GRACE_MS)));
+  }
+
+  private context(cfg: Config): RenderContext {
+    return { site: cfg.site.name || this.host, timeZone: cfg.site.timezone };
+  }
+
+  private send(t: Transition, cfg: Config): void {
+    const out = render(t, this.context(cfg));
+    if (t.state === 'resolved') this.counts.resolved++;
+    else this.counts.firing++;
+    if (t.repeat) this.counts.repeats++;
+    this.lastSent.unshift({
+      at: t.at,
+      condition: t.condition,
+      state: t.state,
+      repeat: t.repeat,
+      text: out.message.text,
+    });
+    this.lastSent.length = Math.min(this.lastSent.length, LAST_SENT_KEPT);
+    // The log has every alert too: with no receiver configured, it is where they go.
+    this.deps.log.warn({ alert: t.condition, state: t.state, repeat: t.repeat }, out.message.text);
+    for (const c of this.channels.values()) c.enqueue(out);
+  }
+
+  private snapshot(cfg: Config): Snapshot {
+    const s = this.deps.source.spool();
+    let oldest: Snapshot['spool']['oldest'] = null;
+    for (const l of s.lanes) {
+      if (l.oldestReceivedAt !== null && (oldest === null || l.oldestReceivedAt < oldest.at)) {
+        oldest = { at: l.oldestReceivedAt, token: l.token, env: l.env };
+      }
+    }
+    const cloud = this.deps.source.cloud();
+    return {
+      cloud: { reachable: cloud.reachable, since: cloud.since, lastError: cloud.lastError },
+      spool: { pending: s.pending, dead: s.dead, bytes: s.bytes, maxBytes: s.maxBytes, oldest },
+      paused: this.deps.source.paused().map((p) => ({ token: p.token, reason: p.reason })),
+      attempts: this.deps.watch.attempts(),
+      firstEvents: this.deps.watch.firstEvents(),
+      tokens: cfg.tokens.map((t) => ({ token: t.token, name: t.name })),
+    };
+  }
+
+  /** The receivers follow a reload: a changed one takes over the old one's waiting messages. */
+  private syncReceivers(cfg: Config): void {
+    const env: ReceiverEnv = {
+      proxy: cfg.cloud.proxy,
+      env: this.deps.env ?? process.env,
+      userAgent: this.deps.userAgent,
+      host: this.host,
+    };
+    const wanted = this.deps.receivers ? this.deps.receivers(cfg) : receiversFor(cfg.alerts, env);
+    const keys = wanted.map((r) => r.key).join('\n');
+    if (keys === [...this.channels.keys()].join('\n')) return;
+    const next = new Map<string, Channel>();
+    for (const r of wanted) {
+      const old = this.channels.get(r.key);
+      next.set(r.key, old ?? new Channel(r, this.dispatch, this.deps.clock, this.deps.log));
+    }
+    for (const [key, old] of this.channels) {
+      if (next.has(key)) continue;
+      const heir = [...next.values()].find((c) => c.receiver.kind === old.receiver.kind);
+      heir?.adopt(old);
+      void old.stop(0);
+    }
+    this.channels = next;
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * An in-process relay wired for the alert tests: a FakeClock at noon UTC,
+ * a recording webhook (helpers/alert-receivers.ts), the alerter's own timer
+ * out of the way (tests call tick()), short holds and backoffs, and a
+ * reload that can point the relay at a cloud that answers.
+ */
+import type { AlerterOptions, AlertMessage, ConditionId } from '../../src/alerts/index.ts';
+import type { Config } from '../../src/config/index.ts';
+import { FakeClock } from '../../src/lib/clock.ts';
+import { silentLogger } from '../../src/lib/log.ts';
+import { type Relay, startRelay } from '../../src/relay.ts';
+import { type Hook, startHook } from '../helpers/alert-receivers.ts';
+import { type ConfigOver, mergeOver } from '../helpers/config.ts';
+import { tempDir, testConfig } from '../helpers/relay.ts';
+
+export const NOON = Date.UTC(2026, 0, 1, 12);
+export const MIN = 60_000;
+export const HOUR = 60 * MIN;
+/** resolveAfterMs of these relays. */
+export const HOLD = MIN;
+
+export const FAST: AlerterOptions = {
+  tickMs: 3_600_000,
+  resolveAfterMs: HOLD,
+  initialBackoffMs: 20,
+  maxBackoffMs: 100,
+  timeoutMs: 300,
+};
+
+/** A payload that gets no warning from a relay whose site zone is UTC and whose clock reads `at`. */
+export const clean = (at = NOON) =>
+  JSON.stringify({
+    event: 'session_complete',
+    table_number: 'Mesa 8',
+    timestamp: new Date(at).toISOString(),
+    items: [{ timestamp: new Date(at).toISOString(), employee_id: 72, name: 'Pasta', price: 85.0 }],
+  });
+
+/** The same without table_number: one warning, missing_table_number. */
+export const warned = (at = NOON) => {
+  const v = JSON.parse(clean(at)) as Record<string, unknown>;
+  delete v.table_number;
+  return JSON.stringify(v);
+};
+
+export interface AlertRelay {
+  relay: Relay;
+  hook: Hook;
+  clock: FakeClock;
+  config: Config;
+  /** The webhook's messages for one condition, in order. */
+  of(c: ConditionId): AlertMessage[];
+  /** One evaluation, then waits until every receiver's queue is empty. */
+  tick(): Promise<void>;
+  /** Reloads the relay with cloud.url = `url`. */
+  useCloud(url: string): void;
+  stop(): Promise<void>;
+}
+
+export async function alertRelay(over: ConfigOver = {}, opts: AlerterOptions = {}): Promise<AlertRelay> {
+  const hook = await startHook();
+  const tmp = tempDir('relay-alerts-');
+  const clock = new FakeClock(NOON);
+  const config = testConfig(
+    tmp.dir,
+    mergeOver(
+      {
+        site: { name: 'Cantina Roma', timezone: 'UTC' },
+        alerts: { webhook_url: hook.url },
+        // Token buckets refill with the FakeClock: a bucket this deep never makes a test wait.
+        forward: { rate_per_token: 10_000 },
+      },
+      over,
+    ),
+  );
+  let next = config;
+  const relay = await startRelay(config, {
+    log: silentLogger,
+    clock,
+    reloadConfig: () => ({ ok: true, config: next }),
+    alerts: { ...FAST, ...opts },
+  });
+  return {
+    relay,
+    hook,
+    clock,
+    config,
+    of: (c) => hook.got.filter((m) => m.condition === c),
+    async tick() {
+      relay.alerts.tick();
+      await relay.alerts.idle();
+    },
+    useCloud(url) {
+      next = { ...config, cloud: { ...config.cloud, url } };
+      if (!relay.reload().ok) throw new Error('reload refused');
+    },
+    async stop() {
+      await relay.stop();
+      await hook.stop();
+      tmp.cleanup();
+    },
+  };
+}
