@@ -128,16 +128,6 @@ export async function startRelay(config: Config, deps: RelayDeps): Promise<Relay
     return { ok: true, problems: [] };
   };
 
-  const admin = adminRoutes({ spool, forwarder, metrics, config: () => current, reload, health, log, clock });
-  const app = createApp({ ingest, health, log, admin, metrics });
-  try {
-    app.listen({ hostname: config.server.host, port: config.server.port, ...SERVE_OPTIONS, ...(tls ? { tls } : {}) });
-  } catch (e) {
-    await spool.close();
-    throw listenError(config.server, tls !== undefined, e);
-  }
-  const server = app.server!;
-  forwarder.start();
   const alerts = new Alerter({
     ...deps.alerts,
     config: () => current,
@@ -147,6 +137,26 @@ export async function startRelay(config: Config, deps: RelayDeps): Promise<Relay
     log,
     userAgent: `emiliavision-relay/${VERSION}`,
   });
+  const admin = adminRoutes({
+    spool,
+    forwarder,
+    metrics,
+    config: () => current,
+    reload,
+    health,
+    log,
+    clock,
+    alerts: { status: () => alerts.status(), counters: () => alerts.counters() },
+  });
+  const app = createApp({ ingest, health, log, admin, metrics });
+  try {
+    app.listen({ hostname: config.server.host, port: config.server.port, ...SERVE_OPTIONS, ...(tls ? { tls } : {}) });
+  } catch (e) {
+    await spool.close();
+    throw listenError(config.server, tls !== undefined, e);
+  }
+  const server = app.server!;
+  forwarder.start();
   alerts.start();
 
   const prune = () => pruneDelivered(spool, current.spool.retention_days, clock, log);

@@ -1,3 +1,4 @@
+import type { AlertCounters, AlertStatus } from '../alerts/index.ts';
 import type { Config } from '../config/index.ts';
 import type { Forwarder } from '../forward/index.ts';
 import type { Clock } from '../lib/clock.ts';
@@ -18,6 +19,8 @@ export interface GaugeSource {
   now: () => number;
   /** The configured tokens: the active ones' per-lane series start at 0. */
   tokens: () => readonly { token: string; active: boolean }[];
+  /** The alerter's counters, once it runs. */
+  alerts?: () => AlertCounters | null;
 }
 
 export interface AdminMetrics extends RelayMetrics {
@@ -42,6 +45,8 @@ export interface AdminDeps {
   health: () => import('../health/index.ts').Health;
   log: Logger;
   clock: Clock;
+  /** What alerts fire, were sent, and how each receiver does; absent where no alerter runs. */
+  alerts?: { status: () => AlertStatus; counters: () => AlertCounters };
 }
 
 export { adminRoutes } from './routes.ts';

@@ -2,6 +2,7 @@ import { Counter, Gauge, Registry } from 'prom-client';
 import { maskToken } from '../lib/mask.ts';
 import { ENVS, type Env, laneKey, type SpoolStats } from '../spool/index.ts';
 import { WARNING_IDS } from '../warnings/index.ts';
+import { registerAlertMetrics } from './alert-metrics.ts';
 import type { AdminMetrics, GaugeSource } from './index.ts';
 
 /**
@@ -88,6 +89,7 @@ export function createPromMetrics(): AdminMetrics {
   // harder to alert on than one that reads 0.
   const seenLanes = new Map<string, { token: string; env: Env }>();
   const stats = (): SpoolStats | undefined => source?.spool();
+  registerAlertMetrics(registers, () => source?.alerts?.());
 
   /** Per token, then env: no key string is built per webhook. */
   const receivedLanes = new Map<string, Partial<Record<Env, LaneCount>>>();

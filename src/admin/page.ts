@@ -196,6 +196,37 @@ function warnings(v: StatusView): Html {
 </section>`;
 }
 
+function alerts(v: StatusView, now: number): Html {
+  const a = v.alerts;
+  if (!a) return html``;
+  const none = a.receivers.length === 0;
+  return html`<section id="alerts">
+  <h2>Alerts</h2>
+  ${none ? html`<p class="muted">No receiver configured ([alerts] webhook_url or smtp_url): nobody is told when the relay needs a person.</p>` : ''}
+  ${
+    a.firing.length === 0
+      ? html`<p class="muted">Nothing firing.</p>`
+      : html`<table><thead><tr><th>Since</th><th>Condition</th><th>Message</th></tr></thead><tbody>${a.firing.map(
+          (f) =>
+            html`<tr data-alert="${f.condition}"><td>${when(f.since, now)}</td><td><code>${f.condition}</code></td><td>${f.text}</td></tr>`,
+        )}</tbody></table>`
+  }
+  ${
+    a.receivers.length === 0
+      ? ''
+      : html`<table><thead><tr><th>Receiver</th><th>Last send</th><th class="n">Failures</th><th class="n">Waiting</th></tr></thead><tbody>${a.receivers.map(
+          (r) =>
+            html`<tr data-receiver="${r.kind}"><td>${r.kind} <code>${r.target}</code></td><td>${r.ok === null ? html`<span class="muted">nothing sent yet</span>` : r.ok ? 'ok' : html`<span class="error">${r.last_error ?? 'failed'}</span>`}</td><td class="n">${r.failures}</td><td class="n">${r.queued}</td></tr>`,
+        )}</tbody></table>`
+  }
+  ${
+    a.last_sent.length === 0
+      ? ''
+      : html`<h3>Last sent</h3><ul>${a.last_sent.map((m) => html`<li>${when(m.at, now)} <code>${m.condition}</code> ${m.state}: ${m.text}</li>`)}</ul>`
+  }
+</section>`;
+}
+
 function config(v: StatusView): Html {
   return html`<section id="config">
   <div class="section-head"><h2>Configuration in force</h2><button type="button" data-action="reload">Reload config</button></div>
@@ -212,6 +243,7 @@ ${banner(v)}
 ${cards(v, now)}
 <section id="lanes"><h2>Waiting per token and environment</h2>${lanesTable(v, now)}</section>
 ${paused(v)}
+${alerts(v, now)}
 ${deadLetters(v, now)}
 ${recent(v, now)}
 ${warnings(v)}

@@ -85,6 +85,7 @@ export const adminRoutes = (deps: AdminDeps) => {
     cloudReachable: () => deps.forwarder.cloud.reachable,
     now: () => deps.clock.now(),
     tokens: () => deps.config().tokens,
+    alerts: () => deps.alerts?.counters() ?? null,
   });
 
   /** The guard's refusal, or undefined when the caller may go on. */

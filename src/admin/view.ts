@@ -41,6 +41,39 @@ export interface LaneView {
   waiting_because: string | null;
 }
 
+export interface AlertsView {
+  firing: { condition: string; since: string; text: string }[];
+  last_sent: { at: string; condition: string; state: string; text: string }[];
+  receivers: {
+    kind: string;
+    target: string;
+    ok: boolean | null;
+    last_error: string | null;
+    failures: number;
+    queued: number;
+  }[];
+}
+
+/** The alerter's status as the page shows it: times as ISO 8601, the last 5 messages. */
+function alertsView(deps: AdminDeps): AlertsView | null {
+  if (!deps.alerts) return null;
+  const s = deps.alerts.status();
+  return {
+    firing: s.firing.map((f) => ({ condition: f.condition, since: iso(f.since)!, text: f.text })),
+    last_sent: s.lastSent
+      .slice(0, 5)
+      .map((m) => ({ at: iso(m.at)!, condition: m.condition, state: m.state, text: m.text })),
+    receivers: s.receivers.map((r) => ({
+      kind: r.kind,
+      target: r.target,
+      ok: r.ok,
+      last_error: r.lastError,
+      failures: r.failures,
+      queued: r.queued,
+    })),
+  };
+}
+
 export interface StatusView {
   /** /health's status, unchanged: what a machine checks. */
   status: 'ok' | 'degraded';
@@ -51,6 +84,8 @@ export interface StatusView {
   generated_at: string;
   version: string;
   site: SiteView;
+  /** Alerts (README "Alerts"): what fires, the last messages, each receiver; null where no alerter runs. */
+  alerts: AlertsView | null;
   cloud: {
     url: string;
     reachable: boolean | null;
@@ -224,6 +259,7 @@ export async function buildStatus(deps: AdminDeps): Promise<StatusView> {
     recent: recent.map((e) => eventView(e, nameOf)),
     dead_letters: dead.map((e) => eventView(e, nameOf)),
     warnings: ids.map((id) => ({ id, count: counted[id] ?? 0, help: WARNING_HELP[id as WarningId] ?? '' })),
+    alerts: alertsView(deps),
     config: redactConfig(config),
   };
 }

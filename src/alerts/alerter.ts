@@ -202,7 +202,14 @@ export class Alerter {
     const cloud = this.deps.source.cloud();
     return {
       cloud: { reachable: cloud.reachable, since: cloud.since, lastError: cloud.lastError },
-      spool: { pending: s.pending, dead: s.dead, bytes: s.bytes, maxBytes: s.maxBytes, oldest },
+      spool: {
+        pending: s.pending,
+        dead: s.dead,
+        bytes: s.bytes,
+        maxBytes: s.maxBytes,
+        oldest,
+        quarantined: s.quarantined,
+      },
       paused: this.deps.source.paused().map((p) => ({ token: p.token, reason: p.reason })),
       attempts: this.deps.watch.attempts(),
       firstEvents: this.deps.watch.firstEvents(),

@@ -20,6 +20,7 @@ export const CONDITIONS = [
   'dead_letters',
   'spool_full',
   'payload_warnings',
+  'spool_quarantined',
 ] as const;
 export type ConditionId = (typeof CONDITIONS)[number];
 
@@ -66,6 +67,8 @@ export interface Snapshot {
     bytes: number;
     maxBytes: number;
     oldest: { at: number; token: string; env: string } | null;
+    /** Damaged spool files set aside and still in place (spool/quarantine.ts). */
+    quarantined: readonly { file: string; at: string; reason: string }[];
   };
   paused: readonly { token: string; reason: string }[];
   /** The latest delivery attempts, at most success_rate_window of them, by code ("200", "503", "error"). */
@@ -104,6 +107,7 @@ export function disabledConditions(cfg: AlertsConfig): Set<ConditionId> {
   if (!cfg.token_paused) off.add('token_paused');
   if (!cfg.dead_letters) off.add('dead_letters');
   if (cfg.first_events === 0) off.add('payload_warnings');
+  if (!cfg.spool_quarantined) off.add('spool_quarantined');
   return off;
 }
 
@@ -214,6 +218,20 @@ export function findings(snap: Snapshot, cfg: AlertsConfig, now: number, deadBas
         threshold: cfg.spool_full_above,
       },
     });
+  }
+
+  if (!off.has('spool_quarantined')) {
+    // One alert per set-aside file; it resolves when a technician moves the file away.
+    for (const q of spool.quarantined) {
+      out.push({
+        key: `spool_quarantined:${q.file}`,
+        condition: 'spool_quarantined',
+        bad: true,
+        ok: false,
+        since: Date.parse(q.at),
+        details: { file: q.file, reason: q.reason, pending: spool.pending },
+      });
+    }
   }
 
   if (!off.has('payload_warnings')) {

@@ -134,6 +134,15 @@ const WORDING: Record<ConditionId, Wording> = {
     whatToDo:
       'Restore the internet connection so waiting events drain; or lower spool.retention_days (reload), or raise spool.max_size_mb (restart).',
   },
+  spool_quarantined: {
+    title: 'spool damaged and set aside',
+    firing: (d, w) =>
+      `the disk damaged the relay's spool; at ${w.since} the relay set it aside as ${d.file} and kept taking ` +
+      `events in a fresh one, and puts the readable waiting events back on its own (${d.reason}).`,
+    resolved: (d) => `the damaged spool file ${d.file} was moved away; nothing else is set aside.`,
+    whatToDo:
+      "Check the PC's disk (SMART, Windows' chkdsk) and its power; keep the file for EmiliaVision support, then move it out of the spool folder.",
+  },
   payload_warnings: {
     title: 'payload warnings',
     firing: (d, w) =>

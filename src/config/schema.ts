@@ -128,6 +128,8 @@ export const AlertsSchema = section({
   // The cloud refuses a token (401), and new dead letters:
   token_paused: onOff(true),
   dead_letters: onOff(true),
+  // A damaged spool set aside (spool.on_damage = "quarantine"), until its file is moved away:
+  spool_quarantined: onOff(true),
   // Payload warnings on a token's first events since the relay started (0: never).
   first_events: count(20, 0),
 });

@@ -9,7 +9,7 @@ import type { Health } from '../../src/health/index.ts';
 const healthy: Health = {
   status: 'ok',
   version: 'test',
-  spool: { ok: true, pending: 0, dead: 0, bytes: 0, max_bytes: 100, error: null },
+  spool: { ok: true, pending: 0, dead: 0, bytes: 0, max_bytes: 100, error: null, quarantined: [], salvaging: false },
   cloud: { reachable: true, since: null, last_delivery_at: null, last_error: null },
   paused_tokens: [],
 };
@@ -33,6 +33,13 @@ describe('statusLevel', () => {
       'degraded',
     ],
     ['a short outage and a paused token', { ...down, paused_tokens: paused }, 5, 2, 'degraded'],
+    [
+      'a short outage and a quarantined spool',
+      { ...down, spool: { ...down.spool, quarantined: [{ file: 'relay.db.damaged-x', at: 'x', reason: 'r' }] } },
+      5,
+      2,
+      'degraded',
+    ],
     [
       'a paused token, the cloud answering',
       { ...healthy, status: 'degraded', paused_tokens: paused },

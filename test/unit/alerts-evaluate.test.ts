@@ -29,7 +29,7 @@ const NOON = Date.UTC(2026, 0, 1, 12);
 function healthy(now: number): Snapshot {
   return {
     cloud: { reachable: true, since: now - HOUR, lastError: null },
-    spool: { pending: 0, dead: 2, bytes: 1000, maxBytes: 1024 * 1048576, oldest: null },
+    spool: { pending: 0, dead: 2, bytes: 1000, maxBytes: 1024 * 1048576, oldest: null, quarantined: [] },
     paused: [],
     attempts: { total: 100, ok: 100, codes: { '200': 100 } },
     firstEvents: [],
@@ -117,6 +117,26 @@ const CASES: Case[] = [
     firing:
       /^🔴 Cantina Roma: events with payload warnings from token 019ab6ed… \(Main POS\): 3 of 5 since the relay started \(first at 11:59\): missing_table_number ×3 \(.+\)\. The cloud accepts them, but its dashboard may not show them\. What to do: Send the warnings to the POS integrator/,
     resolved: /^✅ Cantina Roma, resolved: token 019ab6ed… \(Main POS\) now sends clean events: 20 events in a row/,
+  },
+  {
+    condition: 'spool_quarantined',
+    bad: (now, s) => ({
+      ...s,
+      spool: {
+        ...s.spool,
+        quarantined: [
+          {
+            file: 'C:\\ProgramData\\Relay\\relay.db.damaged-2026-01-01T11-58-00Z',
+            at: new Date(now - 2 * MIN).toISOString(),
+            reason: 'database disk image is malformed',
+          },
+        ],
+      },
+    }),
+    firing:
+      /^🔴 Cantina Roma: the disk damaged the relay's spool; at 11:58 the relay set it aside as C:\\ProgramData\\Relay\\relay\.db\.damaged-2026-01-01T11-58-00Z and kept taking events in a fresh one, and puts the readable waiting events back on its own \(database disk image is malformed\)\. What to do: Check the PC's disk/,
+    resolved:
+      /^✅ Cantina Roma, resolved: the damaged spool file C:\\ProgramData\\Relay\\relay\.db\.damaged-2026-01-01T11-58-00Z was moved away/,
   },
 ];
 

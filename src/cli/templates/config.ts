@@ -169,6 +169,9 @@ spool_full_above = ${d.alerts.spool_full_above}
 token_paused = ${d.alerts.token_paused}
 # Alert when the cloud rejects events for good (dead letters).
 dead_letters = ${d.alerts.dead_letters}
+# Alert when the disk damaged the spool and the relay set it aside, until the
+# file is moved away.
+spool_quarantined = ${d.alerts.spool_quarantined}
 # Alert when any of a token's first this many events since start got payload
 # warnings (a new POS integration sending incomplete data); 0: never.
 first_events = ${d.alerts.first_events}
