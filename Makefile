@@ -8,7 +8,7 @@ ifeq ($(BUN),)
 BUN := bun
 endif
 
-.PHONY: all bun deps build run test lint format check migrations bench release clean chromium
+.PHONY: all bun deps build run test test-unit test-integration test-binary lint format check migrations bench release clean chromium
 
 all: build
 
@@ -37,8 +37,21 @@ run: deps
 chromium:
 	@command -v chromium >/dev/null 2>&1 || apt-get install -y chromium || (apt-get update && apt-get install -y chromium)
 
+# Every layer (README "Architecture"): the binary built first, Chromium for the status page.
 test: build chromium
-	bun test
+	bun test --timeout 30000
+
+# One layer each. Unit: pure functions, no build, no server, seconds.
+test-unit: deps
+	bun test ./test/unit
+
+# In-process relays on port 0, temp spools, mock clouds; no build either.
+test-integration: deps
+	bun test --timeout 30000 ./test/integration
+
+# The compiled binary, the release files, the status page in Chromium.
+test-binary: build chromium
+	bun test --timeout 30000 ./test/binary
 
 # One formatter/linter (Biome) plus the type checker over source and tests.
 lint: deps

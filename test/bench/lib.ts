@@ -7,6 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Subprocess } from 'bun';
 import { maskToken } from '../../src/lib/mask.ts';
+import { tomlOf } from '../helpers/config.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 export const ROOT = join(import.meta.dir, '..', '..');
@@ -14,13 +15,12 @@ export const ROOT = join(import.meta.dir, '..', '..');
 export const RELAY_BIN = process.env.RELAY_BIN ?? join(ROOT, 'dist', 'relay');
 export const LUA = join(import.meta.dir, 'post.lua');
 
-/** A port nothing listens on right now (the OS picks it; we close it again). */
-export function freePort(): number {
-  const s = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } });
-  const port = s.port;
-  s.stop(true);
-  return port;
-}
+/**
+ * A port nothing listens on right now (helpers/ports.ts). The bench picks its
+ * ports first: it times a start from spawn to the first /health answer, and
+ * its clouds are often addresses where nothing will listen at all.
+ */
+export { freePort } from '../helpers/ports.ts';
 
 export interface Proc {
   proc: Subprocess<'ignore', 'pipe' | 'ignore', 'pipe' | 'ignore'>;
@@ -114,25 +114,20 @@ export interface RelayOptions {
  * the spool never fills during a run.
  */
 export function relayToml(o: RelayOptions): string {
-  return `[server]
-host = "127.0.0.1"
-port = ${o.port}
-[spool]
-path = "spool.db"
-max_size_mb = 1000000
-[cloud]
-url = "${o.cloudUrl}"
-timeout_seconds = 5
-[forward]
-rate_per_token = ${o.forwardRate ?? 100}
-initial_backoff_seconds = ${o.initialBackoffS ?? 1}
-max_backoff_seconds = ${o.maxBackoffS ?? 300}
-[limits]
-rate_per_token = 1000000000
-burst_per_token = 1000000000
-[log]
-level = "warn"
-${BENCH_TOKENS.map((t, i) => `[[tokens]]\ntoken = "${t}"\nname = "bench ${i + 1}"\n`).join('')}`;
+  // The tests' one TOML writer (helpers/config.ts), without the tests' base.
+  return tomlOf({
+    server: { host: '127.0.0.1', port: o.port },
+    spool: { path: 'spool.db', max_size_mb: 1000000 },
+    cloud: { url: o.cloudUrl, timeout_seconds: 5 },
+    forward: {
+      rate_per_token: o.forwardRate ?? 100,
+      initial_backoff_seconds: o.initialBackoffS ?? 1,
+      max_backoff_seconds: o.maxBackoffS ?? 300,
+    },
+    limits: { rate_per_token: 1000000000, burst_per_token: 1000000000 },
+    log: { level: 'warn' },
+    tokens: BENCH_TOKENS.map((token, i) => ({ token, name: `bench ${i + 1}` })),
+  });
 }
 
 /** Starts dist/relay on its own relay.toml in `o.dir` and waits for /health. */

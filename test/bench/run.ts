@@ -15,9 +15,10 @@ import { ensureWrk, ROOT } from './lib.ts';
 import { bigUploads } from './memory.ts';
 import { SESSION_COMPLETE } from './payload.ts';
 import { scale } from './scale.ts';
+import { SLOW_DISK_TARGETS, slowDisk } from './slow-disk.ts';
 import { throughput } from './throughput.ts';
 
-const SECTIONS = ['ingest', 'drain', 'memory', 'scale'] as const;
+const SECTIONS = ['ingest', 'drain', 'memory', 'scale', 'slow-disk'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -116,6 +117,7 @@ try {
     ['/health after start, 1,000,000 pending', '≤ 300 ms'],
     ['Ingest with 1,000,000 pending ÷ empty spool', '≥ 0.80'],
   ]);
+  await section('slow-disk', () => slowDisk(bench), SLOW_DISK_TARGETS);
 } finally {
   await cleanup();
 }

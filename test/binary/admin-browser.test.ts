@@ -1,19 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { type AdminRelay, startAdminRelay } from './helpers/admin.ts';
-import { type MockCloud, startMockCloud } from './helpers/mock-cloud.ts';
-import { ORDER_CREATED, post, TOKEN, TOKEN2 } from './helpers/relay.ts';
-import { fileRow } from './helpers/spool-file.ts';
-import { waitFor } from './helpers/wait.ts';
-
 /**
  * The status page in a real browser: Debian's Chromium, driven by
  * playwright-core, never a downloaded browser. The page runs its own script
  * under its own Content-Security-Policy, so this also proves the CSP lets the
  * page work and that nothing hostile in a payload is ever rendered as markup.
  */
+import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { type AdminRelay, startAdminRelay } from '../helpers/admin.ts';
+import { type MockCloud, startMockCloud } from '../helpers/mock-cloud.ts';
+import { ORDER_CREATED, post, TOKEN, TOKEN2 } from '../helpers/relay.ts';
+import { fileRow } from '../helpers/spool-file.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [
@@ -28,7 +27,7 @@ const ARGS = [
 ];
 const PASSWORD = 'status-page-secret';
 const HOSTILE = '<img src=x onerror=document.title=1>';
-const SCREENSHOT = join(import.meta.dir, '..', 'test-results', 'admin.png');
+const SCREENSHOT = join(import.meta.dir, '..', '..', 'test-results', 'admin.png');
 
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) {

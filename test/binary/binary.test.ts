@@ -1,58 +1,42 @@
-import { afterEach, beforeAll, describe, expect, it } from 'bun:test';
-import { readFileSync, writeFileSync } from 'node:fs';
+/**
+ * The compiled binary alone in a folder with its relay.toml, as a technician
+ * installs it: version, check, serving the contract and forwarding byte for
+ * byte, losing nothing acknowledged to a SIGKILL, stopping on SIGTERM, and
+ * refusing a spool that is not a database.
+ */
+import { beforeAll, describe, expect, it } from 'bun:test';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pkg from '../package.json' with { type: 'json' };
-import { installBinary, type RunningBinary, runBinary, startBinary } from './helpers/binary.ts';
-import { startMockCloud } from './helpers/mock-cloud.ts';
-import { ORDER_CREATED, post, TOKEN, TOKEN2, tempDir } from './helpers/relay.ts';
-import { waitFor } from './helpers/wait.ts';
+import pkg from '../../package.json' with { type: 'json' };
+import { installBinary, type RunningBinary, runBinary, startBinary, stopBinary } from '../helpers/binary.ts';
+import { useCleanup } from '../helpers/cleanup.ts';
+import { writeToml } from '../helpers/config.ts';
+import { startMockCloud } from '../helpers/mock-cloud.ts';
+import { freePort } from '../helpers/ports.ts';
+import { ORDER_CREATED, post, TOKEN, TOKEN2, tempDir } from '../helpers/relay.ts';
+import { waitFor } from '../helpers/wait.ts';
 
-let cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.reverse()) await c();
-  cleanups = [];
-});
+const onCleanup = useCleanup();
 
-function configToml(cloudUrl: string, extra = ''): string {
-  return `[server]
-host = "127.0.0.1"
-port = 0
-[spool]
-path = "spool/relay.db"
-[cloud]
-url = "${cloudUrl}"
-timeout_seconds = 2
-[forward]
-initial_backoff_seconds = 0.02
-max_backoff_seconds = 0.2
-[log]
-level = "info"
-[[tokens]]
-token = "${TOKEN}"
-name = "Main POS"
-[[tokens]]
-token = "\${SECOND_TOKEN}"
-name = "Bar"
-${extra}`;
-}
-
-/** A directory holding only the binary and a relay.toml: what a technician installs. */
-async function install(cloudUrl: string) {
-  const tmp = tempDir('relay-bin-');
-  cleanups.push(tmp.cleanup);
-  const bin = await installBinary(tmp.dir);
-  writeFileSync(join(tmp.dir, 'relay.toml'), configToml(cloudUrl));
-  return { dir: tmp.dir, bin };
-}
-
-function serve(bin: string, dir: string): Promise<RunningBinary> {
-  return startBinary(bin, ['serve'], { cwd: dir, env: { SECOND_TOKEN: TOKEN2 } }).then((r) => {
-    cleanups.push(() => {
-      r.proc.kill('SIGKILL');
-      return r.exited;
-    });
-    return r;
+/** A directory holding only the binary and a relay.toml (its second token from ${SECOND_TOKEN}). */
+async function install(cloudUrl: string, onDamage: 'quarantine' | 'refuse' = 'quarantine') {
+  const dir = onCleanup.tempDir('relay-bin-');
+  const bin = await installBinary(dir);
+  writeToml(dir, {
+    spool: { path: 'spool/relay.db', on_damage: onDamage },
+    cloud: { url: cloudUrl },
+    tokens: [
+      { token: TOKEN, name: 'Main POS' },
+      { token: '${SECOND_TOKEN}', name: 'Bar' },
+    ],
   });
+  return { dir, bin };
+}
+
+async function serve(bin: string, dir: string): Promise<RunningBinary> {
+  const r = await startBinary(bin, ['serve'], { cwd: dir, env: { SECOND_TOKEN: TOKEN2 } });
+  onCleanup(() => stopBinary(r));
+  return r;
 }
 
 describe('the compiled binary', () => {
@@ -87,7 +71,7 @@ describe('the compiled binary', () => {
 
   it('serves the contract from ./relay.toml and forwards byte for byte, alone in a directory', async () => {
     const cloud = await startMockCloud();
-    cleanups.push(() => cloud.stop());
+    onCleanup(() => cloud.stop());
     const { dir, bin } = await install(cloud.url);
     const relay = await serve(bin, dir);
     const res = await post(relay.url, TOKEN2, ORDER_CREATED, { env: 'dev' });
@@ -105,9 +89,8 @@ describe('the compiled binary', () => {
   });
 
   it('loses nothing acknowledged when killed with SIGKILL in the middle of a stream of posts', async () => {
-    const probe = await startMockCloud();
-    const port = probe.port;
-    await probe.stop();
+    // The cloud comes up only after the kill, on the URL the relay had from the start.
+    const port = freePort();
     const { dir, bin } = await install(`http://127.0.0.1:${port}`);
     const first = await serve(bin, dir);
     const acked: string[] = [];
@@ -132,7 +115,7 @@ describe('the compiled binary', () => {
     expect(await first.exited).not.toBe(0);
     expect(acked.length).toBeGreaterThanOrEqual(200);
     const cloud = await startMockCloud(port);
-    cleanups.push(() => cloud.stop());
+    onCleanup(() => cloud.stop());
     const second = await serve(bin, dir);
     await waitFor(
       () => acked.every((id) => cloud.stored.some((r) => r.headers['idempotency-key'] === id)),
@@ -162,8 +145,22 @@ describe('the compiled binary', () => {
     expect(relay.lines.some((l) => l.includes('"relay stopped"'))).toBe(true);
   });
 
-  it('refuses to start on a spool that is not a database, leaving the file untouched', async () => {
+  it('serves on a spool that is not a database after setting it aside byte for byte (the default, quarantine)', async () => {
     const { dir, bin } = await install('http://127.0.0.1:9');
+    const junk = "this is not a database, but it may be someone's only copy\n".repeat(10);
+    Bun.spawnSync(['mkdir', '-p', join(dir, 'spool')]);
+    writeFileSync(join(dir, 'spool', 'relay.db'), junk);
+    const relay = await startBinary(bin, ['serve'], { cwd: dir, env: { SECOND_TOKEN: TOKEN2 } });
+    onCleanup(() => stopBinary(relay));
+    expect((await post(relay.url, TOKEN, '{"event":"x"}')).status).toBe(200);
+    const aside = readdirSync(join(dir, 'spool')).filter((f) => /^relay\.db\.damaged-[\dT-]+Z$/.test(f));
+    expect(aside).toHaveLength(1);
+    expect(readFileSync(join(dir, 'spool', aside[0]!), 'utf8')).toBe(junk);
+    expect(relay.lines.some((l) => l.includes('spool damaged') && l.includes(aside[0]!))).toBe(true);
+  });
+
+  it('refuses to start on a spool that is not a database, leaving the file untouched (on_damage "refuse")', async () => {
+    const { dir, bin } = await install('http://127.0.0.1:9', 'refuse');
     const junk = "this is not a database, but it may be someone's only copy\n".repeat(10);
     Bun.spawnSync(['mkdir', '-p', join(dir, 'spool')]);
     writeFileSync(join(dir, 'spool', 'relay.db'), junk);

@@ -1,23 +1,20 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'bun:test';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { installBinary, startBinary } from './helpers/binary.ts';
-import { freePort, runCli, seedSpool, statusCounts, writeConfig } from './helpers/cli.ts';
-import { type MockCloud, startMockCloud } from './helpers/mock-cloud.ts';
-import { INACTIVE, ORDER_CREATED, TOKEN, TOKEN2, tempDir } from './helpers/relay.ts';
-import { waitFor } from './helpers/wait.ts';
-
-/*
+/**
  * The technician's commands, run as the compiled binary beside a running
  * `relay serve` (also the binary) on the same relay.toml and spool, with the
- * mock cloud behind it.
+ * mock cloud behind it. The same commands in this process, where a terminal
+ * can be faked: test/integration/cli-events.test.ts.
  */
+import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { installBinary, portOf, startBinary, stopBinary } from '../helpers/binary.ts';
+import { useCleanup } from '../helpers/cleanup.ts';
+import { runCli, seedSpool, statusCounts, writeConfig } from '../helpers/cli.ts';
+import { type MockCloud, startMockCloud } from '../helpers/mock-cloud.ts';
+import { INACTIVE, ORDER_CREATED, TOKEN, TOKEN2, tempDir } from '../helpers/relay.ts';
+import { waitFor } from '../helpers/wait.ts';
 
-let cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.reverse()) await c();
-  cleanups = [];
-});
+const onCleanup = useCleanup();
 
 // The binary alone in a folder, as a technician installs it: no node_modules beside it.
 let bin = '';
@@ -34,25 +31,32 @@ const noFullToken = (s: string) => {
   for (const t of [TOKEN, TOKEN2, INACTIVE]) expect(s).not.toContain(t);
 };
 
+/**
+ * A site: relay.toml and its spool, the mock cloud (unless `cloud: false`),
+ * and `relay serve` running (unless `serve: false`). The commands find the
+ * server by server.port in relay.toml, so the server starts on port 0 and
+ * the file is then rewritten with the port it reported: no port is picked
+ * (and raced for) beforehand. Without a server the file keeps port 9, where
+ * nothing answers (a relay that "is not running").
+ */
 async function setup(opts: { serve?: boolean; cloud?: boolean } = {}) {
-  const tmp = tempDir('relay-cli-');
-  cleanups.push(tmp.cleanup);
+  const dir = onCleanup.tempDir('relay-cli-');
   let mock: MockCloud | undefined;
   if (opts.cloud !== false) {
     mock = await startMockCloud();
-    cleanups.push(() => mock!.stop());
+    onCleanup(() => mock!.stop());
   }
-  const port = freePort();
-  writeConfig(tmp.dir, { port, cloudUrl: mock?.url ?? 'http://127.0.0.1:9' });
-  const cli = (args: string[], stdin?: string) => runCli(bin, args, { cwd: tmp.dir, stdin });
+  const cloudUrl = mock?.url ?? 'http://127.0.0.1:9';
+  writeConfig(dir, { port: opts.serve === false ? 9 : 0, cloudUrl });
+  const cli = (args: string[], stdin?: string) => runCli(bin, args, { cwd: dir, stdin });
+  let port = 9;
   if (opts.serve !== false) {
-    const server = await startBinary(bin, ['serve'], { cwd: tmp.dir });
-    cleanups.push(() => {
-      server.proc.kill('SIGKILL');
-      return server.exited;
-    });
+    const server = await startBinary(bin, ['serve'], { cwd: dir });
+    onCleanup(() => stopBinary(server));
+    port = portOf(server);
+    writeConfig(dir, { port, cloudUrl }); // read by the commands only: the server read its file at start
   }
-  return { dir: tmp.dir, spool: join(tmp.dir, 'spool', 'relay.db'), port, mock: mock!, cli };
+  return { dir, spool: join(dir, 'spool', 'relay.db'), port, mock: mock!, cli };
 }
 
 describe('relay status (binary)', () => {

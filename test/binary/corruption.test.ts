@@ -2,29 +2,17 @@
  * Promise 3 (never deletes a pending event on its own) at start-up: a damaged
  * spool stops the relay with a message naming the file and what to do, and
  * the relay neither overwrites nor recreates it. The files are compared byte
- * for byte before and after the attempt.
+ * for byte before and after the attempt. A spool too large to read before
+ * serving, damaged or not, is test/integration/corruption.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
-import {
-  closeSync,
-  cpSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  statSync,
-  truncateSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'libsql';
-import { systemClock } from '../src/lib/clock.ts';
-import { silentLogger } from '../src/lib/log.ts';
-import { Spool, SpoolWriteError } from '../src/spool/index.ts';
-import { installBinary, startBinary } from './helpers/binary.ts';
-import { post, TOKEN, tempDir } from './helpers/relay.ts';
-import { fingerprint, readSpool, relayToml, runBounded } from './helpers/reliability.ts';
-import { waitFor } from './helpers/wait.ts';
+import { installBinary, startBinary } from '../helpers/binary.ts';
+import { post, TOKEN, tempDir } from '../helpers/relay.ts';
+import { fingerprint, readSpool, relayToml, runBounded } from '../helpers/reliability.ts';
+import { damageMiddlePage } from '../helpers/spool-file.ts';
 
 const EVENTS = 300;
 let root: { dir: string; cleanup: () => void };
@@ -37,7 +25,12 @@ beforeAll(async () => {
   bin = await installBinary(root.dir);
   pristine = join(root.dir, 'pristine');
   mkdirSync(pristine);
-  writeFileSync(join(pristine, 'relay.toml'), relayToml({ cloudUrl: 'http://127.0.0.1:9' }));
+  // on_damage = "refuse": these are the promises for sites that want a person first
+  // (the default, quarantine, is test/binary/quarantine.test.ts).
+  writeFileSync(
+    join(pristine, 'relay.toml'),
+    relayToml({ cloudUrl: 'http://127.0.0.1:9', config: { spool: { on_damage: 'refuse' } } }),
+  );
   const relay = await startBinary(bin, ['serve'], { cwd: pristine });
   const pad = 'x'.repeat(2000);
   for (let i = 0; i < EVENTS; i += 30) {
@@ -48,22 +41,6 @@ beforeAll(async () => {
   expect(await relay.exited).toBe(0);
 }, 30_000);
 afterAll(() => root.cleanup());
-
-/** Writes a page of garbage in the middle of the events (after a checkpoint, so the file holds them all). */
-function damageMiddlePage(path: string): void {
-  const db = new Database(path);
-  db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
-  const pageSize = (db.prepare('PRAGMA page_size').get() as { page_size: number }).page_size;
-  db.close();
-  const pages = statSync(path).size / pageSize;
-  const fd = openSync(path, 'r+');
-  writeSync(fd, Buffer.alloc(pageSize, 0xa5), 0, pageSize, Math.floor(pages / 2) * pageSize);
-  closeSync(fd);
-}
-
-/** Opens a spool in this process as if it were over 64 MB: served before its integrity read ends. */
-const openAsLarge = (path: string) =>
-  Spool.open({ path, maxBytes: 1 << 30, clock: systemClock, log: silentLogger, scanFirstBytes: 0 });
 
 /** A copy of the pristine installation, to damage. */
 function copy(name: string): { dir: string; spoolDir: string; db: string } {
@@ -139,37 +116,6 @@ describe('a damaged spool at start-up', () => {
     expect(err).toContain(c.db);
     expect(err).toMatch(/damaged/);
     expect(err).toContain(`mv "${c.db}" "${c.db}.broken"`);
-  });
-
-  it('serves a spool too large to read first, and stops taking events when the background read finds a damaged page', async () => {
-    const c = copy('bad-page-late');
-    damageMiddlePage(c.db);
-    const spool = await openAsLarge(c.db);
-    try {
-      await waitFor(() => spool.damaged !== null, 'the background scan to report the damage');
-      expect(spool.damaged).toContain(c.db);
-      expect(spool.damaged).toContain(`mv "${c.db}" "${c.db}.broken"`);
-      expect(spool.stats().lastWriteError).toBe(spool.damaged);
-      const append = spool.append({ token: TOKEN, env: 'prod', body: new TextEncoder().encode('{}') });
-      await expect(append).rejects.toBeInstanceOf(SpoolWriteError);
-    } finally {
-      await spool.close();
-    }
-  });
-
-  it('reads an undamaged large spool in the background and keeps taking events', async () => {
-    const c = copy('large-ok');
-    const spool = await openAsLarge(c.db);
-    try {
-      expect(spool.stats().pending).toBe(EVENTS);
-      const r = await spool.append({ token: TOKEN, env: 'prod', body: new TextEncoder().encode('{}') });
-      expect(r.seq).toBeGreaterThan(EVENTS);
-      expect(await spool.scanned).toMatchObject({ ok: true });
-      expect(spool.damaged).toBeNull();
-      expect(spool.stats().pending).toBe(EVENTS + 1);
-    } finally {
-      await spool.close();
-    }
   });
 
   it('never turns a damaged spool into an empty one: the events are all still there once repaired by hand', () => {

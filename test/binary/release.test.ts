@@ -1,19 +1,22 @@
 /**
  * The binaries of `make release`. Plain `make test` does not build them, so
- * every block here skips, saying why, when its file is absent.
+ * every block here skips, saying why, when its file is absent. The release
+ * script's own functions are test/unit/release-script.test.ts.
  */
-import { afterEach, describe, expect, it } from 'bun:test';
+import { describe, expect, it } from 'bun:test';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pkg from '../package.json' with { type: 'json' };
-import { libsqlAddonVersion, RELEASE_TARGETS, sha256sums } from '../scripts/release.ts';
-import { runBinary, startBinary } from './helpers/binary.ts';
-import { startMockCloud } from './helpers/mock-cloud.ts';
-import { ORDER_CREATED, post, TOKEN, tempDir } from './helpers/relay.ts';
-import { waitFor } from './helpers/wait.ts';
+import pkg from '../../package.json' with { type: 'json' };
+import { libsqlAddonVersion, RELEASE_TARGETS } from '../../scripts/release.ts';
+import { runBinary, startBinary, stopBinary } from '../helpers/binary.ts';
+import { useCleanup } from '../helpers/cleanup.ts';
+import { TOKEN, tomlOf } from '../helpers/config.ts';
+import { startMockCloud } from '../helpers/mock-cloud.ts';
+import { ORDER_CREATED, post } from '../helpers/relay.ts';
+import { waitFor } from '../helpers/wait.ts';
 
-const ROOT = join(import.meta.dir, '..');
+const ROOT = join(import.meta.dir, '..', '..');
 const DIST = join(ROOT, 'dist');
 const CACHE = join(ROOT, '.release-cache');
 const artifact = (file: string) => join(DIST, file);
@@ -49,28 +52,7 @@ function armMissing(): boolean {
   return false;
 }
 
-let cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.reverse()) await c();
-  cleanups = [];
-});
-
-describe('the release script', () => {
-  it('writes SHA256SUMS in the format sha256sum -c reads', () => {
-    const t = tempDir('relay-sums-');
-    cleanups.push(t.cleanup);
-    writeFileSync(join(t.dir, 'a'), 'abc');
-    expect(sha256sums(t.dir, ['a'])).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad  a\n');
-  });
-
-  it('takes each addon at the version libsql itself pins', () => {
-    const pinned = JSON.parse(readFileSync(join(ROOT, 'node_modules', 'libsql', 'package.json'), 'utf8')) as {
-      optionalDependencies: Record<string, string>;
-    };
-    expect(libsqlAddonVersion('win32-x64-msvc')).toBe(pinned.optionalDependencies['@libsql/win32-x64-msvc']!);
-    expect(() => libsqlAddonVersion('plan9-mips')).toThrow('optionalDependencies["@libsql/plan9-mips"]');
-  });
-});
+const onCleanup = useCleanup();
 
 describe.skipIf(absent(join(DIST, 'SHA256SUMS')))('dist/SHA256SUMS', () => {
   it('lists the three binaries with the hashes they have now', () => {
@@ -105,29 +87,26 @@ describe.skipIf(armMissing())('relay-linux-arm64 under qemu-user', () => {
 
   it('starts, opens its spool, answers a webhook with 200 and forwards it to the cloud', async () => {
     const cloud = await startMockCloud();
-    cleanups.push(() => cloud.stop());
-    const t = tempDir('relay-arm64-');
-    cleanups.push(t.cleanup);
-    const bin = join(t.dir, 'relay');
+    onCleanup(() => cloud.stop());
+    const dir = onCleanup.tempDir('relay-arm64-');
+    const bin = join(dir, 'relay');
     copyFileSync(ARM64, bin);
     const qemu = [QEMU!, '-L', ARM_SYSROOT, bin];
     const version = Bun.spawnSync([...qemu, 'version'], { stdout: 'pipe', stderr: 'pipe' });
     expect(version.stdout.toString().trim()).toMatch(VERSION_LINE);
+    // A config with nothing but what it needs (tomlOf: not even the test base), the spool at its default.
     writeFileSync(
-      join(t.dir, 'relay.toml'),
-      `[server]\nport = 0\n[cloud]\nurl = "${cloud.url}"\n[[tokens]]\ntoken = "${TOKEN}"\n`,
+      join(dir, 'relay.toml'),
+      tomlOf({ server: { port: 0 }, cloud: { url: cloud.url }, tokens: [{ token: TOKEN }] }),
     );
-    const relay = await startBinary(QEMU!, ['-L', ARM_SYSROOT, bin, 'serve'], { cwd: t.dir });
-    cleanups.push(() => {
-      relay.proc.kill('SIGKILL');
-      return relay.exited;
-    });
+    const relay = await startBinary(QEMU!, ['-L', ARM_SYSROOT, bin, 'serve'], { cwd: dir });
+    onCleanup(() => stopBinary(relay));
     const res = await post(relay.url, TOKEN, ORDER_CREATED, { env: 'dev' });
     expect(res.status).toBe(200);
     await waitFor(() => cloud.stored.length === 1, 'delivery from the arm64 relay', 20_000);
     expect(cloud.stored[0]!.text).toBe(ORDER_CREATED);
     expect(cloud.stored[0]!.query).toBe('?env=dev');
-    const spool = readFileSync(join(t.dir, 'data', 'relay.db'))
+    const spool = readFileSync(join(dir, 'data', 'relay.db'))
       .subarray(0, 16)
       .toString('latin1');
     expect(spool).toBe('SQLite format 3\0');
@@ -186,10 +165,9 @@ describe.skipIf(absent(WIN))('relay-windows-x64.exe', () => {
   it.skipIf(!wineUsable)(
     'prints its version under Wine',
     () => {
-      const t = tempDir('relay-wine-');
-      cleanups.push(t.cleanup);
+      const dir = onCleanup.tempDir('relay-wine-');
       const p = Bun.spawnSync([wine!, WIN, 'version'], {
-        env: { PATH: process.env.PATH, HOME: process.env.HOME, WINEPREFIX: join(t.dir, 'prefix'), WINEDEBUG: '-all' },
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, WINEPREFIX: join(dir, 'prefix'), WINEDEBUG: '-all' },
         stdout: 'pipe',
         stderr: 'pipe',
         timeout: 120_000,

@@ -7,11 +7,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { installBinary, startBinary } from './helpers/binary.ts';
-import { type MockCloud, startMockCloud } from './helpers/mock-cloud.ts';
-import { ORDER_CREATED, TOKEN, tempDir } from './helpers/relay.ts';
-import { relayToml, runBounded } from './helpers/reliability.ts';
-import { waitFor } from './helpers/wait.ts';
+import type { Config } from '../../src/config/index.ts';
+import { installBinary, portOf, startBinary } from '../helpers/binary.ts';
+import { type MockCloud, startMockCloud } from '../helpers/mock-cloud.ts';
+import { ORDER_CREATED, TOKEN, tempDir } from '../helpers/relay.ts';
+import { relayToml, runBounded } from '../helpers/reliability.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const openssl = Bun.which('openssl');
 if (!openssl) console.warn('tls.test.ts: no openssl CLI here to make a certificate; the HTTPS tests are skipped');
@@ -60,11 +61,11 @@ function makeCert(dir: string, name: string): { cert: string; key: string } {
   return { cert, key };
 }
 
-/** An installation whose relay.toml has these [server] lines. */
-function install(name: string, serverLines: string): string {
+/** An installation whose relay.toml has these [server] keys (TLS paths relative to its folder). */
+function install(name: string, server: Partial<Config['server']> = {}): string {
   const dir = join(root.dir, name);
   Bun.spawnSync(['mkdir', '-p', dir]);
-  writeFileSync(join(dir, 'relay.toml'), relayToml({ cloudUrl: cloud.url, server: serverLines }));
+  writeFileSync(join(dir, 'relay.toml'), relayToml({ cloudUrl: cloud.url, config: { server } }));
   return dir;
 }
 
@@ -72,7 +73,7 @@ describe('HTTPS on the local endpoint', () => {
   it.skipIf(!openssl)(
     'serves the contract over HTTPS with a self-signed certificate, verified against it',
     async () => {
-      const dir = install('https', 'tls_cert = "tls/relay.crt"\ntls_key = "tls/relay.key"');
+      const dir = install('https', { tls_cert: 'tls/relay.crt', tls_key: 'tls/relay.key' });
       Bun.spawnSync(['mkdir', '-p', join(dir, 'tls')]);
       const { cert } = makeCert(join(dir, 'tls'), 'relay');
       const relay = await startBinary(bin, ['serve'], { cwd: dir });
@@ -115,7 +116,7 @@ describe('wrong TLS files stop start-up, naming the key to fix', () => {
   };
 
   it('names server.tls_cert and the path when the certificate does not exist', () => {
-    const dir = install('missing-cert', 'tls_cert = "nowhere/relay.crt"\ntls_key = "nowhere/relay.key"');
+    const dir = install('missing-cert', { tls_cert: 'nowhere/relay.crt', tls_key: 'nowhere/relay.key' });
     const err = refused(dir);
     expect(err).toContain('server.tls_cert');
     expect(err).toContain(join(dir, 'nowhere', 'relay.crt'));
@@ -123,7 +124,7 @@ describe('wrong TLS files stop start-up, naming the key to fix', () => {
   });
 
   it.skipIf(!openssl)('names server.tls_key when the key does not exist', () => {
-    const dir = install('missing-key', 'tls_cert = "relay.crt"\ntls_key = "absent.key"');
+    const dir = install('missing-key', { tls_cert: 'relay.crt', tls_key: 'absent.key' });
     makeCert(dir, 'relay');
     const err = refused(dir);
     expect(err).toContain('server.tls_key');
@@ -131,7 +132,7 @@ describe('wrong TLS files stop start-up, naming the key to fix', () => {
   });
 
   it.skipIf(!openssl)('names server.tls_cert when the files are swapped', () => {
-    const dir = install('swapped', 'tls_cert = "relay.key"\ntls_key = "relay.crt"');
+    const dir = install('swapped', { tls_cert: 'relay.key', tls_key: 'relay.crt' });
     makeCert(dir, 'relay');
     const err = refused(dir);
     expect(err).toContain('server.tls_cert');
@@ -139,7 +140,7 @@ describe('wrong TLS files stop start-up, naming the key to fix', () => {
   });
 
   it.skipIf(!openssl)("names both keys when the key is not the certificate's", () => {
-    const dir = install('mismatch', 'tls_cert = "one.crt"\ntls_key = "two.key"');
+    const dir = install('mismatch', { tls_cert: 'one.crt', tls_key: 'two.key' });
     makeCert(dir, 'one');
     makeCert(dir, 'two');
     const err = refused(dir);
@@ -151,12 +152,11 @@ describe('wrong TLS files stop start-up, naming the key to fix', () => {
 
 describe('the listening port', () => {
   it('refuses to start a second relay on a port already taken, instead of sharing it', async () => {
-    const first = install('first', '');
+    const first = install('first');
     const relay = await startBinary(bin, ['serve'], { cwd: first });
     try {
-      const port = new URL(relay.url).port;
-      const second = install('second', '');
-      writeFileSync(join(second, 'relay.toml'), relayToml({ cloudUrl: cloud.url, port: Number(port) }));
+      const port = portOf(relay); // the port the first relay got (its config says 0)
+      const second = install('second', { port });
       // Spawned, not run to completion: were the port shared, the second relay would run on.
       const attempt = await startBinary(bin, ['serve'], { cwd: second }).then(
         (r) => (r.proc.kill('SIGKILL'), 'started on a taken port'),

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { type Config, loadConfig } from '../../src/config/index.ts';
 import { silentLogger } from '../../src/lib/log.ts';
 import { type Relay, startRelay } from '../../src/relay.ts';
-import { INACTIVE, TOKEN, TOKEN2, tempDir } from './relay.ts';
+import { buildToml, type ConfigOver, mergeOver } from './config.ts';
+import { tempDir } from './temp.ts';
 
 /**
  * A real relay started from a real config file in a temp dir, with
@@ -21,43 +22,29 @@ export interface AdminConfigOpts {
   logLevel?: string;
   /** Raw TOML appended as is (e.g. a mistake, to see the reload refused). */
   extra?: string;
+  /** Any other settings, applied last (helpers/config.ts). */
+  config?: ConfigOver;
 }
 
-const q = (s: string) => JSON.stringify(s);
+/** AdminConfigOpts as overrides of the one builder (helpers/config.ts). */
+function adminOver(dir: string, o: AdminConfigOpts): ConfigOver {
+  return mergeOver(
+    {
+      server: { host: o.host ?? '127.0.0.1' },
+      spool: { path: join(dir, 'spool.db') },
+      ...(o.cloudUrl ? { cloud: { url: o.cloudUrl } } : {}),
+      limits: { rate_per_token: o.ratePerToken ?? 1000, burst_per_token: 10000 },
+      admin: { password: o.password ?? '' },
+      log: { level: (o.logLevel ?? 'silent') as Config['log']['level'] },
+      ...(o.tokens ? { tokens: o.tokens } : {}),
+    },
+    o.config ?? {},
+  );
+}
 
+/** The relay.toml of an admin relay in `dir` (its spool at dir/spool.db, whatever folder the file is in). */
 export function configToml(dir: string, o: AdminConfigOpts = {}): string {
-  const tokens = o.tokens ?? [
-    { token: TOKEN, name: 'Main POS' },
-    { token: TOKEN2, name: 'Bar' },
-    { token: INACTIVE, name: 'Old', active: false },
-  ];
-  return [
-    '[server]',
-    `host = ${q(o.host ?? '127.0.0.1')}`,
-    'port = 0',
-    '[spool]',
-    `path = ${q(join(dir, 'spool.db'))}`,
-    '[cloud]',
-    `url = ${q(o.cloudUrl ?? 'http://127.0.0.1:9')}`,
-    'timeout_seconds = 2',
-    '[forward]',
-    'initial_backoff_seconds = 0.02',
-    'max_backoff_seconds = 0.2',
-    '[limits]',
-    `rate_per_token = ${o.ratePerToken ?? 1000}`,
-    'burst_per_token = 10000',
-    '[admin]',
-    `password = ${q(o.password ?? '')}`,
-    '[log]',
-    `level = ${q(o.logLevel ?? 'silent')}`,
-    ...tokens.flatMap((t) => [
-      '[[tokens]]',
-      `token = ${q(t.token)}`,
-      `name = ${q(t.name ?? '')}`,
-      `active = ${t.active ?? true}`,
-    ]),
-    o.extra ?? '',
-  ].join('\n');
+  return buildToml(adminOver(dir, o), o.extra ?? '');
 }
 
 export interface AdminRelay {

@@ -1,6 +1,7 @@
-import { copyFileSync, existsSync } from 'node:fs';
+import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Subprocess } from 'bun';
+import type { OnCleanup } from './cleanup.ts';
 
 const ROOT = join(import.meta.dir, '..', '..');
 export const BINARY = join(ROOT, 'dist', 'relay');
@@ -24,14 +25,48 @@ export async function installBinary(dir: string): Promise<string> {
   return to;
 }
 
+/**
+ * What a technician installs: a folder (removed after the test) holding only
+ * the binary and `toml` as its relay.toml; `spool` is where
+ * helpers/reliability.ts relayToml puts the spool.
+ */
+export async function installSite(onCleanup: OnCleanup, toml: string, prefix = 'relay-bin-') {
+  const dir = onCleanup.tempDir(prefix);
+  const bin = await installBinary(dir);
+  writeFileSync(join(dir, 'relay.toml'), toml);
+  return { dir, bin, spool: join(dir, 'spool', 'relay.db') };
+}
+
+/** `relay serve` in `dir` (startBinary), SIGKILLed after the test if it is still running. */
+export async function serveSite(onCleanup: OnCleanup, bin: string, dir: string): Promise<RunningBinary> {
+  const r = await startBinary(bin, ['serve'], { cwd: dir });
+  onCleanup(() => stopBinary(r));
+  return r;
+}
+
 export interface RunningBinary {
   proc: Subprocess<'ignore', 'pipe', 'pipe'>;
+  /** http://127.0.0.1:<port> as the relay reported it (0.0.0.0 shown as 127.0.0.1). */
   url: string;
+  /** Every line written to stdout and stderr so far. */
   lines: string[];
   exited: Promise<number>;
 }
 
-/** Starts `relay serve` and waits for its "relay started" log line to learn the port. */
+/** Sends `signal` (SIGKILL unless given) unless the process has already exited, and waits for the exit. */
+export async function stopBinary(r: RunningBinary, signal: NodeJS.Signals = 'SIGKILL'): Promise<number> {
+  if (r.proc.exitCode === null && r.proc.signalCode === null) r.proc.kill(signal);
+  return r.exited;
+}
+
+/** The port a running binary listens on. */
+export const portOf = (r: RunningBinary): number => Number(new URL(r.url).port);
+
+/**
+ * Starts `relay serve` and waits for its "relay started" log line (JSON on
+ * stdout, level info or lower), whose `listen` is the address it got: so the
+ * config can say `port = 0` and no port is picked (and raced for) beforehand.
+ */
 export async function startBinary(
   bin: string,
   args: string[],
@@ -76,14 +111,25 @@ export async function startBinary(
   return { proc, url, lines, exited };
 }
 
-export function runBinary(bin: string, args: string[], cwd: string, env: Record<string, string> = {}) {
-  // Bounded: a relay that wrongly starts serving must fail the test, not hang it.
+/**
+ * Runs the binary to completion (this process waits: nothing in it can answer
+ * the binary meanwhile; helpers/cli.ts runCli does not block). SIGKILLed
+ * after `timeoutMs`: a relay that wrongly starts serving must fail the test,
+ * not hang it.
+ */
+export function runBinary(
+  bin: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+  timeoutMs = 10_000,
+) {
   const p = Bun.spawnSync([bin, ...args], {
     cwd,
     env: { PATH: '/usr/bin:/bin', ...env },
     stdout: 'pipe',
     stderr: 'pipe',
-    timeout: 10_000,
+    timeout: timeoutMs,
     killSignal: 'SIGKILL',
   });
   return { code: p.exitCode, stdout: p.stdout.toString(), stderr: p.stderr.toString() };

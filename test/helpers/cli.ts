@@ -1,55 +1,38 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+/** Helpers for the technician's commands: a config file, a captured Io, a seeded spool, the binary run without blocking. */
 import type { Io } from '../../src/cli/context.ts';
 import { main } from '../../src/cli/index.ts';
+import type { Config } from '../../src/config/index.ts';
 import { systemClock } from '../../src/lib/clock.ts';
 import { silentLogger } from '../../src/lib/log.ts';
 import { Spool } from '../../src/spool/index.ts';
-import { INACTIVE, TOKEN, TOKEN2 } from './relay.ts';
-import { fileRows, onSpoolFile } from './spool-file.ts';
+import { type ConfigOver, mergeOver, TOKEN, type TokenEntry, writeToml } from './config.ts';
+import { fileCounts, onSpoolFile } from './spool-file.ts';
 
-/** Helpers for the technician's commands: a config file, a captured Io, a seeded spool, the binary run without blocking. */
-
-/** A port that was free a moment ago: the CLI finds the relay by server.port, so tests cannot use port 0. */
-export function freePort(): number {
-  const s = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response() });
-  const port = s.port as number;
-  s.stop(true);
-  return port;
-}
+/** helpers/ports.ts freePort, still importable from here; see there for when a test may pick a port first. */
+export { freePort } from './ports.ts';
 
 export interface CliConfig {
+  /** The port `relay status`/`send` look for the server on (0, the default, names none). */
   port?: number;
   cloudUrl?: string;
+  /** Relative to `dir`; spool/relay.db unless given. */
   spool?: string;
-  tokens?: { token: string; name?: string; active?: boolean }[];
+  tokens?: TokenEntry[];
   logLevel?: string;
+  /** Any other settings, applied last (helpers/config.ts). */
+  config?: ConfigOver;
 }
 
-/** Writes `relay.toml` in `dir` and returns its path. */
+/** Writes `relay.toml` in `dir` from the one builder (helpers/config.ts) and returns its path. */
 export function writeConfig(dir: string, c: CliConfig = {}): string {
-  const tokens = c.tokens ?? [
-    { token: TOKEN, name: 'Main POS' },
-    { token: TOKEN2, name: 'Bar' },
-    { token: INACTIVE, name: 'Old', active: false },
-  ];
-  const text = `[server]
-host = "127.0.0.1"
-port = ${c.port ?? 0}
-[spool]
-path = "${c.spool ?? 'spool/relay.db'}"
-[cloud]
-url = "${c.cloudUrl ?? 'http://127.0.0.1:9'}"
-timeout_seconds = 2
-[forward]
-initial_backoff_seconds = 0.02
-max_backoff_seconds = 0.2
-[log]
-level = "${c.logLevel ?? 'info'}"
-${tokens.map((t) => `[[tokens]]\ntoken = "${t.token}"\nname = "${t.name ?? ''}"\nactive = ${t.active ?? true}\n`).join('')}`;
-  const path = join(dir, 'relay.toml');
-  writeFileSync(path, text);
-  return path;
+  const over: ConfigOver = {
+    server: { port: c.port ?? 0 },
+    spool: { path: c.spool ?? 'spool/relay.db' },
+    ...(c.cloudUrl ? { cloud: { url: c.cloudUrl } } : {}),
+    log: { level: (c.logLevel ?? 'info') as Config['log']['level'] },
+    ...(c.tokens ? { tokens: c.tokens } : {}),
+  };
+  return writeToml(dir, mergeOver(over, c.config ?? {}));
 }
 
 export interface Captured {
@@ -61,7 +44,14 @@ export interface Captured {
   stdout(): string;
 }
 
-export function captureIo(opts: { isTty?: boolean; cwd?: string; env?: Record<string, string> } = {}): Captured {
+export interface InProcessOpts {
+  isTty?: boolean;
+  cwd?: string;
+  /** The environment main() sees; nothing unless given (not this process's). */
+  env?: Record<string, string | undefined>;
+}
+
+export function captureIo(opts: InProcessOpts = {}): Captured {
   const out: string[] = [];
   const err: string[] = [];
   const raw: string[] = [];
@@ -81,8 +71,12 @@ export function captureIo(opts: { isTty?: boolean; cwd?: string; env?: Record<st
   };
 }
 
-/** `relay ARGS...` in this process, through main() (usage errors become exit 2 as in the binary). */
-export async function runInProcess(args: string[], opts: { isTty?: boolean; cwd?: string } = {}) {
+/**
+ * The one in-process CLI runner: `relay ARGS...` through main() with a
+ * captured Io, as the binary's main.ts runs it (usage errors become exit 2).
+ * helpers/install.ts's `cli` is this with PATH passed and the output joined.
+ */
+export async function runInProcess(args: string[], opts: InProcessOpts = {}) {
   const c = captureIo(opts);
   const code = await main(args, c.io);
   return { code, ...c };
@@ -157,9 +151,5 @@ export async function seedSpool(path: string, seeds: Seed[]): Promise<string[]> 
 
 /** Counts per status, read straight from the file. */
 export async function statusCounts(path: string): Promise<Record<string, number>> {
-  const rows = fileRows<{ status: string; n: number }>(
-    path,
-    'SELECT status, count(*) AS n FROM events GROUP BY status',
-  );
-  return { pending: 0, delivered: 0, dead: 0, ...Object.fromEntries(rows.map((r) => [r.status, r.n])) };
+  return fileCounts(path);
 }

@@ -1,5 +1,7 @@
 /** Helpers for the install-side tests (init, service, release). */
-import { main } from '../../src/cli/index.ts';
+import { runInProcess } from './cli.ts';
+
+export { iniValues, parseWindowsCommandLine } from './formats.ts';
 
 export interface CliRun {
   code: number | 'running';
@@ -7,73 +9,15 @@ export interface CliRun {
   err: string;
 }
 
-/** Runs `relay ARGS` in this process with a captured Io, as the binary's main.ts would. */
+/**
+ * `relay ARGS` in this process, through the one in-process runner
+ * (helpers/cli.ts runInProcess), with this process's PATH (`relay init --tls`
+ * finds openssl on it) and the output joined into one string per stream.
+ */
 export async function cli(
   args: string[],
   opts: { cwd: string; env?: Record<string, string | undefined> },
 ): Promise<CliRun> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(args, {
-    out: (s) => out.push(s),
-    err: (s) => err.push(s),
-    env: { PATH: process.env.PATH, ...opts.env },
-    cwd: opts.cwd,
-  });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
-
-/** `key=value` lines of an INI-like file (systemd unit), every value per key in order. */
-export function iniValues(text: string): Map<string, string[]> {
-  const values = new Map<string, string[]>();
-  for (const line of text.split('\n')) {
-    const m = /^([A-Za-z]+)=(.*)$/.exec(line);
-    if (!m) continue;
-    values.set(m[1]!, [...(values.get(m[1]!) ?? []), m[2]!]);
-  }
-  return values;
-}
-
-/**
- * Splits a Windows command line the way the MSVC runtime and CommandLineToArgvW
- * do ("Parsing C++ command-line arguments", Microsoft Learn): 2n backslashes and a
- * quote give n backslashes and toggle quoting, 2n+1 give n and a literal quote,
- * other backslashes are literal.
- */
-export function parseWindowsCommandLine(line: string): string[] {
-  const args: string[] = [];
-  let cur = '';
-  let inQuotes = false;
-  let started = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (ch === '\\') {
-      let n = 0;
-      while (line[i] === '\\') {
-        n++;
-        i++;
-      }
-      if (line[i] === '"') {
-        cur += '\\'.repeat(Math.floor(n / 2));
-        if (n % 2 === 1) cur += '"';
-        else inQuotes = !inQuotes;
-      } else {
-        cur += '\\'.repeat(n);
-        i--;
-      }
-      started = true;
-    } else if (ch === '"') {
-      inQuotes = !inQuotes;
-      started = true;
-    } else if (/\s/.test(ch) && !inQuotes) {
-      if (started) args.push(cur);
-      cur = '';
-      started = false;
-    } else {
-      cur += ch;
-      started = true;
-    }
-  }
-  if (started) args.push(cur);
-  return args;
+  const r = await runInProcess(args, { cwd: opts.cwd, env: { PATH: process.env.PATH, ...opts.env } });
+  return { code: r.code, out: r.out.join('\n'), err: r.err.join('\n') };
 }

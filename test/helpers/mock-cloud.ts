@@ -100,3 +100,11 @@ export async function startMockCloud(port = 0): Promise<MockCloud> {
   mock.url = `http://127.0.0.1:${server.port}`;
   return mock;
 }
+
+/** A mock cloud that refuses `token` as the cloud does (401 "Invalid or inactive webhook token") and takes the rest. */
+export async function refusingCloud(token: string): Promise<MockCloud> {
+  const mock = await startMockCloud();
+  mock.handler = (r) =>
+    r.token === token ? Response.json({ detail: 'Invalid or inactive webhook token' }, { status: 401 }) : undefined;
+  return mock;
+}

@@ -1,42 +1,21 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type Config, defaultConfig } from '../../src/config/index.ts';
+import type { Config } from '../../src/config/index.ts';
 import type { Clock } from '../../src/lib/clock.ts';
 import { type Logger, silentLogger } from '../../src/lib/log.ts';
 import { type Relay, startRelay } from '../../src/relay.ts';
+import { buildConfig, type ConfigOver, mergeOver } from './config.ts';
+import { tempDir } from './temp.ts';
 
-export const TOKEN = '019ab6ed-150a-7be1-920f-ab82305e5d41';
-export const TOKEN2 = '7f3c2a91-7c2e-4a41-8d3f-5be09c6a1f27';
-export const INACTIVE = '019ab6ee-0000-7000-8000-000000000000';
+export { INACTIVE, TOKEN, TOKEN2 } from './config.ts';
+export { ORDER_CREATED } from './payloads.ts';
+export { tempDir } from './temp.ts';
 
-export function tempDir(prefix = 'relay-test-'): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-type DeepPartial<T> = {
-  [K in keyof T]?: T[K] extends (infer U)[] ? U[] : T[K] extends object ? DeepPartial<T[K]> : T[K];
-};
-
-/** A config for tests: ephemeral port, temp spool, fast retries, an unreachable cloud unless given. */
-export function testConfig(dir: string, over: DeepPartial<Config> = {}): Config {
-  const base = defaultConfig();
-  const c: Config = {
-    ...base,
-    server: { ...base.server, port: 0, ...over.server },
-    spool: { ...base.spool, path: join(dir, 'spool.db'), ...over.spool },
-    cloud: { ...base.cloud, url: 'http://127.0.0.1:9', timeout_seconds: 2, ...over.cloud },
-    forward: { ...base.forward, initial_backoff_seconds: 0.02, max_backoff_seconds: 0.2, ...over.forward },
-    limits: { ...base.limits, ...over.limits },
-    log: { ...base.log, level: 'silent', ...over.log },
-    tokens: over.tokens ?? [
-      { token: TOKEN, name: 'Main POS', active: true },
-      { token: TOKEN2, name: 'Bar', active: true },
-      { token: INACTIVE, name: 'Old', active: false },
-    ],
-  };
-  return c;
+/**
+ * A config for an in-process relay, from the one builder (helpers/config.ts):
+ * port 0, a spool in `dir`, fast retries, an unreachable cloud unless given,
+ * the three test tokens; logging silent (the relay gets silentLogger anyway).
+ */
+export function testConfig(dir: string, over: ConfigOver = {}): Config {
+  return buildConfig(dir, mergeOver({ log: { level: 'silent' } }, over));
 }
 
 export interface TestRelay {
@@ -47,9 +26,15 @@ export interface TestRelay {
   stop(): Promise<void>;
 }
 
-/** The real relay in this process: real HTTP server on port 0, real libSQL file in a temp dir. */
+/**
+ * The real relay in this process: real HTTP server on port 0, real libSQL
+ * file in a temp dir (or `opts.dir`, kept). `opts.clock` is the relay's
+ * clock: with a FakeClock the backoffs, pauses and token buckets follow what
+ * the test advances, but the waits themselves stay real setTimeouts that
+ * look at the clock again when they fire (see helpers/clock.ts).
+ */
 export async function startTestRelay(
-  over: DeepPartial<Config> = {},
+  over: ConfigOver = {},
   opts: { dir?: string; log?: Logger; clock?: Clock } = {},
 ): Promise<TestRelay> {
   const tmp = opts.dir ? { dir: opts.dir, cleanup: () => {} } : tempDir();
@@ -80,29 +65,3 @@ export function post(
     headers: { 'content-type': 'application/json', ...opts.headers },
   });
 }
-
-/** The guide's "Order Created" example, byte for byte as a POS would send it (19.00 stays 19.00). */
-export const ORDER_CREATED = `{
-"event": "order_created",
-"timestamp": "2025-11-24T18:30:00-03:00",
-"order_id": "ORD-2025-0124",
-"table": "Mesa 8",
-"server": "João Silva",
-"items": [
-{
-"id": "ITEM-001",
-"name": "Focaccia",
-"quantity": 1,
-"price": 19.00
-},
-{
-"id": "ITEM-002",
-"name": "Agua com Gas",
-"quantity": 2,
-"price": 11.00
-}
-],
-"subtotal": 41.00,
-"tax": 4.10,
-"total": 45.10
-}`;

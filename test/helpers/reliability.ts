@@ -1,63 +1,52 @@
 /**
  * Helpers for the reliability suites (crash, hostile, fuzz, TLS, spool full,
- * corruption): a relay.toml for the binary, free ports, raw HTTP/1.1 over a
- * socket, reading a spool file from outside the relay, a seeded PRNG.
+ * corruption): a relay.toml for the binary, raw HTTP/1.1 over a socket,
+ * reading a spool file from outside the relay, a seeded PRNG.
  */
 
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'libsql';
-import { TOKEN, TOKEN2 } from './relay.ts';
+import type { Config } from '../../src/config/index.ts';
+import { runBinary } from './binary.ts';
+import { buildToml, type ConfigOver, mergeOver, TEST_TOKENS } from './config.ts';
+import { freePort as portFree } from './ports.ts';
 
-/** A port that was free a moment ago (the relay and mock cloud keep theirs across restarts). */
+/** helpers/ports.ts freePort, as a promise (the callers here await it); see there for when to use it. */
 export async function freePort(): Promise<number> {
-  const l = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } });
-  const port = l.port;
-  l.stop(true);
-  return port;
+  return portFree();
 }
 
 export interface TomlOptions {
   cloudUrl: string;
   port?: number;
+  /** Relative to the folder the file is written in; spool/relay.db unless given. */
   spool?: string;
-  /** Extra lines appended to the [server] table. */
-  server?: string;
-  /** Extra lines appended to the [spool] table. */
-  spoolExtra?: string;
   forwardRate?: number;
   level?: string;
+  /** Any other settings, applied last (helpers/config.ts). */
+  config?: ConfigOver;
 }
 
-/** A relay.toml for the compiled binary: fast retries, generous POS limits, the two test tokens. */
+/**
+ * A relay.toml for the compiled binary, from the one builder
+ * (helpers/config.ts): generous POS limits and forwarding pace (the
+ * reliability suites are about loss and order, not pacing), log level info
+ * (startBinary reads the port from the "relay started" line), the two
+ * active test tokens.
+ */
 export function relayToml(o: TomlOptions): string {
-  return `[server]
-host = "127.0.0.1"
-port = ${o.port ?? 0}
-${o.server ?? ''}
-[spool]
-path = "${o.spool ?? 'spool/relay.db'}"
-${o.spoolExtra ?? ''}
-[cloud]
-url = "${o.cloudUrl}"
-timeout_seconds = 2
-[forward]
-initial_backoff_seconds = 0.02
-max_backoff_seconds = 0.2
-rate_per_token = ${o.forwardRate ?? 10000}
-[limits]
-rate_per_token = 100000
-burst_per_token = 100000
-[log]
-level = "${o.level ?? 'info'}"
-[[tokens]]
-token = "${TOKEN}"
-name = "Main POS"
-[[tokens]]
-token = "${TOKEN2}"
-name = "Bar"
-`;
+  const over: ConfigOver = {
+    server: { port: o.port ?? 0 },
+    spool: { path: o.spool ?? 'spool/relay.db' },
+    cloud: { url: o.cloudUrl },
+    forward: { rate_per_token: o.forwardRate ?? 10000 },
+    limits: { rate_per_token: 100000, burst_per_token: 100000 },
+    log: { level: (o.level ?? 'info') as Config['log']['level'] },
+    tokens: TEST_TOKENS.filter((t) => t.active !== false),
+  };
+  return buildToml(mergeOver(over, o.config ?? {}));
 }
 
 export interface RawAnswer {
@@ -171,21 +160,9 @@ function parseResponse(buf: Uint8Array): { status: number; head: string; body: s
   return { status, head, body: new TextDecoder().decode(rest.slice(0, need)) };
 }
 
-/**
- * Runs the binary to completion, as helpers/binary.ts runBinary does, but
- * SIGKILLs it after `timeoutMs`: a relay that wrongly starts must fail the
- * test, not hang it.
- */
+/** helpers/binary.ts runBinary with no environment and a 5 s bound: a relay that wrongly starts fails fast. */
 export function runBounded(bin: string, args: string[], cwd: string, timeoutMs = 5000) {
-  const p = Bun.spawnSync([bin, ...args], {
-    cwd,
-    env: { PATH: '/usr/bin:/bin' },
-    stdout: 'pipe',
-    stderr: 'pipe',
-    timeout: timeoutMs,
-    killSignal: 'SIGKILL',
-  });
-  return { code: p.exitCode, stdout: p.stdout.toString(), stderr: p.stderr.toString() };
+  return runBinary(bin, args, cwd, {}, timeoutMs);
 }
 
 /** Resident memory of a process, in MB (Linux /proc). */

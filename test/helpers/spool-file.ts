@@ -1,3 +1,4 @@
+import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import Database from 'libsql';
 
 /**
@@ -25,3 +26,24 @@ export const fileRows = <T>(path: string, sql: string, ...args: unknown[]): T[] 
 
 /** Runs statements on the spool file, as another program would. */
 export const fileExec = (path: string, sql: string): void => onSpoolFile(path, (db) => void db.exec(sql));
+
+/** Counts per status, read straight from the file. */
+export function fileCounts(path: string): Record<'pending' | 'delivered' | 'dead', number> {
+  const rows = fileRows<{ status: string; n: number }>(
+    path,
+    'SELECT status, count(*) AS n FROM events GROUP BY status',
+  );
+  return { pending: 0, delivered: 0, dead: 0, ...Object.fromEntries(rows.map((r) => [r.status, r.n])) };
+}
+
+/** Writes a page of garbage in the middle of the events (after a checkpoint, so the file holds them all). */
+export function damageMiddlePage(path: string): void {
+  const db = new Database(path);
+  db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+  const pageSize = (db.prepare('PRAGMA page_size').get() as { page_size: number }).page_size;
+  db.close();
+  const pages = statSync(path).size / pageSize;
+  const fd = openSync(path, 'r+');
+  writeSync(fd, Buffer.alloc(pageSize, 0xa5), 0, pageSize, Math.floor(pages / 2) * pageSize);
+  closeSync(fd);
+}

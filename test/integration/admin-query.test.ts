@@ -3,9 +3,9 @@
  * the real relay on port 0, as the status page and curl reach it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
-import { maskToken } from '../src/lib/mask.ts';
-import { type AdminRelay, basic, startAdminRelay } from './helpers/admin.ts';
-import { post, TOKEN, TOKEN2 } from './helpers/relay.ts';
+import { maskToken } from '../../src/lib/mask.ts';
+import { type AdminRelay, basic, startAdminRelay } from '../helpers/admin.ts';
+import { post, TOKEN, TOKEN2 } from '../helpers/relay.ts';
 
 const PASSWORD = 'query-test';
 /** More than the default limit of 50, so the default shows. */

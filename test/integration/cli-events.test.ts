@@ -1,28 +1,23 @@
-import { afterEach, describe, expect, it } from 'bun:test';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { runInProcess, seedSpool, statusCounts, writeConfig } from './helpers/cli.ts';
-import { INACTIVE, TOKEN, TOKEN2, tempDir } from './helpers/relay.ts';
-
-/*
+/**
  * `relay events ...` and `relay status` called in this process through main(),
  * with an Io whose isTty is set, to see exactly what a terminal receives.
- * (The binary runs the same code: test/cli-binary.test.ts.)
+ * (The binary runs the same code: test/binary/cli-binary.test.ts.)
  */
+import { describe, expect, it } from 'bun:test';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { useCleanup } from '../helpers/cleanup.ts';
+import { runInProcess, seedSpool, statusCounts, writeConfig } from '../helpers/cli.ts';
+import { INACTIVE, TOKEN, TOKEN2 } from '../helpers/relay.ts';
 
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups.reverse()) c();
-  cleanups = [];
-});
+const onCleanup = useCleanup();
 
 function setup() {
-  const tmp = tempDir('relay-cli-events-');
-  cleanups.push(tmp.cleanup);
-  const config = writeConfig(tmp.dir);
-  const spool = join(tmp.dir, 'spool', 'relay.db');
-  const run = (args: string[], isTty = false) => runInProcess([...args, '--config', config], { isTty, cwd: tmp.dir });
-  return { dir: tmp.dir, config, spool, run };
+  const dir = onCleanup.tempDir('relay-cli-events-');
+  const config = writeConfig(dir);
+  const spool = join(dir, 'spool', 'relay.db');
+  const run = (args: string[], isTty = false) => runInProcess([...args, '--config', config], { isTty, cwd: dir });
+  return { dir, config, spool, run };
 }
 
 const many = (n: number, s: Parameters<typeof seedSpool>[1][number]) => Array.from({ length: n }, () => ({ ...s }));

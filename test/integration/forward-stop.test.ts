@@ -3,20 +3,17 @@
  * period; after it, it is aborted, and the event stays pending, untouched, for
  * the next start. The cloud here is a real HTTP server that holds requests open.
  */
-import { afterEach, describe, expect, it } from 'bun:test';
+import { describe, expect, it } from 'bun:test';
 import { join } from 'node:path';
-import { createForwarder, type Forwarder, type ForwardSettings } from '../src/forward/index.ts';
-import { systemClock } from '../src/lib/clock.ts';
-import { silentLogger } from '../src/lib/log.ts';
-import { Spool } from '../src/spool/index.ts';
-import { TOKEN, tempDir } from './helpers/relay.ts';
-import { waitFor } from './helpers/wait.ts';
+import { createForwarder, type Forwarder, type ForwardSettings } from '../../src/forward/index.ts';
+import { systemClock } from '../../src/lib/clock.ts';
+import { silentLogger } from '../../src/lib/log.ts';
+import { Spool } from '../../src/spool/index.ts';
+import { useCleanup } from '../helpers/cleanup.ts';
+import { TOKEN } from '../helpers/relay.ts';
+import { waitFor } from '../helpers/wait.ts';
 
-let cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.reverse()) await c();
-  cleanups = [];
-});
+const onCleanup = useCleanup();
 
 interface Seen {
   key: string | null;
@@ -48,7 +45,7 @@ function startCloud() {
     },
   });
   cloud.url = `http://127.0.0.1:${server.port}`;
-  cleanups.push(() => server.stop(true));
+  onCleanup(() => server.stop(true));
   return cloud;
 }
 
@@ -98,10 +95,9 @@ async function stopWithin(f: Forwarder, graceMs: number, limitMs: number): Promi
 }
 
 async function setup(cloudUrl: string) {
-  const { dir, cleanup } = tempDir('relay-stop-');
-  cleanups.push(cleanup);
+  const dir = onCleanup.tempDir('relay-stop-');
   let spool = await openSpool(dir);
-  cleanups.push(() => spool.close());
+  onCleanup(() => spool.close());
   let stopped = false;
   const writes = watchWrites(spool, () => stopped);
   const forwarder = createForwarder({
@@ -110,7 +106,7 @@ async function setup(cloudUrl: string) {
     clock: systemClock,
     log: silentLogger,
   });
-  cleanups.push(() => forwarder.stop(0));
+  onCleanup(() => forwarder.stop(0));
   forwarder.start();
   const { id } = await spool.append({ token: TOKEN, env: 'prod', body: Buffer.from('{"i":1}') });
   const stop = async (graceMs: number) => {
@@ -151,7 +147,7 @@ describe('Forwarder.stop', () => {
       clock: systemClock,
       log: silentLogger,
     });
-    cleanups.push(() => next.stop(0));
+    onCleanup(() => next.stop(0));
     next.start();
     await waitFor(() => again.stats().pending === 0, 'delivery after restart');
     expect(cloud.seen.map((s) => s.key)).toEqual([id, id]);

@@ -1,22 +1,38 @@
-import { afterEach, describe, expect, it } from 'bun:test';
-import { type MockCloud, startMockCloud } from './helpers/mock-cloud.ts';
-import { ORDER_CREATED, post, startTestRelay, type TestRelay, TOKEN, TOKEN2, tempDir } from './helpers/relay.ts';
-import { fileRow, onSpoolFile } from './helpers/spool-file.ts';
-import { waitFor } from './helpers/wait.ts';
+/**
+ * The forwarder against a mock cloud on port 0: the exact bytes and
+ * Idempotency-Key, lane order, each cloud answer's verdict (retry after
+ * Retry-After or a backoff, pause on 401, dead letter on 4xx), the pace
+ * toward the cloud, a restart; and the spool's housekeeping.
+ *
+ * Where a test is about time, the relay runs on a FakeClock (helpers/clock.ts)
+ * and the test asserts on clock times, which the relay's own decisions fix
+ * exactly, never on how long the wall clock took.
+ */
+import { describe, expect, it } from 'bun:test';
+import type { Clock } from '../../src/lib/clock.ts';
+import type { Logger } from '../../src/lib/log.ts';
+import { useCleanup } from '../helpers/cleanup.ts';
+import { testClock } from '../helpers/clock.ts';
+import { captureLog } from '../helpers/log.ts';
+import { type MockCloud, startMockCloud } from '../helpers/mock-cloud.ts';
+import { freePort } from '../helpers/ports.ts';
+import { ORDER_CREATED, post, startTestRelay, type TestRelay, TOKEN, TOKEN2 } from '../helpers/relay.ts';
+import { fileRow, onSpoolFile } from '../helpers/spool-file.ts';
+import { waitFor } from '../helpers/wait.ts';
 
-let cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.reverse()) await c();
-  cleanups = [];
-});
+const onCleanup = useCleanup();
 
-async function setup(over: Parameters<typeof startTestRelay>[0] = {}, cloud?: MockCloud) {
-  const mock = cloud ?? (await startMockCloud());
-  const t = await startTestRelay({ ...over, cloud: { url: mock.url, timeout_seconds: 2, ...over.cloud } });
-  cleanups.push(
-    () => mock.stop(),
-    () => t.stop(),
+async function setup(
+  over: Parameters<typeof startTestRelay>[0] = {},
+  opts: { cloud?: MockCloud; clock?: Clock; log?: Logger } = {},
+) {
+  const mock = opts.cloud ?? (await startMockCloud());
+  onCleanup(() => mock.stop());
+  const t = await startTestRelay(
+    { ...over, cloud: { url: mock.url, timeout_seconds: 2, ...over.cloud } },
+    { clock: opts.clock, log: opts.log },
   );
+  onCleanup(() => t.stop());
   return { mock, t };
 }
 
@@ -72,12 +88,22 @@ describe('forwarding to the cloud', () => {
   });
 
   it('retries a 503 after its Retry-After, then delivers', async () => {
-    const { mock, t } = await setup({ forward: { max_backoff_seconds: 5 } });
+    // The clock runs on its own (10x): the resend may come only once it reads
+    // 1 s past the 503, however late the relay's timer fires.
+    const clock = testClock();
+    onCleanup(clock.run());
+    const { log, lines } = captureLog('warn');
+    const { mock, t } = await setup({ forward: { max_backoff_seconds: 5 } }, { clock, log });
+    const sentAt: number[] = []; // clock time of each request's arrival
+    mock.handler = () => void sentAt.push(clock.now());
     mock.next({ kind: 'status', status: 503, retryAfter: '1' });
     const id = await ack(t, TOKEN, '{"a":1}');
-    await waitFor(() => mock.stored.length === 1, 'delivery after retry', 5000);
+    await waitFor(() => mock.stored.length === 1, 'delivery after retry');
     expect(mock.received).toHaveLength(2);
-    expect(mock.received[1]!.at - mock.received[0]!.at).toBeGreaterThanOrEqual(950);
+    // The wait the relay computed from the header (not a backoff of 20 ms, jittered)...
+    expect(lines.filter((l) => l.msg === 'delivery failed, will retry').map((l) => l.retry_in_ms)).toEqual([1000]);
+    // ...and kept: the resend was decided on the clock at least 1000 ms after the 503 came back.
+    expect(sentAt[1]! - sentAt[0]!).toBeGreaterThanOrEqual(1000);
     expect(mock.received.map((r) => r.headers['idempotency-key'])).toEqual([id, id]);
     await waitFor(() => row(t, id).status === 'delivered', 'delivered mark');
     expect(row(t, id).attempts).toBe(2);
@@ -101,20 +127,18 @@ describe('forwarding to the cloud', () => {
   });
 
   it('keeps events while the cloud refuses connections, and delivers when it comes back', async () => {
-    const probe = await startMockCloud();
-    const port = probe.port;
-    await probe.stop();
-    const { dir, cleanup } = tempDir();
-    cleanups.push(cleanup);
+    // Chosen beforehand: the relay is given the cloud's URL before the cloud exists.
+    const port = freePort();
+    const dir = onCleanup.tempDir();
     const t = await startTestRelay({ cloud: { url: `http://127.0.0.1:${port}` } }, { dir });
-    cleanups.push(() => t.relay.stop());
+    onCleanup(() => t.relay.stop());
     const ids = [await ack(t, TOKEN, '{"i":1}'), await ack(t, TOKEN, '{"i":2}')];
     await waitFor(async () => {
       const h = (await (await fetch(`${t.url}/health`)).json()) as { cloud: { reachable: boolean | null } };
       return h.cloud.reachable === false;
     }, 'health to show the cloud unreachable');
     const mock = await startMockCloud(port);
-    cleanups.push(() => mock.stop());
+    onCleanup(() => mock.stop());
     await waitFor(() => mock.stored.length === 2, 'delivery after the cloud returns', 5000);
     expect(mock.stored.map((r) => r.headers['idempotency-key'])).toEqual(ids);
     await waitFor(() => t.relay.spool.stats().pending === 0, 'the relay to record both deliveries');
@@ -127,23 +151,35 @@ describe('forwarding to the cloud', () => {
   });
 
   it('pauses both lanes of a token the cloud answers 401 for, keeps its events, and resumes', async () => {
-    const { mock, t } = await setup({ forward: { max_backoff_seconds: 0.5 } });
+    // The clock stands still until the pause is in place, so the pause's end is known exactly.
+    const clock = testClock();
+    const { mock, t } = await setup({ forward: { max_backoff_seconds: 0.5 } }, { clock });
     let refuse = true;
-    mock.handler = (r) =>
-      refuse && r.token === TOKEN
-        ? Response.json({ detail: 'Invalid or inactive webhook token' }, { status: 401 })
-        : undefined;
+    const tried: { env: string | null; at: number }[] = []; // TOKEN's requests, at clock time
+    mock.handler = (r) => {
+      if (r.token !== TOKEN) return undefined;
+      tried.push({ env: r.env, at: clock.now() });
+      return refuse ? Response.json({ detail: 'Invalid or inactive webhook token' }, { status: 401 }) : undefined;
+    };
+    const t0 = clock.now();
     await ack(t, TOKEN, '{"lane":"prod"}');
-    await ack(t, TOKEN, '{"lane":"dev"}', 'dev');
+    await waitFor(() => t.relay.forwarder.paused().length === 1, 'the token paused');
+    // The pause lasts max_backoff_seconds on the relay's clock.
+    expect(t.relay.forwarder.paused()).toMatchObject([{ token: TOKEN, until: t0 + 500 }]);
+    await ack(t, TOKEN, '{"lane":"dev"}', 'dev'); // the token's other lane: paused too
     await ack(t, TOKEN2, '{"other":"token"}');
     await waitFor(() => mock.stored.some((r) => r.token === TOKEN2), 'the other token to deliver');
     const h = (await (await fetch(`${t.url}/health`)).json()) as { paused_tokens: { token: string; reason: string }[] };
     expect(h.paused_tokens.map((p) => p.token)).toEqual([`${TOKEN.slice(0, 8)}…`]);
     expect(JSON.stringify(h)).not.toContain(TOKEN);
-    const first401 = mock.received.filter((r) => r.token === TOKEN).length;
-    await Bun.sleep(300);
-    // Paused: at most one more try per max_backoff_seconds (0.5 s) per lane.
-    expect(mock.received.filter((r) => r.token === TOKEN).length).toBeLessThanOrEqual(first401 + 2);
+    // Now time passes (10x): each lane tries again, and gets its 401 again, only once the pause is over.
+    onCleanup(clock.run());
+    await waitFor(
+      () => tried.some((x) => x.env === 'dev') && tried.filter((x) => x.env === null).length >= 2,
+      'a try on each lane after the pause',
+    );
+    expect(tried[0]).toEqual({ env: null, at: t0 });
+    expect(tried.slice(1).filter((x) => x.at < t0 + 500)).toEqual([]);
     expect(t.relay.spool.stats().pending).toBe(2);
     refuse = false;
     await waitFor(() => mock.stored.filter((r) => r.token === TOKEN).length === 2, 'resume after reactivation', 5000);
@@ -172,26 +208,38 @@ describe('forwarding to the cloud', () => {
   }
 
   it('sends at most forward.rate_per_token requests per second per token', async () => {
-    const { mock, t } = await setup({ forward: { rate_per_token: 20 } });
+    // The token bucket refills on the relay's clock. It stands still but for
+    // the test's steps of 50 ms, one token at 20/s: so each request's clock
+    // time is known exactly, and a request too many would show at once.
+    const clock = testClock();
+    const { mock, t } = await setup({ forward: { rate_per_token: 20 } }, { clock });
+    const times: number[] = []; // clock time of each request's arrival
+    mock.handler = () => void times.push(clock.now());
+    const t0 = clock.now();
     for (let i = 0; i < 30; i++) await ack(t, TOKEN, `{"i":${i}}`);
-    await waitFor(() => mock.stored.length === 30, 'all 30 delivered', 10_000);
-    const times = mock.stored.map((r) => r.at);
-    // Burst of 2 (rate/10), then 20/s: 30 requests need at least (30 - 2) / 20 s.
-    expect(times[29]! - times[0]!).toBeGreaterThanOrEqual(((30 - 2) / 20) * 1000 - 50);
-    for (let i = 0; i + 22 < times.length; i++) expect(times[i + 22]! - times[i]!).toBeGreaterThanOrEqual(950);
+    await waitFor(() => times.length >= 2, 'the burst');
+    for (let n = 3; n <= 30; n++) {
+      clock.advance(50);
+      await waitFor(() => times.length >= n, `request ${n} after ${(n - 2) * 50} ms of clock`);
+    }
+    await waitFor(() => mock.stored.length === 30, 'all 30 delivered');
+    // Burst of 2 (rate/10), then one per 50 ms: never early, never a second one in a step.
+    expect(times.map((at) => at - t0)).toEqual([0, 0, ...Array.from({ length: 28 }, (_, k) => (k + 1) * 50)]);
+    // So 30 requests take (30 - 2) / 20 s, and no second holds more than 20 plus the burst.
+    expect(times[29]! - times[0]!).toBe(((30 - 2) / 20) * 1000);
+    for (let i = 0; i + 22 < times.length; i++) expect(times[i + 22]! - times[i]!).toBeGreaterThanOrEqual(1000);
   });
 
   it('resumes in lane order after a restart, sending what was pending', async () => {
-    const { dir, cleanup } = tempDir();
-    cleanups.push(cleanup);
+    const dir = onCleanup.tempDir();
     const down = await startTestRelay({ cloud: { url: 'http://127.0.0.1:9' } }, { dir });
     const ids: string[] = [];
     for (let i = 0; i < 10; i++) ids.push(await ack(down, TOKEN, `{"i":${i}}`));
     await down.relay.stop();
     const mock = await startMockCloud();
-    cleanups.push(() => mock.stop());
+    onCleanup(() => mock.stop());
     const up = await startTestRelay({ cloud: { url: mock.url } }, { dir });
-    cleanups.push(() => up.relay.stop());
+    onCleanup(() => up.relay.stop());
     await waitFor(() => mock.stored.length === 10, 'delivery after restart');
     expect(mock.stored.map((r) => r.headers['idempotency-key'])).toEqual(ids);
   });

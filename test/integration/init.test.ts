@@ -1,27 +1,23 @@
-import { afterEach, describe, expect, it } from 'bun:test';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { loadConfig } from '../src/config/index.ts';
-import { ConfigSchema, TokenSchema } from '../src/config/schema.ts';
-import { silentLogger } from '../src/lib/log.ts';
-import { startRelay } from '../src/relay.ts';
-import { installBinary, runBinary, startBinary } from './helpers/binary.ts';
-import { cli, iniValues } from './helpers/install.ts';
-import { startMockCloud } from './helpers/mock-cloud.ts';
-import { ORDER_CREATED, post, TOKEN, TOKEN2, tempDir } from './helpers/relay.ts';
-import { waitFor } from './helpers/wait.ts';
+/**
+ * `relay init` through the CLI in this process: the file it writes explains
+ * every key, holds the tokens given (readable by its owner only), keeps the
+ * admin password in the environment, never overwrites without --force, and
+ * with --tls makes a certificate an in-process relay serves HTTPS with. The
+ * README's install steps on the compiled binary are test/binary/init.test.ts.
+ */
+import { describe, expect, it } from 'bun:test';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config/index.ts';
+import { ConfigSchema, TokenSchema } from '../../src/config/schema.ts';
+import { silentLogger } from '../../src/lib/log.ts';
+import { startRelay } from '../../src/relay.ts';
+import { useCleanup } from '../helpers/cleanup.ts';
+import { TOKEN, TOKEN2 } from '../helpers/config.ts';
+import { cli } from '../helpers/install.ts';
 
-let cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.reverse()) await c();
-  cleanups = [];
-});
-
-function dir(): string {
-  const t = tempDir('relay-init-');
-  cleanups.push(t.cleanup);
-  return t.dir;
-}
+const onCleanup = useCleanup();
+const dir = () => onCleanup.tempDir('relay-init-');
 
 /** The lines of `[section]` (or of the first `[[section]]`) up to the next header. */
 function sectionLines(text: string, section: string): string[] {
@@ -130,7 +126,7 @@ describe('relay init', () => {
         { ...loaded.config, server: { ...loaded.config.server, port: 0 } },
         { log: silentLogger },
       );
-      cleanups.push(() => relay.stop());
+      onCleanup(() => relay.stop());
       expect(relay.url).toStartWith('https://');
       // Verified against the generated certificate itself: the SAN must cover 127.0.0.1.
       const ca = readFileSync(join(d, 'tls', 'cert.pem'), 'utf8');
@@ -143,61 +139,4 @@ describe('relay init', () => {
       expect(readFileSync(join(d, 'tls', 'cert.pem'), 'utf8')).toBe(ca);
     },
   );
-});
-
-describe('the README Linux steps, on the compiled binary', () => {
-  it("install → init → check → service install → the unit's ExecStart serves a webhook and forwards it", async () => {
-    const cloud = await startMockCloud();
-    cleanups.push(() => cloud.stop());
-    // The README's layout under a temporary root: /usr/local/bin, /var/lib/relay, /etc/systemd/system.
-    const root = dir();
-    const bin = join(root, 'usr', 'local', 'bin', 'relay');
-    mkdirSync(dirname(bin), { recursive: true });
-    copyFileSync(await installBinary(dir()), bin);
-    const work = join(root, 'var', 'lib', 'relay');
-    const config = join(work, 'relay.toml');
-    const unitPath = join(root, 'etc', 'systemd', 'system', 'relay.service');
-    expect(runBinary(bin, ['version'], root).code).toBe(0);
-    const init = runBinary(
-      bin,
-      ['init', '--config', config, '--token', TOKEN, '--admin-password-env', 'RELAY_ADMIN_PASSWORD'],
-      root,
-    );
-    expect(init.stderr).toBe('');
-    expect(init.code).toBe(0);
-    expect(runBinary(bin, ['check', '--config', config], root).code).toBe(2); // the password is not set yet
-    writeFileSync(join(work, 'relay.env'), 'RELAY_ADMIN_PASSWORD=choose-a-long-one\n');
-    const check = runBinary('/bin/sh', ['-c', `set -a; . ${work}/relay.env; ${bin} check --config ${config}`], root);
-    expect(check.stdout).toContain('ok (1 token(s)');
-    expect(check.code).toBe(0);
-    const install = runBinary(bin, ['service', 'install', '--config', config, '--unit-path', unitPath], root);
-    expect(install.stderr).toBe('');
-    expect(install.stdout).toContain('sudo systemctl daemon-reload && sudo systemctl enable --now relay.service');
-    const unit = iniValues(readFileSync(unitPath, 'utf8'));
-    // The technician's edits: the port and, here, the cloud's address.
-    writeFileSync(
-      config,
-      readFileSync(config, 'utf8')
-        .replace('port = 8080', 'port = 0')
-        .replace('https://api.emiliavision.com', cloud.url),
-    );
-    // What systemd would start: ExecStart in WorkingDirectory with relay.env's variables.
-    const [exec, ...args] = unit.get('ExecStart')![0]!.split(' ');
-    expect(exec).toBe(bin);
-    const relay = await startBinary(exec!, args, {
-      cwd: unit.get('WorkingDirectory')![0]!,
-      env: { RELAY_ADMIN_PASSWORD: 'choose-a-long-one' },
-    });
-    cleanups.push(() => {
-      relay.proc.kill('SIGKILL');
-      return relay.exited;
-    });
-    const res = await post(relay.url, TOKEN, ORDER_CREATED);
-    expect(res.status).toBe(200);
-    await waitFor(() => cloud.stored.length === 1, 'delivery to the mock cloud');
-    expect(cloud.stored[0]!.text).toBe(ORDER_CREATED);
-    expect(existsSync(join(work, 'data', 'relay.db'))).toBe(true);
-    relay.proc.kill('SIGTERM'); // systemd's KillSignal
-    expect(await relay.exited).toBe(0);
-  });
 });

@@ -4,30 +4,27 @@
  * pending or dead-lettered event on its own. Both limits are tried: the
  * spool's quota (spool.max_size_mb) and a disk that is really full.
  */
-import { afterEach, describe, expect, it } from 'bun:test';
+import { describe, expect, it } from 'bun:test';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type MockCloud, startMockCloud } from './helpers/mock-cloud.ts';
-import { post, startTestRelay, type TestRelay, TOKEN, tempDir } from './helpers/relay.ts';
-import { readSpool } from './helpers/reliability.ts';
-import { waitFor } from './helpers/wait.ts';
+import { useCleanup } from '../helpers/cleanup.ts';
+import { type MockCloud, startMockCloud } from '../helpers/mock-cloud.ts';
+import { post, startTestRelay, type TestRelay, TOKEN, tempDir } from '../helpers/relay.ts';
+import { readSpool } from '../helpers/reliability.ts';
+import { waitFor } from '../helpers/wait.ts';
 
-let cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.reverse()) await c();
-  cleanups = [];
-});
+const onCleanup = useCleanup();
 
 async function relayWith(over: Parameters<typeof startTestRelay>[0], dir?: string): Promise<TestRelay> {
   const t = await startTestRelay(over, dir ? { dir } : {});
-  cleanups.push(() => t.stop());
+  onCleanup(() => t.stop());
   return t;
 }
 
 async function cloudAnswering(status: number): Promise<MockCloud> {
   const cloud = await startMockCloud();
   cloud.always(status === 200 ? { kind: 'ok' } : { kind: 'status', status });
-  cleanups.push(() => cloud.stop());
+  onCleanup(() => cloud.stop());
   return cloud;
 }
 
@@ -100,15 +97,14 @@ describe('a disk that is really full', () => {
   it.skipIf(!canMount)(
     'answers 503 with Retry-After, never 200, while the disk is full, and 200 again when space returns',
     async () => {
-      const tmp = tempDir('relay-disk-full-');
-      cleanups.push(tmp.cleanup);
-      const disk = join(tmp.dir, 'disk');
+      const dir = onCleanup.tempDir('relay-disk-full-');
+      const disk = join(dir, 'disk');
       expect(tryMount(disk)).toBe(true);
       // Lazy: the relay's second connection may release the file a moment after stop().
-      cleanups.push(() => void Bun.spawnSync(['umount', '-l', disk]));
+      onCleanup(() => void Bun.spawnSync(['umount', '-l', disk]));
       const filler = join(disk, 'filler');
       writeFileSync(filler, Buffer.alloc(2 * 1024 * 1024));
-      const t = await relayWith({ spool: { path: join(disk, 'relay.db') } }, tmp.dir);
+      const t = await relayWith({ spool: { path: join(disk, 'relay.db') } }, dir);
       expect(t.config.spool.path).toBe(join(disk, 'relay.db'));
 
       const body = (i: number) => `{"i":${i},"pad":"${'y'.repeat(100_000)}"}`;

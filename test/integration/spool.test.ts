@@ -6,44 +6,40 @@
  * count of the events after anything that changes them, by the relay or by
  * the CLI's connection, and a spool from before the table existed is counted
  * once when it is upgraded.
+ *
+ * Each on a real spool file in a temp dir; which batches fsync, as a table,
+ * is test/unit/commit-mode.test.ts.
  */
-import { afterEach, describe, expect, it } from 'bun:test';
+import { describe, expect, it } from 'bun:test';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClient } from '@libsql/client';
 import { drizzle } from 'drizzle-orm/libsql';
 import Database from 'libsql';
-import { systemClock } from '../src/lib/clock.ts';
-import { silentLogger } from '../src/lib/log.ts';
-import { BACKSTOP_PAGES, CHECKPOINT_PAGES } from '../src/spool/background.ts';
-import { type CommitMode, commitMode, FSYNC_EVERY } from '../src/spool/commit-mode.ts';
-import { eventId, seqOfId } from '../src/spool/event-id.ts';
-import { ROW_OVERHEAD, Spool, type SpoolDeps } from '../src/spool/index.ts';
-import { runMigrations } from '../src/spool/migrate.ts';
-import { migrations } from '../src/spool/migrations.generated.ts';
-import { TOKEN, TOKEN2, tempDir } from './helpers/relay.ts';
-import { fileRows } from './helpers/spool-file.ts';
-import { waitFor } from './helpers/wait.ts';
+import { systemClock } from '../../src/lib/clock.ts';
+import { silentLogger } from '../../src/lib/log.ts';
+import { BACKSTOP_PAGES, CHECKPOINT_PAGES } from '../../src/spool/background.ts';
+import { eventId, seqOfId } from '../../src/spool/event-id.ts';
+import { ROW_OVERHEAD, Spool, type SpoolDeps } from '../../src/spool/index.ts';
+import { runMigrations } from '../../src/spool/migrate.ts';
+import { migrations } from '../../src/spool/migrations.generated.ts';
+import { useCleanup } from '../helpers/cleanup.ts';
+import { TOKEN, TOKEN2 } from '../helpers/relay.ts';
+import { fileRows } from '../helpers/spool-file.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 type Count = { token: string; env: string; status: string; n: number; bytes: number };
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const onCleanup = useCleanup();
 
 async function openSpool(path: string, over: Partial<SpoolDeps> = {}): Promise<Spool> {
   const spool = await Spool.open({ path, maxBytes: 1 << 30, clock: systemClock, log: silentLogger, ...over });
-  cleanups.push(() => spool.close());
+  onCleanup(() => spool.close());
   return spool;
 }
 
 /** A spool file's path in a temp dir removed after the test. */
-function spoolPath(name = 'spool.db'): string {
-  const t = tempDir();
-  cleanups.push(t.cleanup);
-  return join(t.dir, name);
-}
+const spoolPath = (name = 'spool.db'): string => join(onCleanup.tempDir(), name);
 
 /** A spool as an older relay made it: the migrations before `tag` only. */
 async function schemaBefore(path: string, tag: string): Promise<void> {
@@ -275,19 +271,6 @@ describe('checkpoints on their own thread', () => {
 });
 
 describe('how a batch commits (commit-mode.ts)', () => {
-  const cases: { name: string; appends: number; unsynced: number; mode: CommitMode }[] = [
-    { name: 'a batch with a webhook in it fsyncs', appends: 1, unsynced: 0, mode: 'full' },
-    { name: 'a batch with a webhook fsyncs after relaxed ones too', appends: 3, unsynced: 5, mode: 'full' },
-    { name: "the forwarder's records alone do not", appends: 0, unsynced: 0, mode: 'normal' },
-    { name: 'nor the next ones in a row', appends: 0, unsynced: FSYNC_EVERY - 2, mode: 'normal' },
-    { name: `the ${FSYNC_EVERY}th in a row does`, appends: 0, unsynced: FSYNC_EVERY - 1, mode: 'full' },
-  ];
-  for (const c of cases) {
-    it(c.name, () => {
-      expect(commitMode(c.appends, c.unsynced)).toBe(c.mode);
-    });
-  }
-
   it('rests at synchronous=FULL after a batch of records only', async () => {
     const spool = await openSpool(spoolPath());
     await spool.append({ token: TOKEN, env: 'prod', body: new TextEncoder().encode('{}') });

@@ -1,13 +1,13 @@
 /**
  * src/config/tls.ts without a server: the PEM checks name the config key to
  * fix, and a listen error is translated to name server.host/port or the TLS
- * keys. test/tls.test.ts runs the same through the binary with real certificates.
+ * keys. test/binary/tls.test.ts runs the same through the binary with real certificates.
  */
 import { afterAll, describe, expect, it } from 'bun:test';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Config, defaultConfig, listenError, loadTls } from '../src/config/index.ts';
-import { tempDir } from './helpers/relay.ts';
+import { type Config, defaultConfig, listenError, loadTls } from '../../src/config/index.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const tmp = tempDir('relay-config-tls-');
 afterAll(() => tmp.cleanup());

@@ -1,38 +1,18 @@
+/**
+ * Reading relay.toml (src/config): every key's default, and for each mistake
+ * a problem naming the key, what was expected, what came and the line. The
+ * rules after parsing (cross-field checks, paths, secrets, the example file)
+ * are test/unit/config-rules.test.ts.
+ */
 import { describe, expect, it } from 'bun:test';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import {
-  type Config,
-  defaultConfig,
-  hostTimeZone,
-  loadConfig,
-  maskToken,
-  parseConfig,
-  redactConfig,
-  resolveConfigPath,
-} from '../src/config/index.ts';
-
-const PATH = '/etc/relay/relay.toml';
-const TOKEN = '019ab6ed-150a-7be1-920f-ab82305e5d41';
-const EXAMPLE = join(import.meta.dir, '..', 'config.example.toml');
-
-function configOf(text: string, env: Record<string, string> = {}, path = PATH): Config {
-  const result = parseConfig(text, { path, env });
-  if (!result.ok) throw new Error(`expected a valid config, got:\n${result.problems.join('\n')}`);
-  return result.config;
-}
-
-function problemsOf(text: string, env: Record<string, string> = {}): string[] {
-  const result = parseConfig(text, { path: PATH, env });
-  if (result.ok) throw new Error('expected problems, but the config was accepted');
-  return result.problems;
-}
+import { type Config, defaultConfig, hostTimeZone, parseConfig } from '../../src/config/index.ts';
+import { TOKEN } from '../helpers/config.ts';
+import { configOf, CONFIG_PATH as PATH, problemsOf } from '../helpers/config-text.ts';
 
 // Compile-time promise: the derived type is exactly the documented public shape.
 type Documented = {
   server: { host: string; port: number; max_body_bytes: number; tls_cert: string; tls_key: string };
-  spool: { path: string; max_size_mb: number; retention_days: number };
+  spool: { path: string; max_size_mb: number; retention_days: number; on_damage: 'quarantine' | 'refuse' };
   cloud: { url: string; timeout_seconds: number; proxy: string };
   forward: { rate_per_token: number; max_backoff_seconds: number; initial_backoff_seconds: number };
   limits: { rate_per_token: number; burst_per_token: number };
@@ -54,6 +34,7 @@ type Documented = {
     spool_full_above: number;
     token_paused: boolean;
     dead_letters: boolean;
+    spool_quarantined: boolean;
     first_events: number;
   };
 };
@@ -63,7 +44,7 @@ void configTypeIsDocumented;
 
 const DEFAULTS: Documented = {
   server: { host: '127.0.0.1', port: 8080, max_body_bytes: 10485760, tls_cert: '', tls_key: '' },
-  spool: { path: 'data/relay.db', max_size_mb: 1024, retention_days: 7 },
+  spool: { path: 'data/relay.db', max_size_mb: 1024, retention_days: 7, on_damage: 'quarantine' },
   cloud: { url: 'https://api.emiliavision.com', timeout_seconds: 30, proxy: '' },
   forward: { rate_per_token: 100, max_backoff_seconds: 300, initial_backoff_seconds: 1 },
   limits: { rate_per_token: 100, burst_per_token: 200 },
@@ -85,6 +66,7 @@ const DEFAULTS: Documented = {
     spool_full_above: 0.8,
     token_paused: true,
     dead_letters: true,
+    spool_quarantined: true,
     first_events: 20,
   },
 };
@@ -196,7 +178,7 @@ describe('unknown keys', () => {
   it.each([
     ['server', 'prot', 'host, port, max_body_bytes, tls_cert, tls_key'],
     ['admin', 'pasword', 'password, outage_amber_seconds'],
-    ['spool', 'size', 'path, max_size_mb, retention_days'],
+    ['spool', 'size', 'path, max_size_mb, retention_days, on_damage'],
     ['cloud', 'uri', 'url, timeout_seconds, proxy'],
     ['forward', 'rate', 'rate_per_token, max_backoff_seconds, initial_backoff_seconds'],
     ['limits', 'burst', 'rate_per_token, burst_per_token'],
@@ -294,205 +276,5 @@ describe('environment substitution', () => {
     } finally {
       delete process.env.RELAY_CONFIG_TEST_HOST;
     }
-  });
-});
-
-describe('cross-field checks', () => {
-  it('reports a duplicate token showing only its first 8 characters', () => {
-    const problems = problemsOf(`[[tokens]]\ntoken = "${TOKEN}"\n[[tokens]]\ntoken = "${TOKEN}"\nname = "Bar"`);
-    expect(problems).toEqual(['config tokens[1].token: duplicate token "019ab6ed…" (same as tokens[0]) (line 4)']);
-    expect(problems.join('\n')).not.toContain(TOKEN.slice(0, 9));
-  });
-
-  it('does not call two unset variables duplicates', () => {
-    expect(problemsOf('[[tokens]]\ntoken = "${T}"\n[[tokens]]\ntoken = "${T}"')).toHaveLength(2);
-  });
-
-  it('rejects an initial backoff longer than the maximum', () => {
-    expect(problemsOf('[forward]\nmax_backoff_seconds = 5\ninitial_backoff_seconds = 10')).toEqual([
-      'config forward.initial_backoff_seconds: expected a number <= forward.max_backoff_seconds (5), got 10 (line 3)',
-    ]);
-  });
-});
-
-describe('normalisation', () => {
-  it.each([
-    ['spool/relay.db', '/etc/relay/spool/relay.db'],
-    ['../relay.db', '/etc/relay.db'],
-    ['/var/lib/relay/relay.db', '/var/lib/relay/relay.db'],
-    [':memory:', ':memory:'],
-  ])('resolves spool.path %p against the config file directory', (path, expected) => {
-    expect(configOf(`[spool]\npath = "${path}"`).spool.path).toBe(expected);
-  });
-
-  it.each([
-    ['relay.log', '/etc/relay/relay.log'],
-    ['C:/relay/relay.log', resolve('/etc/relay', 'C:/relay/relay.log')],
-    ['/var/log/relay.log', '/var/log/relay.log'],
-    ['', ''],
-  ])('resolves log.file %p against the config file directory ("" stays standard output)', (file, expected) => {
-    expect(configOf(`[log]\nfile = "${file}"`).log.file).toBe(expected);
-  });
-
-  it('resolves spool.path of a relative config path against the working directory', () => {
-    expect(configOf('', {}, 'conf/relay.toml').spool.path).toBe(resolve('conf', 'data/relay.db'));
-  });
-
-  it.each([
-    ['https://cloud.test/', 'https://cloud.test'],
-    ['http://cloud.test/api/', 'http://cloud.test/api'],
-    ['https://cloud.test', 'https://cloud.test'],
-  ])('strips the trailing slash of %p', (url, expected) => {
-    expect(configOf(`[cloud]\nurl = "${url}"`).cloud.url).toBe(expected);
-  });
-});
-
-describe('resolveConfigPath', () => {
-  const withLocal = mkdtempSync(join(tmpdir(), 'relay-config-'));
-  writeFileSync(join(withLocal, 'relay.toml'), '');
-  const empty = mkdtempSync(join(tmpdir(), 'relay-config-'));
-  const env = { RELAY_CONFIG: '/etc/relay/from-env.toml' };
-
-  it.each([
-    ['--config over everything', 'mine.toml', withLocal, env, join(withLocal, 'mine.toml')],
-    ['./relay.toml over RELAY_CONFIG', undefined, withLocal, env, join(withLocal, 'relay.toml')],
-    ['RELAY_CONFIG without ./relay.toml', undefined, empty, env, '/etc/relay/from-env.toml'],
-    ['nothing when nothing is there', undefined, empty, {}, undefined],
-  ])('picks %s', (_, explicit, cwd, environment, expected) => {
-    expect(resolveConfigPath(explicit, { cwd, env: environment })).toBe(expected);
-  });
-});
-
-describe('loadConfig', () => {
-  it('reports an unreadable file as a problem instead of throwing', () => {
-    const missing = join(tmpdir(), 'relay-no-such-dir', 'relay.toml');
-    const result = loadConfig(missing, {});
-    expect(result).toEqual({ ok: false, path: missing, problems: [expect.stringMatching(/cannot read \(ENOENT/)] });
-    expect(!result.ok && result.problems[0]).toStartWith(`config ${missing}: cannot read (ENOENT`);
-    expect(loadConfig(tmpdir(), {})).toMatchObject({
-      ok: false,
-      problems: [expect.stringMatching(/cannot read \(EISDIR/)],
-    });
-  });
-
-  it('reads the file and resolves the spool beside it', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'relay-config-'));
-    mkdirSync(join(dir, 'etc'));
-    writeFileSync(join(dir, 'etc', 'relay.toml'), '[spool]\npath = "spool.db"');
-    const loaded = loadConfig(join(dir, 'etc', 'relay.toml'), {});
-    expect(loaded.ok && loaded.config.spool.path).toBe(join(dir, 'etc', 'spool.db'));
-  });
-});
-
-describe('secrets', () => {
-  it.each([
-    [TOKEN, '019ab6ed…'],
-    ['12345678', '1234…'],
-    ['abc', 'a…'],
-    ['😀😀😀😀😀😀😀😀😀', '😀😀😀😀😀😀😀😀…'],
-  ])('masks %p to at most 8 characters', (token, masked) => {
-    expect(maskToken(token)).toBe(masked);
-  });
-
-  it('redacts every token and leaves the config itself untouched', () => {
-    const config = configOf(`[[tokens]]\ntoken = "${TOKEN}"\nname = "Main POS"`);
-    const shown = JSON.stringify(redactConfig(config));
-    expect(shown).not.toContain(TOKEN);
-    expect(shown).toContain('"019ab6ed…"');
-    expect(shown).toContain('"Main POS"');
-    expect(config.tokens[0]?.token).toBe(TOKEN);
-  });
-});
-
-describe('reporting', () => {
-  it('reports every problem, in file order', () => {
-    const text = '[server]\nport = -1\nprot = 1\n[log]\nlevel = "loud"\n[[tokens]]\ntoken = "${NOPE}"';
-    expect(problemsOf(text)).toEqual([
-      'config server.port: expected an integer 0..65535, got -1 (line 2)',
-      'config server.prot: unknown key (allowed: host, port, max_body_bytes, tls_cert, tls_key) (line 3)',
-      'config log.level: expected one of fatal, error, warn, info, debug, trace, silent, got "loud" (line 5)',
-      'config tokens[0].token: environment variable NOPE is not set (line 7)',
-    ]);
-  });
-});
-
-describe('config.example.toml', () => {
-  const text = readFileSync(EXAMPLE, 'utf8');
-
-  it('is valid without any environment', () => {
-    const result = loadConfig(EXAMPLE, {});
-    if (!result.ok) throw new Error(result.problems.join('\n'));
-    expect(result.config.tokens).toEqual([
-      { token: TOKEN, name: 'Main POS', active: true },
-      expect.objectContaining({ active: false }),
-    ]);
-    expect(result.config.server).toMatchObject({ host: '127.0.0.1', port: 8080 });
-  });
-
-  it('sets every key, each with a comment on the line above', () => {
-    const lines = text.split('\n');
-    const keys = new Set(lines.filter((l) => /^\w+ =/.test(l)).map((l) => l.split(' ')[0]));
-    const schemaKeys = Object.values(defaultConfig()).flatMap((s) => Object.keys(s));
-    expect([...keys].sort()).toEqual([...new Set([...schemaKeys, 'token', 'name', 'active'])].sort());
-    lines.forEach((line, i) => {
-      if (/^\w+ =/.test(line)) expect(`${lines[i - 1]}\n${line}`).toMatch(/^# .+\n/);
-    });
-  });
-});
-
-describe('site, proxy and alerts keys', () => {
-  it.each<[string, string]>([
-    [
-      '[site]\ntimezone = "Mars/Olympus"',
-      'config site.timezone: expected an IANA time zone name such as "America/Sao_Paulo", got "Mars/Olympus" (line 2)',
-    ],
-    [
-      '[cloud]\nproxy = "socks5://p:1080"',
-      'config cloud.proxy: expected an http:// proxy URL such as "http://proxy.local:3128", got "socks5://p:1080" (line 2)',
-    ],
-    [
-      '[alerts]\nwebhook_url = "hooks.slack.com/x"',
-      'config alerts.webhook_url: expected an http:// or https:// URL (line 2)',
-    ],
-    [
-      '[alerts]\nsmtp_url = "mail.local"\nemail_to = ["a@b.c"]',
-      'config alerts.smtp_url: expected an smtp:// or smtps:// URL such as "smtp://user:pass@mail.local:587" (line 2)',
-    ],
-    [
-      '[alerts]\nemail_to = ["a@b.c"]',
-      'config alerts.email_to: expected alerts.smtp_url too: e-mail needs a server to send through (line 2)',
-    ],
-    [
-      '[alerts]\nsmtp_url = "smtp://mail.local:25"',
-      'config alerts.smtp_url: expected alerts.email_to too: whom to send the alerts to (line 2)',
-    ],
-    [
-      '[alerts]\nsuccess_rate_below = 1.5',
-      'config alerts.success_rate_below: expected a number > 0 and <= 1, got 1.5 (line 2)',
-    ],
-    ['[alerts]\nfirst_events = -1', 'config alerts.first_events: expected an integer >= 0, got -1 (line 2)'],
-  ])('refuses %j naming the key and line', (text, problem) => {
-    expect(problemsOf(text)).toEqual([problem]);
-  });
-
-  it('never shows a proxy password in its error', () => {
-    const [p] = problemsOf('[cloud]\nproxy = "ftp://user:s3cret@p:21"');
-    expect(p).not.toContain('s3cret');
-    expect(p).toContain('user:****@');
-  });
-
-  it("takes a known zone as it is, and this PC's zone when it is left out", () => {
-    expect(configOf('[site]\ntimezone = "America/Sao_Paulo"').site.timezone).toBe('America/Sao_Paulo');
-    expect(configOf('[site]\nname = "Cantina"').site).toEqual({ name: 'Cantina', timezone: hostTimeZone() });
-  });
-
-  it('shows URLs with secrets masked in the redacted config', () => {
-    const c = configOf(
-      '[cloud]\nproxy = "http://u:pw@proxy:3128"\n[alerts]\nwebhook_url = "https://hooks.slack.com/services/T00/B00/XXXXSECRET"\nsmtp_url = "smtp://me:mailpw@mail:587"\nemail_to = ["ops@example.com"]',
-    );
-    const shown = JSON.stringify(redactConfig(c));
-    for (const secret of ['pw@', 'XXXXSECRET', 'mailpw']) expect(shown).not.toContain(secret);
-    expect(shown).toContain('http://u:****@proxy:3128/');
-    expect(shown).toContain('https://hooks.slack.com/services…');
   });
 });

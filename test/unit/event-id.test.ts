@@ -1,6 +1,6 @@
 /** Event ids carry their seq (src/spool/event-id.ts): table tests of the format and its parsing. */
 import { describe, expect, it } from 'bun:test';
-import { eventId, forTests, seqOfId } from '../src/spool/event-id.ts';
+import { eventId, forTests, seqOfId } from '../../src/spool/event-id.ts';
 
 const UUIDV7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const MS = Date.UTC(2026, 10, 23, 12, 0, 0);

@@ -4,16 +4,9 @@
  * comes; stop ends them.
  */
 import { describe, expect, it } from 'bun:test';
-import { createLogger } from '../src/lib/log.ts';
-import { every } from '../src/relay.ts';
-import { waitFor } from './helpers/wait.ts';
-
-/** A logger whose JSON lines land in `lines`. */
-function capture() {
-  const lines: Record<string, unknown>[] = [];
-  const dest = { write: (line: string) => void lines.push(JSON.parse(line)) };
-  return { log: createLogger('info', dest), lines };
-}
+import { every } from '../../src/relay.ts';
+import { captureLog as capture } from '../helpers/log.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 describe('every', () => {
   it('runs repeatedly, logs a throw and a rejection as warnings, and keeps going', async () => {

@@ -1,5 +1,11 @@
+/**
+ * The forwarder's pure policy (src/forward/policy.ts): what each cloud answer
+ * means for the event, how a Retry-After is read, and the backoff with full
+ * jitter, each as a table. The forwarder acting on them against a mock cloud
+ * is test/integration/forward.test.ts.
+ */
 import { describe, expect, it } from 'bun:test';
-import { backoffDelay, classify, parseRetryAfter, type Verdict } from '../src/forward/policy.ts';
+import { backoffDelay, classify, parseRetryAfter, type Verdict } from '../../src/forward/policy.ts';
 
 describe('classify: what a cloud answer means for the event', () => {
   const cases: [status: number | null, verdict: Verdict, why: string][] = [

@@ -4,10 +4,10 @@
  * version. Pure: no server, no spool.
  */
 import { describe, expect, it } from 'bun:test';
-import type { CloudStatus, PausedToken } from '../src/forward/index.ts';
-import { buildHealth, type HealthSources, readHealth } from '../src/health/index.ts';
-import type { SpoolStats } from '../src/spool/index.ts';
-import { TOKEN } from './helpers/relay.ts';
+import type { CloudStatus, PausedToken } from '../../src/forward/index.ts';
+import { buildHealth, type HealthSources, readHealth } from '../../src/health/index.ts';
+import type { SpoolStats } from '../../src/spool/index.ts';
+import { TOKEN } from '../helpers/config.ts';
 
 const T0 = Date.UTC(2025, 0, 2, 3, 4, 5);
 const ISO0 = '2025-01-02T03:04:05.000Z';
@@ -21,6 +21,9 @@ const spool = (o: Partial<SpoolStats> = {}): SpoolStats =>
     maxBytes: 5000,
     lanes: [],
     lastWriteError: null,
+    quarantined: [],
+    quarantines: 0,
+    salvaging: false,
     ...o,
   }) as SpoolStats;
 const cloud = (o: Partial<CloudStatus> = {}): CloudStatus => ({
@@ -45,7 +48,16 @@ describe('buildHealth', () => {
     expect(h).toEqual({
       status: 'ok',
       version: '1.2.3',
-      spool: { ok: true, pending: 3, dead: 1, bytes: 1000, max_bytes: 5000, error: null },
+      spool: {
+        ok: true,
+        pending: 3,
+        dead: 1,
+        bytes: 1000,
+        max_bytes: 5000,
+        error: null,
+        quarantined: [],
+        salvaging: false,
+      },
       cloud: { reachable: true, since: ISO0, last_delivery_at: ISO0, last_error: null },
       paused_tokens: [],
     });
@@ -66,6 +78,12 @@ describe('buildHealth', () => {
     ['the spool at its size limit', { spool: spool({ bytes: 5000 }) }, 'degraded', false],
     ['the spool just below its limit', { spool: spool({ bytes: 4999 }) }, 'ok', true],
     ['a paused token', { paused: [paused] }, 'degraded', true],
+    [
+      'a quarantined spool still in place (the spool itself writes)',
+      { spool: spool({ quarantined: [{ file: '/d/relay.db.damaged-2026-01-01T00-00-00Z', at: ISO0, reason: 'x' }] }) },
+      'degraded',
+      true,
+    ],
   ];
   for (const [name, o, status, spoolOk] of cases) {
     it(`${name}: ${status}, spool.ok ${spoolOk}`, () => {

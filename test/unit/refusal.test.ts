@@ -3,8 +3,8 @@
  * answer, the webhook contract's and the admin surface's, comes from it.
  */
 import { describe, expect, it } from 'bun:test';
-import { type Answer, errorRefusal, type RefusalOptions, refusal, reply } from '../src/http/index.ts';
-import type { Logger } from '../src/lib/log.ts';
+import { type Answer, errorRefusal, type RefusalOptions, refusal, reply } from '../../src/http/index.ts';
+import type { Logger } from '../../src/lib/log.ts';
 
 describe('refusal (pure)', () => {
   const cases: [string, [number, string, RefusalOptions?], Answer][] = [

@@ -1,8 +1,12 @@
-import { afterEach, describe, expect, it } from 'bun:test';
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { systemdListPath, systemdUnit, systemdWord } from '../src/cli/service/systemd.ts';
-import { parseEnvFile } from '../src/cli/service/target.ts';
+/**
+ * `relay service` as pure functions: the systemd unit and the Windows
+ * start-up task it writes, their quoting, relay.env. Writing and removing
+ * them through the CLI is test/integration/service.test.ts; systemd-analyze
+ * and the compiled binary installing itself, test/binary/service.test.ts.
+ */
+import { describe, expect, it } from 'bun:test';
+import { systemdListPath, systemdUnit, systemdWord } from '../../src/cli/service/systemd.ts';
+import { parseEnvFile } from '../../src/cli/service/target.ts';
 import {
   commandLine,
   installPlan,
@@ -10,29 +14,8 @@ import {
   taskXmlBytes,
   uninstallPlan,
   windowsArg,
-} from '../src/cli/service/windows.ts';
-import { installBinary, runBinary } from './helpers/binary.ts';
-import { cli, iniValues, parseWindowsCommandLine } from './helpers/install.ts';
-import { TOKEN, tempDir } from './helpers/relay.ts';
-
-let cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.reverse()) await c();
-  cleanups = [];
-});
-
-function dir(): string {
-  const t = tempDir('relay-service-');
-  cleanups.push(t.cleanup);
-  return t.dir;
-}
-
-/** A site as `relay init` leaves it: <dir>/relay.toml with one token. */
-async function site(extraInit: string[] = []): Promise<string> {
-  const d = dir();
-  expect((await cli(['init', '--token', TOKEN, ...extraInit], { cwd: d })).code).toBe(0);
-  return d;
-}
+} from '../../src/cli/service/windows.ts';
+import { iniValues, parseWindowsCommandLine } from '../helpers/formats.ts';
 
 const FAKE_BIN = '/opt/relay/bin/relay';
 
@@ -81,116 +64,9 @@ describe('the systemd unit', () => {
   ])('writes the ReadWritePaths entry %j as %j', (path, written) => {
     expect(systemdListPath(path)).toBe(written);
   });
-
-  it.skipIf(!Bun.which('systemd-analyze'))(
-    'passes systemd-analyze verify, also with spaces and % in the paths',
-    async () => {
-      const d = dir();
-      const odd = join(d, 'pos relay 100%');
-      mkdirSync(odd);
-      const bin = await installBinary(odd);
-      for (const config of [join(d, 'relay.toml'), join(odd, 'relay.toml')]) {
-        const unitPath = join(d, 'relay.service');
-        writeFileSync(unitPath, systemdUnit({ binary: bin, config }));
-        const p = Bun.spawnSync(['systemd-analyze', 'verify', unitPath], { stdout: 'pipe', stderr: 'pipe' });
-        const said = `${p.stdout.toString()}${p.stderr.toString()}`;
-        // verify resolves ExecStart's first word: a quoting mistake shows as "not executable".
-        expect(said.split('\n').filter((l) => l.includes('relay.service'))).toEqual([]);
-        expect(p.exitCode).toBe(0);
-      }
-    },
-  );
 });
 
 describe('relay service install / uninstall (Linux)', () => {
-  it('writes the unit where --unit-path says and tells the systemctl command to run', async () => {
-    const d = await site();
-    const unitPath = join(d, 'units', 'relay.service');
-    const r = await cli(['service', 'install', '--binary', FAKE_BIN, '--unit-path', unitPath], { cwd: d });
-    expect(r.err).toBe('');
-    expect(r.code).toBe(0);
-    expect(r.out).toContain('sudo systemctl daemon-reload && sudo systemctl enable --now relay.service');
-    const unit = iniValues(readFileSync(unitPath, 'utf8'));
-    expect(unit.get('ExecStart')).toEqual([`${FAKE_BIN} serve --config ${join(d, 'relay.toml')}`]);
-    expect(unit.get('WorkingDirectory')).toEqual([d]);
-  });
-
-  it('refuses a config the relay would not start with, unless --force', async () => {
-    const d = await site(['--admin-password-env', 'RELAY_ADMIN_PASSWORD']);
-    const unitPath = join(d, 'relay.service');
-    const args = ['service', 'install', '--binary', FAKE_BIN, '--unit-path', unitPath];
-    const refused = await cli(args, { cwd: d });
-    expect(refused.code).toBe(2);
-    expect(refused.err).toContain('RELAY_ADMIN_PASSWORD is not set');
-    expect(existsSync(unitPath)).toBe(false);
-    // relay.env beside the config is what systemd gives the service (EnvironmentFile=).
-    writeFileSync(join(d, 'relay.env'), '# admin\nRELAY_ADMIN_PASSWORD="kitchen 42"\n');
-    expect((await cli(args, { cwd: d })).code).toBe(0);
-    const missing = await cli([...args, '--config', join(d, 'nope.toml')], { cwd: d });
-    expect(missing.err).toContain('relay init --config');
-    expect((await cli([...args, '--config', join(d, 'nope.toml'), '--force'], { cwd: d })).code).toBe(0);
-  });
-
-  it('adds a spool kept outside the config folder to ReadWritePaths', async () => {
-    const d = await site();
-    const spoolDir = join(dir(), 'spool');
-    const config = join(d, 'relay.toml');
-    writeFileSync(
-      config,
-      readFileSync(config, 'utf8').replace('path = "data/relay.db"', `path = "${spoolDir}/relay.db"`),
-    );
-    const unitPath = join(d, 'relay.service');
-    expect((await cli(['service', 'install', '--binary', FAKE_BIN, '--unit-path', unitPath], { cwd: d })).code).toBe(0);
-    expect(iniValues(readFileSync(unitPath, 'utf8')).get('ReadWritePaths')).toEqual([`${d} ${spoolDir}`]);
-  });
-
-  it('uninstall removes a disabled unit but refuses an enabled one', async () => {
-    const d = await site();
-    const unitPath = join(d, 'relay.service');
-    await cli(['service', 'install', '--binary', FAKE_BIN, '--unit-path', unitPath], { cwd: d });
-    mkdirSync(join(d, 'multi-user.target.wants'));
-    symlinkSync(unitPath, join(d, 'multi-user.target.wants', 'relay.service'));
-    const refused = await cli(['service', 'uninstall', '--unit-path', unitPath], { cwd: d });
-    expect(refused.code).toBe(2);
-    expect(refused.err).toContain('systemctl disable --now relay.service');
-    expect(existsSync(unitPath)).toBe(true);
-    Bun.spawnSync(['rm', join(d, 'multi-user.target.wants', 'relay.service')]);
-    const removed = await cli(['service', 'uninstall', '--unit-path', unitPath], { cwd: d });
-    expect(removed.code).toBe(0);
-    expect(existsSync(unitPath)).toBe(false);
-  });
-
-  it.skipIf(existsSync('/run/systemd/system'))(
-    '--now says plainly when systemd is not running, and writes nothing',
-    async () => {
-      const d = await site();
-      const unitPath = join(d, 'relay.service');
-      const r = await cli(['service', 'install', '--now', '--binary', FAKE_BIN, '--unit-path', unitPath], { cwd: d });
-      expect(r.code).toBe(1);
-      expect(r.err).toContain('systemd is not running on this machine');
-      expect(existsSync(unitPath)).toBe(false);
-    },
-  );
-
-  it('from source, asks for --binary instead of writing a unit that starts bun', async () => {
-    const d = await site();
-    const r = await cli(['service', 'print', '--systemd'], { cwd: d });
-    expect(r.code).toBe(2);
-    expect(r.err).toContain('--binary');
-  });
-
-  it('the compiled binary installs itself by its own absolute path', async () => {
-    const d = await site();
-    const bin = await installBinary(d);
-    const unitPath = join(d, 'relay.service');
-    const r = runBinary(bin, ['service', 'install', '--unit-path', unitPath], d);
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    expect(iniValues(readFileSync(unitPath, 'utf8')).get('ExecStart')).toEqual([
-      `${bin} serve --config ${join(d, 'relay.toml')}`,
-    ]);
-  });
-
   it('reads relay.env as systemd does: comments skipped, one pair of quotes removed', () => {
     expect(parseEnvFile('# c\n; c\nA=1\nB="two words"\nC=\'x\'\n  D = spaced \nnot a line\n')).toEqual({
       A: '1',
@@ -256,18 +132,6 @@ describe('the Windows start-up task (generated and checked here; never run on Wi
     expect(back).toStartWith('<?xml version="1.0" encoding="UTF-16"?>');
   });
 
-  it.skipIf(!Bun.which('python3'))('is well-formed XML (read back by a real XML parser from the UTF-16 file)', () => {
-    const d = dir();
-    const path = join(d, 'task.xml');
-    writeFileSync(path, taskXmlBytes(xml));
-    const py =
-      'import sys, xml.dom.minidom as m; d = m.parse(sys.argv[1]); ' +
-      'print(d.getElementsByTagName("Arguments")[0].firstChild.data)';
-    const p = Bun.spawnSync(['python3', '-c', py, path], { stdout: 'pipe', stderr: 'pipe' });
-    expect(p.stderr.toString()).toBe('');
-    expect(parseWindowsCommandLine(`x ${p.stdout.toString().trim()}`)).toEqual(['x', 'serve', '--config', config]);
-  });
-
   it('registers with schtasks /XML, and uninstalls by disabling, ending, then deleting', () => {
     expect(
       installPlan('EmiliaVision Relay', 'C:\\r\\relay-task.xml', true).steps.map((s) => commandLine(s.argv)),
@@ -284,19 +148,5 @@ describe('the Windows start-up task (generated and checked here; never run on Wi
     ]);
     expect(steps.map((s) => s.mayFail === true)).toEqual([false, true, false]);
     expect(steps[0]!.argv).toContain('/DISABLE');
-  });
-
-  it('relay service print --windows writes the task for the given Windows paths', async () => {
-    const d = dir();
-    const r = await cli(['service', 'print', '--windows', '--binary', binary, '--config', 'C:\\relay\\relay.toml'], {
-      cwd: d,
-    });
-    expect(r.code).toBe(0);
-    expect(r.out).toContain(`<Command>${binary}</Command>`);
-    expect(r.out).toContain('<WorkingDirectory>C:\\relay</WorkingDirectory>');
-    const relative = await cli(['service', 'print', '--windows', '--binary', 'relay.exe'], { cwd: d });
-    expect(relative.code).toBe(2);
-    expect(relative.err).toContain('absolute Windows path');
-    expect((await cli(['service', 'install', '--windows'], { cwd: d })).code).toBe(2);
   });
 });

@@ -1,6 +1,18 @@
+/**
+ * The token bucket (src/lib/token-bucket.ts) behind the ingest limit and the
+ * pace toward the cloud: takeToken as a pure function of its state and the
+ * time, and Buckets keyed by token on a FakeClock moved by hand, never the
+ * wall clock.
+ */
 import { describe, expect, it } from 'bun:test';
-import { FakeClock } from '../src/lib/clock.ts';
-import { type BucketLimits, type BucketState, Buckets, type TakeResult, takeToken } from '../src/lib/token-bucket.ts';
+import { FakeClock } from '../../src/lib/clock.ts';
+import {
+  type BucketLimits,
+  type BucketState,
+  Buckets,
+  type TakeResult,
+  takeToken,
+} from '../../src/lib/token-bucket.ts';
 
 /** Takes until refused (or `limit` takes); returns how many were allowed and the refusal. */
 function drain(take: () => TakeResult, limit = 10_000): { allowed: number; refusal: TakeResult | undefined } {

@@ -1,0 +1,59 @@
+/**
+ * `relay service` and the compiled binary: the unit it writes passes
+ * systemd-analyze (where installed), and the binary installs itself by its
+ * own absolute path. The rest of `relay service` is test/unit/service.test.ts
+ * and test/integration/service.test.ts.
+ */
+import { describe, expect, it } from 'bun:test';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { systemdUnit } from '../../src/cli/service/systemd.ts';
+import { installBinary, runBinary } from '../helpers/binary.ts';
+import { useCleanup } from '../helpers/cleanup.ts';
+import { TOKEN } from '../helpers/config.ts';
+import { cli, iniValues } from '../helpers/install.ts';
+
+const onCleanup = useCleanup();
+const dir = () => onCleanup.tempDir('relay-service-');
+
+/** A site as `relay init` leaves it: <dir>/relay.toml with one token. */
+async function site(extraInit: string[] = []): Promise<string> {
+  const d = dir();
+  expect((await cli(['init', '--token', TOKEN, ...extraInit], { cwd: d })).code).toBe(0);
+  return d;
+}
+
+describe('the systemd unit', () => {
+  it.skipIf(!Bun.which('systemd-analyze'))(
+    'passes systemd-analyze verify, also with spaces and % in the paths',
+    async () => {
+      const d = dir();
+      const odd = join(d, 'pos relay 100%');
+      mkdirSync(odd);
+      const bin = await installBinary(odd);
+      for (const config of [join(d, 'relay.toml'), join(odd, 'relay.toml')]) {
+        const unitPath = join(d, 'relay.service');
+        writeFileSync(unitPath, systemdUnit({ binary: bin, config }));
+        const p = Bun.spawnSync(['systemd-analyze', 'verify', unitPath], { stdout: 'pipe', stderr: 'pipe' });
+        const said = `${p.stdout.toString()}${p.stderr.toString()}`;
+        // verify resolves ExecStart's first word: a quoting mistake shows as "not executable".
+        expect(said.split('\n').filter((l) => l.includes('relay.service'))).toEqual([]);
+        expect(p.exitCode).toBe(0);
+      }
+    },
+  );
+});
+
+describe('relay service install / uninstall (Linux)', () => {
+  it('the compiled binary installs itself by its own absolute path', async () => {
+    const d = await site();
+    const bin = await installBinary(d);
+    const unitPath = join(d, 'relay.service');
+    const r = runBinary(bin, ['service', 'install', '--unit-path', unitPath], d);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(iniValues(readFileSync(unitPath, 'utf8')).get('ExecStart')).toEqual([
+      `${bin} serve --config ${join(d, 'relay.toml')}`,
+    ]);
+  });
+});
