@@ -21,7 +21,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'libsql';
-import { installBinary, type RunningBinary, startBinary, stopBinary } from '../helpers/binary.ts';
+import { installBinary, type RunningBinary, runBinary, startBinary, stopBinary } from '../helpers/binary.ts';
 import { type MockCloud, startMockCloud } from '../helpers/mock-cloud.ts';
 import { post, TOKEN, TOKEN2, tempDir } from '../helpers/relay.ts';
 import { relayToml } from '../helpers/reliability.ts';
@@ -127,6 +127,11 @@ describe('a damaged spool on the binary', () => {
     expect(set).toHaveLength(1);
     expect(health.spool.quarantined.map((q) => q.file)).toEqual([join(dir, 'spool', set[0]!)]);
     expect(readFileSync(join(dir, 'spool', set[0]!)).equals(damaged)).toBe(true);
+    // The technician's view: relay status names the file (and exits 1: degraded).
+    const st = runBinary(bin, ['status'], dir);
+    expect(st.code).toBe(1);
+    expect(st.stdout).toContain(`DAMAGED file set aside at`);
+    expect(st.stdout).toContain(set[0]!);
 
     const wanted = new Set([...readable, ...acked.filter((a) => a.id.localeCompare(first) >= 0).map((a) => a.id)]);
     await waitFor(

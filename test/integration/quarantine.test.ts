@@ -6,9 +6,11 @@
  * anything newer in their lane. Real spools in temp dirs, damaged on disk.
  */
 import { describe, expect, it } from 'bun:test';
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'libsql';
+import { checkSpool } from '../../src/cli/lib/diagnose-spool.ts';
+import { defaultConfig } from '../../src/config/index.ts';
 import { systemClock } from '../../src/lib/clock.ts';
 import { silentLogger } from '../../src/lib/log.ts';
 import { Spool, type SpoolDeps } from '../../src/spool/index.ts';
@@ -150,6 +152,21 @@ describe('a spool found damaged at start', () => {
     expect(again.restored).toBe(0);
     expect(again.skipped).toBe(before);
     expect(pendingRows(path)).toHaveLength(before);
+  });
+
+  it('is named by relay doctor until the file is moved away', async () => {
+    const { path } = await written(60);
+    damageMiddlePage(path);
+    const spool = await open(path);
+    await waitFor(() => spool.lastSalvage() !== null, 'the salvage to finish');
+    await spool.close();
+    const config = { ...defaultConfig(), spool: { ...defaultConfig().spool, path } };
+    const [q] = (await checkSpool(config)).filter((c) => c.check === 'quarantine');
+    expect(q?.status).toBe('warn');
+    expect(q?.message).toContain(`${path}.damaged-`);
+    const file = q!.message.match(/set aside at \S+: (\S+) /)![1]!;
+    renameSync(file, join(onCleanup.tempDir(), 'kept.db'));
+    expect((await checkSpool(config)).filter((c) => c.check === 'quarantine')).toEqual([]);
   });
 
   it('refuses instead, leaving the file where it is, with on_damage "refuse"', async () => {

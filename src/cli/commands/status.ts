@@ -1,6 +1,6 @@
 import type { Config } from '../../config/index.ts';
 import { maskToken } from '../../lib/mask.ts';
-import type { LaneCounts } from '../../spool/index.ts';
+import type { LaneCounts, SpoolStats } from '../../spool/index.ts';
 import { type Command, type Io, loadConfigFor, parseCommandArgs } from '../context.ts';
 import { type Probe, probeRelay, tokenNames, withSpool } from '../lib/local.ts';
 import { age, iso, localTime, printJson, scrubTokens, table } from '../lib/output.ts';
@@ -14,8 +14,9 @@ export const status: Command = {
     const loaded = loadConfigFor(values.config, io);
     if (!loaded) return 2;
     const { config } = loaded;
-    const [p, lanes] = await Promise.all([probeRelay(config), readLanes(config, io)]);
-    if (lanes === undefined) return 1;
+    const [p, read] = await Promise.all([probeRelay(config), readSpool(config, io)]);
+    if (read === undefined) return 1;
+    const { lanes, quarantined } = read;
     // A connection error may quote the URL, and with it a full token.
     if (p.running && p.health.cloud?.last_error) {
       p.health.cloud.last_error = scrubTokens(p.health.cloud.last_error, [
@@ -25,24 +26,33 @@ export const status: Command = {
     }
     // Exit 1 when the relay is not running or not healthy, so scripts and monitors can use it.
     const code = p.running && p.health.status === 'ok' ? 0 : 1;
-    if (values.json) printJson(io, toJson(config, p, lanes));
-    else printHuman(io, config, p, lanes);
-    return code;
+    if (values.json) printJson(io, { ...toJson(config, p, lanes), quarantined });
+    else printHuman(io, config, p, lanes, quarantined);
+    // A quarantined spool needs a person even when the relay serves (/health says degraded then too).
+    return quarantined.length > 0 ? 1 : code;
   },
 };
 
-async function readLanes(config: Config, io: Io): Promise<LaneCounts[] | undefined> {
+type Quarantined = SpoolStats['quarantined'];
+
+/** The lanes, and the damaged files set aside: read from the spool file, whether or not the relay runs. */
+async function readSpool(
+  config: Config,
+  io: Io,
+): Promise<{ lanes: LaneCounts[]; quarantined: Quarantined } | undefined> {
   let lanes: LaneCounts[] = [];
+  let quarantined: Quarantined = [];
   const code = await withSpool(
     config,
     io,
     async (spool) => {
       lanes = await spool.laneCounts();
+      quarantined = spool.quarantined();
       return 0;
     },
     () => 0, // no spool file yet: nothing was ever received
   );
-  return code === 0 ? lanes : undefined;
+  return code === 0 ? { lanes, quarantined } : undefined;
 }
 
 function toJson(config: Config, p: Probe, lanes: LaneCounts[]) {
@@ -88,7 +98,7 @@ function toJson(config: Config, p: Probe, lanes: LaneCounts[]) {
   };
 }
 
-function printHuman(io: Io, config: Config, p: Probe, lanes: LaneCounts[]): void {
+function printHuman(io: Io, config: Config, p: Probe, lanes: LaneCounts[], quarantined: Quarantined): void {
   const now = Date.now();
   const names = tokenNames(config);
   if (p.running) {
@@ -110,19 +120,19 @@ function printHuman(io: Io, config: Config, p: Probe, lanes: LaneCounts[]): void
     );
     for (const t of h.paused_tokens ?? []) io.out(`        PAUSED token ${t.token}: ${t.reason}`);
     if (h.spool?.error) io.out(`spool:  ERROR ${h.spool.error}`);
-    for (const q of h.spool?.quarantined ?? []) {
-      io.out(`spool:  DAMAGED file set aside at ${localTime(Date.parse(q.at))}: ${q.file} (${q.reason})`);
-      io.out(
-        h.spool?.salvaging
-          ? '        its readable waiting events are being put back now; deliveries wait for it'
-          : '        its readable waiting events were put back; keep the file for support, then move it away',
-      );
-    }
+    if (h.spool?.salvaging)
+      io.out('spool:  putting the readable waiting events of a damaged file back; deliveries wait for it');
   } else {
     io.out(`relay:  not running${p.url ? ` (no answer at ${p.url}: ${p.reason})` : ` (${p.reason})`}`);
     io.out(`cloud:  unknown while the relay is stopped; "relay doctor" checks ${config.cloud.url} directly`);
   }
   io.out(`spool:  ${config.spool.path}`);
+  for (const q of quarantined) {
+    io.out(`spool:  DAMAGED file set aside at ${localTime(Date.parse(q.at))}: ${q.file} (${q.reason})`);
+    io.out(
+      '        its readable waiting events are put back on their own; keep the file for support, then move it away',
+    );
+  }
   if (lanes.length === 0) {
     io.out('\nno events in the spool');
     return;
