@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import nodemailer from 'nodemailer';
+import type nodemailer from 'nodemailer';
 import { fetchProxy, proxyFor } from '../forward/index.ts';
 import { maskUrl } from '../lib/mask.ts';
 import type { AlertsConfig } from './conditions.ts';
@@ -115,7 +115,9 @@ export function emailReceiver(cfg: AlertsConfig, env: ReceiverEnv): Receiver {
     async send(out, timeoutMs) {
       try {
         // Every step bounded: nodemailer's defaults wait up to 2 minutes to connect and 10 to read.
-        transport ??= nodemailer.createTransport({
+        // Loaded on the first e-mail: most sites send none, and the library costs memory from the start.
+        const mailer = (await import('nodemailer')).default;
+        transport ??= mailer.createTransport({
           url: cfg.smtp_url,
           connectionTimeout: timeoutMs,
           greetingTimeout: timeoutMs,

@@ -40,7 +40,8 @@ export function sessionComplete(seed: number, itemCount: number): Record<string,
   const tax = Math.round(subtotal * 10) / 100;
   return {
     event: 'session_complete',
-    order_id: `TEST-${1000 + Math.floor(r() * 9000)}`,
+    // An order id as a POS in production sends it (guide v1.0 "ORD-2025-0124"): a TEST- one now gets a warning.
+    order_id: `ORD-2025-${1000 + Math.floor(r() * 9000)}`,
     table_number: `Mesa ${1 + Math.floor(r() * 20)}`,
     timestamp: local(end),
     session_start: local(start),
