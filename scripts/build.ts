@@ -19,9 +19,23 @@ import type { BunPlugin } from 'bun';
 /** Bun compile target → the @libsql/* package holding that platform's addon. */
 export const ADDONS: Record<string, string> = {
   'bun-linux-x64': 'linux-x64-gnu',
+  'bun-linux-x64-baseline': 'linux-x64-gnu',
   'bun-linux-arm64': 'linux-arm64-gnu',
   'bun-windows-x64': 'win32-x64-msvc',
+  'bun-windows-x64-baseline': 'win32-x64-msvc',
 };
+
+/**
+ * What `relay version` says it is (src/cli/lib/cpu.ts): "baseline" for Bun's
+ * runtime built for any x86-64 CPU, else "default" (on x64, the one needing
+ * AVX2). Read from the target's name, which is the runtime's package's name
+ * too (scripts/release.ts); a host build without `executablePath` takes the
+ * host's own Bun, which is the default one wherever `make` installed it on an
+ * AVX2 machine.
+ */
+export function buildFlavor(target: string): 'baseline' | 'default' {
+  return target.endsWith('-baseline') ? 'baseline' : 'default';
+}
 
 /**
  * `addon` is either a package suffix ("linux-x64-gnu", resolved from node_modules)
@@ -58,6 +72,8 @@ export interface BuildOptions {
   /** Package suffix or absolute index.node path; defaults to ADDONS[target] from node_modules. */
   addon?: string;
   commit: string;
+  /** From scripts/release.ts x64Runtimes: whether the default x64 runtime has a separate baseline one. */
+  x64Runtimes?: 'one' | 'two';
 }
 
 export async function buildRelay(opts: BuildOptions): Promise<void> {
@@ -76,7 +92,11 @@ export async function buildRelay(opts: BuildOptions): Promise<void> {
     },
     minify: true,
     sourcemap: 'none',
-    define: { RELAY_COMMIT: JSON.stringify(opts.commit) },
+    define: {
+      RELAY_COMMIT: JSON.stringify(opts.commit),
+      RELAY_BUILD_FLAVOR: JSON.stringify(buildFlavor(opts.target)),
+      RELAY_X64_RUNTIMES: JSON.stringify(opts.x64Runtimes ?? 'unknown'),
+    },
     plugins: [libsqlStaticAddon(addon)],
   });
   if (!result.success) {

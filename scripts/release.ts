@@ -2,16 +2,27 @@
  * `make release`: from one Linux x64 machine, the relay for the machines
  * restaurants have beside their POS:
  *
- *   dist/relay-linux-x64        (host runtime, host addon from node_modules)
- *   dist/relay-linux-arm64      (ARM boards: Raspberry Pi OS 64-bit and the like, glibc)
- *   dist/relay-windows-x64.exe  (the usual POS PC)
- *   dist/SHA256SUMS             (`sha256sum -c SHA256SUMS` format)
+ *   dist/relay-linux-x64                (host addon from node_modules)
+ *   dist/relay-linux-x64-baseline       (the same on Bun's baseline runtime package)
+ *   dist/relay-linux-arm64              (ARM boards: Raspberry Pi OS 64-bit and the like, glibc)
+ *   dist/relay-windows-x64.exe          (the usual POS PC)
+ *   dist/relay-windows-x64-baseline.exe (a POS PC without AVX2: Celeron J1900, J4125, N5105, ...)
+ *   dist/SHA256SUMS                     (`sha256sum -c SHA256SUMS` format)
+ *
+ * Bun 1.3's default x64 runtime was built for Haswell and stops at once on a
+ * CPU without AVX2, which many fanless POS boxes are; its "baseline" runtime
+ * runs on any x86-64 CPU, hence two x64 files each. Bun 1.4.5's registry
+ * packages hold one runtime under both names (x64Runtimes), which runs on
+ * either CPU; `relay version` says which case a file is (README, "Install").
  *
  * Cross-compiling needs two things the host does not have:
  *  - the target's Bun runtime, which `bun build --compile` would download from
  *    GitHub (not reachable here): taken instead from the npm registry's
  *    @oven/bun-<platform> package of the host's exact Bun version and passed as
- *    `compile.executablePath`;
+ *    `compile.executablePath`. Every target takes it so, the host's own too:
+ *    the host's Bun may itself be a baseline build (npm installs that one on a
+ *    CPU without AVX2), and each file must embed the runtime its name says
+ *    (checked after the build: embeddedRuntimeMatches);
  *  - the target's libSQL addon (@libsql/<platform>, the version libsql pins in
  *    its optionalDependencies), which `bun install` skips on a foreign platform.
  * Both are fetched with `npm pack` into .release-cache/ (gitignored) and
@@ -33,7 +44,7 @@ export interface ReleaseTarget {
   file: string;
   /** npm package holding this platform's Bun runtime, and the executable inside it. */
   runtime: { pkg: string; exe: string };
-  /** Bun's name for the host this target matches (`${process.platform}-${process.arch}`). */
+  /** Bun's name for the platform (`${process.platform}-${process.arch}`): on the host's own, the addon comes from node_modules. */
   host: string;
 }
 
@@ -42,6 +53,12 @@ export const RELEASE_TARGETS: ReleaseTarget[] = [
     target: 'bun-linux-x64',
     file: 'relay-linux-x64',
     runtime: { pkg: '@oven/bun-linux-x64', exe: 'bin/bun' },
+    host: 'linux-x64',
+  },
+  {
+    target: 'bun-linux-x64-baseline',
+    file: 'relay-linux-x64-baseline',
+    runtime: { pkg: '@oven/bun-linux-x64-baseline', exe: 'bin/bun' },
     host: 'linux-x64',
   },
   {
@@ -54,6 +71,12 @@ export const RELEASE_TARGETS: ReleaseTarget[] = [
     target: 'bun-windows-x64',
     file: 'relay-windows-x64.exe',
     runtime: { pkg: '@oven/bun-windows-x64', exe: 'bin/bun.exe' },
+    host: 'win32-x64',
+  },
+  {
+    target: 'bun-windows-x64-baseline',
+    file: 'relay-windows-x64-baseline.exe',
+    runtime: { pkg: '@oven/bun-windows-x64-baseline', exe: 'bin/bun.exe' },
     host: 'win32-x64',
   },
 ];
@@ -114,6 +137,64 @@ export function fetchPackage(cache: string, name: string, version: string): stri
   return dir;
 }
 
+/** The target's Bun runtime from the npm registry, at the host's own Bun version. */
+export function runtimePath(cache: string, t: ReleaseTarget): string {
+  return join(fetchPackage(cache, t.runtime.pkg, Bun.version), t.runtime.exe);
+}
+
+/**
+ * Where an executable's machine code is: the `.text` section of an ELF64 or
+ * PE32+ file. `bun build --compile` copies the runtime and adds the bundle in
+ * a section of its own (`.bun`), rewriting headers but leaving `.text` as it
+ * was, so `.text` tells which runtime a relay binary carries.
+ */
+export function codeSection(exe: Buffer): Buffer {
+  if (exe.readUInt32BE(0) === 0x7f454c46) {
+    const shoff = Number(exe.readBigUInt64LE(0x28));
+    const size = exe.readUInt16LE(0x3a);
+    const count = exe.readUInt16LE(0x3c);
+    const sh = (i: number) => shoff + i * size;
+    const strtab = Number(exe.readBigUInt64LE(sh(exe.readUInt16LE(0x3e)) + 0x18));
+    for (let i = 0; i < count; i++) {
+      const nameAt = strtab + exe.readUInt32LE(sh(i));
+      if (exe.subarray(nameAt, nameAt + 6).toString('latin1') !== '.text\0') continue;
+      const off = Number(exe.readBigUInt64LE(sh(i) + 0x18));
+      return exe.subarray(off, off + Number(exe.readBigUInt64LE(sh(i) + 0x20)));
+    }
+  } else if (exe.subarray(0, 2).toString('latin1') === 'MZ') {
+    const pe = exe.readUInt32LE(0x3c);
+    const count = exe.readUInt16LE(pe + 6);
+    const table = pe + 24 + exe.readUInt16LE(pe + 20);
+    for (let i = 0; i < count; i++) {
+      const at = table + i * 40;
+      if (exe.subarray(at, at + 8).toString('latin1') !== '.text\0\0\0') continue;
+      const off = exe.readUInt32LE(at + 20);
+      return exe.subarray(off, off + Math.min(exe.readUInt32LE(at + 8), exe.readUInt32LE(at + 16)));
+    }
+  }
+  throw new Error('not an ELF64 or PE32+ executable with a .text section');
+}
+
+export function embeddedRuntimeMatches(out: Buffer, runtime: Buffer): boolean {
+  return codeSection(out).equals(codeSection(runtime));
+}
+
+/**
+ * Whether this Bun's x64 runtime for `target`'s platform comes in two builds:
+ * the default one needing AVX2 and a baseline one. "one" when the registry's
+ * -baseline package holds the very binary of the default one (Bun 1.4.5's
+ * does, for Linux and Windows alike: the same bytes, and a runtime that runs
+ * under qemu's Nehalem, a CPU without AVX): then both files run on any x86-64
+ * CPU and neither is faster. `relay version` says which (src/cli/lib/cpu.ts).
+ */
+export function x64Runtimes(cache: string, targets: ReleaseTarget[], t: ReleaseTarget): 'one' | 'two' | undefined {
+  const base = t.target.replace(/-baseline$/, '');
+  const pair = [base, `${base}-baseline`].map((name) => targets.find((x) => x.target === name));
+  if (!pair[0] || !pair[1]) return undefined;
+  const [a, b] = pair.map((x) => readFileSync(runtimePath(cache, x!)));
+  return a!.equals(b!) ? 'one' : 'two';
+}
+
 /** `git rev-parse` plus "-dirty" when tracked files differ from the commit: a binary must not claim a commit it was not built from. */
 async function releaseCommit(): Promise<string> {
   const commit = await gitCommit();
@@ -147,16 +228,24 @@ export async function release(opts: { out: string; cache: string; targets: Relea
     const started = performance.now();
     const addonName = ADDONS[t.target];
     if (!addonName) throw new Error(`no libSQL addon known for ${t.target} (scripts/build.ts ADDONS)`);
-    let executablePath: string | undefined;
+    // The runtime: the same Bun version as the host, or the bundle and runtime would disagree.
+    const executablePath = runtimePath(opts.cache, t);
     let addon: string = addonName;
     if (t.host !== host) {
-      // Foreign platform: its runtime (same Bun version as the host, or the
-      // bundle and runtime would disagree) and its addon come from the cache.
-      executablePath = join(fetchPackage(opts.cache, t.runtime.pkg, Bun.version), t.runtime.exe);
+      // Foreign platform: its addon comes from the cache too.
       addon = join(fetchPackage(opts.cache, `@libsql/${addonName}`, libsqlAddonVersion(addonName)), 'index.node');
     }
     const outfile = join(opts.out, t.file);
-    await buildRelay({ target: t.target, outfile, executablePath, addon, commit });
+    const runtimes = x64Runtimes(opts.cache, opts.targets, t);
+    if (runtimes === 'one' && t.target.endsWith('-baseline')) {
+      console.log(
+        `note: ${t.runtime.pkg}@${Bun.version} is the same binary as the default runtime: both x64 files run on any x86-64 CPU`,
+      );
+    }
+    await buildRelay({ target: t.target, outfile, executablePath, addon, commit, x64Runtimes: runtimes });
+    if (!embeddedRuntimeMatches(readFileSync(outfile), readFileSync(executablePath))) {
+      throw new Error(`${outfile} does not carry the code of ${executablePath}: Bun embedded another runtime`);
+    }
     const mb = (statSync(outfile).size / 1048576).toFixed(1);
     console.log(
       `built ${outfile} (${t.target}, ${mb} MB, commit ${commit}) in ${((performance.now() - started) / 1000).toFixed(1)} s`,

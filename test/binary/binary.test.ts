@@ -50,9 +50,10 @@ describe('the compiled binary', () => {
     const { dir, bin } = await install('http://127.0.0.1:9');
     const r = runBinary(bin, ['version'], dir);
     expect(r.code).toBe(0);
-    expect(r.stdout.trim()).toMatch(
-      new RegExp(`^relay ${pkg.version.replace(/\./g, '\\.')} \\(commit [0-9a-f]{12}\\)$`),
-    );
+    // The first line; the second is the build and the CPU (src/cli/lib/cpu.ts).
+    const [first, build] = r.stdout.trim().split('\n');
+    expect(first).toMatch(new RegExp(`^relay ${pkg.version.replace(/\./g, '\\.')} \\(commit [0-9a-f]{12}\\)$`));
+    expect(build).toStartWith('build: ');
   });
 
   it('checks a config: exit 0 when valid, exit 2 listing every problem with key and line', async () => {

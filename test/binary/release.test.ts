@@ -1,14 +1,17 @@
 /**
- * The binaries of `make release`. Plain `make test` does not build them, so
- * every block here skips, saying why, when its file is absent. The release
- * script's own functions are test/unit/release-script.test.ts.
+ * The binaries of `make release` (`make test` builds them first; a bare
+ * `bun test` without them skips each block, saying why). Which runtime each
+ * embeds is read from its machine code; the x64 files on a CPU without AVX2
+ * are test/binary/release-cpu.test.ts, the Windows one run under Wine
+ * test/binary/windows-wine.test.ts, the release script's own functions
+ * test/unit/release-script.test.ts.
  */
 import { describe, expect, it } from 'bun:test';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pkg from '../../package.json' with { type: 'json' };
-import { libsqlAddonVersion, RELEASE_TARGETS } from '../../scripts/release.ts';
+import { codeSection, libsqlAddonVersion, RELEASE_TARGETS, x64Runtimes } from '../../scripts/release.ts';
 import { runBinary, startBinary, stopBinary } from '../helpers/binary.ts';
 import { useCleanup } from '../helpers/cleanup.ts';
 import { TOKEN, tomlOf } from '../helpers/config.ts';
@@ -23,6 +26,8 @@ const artifact = (file: string) => join(DIST, file);
 const X64 = artifact('relay-linux-x64');
 const ARM64 = artifact('relay-linux-arm64');
 const WIN = artifact('relay-windows-x64.exe');
+const WIN_BASELINE = artifact('relay-windows-x64-baseline.exe');
+/** `relay version`'s first line; its second is the build (src/cli/lib/cpu.ts). */
 const VERSION_LINE = new RegExp(`^relay ${pkg.version.replace(/\./g, '\\.')} \\(commit [0-9a-f]{12}(-dirty)?\\)$`);
 
 /** Says once, on stderr, why a block did not run, so a skip is never silent. */
@@ -55,7 +60,7 @@ function armMissing(): boolean {
 const onCleanup = useCleanup();
 
 describe.skipIf(absent(join(DIST, 'SHA256SUMS')))('dist/SHA256SUMS', () => {
-  it('lists the three binaries with the hashes they have now', () => {
+  it('lists the five binaries with the hashes they have now', () => {
     const lines = readFileSync(join(DIST, 'SHA256SUMS'), 'utf8').trimEnd().split('\n');
     expect(lines.map((l) => l.split('  ')[1])).toEqual(RELEASE_TARGETS.map((t) => t.file));
     for (const line of lines) {
@@ -70,11 +75,55 @@ describe.skipIf(absent(join(DIST, 'SHA256SUMS')))('dist/SHA256SUMS', () => {
   });
 });
 
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+/** The npm package's runtime make release took for `t` (scripts/release.ts runtimePath), if cached. */
+const runtimeOf = (t: (typeof RELEASE_TARGETS)[number]) =>
+  join(CACHE, `${t.runtime.pkg.replace('/', '+')}@${Bun.version}`, t.runtime.exe);
+
+describe('the runtime each binary embeds', () => {
+  for (const t of RELEASE_TARGETS) {
+    // The bundle goes into a section of its own: the runtime's machine code stays as it was.
+    it.skipIf(absent(artifact(t.file)) || absent(runtimeOf(t), 'make release caches the runtime it embeds'))(
+      `${t.file} carries the code of ${t.runtime.pkg}@${Bun.version}, byte for byte`,
+      () => {
+        const code = codeSection(readFileSync(artifact(t.file)));
+        expect(code.length).toBeGreaterThan(50 * 1024 * 1024);
+        expect(sha(code)).toBe(sha(codeSection(readFileSync(runtimeOf(t)))));
+      },
+    );
+  }
+
+  for (const file of ['relay-linux-x64', 'relay-windows-x64.exe']) {
+    const t = RELEASE_TARGETS.find((x) => x.file === file)!;
+    const base = RELEASE_TARGETS.find((x) => x.target === `${t.target}-baseline`)!;
+    it.skipIf(absent(runtimeOf(t), 'make release caches it') || absent(runtimeOf(base), 'make release caches it'))(
+      `${base.runtime.pkg} is Bun's baseline build, or the default one itself (then said so)`,
+      () => {
+        const runtimes = x64Runtimes(CACHE, RELEASE_TARGETS, t);
+        const text = readFileSync(runtimeOf(base)).toString('latin1');
+        const os = file.includes('windows') ? 'Windows' : 'Linux';
+        // Bun's baseline builds name themselves so in their crash banner ("Bun v1.3.14 (0d9b296a) Linux x64 (baseline)").
+        if (runtimes === 'two') expect(text).toContain(`) ${os} x64 (baseline)`);
+        else {
+          // Bun 1.4.5 on the registry: one binary under both names, no baseline banner, and a
+          // runtime that runs on a CPU without AVX (release-cpu.test.ts).
+          expect(text).not.toContain(`) ${os} x64 (baseline)`);
+          console.warn(
+            `release.test: ${base.runtime.pkg}@${Bun.version} is ${t.runtime.pkg}@${Bun.version}, byte for byte`,
+          );
+        }
+      },
+    );
+  }
+});
+
 describe.skipIf(absent(X64))('relay-linux-x64', () => {
-  it('prints the version and the commit it was built from', () => {
+  it('prints the version, the commit it was built from and its build', () => {
     const r = runBinary(X64, ['version'], DIST);
     expect(r.code).toBe(0);
-    expect(r.stdout.trim()).toMatch(VERSION_LINE);
+    const [first, build] = r.stdout.trim().split('\n');
+    expect(first).toMatch(VERSION_LINE);
+    expect(build).toStartWith('build: linux-x64 ');
   });
 });
 
@@ -93,7 +142,9 @@ describe.skipIf(armMissing())('relay-linux-arm64 under qemu-user', () => {
     copyFileSync(ARM64, bin);
     const qemu = [QEMU!, '-L', ARM_SYSROOT, bin];
     const version = Bun.spawnSync([...qemu, 'version'], { stdout: 'pipe', stderr: 'pipe' });
-    expect(version.stdout.toString().trim()).toMatch(VERSION_LINE);
+    const [first, build] = version.stdout.toString().trim().split('\n');
+    expect(first).toMatch(VERSION_LINE);
+    expect(build).toBe('build: linux-arm64');
     // A config with nothing but what it needs (tomlOf: not even the test base), the spool at its default.
     writeFileSync(
       join(dir, 'relay.toml'),
@@ -116,64 +167,39 @@ describe.skipIf(armMissing())('relay-linux-arm64 under qemu-user', () => {
   }, 60_000);
 });
 
-describe.skipIf(absent(WIN))('relay-windows-x64.exe', () => {
-  const exe = existsSync(WIN) ? readFileSync(WIN) : Buffer.alloc(0);
+for (const [file, path] of [
+  ['relay-windows-x64.exe', WIN],
+  ['relay-windows-x64-baseline.exe', WIN_BASELINE],
+] as const) {
+  describe.skipIf(absent(path))(file, () => {
+    const exe = existsSync(path) ? readFileSync(path) : Buffer.alloc(0);
 
-  it('is a PE32+ console executable for x86-64', () => {
-    expect(exe.subarray(0, 2).toString('latin1')).toBe('MZ');
-    const pe = exe.readUInt32LE(0x3c); // e_lfanew
-    expect(exe.subarray(pe, pe + 4).toString('latin1')).toBe('PE\0\0');
-    expect(exe.readUInt16LE(pe + 4)).toBe(0x8664); // IMAGE_FILE_MACHINE_AMD64
-    const optional = pe + 24;
-    expect(exe.readUInt16LE(optional)).toBe(0x20b); // PE32+
-    expect(exe.readUInt16LE(optional + 68)).toBe(3); // IMAGE_SUBSYSTEM_WINDOWS_CUI
-  });
+    it('is a PE32+ console executable for x86-64', () => {
+      expect(exe.subarray(0, 2).toString('latin1')).toBe('MZ');
+      const pe = exe.readUInt32LE(0x3c); // e_lfanew
+      expect(exe.subarray(pe, pe + 4).toString('latin1')).toBe('PE\0\0');
+      expect(exe.readUInt16LE(pe + 4)).toBe(0x8664); // IMAGE_FILE_MACHINE_AMD64
+      const optional = pe + 24;
+      expect(exe.readUInt16LE(optional)).toBe(0x20b); // PE32+
+      expect(exe.readUInt16LE(optional + 68)).toBe(3); // IMAGE_SUBSYSTEM_WINDOWS_CUI
+    });
 
-  it('carries the win32 libSQL addon, and not the Linux one', () => {
-    // A path only the MSVC build of the addon contains (its Rust build directory).
-    expect(exe.includes('x86_64-pc-windows-msvc\\release\\build\\libsql')).toBe(true);
-    expect(exe.includes('x86_64-unknown-linux-gnu/release/build/libsql')).toBe(false);
-  });
+    it('carries the win32 libSQL addon, and not the Linux one', () => {
+      // A path only the MSVC build of the addon contains (its Rust build directory).
+      expect(exe.includes('x86_64-pc-windows-msvc\\release\\build\\libsql')).toBe(true);
+      expect(exe.includes('x86_64-unknown-linux-gnu/release/build/libsql')).toBe(false);
+    });
 
-  it('embeds the Windows runtime of the very Bun build that bundled it', () => {
-    expect(exe.includes(`Bun v${Bun.version} (${Bun.revision.slice(0, 9)}) Windows`)).toBe(true);
-  });
+    it('embeds the Windows runtime of the very Bun build that bundled it', () => {
+      expect(exe.includes(`Bun v${Bun.version} (${Bun.revision.slice(0, 9)}) Windows`)).toBe(true);
+    });
 
-  const cached = join(CACHE, `@libsql+win32-x64-msvc@${libsqlAddonVersion('win32-x64-msvc')}`, 'index.node');
-  it.skipIf(absent(cached, 'the release cache holds the addon make release embedded'))(
-    'embeds that addon byte for byte',
-    () => {
-      expect(exe.includes(readFileSync(cached))).toBe(true);
-    },
-  );
-
-  // Debian 12's Wine 8.0 cannot run any Bun 1.4 Windows binary: it lacks
-  // bcryptprimitives.dll (Wine 8.13+), and with a stand-in for that DLL Bun still
-  // fails to unpack the embedded addon ("LoadLibrary failed", Wine cannot open the
-  // \Device\HarddiskVolume1\... path Bun writes it to). Measured here; see README.
-  const wine = Bun.which('wine');
-  const wineVersion = wine
-    ? Bun.spawnSync([wine, '--version'], { stdout: 'pipe', stderr: 'ignore' }).stdout.toString()
-    : '';
-  const wineMajor = Number(/wine-(\d+)/.exec(wineVersion)?.[1] ?? 0);
-  const wineUsable = wineMajor >= 9;
-  if (!wineUsable) {
-    console.warn(
-      `release.test: Wine run skipped: ${wine ? wineVersion.trim() : 'no wine'}; needs Wine 9 or later (Wine 8 lacks bcryptprimitives.dll)`,
+    const cached = join(CACHE, `@libsql+win32-x64-msvc@${libsqlAddonVersion('win32-x64-msvc')}`, 'index.node');
+    it.skipIf(absent(cached, 'the release cache holds the addon make release embedded'))(
+      'embeds that addon byte for byte',
+      () => {
+        expect(exe.includes(readFileSync(cached))).toBe(true);
+      },
     );
-  }
-  it.skipIf(!wineUsable)(
-    'prints its version under Wine',
-    () => {
-      const dir = onCleanup.tempDir('relay-wine-');
-      const p = Bun.spawnSync([wine!, WIN, 'version'], {
-        env: { PATH: process.env.PATH, HOME: process.env.HOME, WINEPREFIX: join(dir, 'prefix'), WINEDEBUG: '-all' },
-        stdout: 'pipe',
-        stderr: 'pipe',
-        timeout: 120_000,
-      });
-      expect(p.stdout.toString().trim(), p.stderr.toString()).toMatch(VERSION_LINE);
-    },
-    150_000,
-  );
-});
+  });
+}

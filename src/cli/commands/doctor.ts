@@ -1,4 +1,5 @@
 import { type Command, loadConfigFor, parseCommandArgs } from '../context.ts';
+import { thisBuild } from '../lib/cpu.ts';
 import { type Check, diagnose } from '../lib/diagnose.ts';
 import { MARK, printJson } from '../lib/output.ts';
 
@@ -20,12 +21,15 @@ export const doctor: Command = {
       else io.out(`${MARK.fail} config: ${failed.message}`);
       return 2;
     }
-    if (!values.json) io.out(`relay doctor: ${loaded.path}\n`);
+    // Not a check (nothing to pass or fail): which file to run on this PC's CPU.
+    const build = await thisBuild();
+    if (!values.json) io.out(`relay doctor: ${loaded.path}\n${build.line}\n`);
     const checks = await diagnose(loaded.config, loaded.path);
     const failed = checks.filter((c) => c.status === 'fail');
     const warned = checks.filter((c) => c.status === 'warn');
     if (values.json) {
-      printJson(io, { ok: failed.length === 0, config: loaded.path, checks });
+      const { line: _line, ...cpu } = build;
+      printJson(io, { ok: failed.length === 0, config: loaded.path, build: cpu, checks });
     } else {
       for (const c of checks) io.out(`${MARK[c.status]} ${c.check}: ${c.message}`);
       io.out('');
