@@ -200,3 +200,30 @@ describe('relay_clock_off: the cloud says the relay PC is the one off', () => {
     expect(await warningsOf()).toEqual([expect.stringMatching(/the POS clock may be wrong/)]);
   });
 });
+
+describe("the relay's own clock, read from the cloud's answers", () => {
+  it('blames this PC, not the POS, once a delivery showed the cloud 60 minutes ahead (its Date header)', async () => {
+    const mock = await startMockCloud();
+    // The cloud's clock is an hour ahead of this PC's: its answers say so in their Date header.
+    mock.handler = () =>
+      new Response(JSON.stringify({ status: 'success', event_id: 'c1' }), {
+        headers: { 'content-type': 'application/json', date: new Date(Date.now() + 60 * MIN).toUTCString() },
+      });
+    const t = await startTestRelay({ ...ZONE, cloud: { url: mock.url } });
+    try {
+      const first = await post(t.url, TOKEN, body({}));
+      expect(((await first.json()) as Answer).warnings).toBeUndefined();
+      await waitFor(() => mock.stored.length === 1, 'the first delivery');
+      // The POS sends its (right) time, 62 minutes ahead of this PC's slow clock.
+      const res = await post(t.url, TOKEN, body({ timestamp: sp(62) }));
+      const a = (await res.json()) as Answer;
+      expect(a.warnings?.length).toBe(1);
+      expect(a.warnings?.[0]).toMatch(
+        /the POS is not to blame: this relay PC's clock is 60 minutes behind the cloud's/,
+      );
+    } finally {
+      await t.stop();
+      await mock.stop();
+    }
+  });
+});
