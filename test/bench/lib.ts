@@ -45,7 +45,14 @@ function collect(stream: ReadableStream<Uint8Array> | undefined, sink: string[])
   })();
 }
 
-async function spawnAndWait(cmd: string[], cwd: string, url: string, probe: string, timeoutMs: number): Promise<Proc> {
+/** Spawns a server and polls GET `url + probe` until it answers 200 (the bench's peers use it too). */
+export async function spawnAndWait(
+  cmd: string[],
+  cwd: string,
+  url: string,
+  probe: string,
+  timeoutMs: number,
+): Promise<Proc> {
   const out: string[] = [];
   const started = performance.now();
   const proc = Bun.spawn(cmd, {
