@@ -133,20 +133,24 @@ function start(m: Extract<ToBackground, { t: 'start' }>): void {
 
 /** A salvage thread: the same script, reading a damaged file's copy (salvage.ts). */
 let next: (() => void) | null = null;
-function salvageOnThread(source: string): void {
-  void readCopy(source, async (rows) => {
-    const asked = new Promise<void>((resolve) => {
-      next = resolve;
-    });
-    postMessage({ t: 'rows', rows } satisfies FromSalvage);
-    await asked;
-  }).then((r) => postMessage({ t: 'done', ...r } satisfies FromSalvage));
+function salvageOnThread(source: string, hi: number | null): void {
+  void readCopy(
+    source,
+    async (rows) => {
+      const asked = new Promise<void>((resolve) => {
+        next = resolve;
+      });
+      postMessage({ t: 'rows', rows } satisfies FromSalvage);
+      await asked;
+    },
+    hi,
+  ).then((r) => postMessage({ t: 'done', ...r } satisfies FromSalvage));
 }
 
 self.onmessage = (e: MessageEvent<ToBackground | ToSalvage>) => {
   const m = e.data;
   if (m.t === 'start') return start(m);
-  if (m.t === 'salvage') return salvageOnThread(m.source);
+  if (m.t === 'salvage') return salvageOnThread(m.source, m.hi);
   if (m.t === 'next') {
     next?.();
     return;

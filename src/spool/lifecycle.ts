@@ -3,10 +3,23 @@ import type { ScanResult } from './background.ts';
 import { DAMAGED } from './background.ts';
 import type { SpoolLock } from './lock.ts';
 import { SpoolDamagedError } from './open.ts';
-import { damagedWhileServing, keepOpen, type Opened, openChecked } from './opening.ts';
-import { FALLBACK_FLOOR, type Quarantined, quarantineAdvice, setAside } from './quarantine.ts';
+import { damagedWhileServing, type Opened, openChecked } from './opening.ts';
+import {
+  asideName,
+  clearIntent,
+  closeAll,
+  FALLBACK_FLOOR,
+  type Intent,
+  keepOpen,
+  oldMeta,
+  type Quarantined,
+  quarantineAdvice,
+  readIntent,
+  setAside,
+  writeIntent,
+} from './quarantine.ts';
 import { type SalvageReport, salvage } from './salvage.ts';
-import { describeUnreadable, type SalvageRow } from './salvage-read.ts';
+import { readSources, Salvager } from './salvager.ts';
 import { prepareStatements, type Statements } from './statements.ts';
 import { ROW_OVERHEAD, type SpoolDeps } from './types.ts';
 import { GroupCommitWriter } from './writer.ts';
@@ -28,10 +41,9 @@ export interface Core {
 export class Lifecycle {
   private damage: string | null = null;
   private swapping: Promise<void> | null = null;
-  private salvaging: Promise<SalvageReport> | null = null;
   private closed = false;
   private scan: Promise<ScanResult> = Promise.resolve({ ok: true, events: 0, ms: 0, countsDiffer: false });
-  private readonly stopSalvage = new AbortController();
+  private readonly salvager: Salvager;
   /** The first file's lock: a quarantine keeps it, the fresh file is the same spool. */
   private readonly lock: SpoolLock | null;
   core: Core;
@@ -44,6 +56,12 @@ export class Lifecycle {
   ) {
     this.lock = opened.lock;
     this.core = this.makeCore(opened);
+    this.salvager = new Salvager({
+      core: () => this.core,
+      log: deps.log,
+      changed: () => this.changed(),
+      closed: () => this.closed,
+    });
   }
 
   static async open(deps: SpoolDeps, changed: () => void): Promise<Lifecycle> {
@@ -52,21 +70,36 @@ export class Lifecycle {
       life = await openChecked(deps, (o) => new Lifecycle(o, deps, changed));
     } catch (e) {
       if (!(e instanceof SpoolDamagedError) || deps.onDamage !== 'quarantine') throw e;
-      const file = setAside(deps.path, deps.clock.now(), () => closeAll(e.leftOpen));
+      const old = oldMeta(e.leftOpen[0]);
+      const now = deps.clock.now();
+      const file = asideName(deps.path, now);
+      writeIntent(deps.path, {
+        file,
+        at: new Date(now).toISOString(),
+        reason: e.message,
+        floor: e.maxSeq !== null ? Math.max(e.maxSeq + 1, old.floor) : Math.max(FALLBACK_FLOOR, old.floor + 2 ** 30),
+        earlier: old.earlier,
+        sources: [...old.sources, file],
+      });
+      setAside(deps.path, file, () => closeAll(e.leftOpen));
       life = await openChecked(deps, (o) => new Lifecycle(o, deps, changed));
-      await life.noteQuarantine(file, e.message, e.maxSeq === null ? null : e.maxSeq + 1);
     }
+    // Also finishes a quarantine a crash cut between its rename and this record.
+    await life.applyIntent();
     life.watchScan();
-    life.resumeSalvage();
+    // Only the serving relay salvages; a CLI command opening the spool beside it must not.
+    if (deps.lock) life.salvager.resume();
     return life;
   }
 
   private makeCore(opened: Opened): Core {
     const stmts = prepareStatements(opened.sync);
     const store = { maxSeq: stmts.maxSeq, insert: stmts.insert, reclaim: stmts.pruneOldest };
-    const writer = new GroupCommitWriter(opened.sync, store, {
+    const writer: GroupCommitWriter = new GroupCommitWriter(opened.sync, store, {
       ...this.deps,
       onFailure: (e) => {
+        // A failure of a writer already replaced says nothing about the file in use.
+        if (this.core?.writer !== writer) return;
         if (DAMAGED.test(`${e.code ?? ''} ${e.message}`)) this.found(e.message);
       },
     });
@@ -84,14 +117,14 @@ export class Lifecycle {
     return this.scan;
   }
 
-  /** Resolves once no quarantine is under way: appends wait for the fresh file, never for the salvage. */
+  /** Resolves once no quarantine is under way: writes wait for the fresh file, never for the salvage. */
   get ready(): Promise<void> | null {
     return this.swapping;
   }
 
-  /** True while a salvage runs: lane heads wait, so salvaged events go out before newer ones. */
+  /** True while a quarantine or a salvage runs: lane heads wait, so salvaged events go out before newer ones. */
   get holdingLanes(): boolean {
-    return this.salvaging !== null || this.swapping !== null;
+    return this.salvager.holding || this.swapping !== null;
   }
 
   /** Every quarantine recorded for this spool, oldest first. */
@@ -102,7 +135,7 @@ export class Lifecycle {
 
   /** Quarantined files still where the relay put them (moving one away clears it). */
   quarantined(): Quarantined[] {
-    return this.quarantines().filter((q) => existsSync(q.file));
+    return this.quarantines().filter((q) => existsSync(q.file) || existsSync(`${q.file}-wal`));
   }
 
   lastSalvage(): SalvageReport | null {
@@ -145,90 +178,88 @@ export class Lifecycle {
   private found(message: string): void {
     if (this.closed || this.damage || this.swapping) return;
     if (this.deps.onDamage === 'quarantine') {
-      this.swapping = this.swap(message).finally(() => {
-        this.swapping = null;
-      });
+      this.swapping = this.swap(message)
+        .catch((e) => this.refuse(`${message}; setting it aside failed: ${(e as Error).message}`))
+        .finally(() => {
+          this.swapping = null;
+        });
       return;
     }
+    this.refuse(message);
+  }
+
+  private refuse(message: string): void {
     this.damage = damagedWhileServing(this.deps.path, message);
-    // Nothing may be copied into the damaged file from here, not even by SQLite's own checkpoint.
-    this.core.opened.sync.exec('PRAGMA wal_autocheckpoint = 0');
+    try {
+      // Nothing may be copied into the damaged file from here, not even by SQLite's own checkpoint.
+      this.core.opened.sync.exec('PRAGMA wal_autocheckpoint = 0');
+    } catch {
+      // the connection refuses even that: it writes nothing either
+    }
     this.deps.log.error({ spool: this.deps.path, err: message }, 'spool damaged: no more events are taken');
   }
 
-  /** Sets the damaged file aside and serves from a fresh one; appends meanwhile wait for it. */
+  /** Sets the damaged file aside and serves from a fresh one; writes meanwhile wait for it. */
   private async swap(reason: string): Promise<void> {
     const old = this.core;
+    old.opened.sync.exec('PRAGMA wal_autocheckpoint = 0');
     // Every seq the damaged file may hold is below the next one its writer would give.
     const floor = old.writer.reserveSeq();
     let earlier: Quarantined[] = [];
+    let sources: string[] = [];
     try {
       earlier = this.quarantines();
+      sources = readSources(old);
     } catch {
       // the damaged file cannot even say which quarantines came before
     }
+    await this.salvager.stop();
     await old.opened.background?.stop();
     await old.writer.drain();
     keepOpen(old.opened);
-    const file = setAside(this.deps.path, this.deps.clock.now(), () => {
+    const now = this.deps.clock.now();
+    const file = asideName(this.deps.path, now);
+    const at = new Date(now).toISOString();
+    writeIntent(this.deps.path, { file, at, reason, floor, earlier, sources: [...sources, file] });
+    setAside(this.deps.path, file, () => {
       old.opened.sync.close();
       old.opened.closeClient();
     });
     const opened = await openChecked({ ...this.deps, lock: false }, (o) => o);
     this.core = this.makeCore(opened);
-    await this.noteQuarantine(file, reason, floor, earlier);
+    await this.applyIntent();
     this.watchScan();
+    if (this.deps.lock) this.salvager.resume();
   }
 
-  /** Records the quarantine in the fresh file (its seq floor first), says so loudly, starts the salvage. */
-  private async noteQuarantine(
-    file: string,
-    reason: string,
-    floor: number | null,
-    earlier: Quarantined[] = [],
-  ): Promise<void> {
-    const q: Quarantined = { file, at: new Date(this.deps.clock.now()).toISOString(), reason };
+  /**
+   * Records a quarantine's intent in the spool in use (its seq floor, the
+   * files to salvage), fsynced, then drops the intent file. Idempotent; an
+   * intent whose rename never happened is simply dropped.
+   */
+  private async applyIntent(): Promise<void> {
+    const intent: Intent | null = readIntent(this.deps.path);
+    if (!intent) return;
+    if (!existsSync(intent.file) && !existsSync(`${intent.file}-wal`)) return clearIntent(this.deps.path);
     const { stmts, writer } = this.core;
-    await writer.run(() => {
-      stmts.meta.set('quarantined', JSON.stringify([...earlier, ...this.quarantines(), q]));
-      stmts.meta.set('seq_floor', String(Math.max(floor ?? FALLBACK_FLOOR, stmts.maxSeq() + 1)));
-      stmts.meta.set('salvage_source', file);
-    });
+    const q: Quarantined = { file: intent.file, at: intent.at, reason: intent.reason };
+    await writer.run(
+      () => {
+        const have = this.quarantines();
+        const known = new Set(have.map((h) => h.file));
+        const add = [...intent.earlier, q].filter((e) => !known.has(e.file));
+        stmts.meta.set('quarantined', JSON.stringify([...have, ...add]));
+        stmts.meta.set('seq_floor', String(Math.max(intent.floor, stmts.maxSeq() + 1)));
+        stmts.meta.set('salvage_sources', JSON.stringify([...new Set([...readSources(this.core), ...intent.sources])]));
+      },
+      { durable: true },
+    );
     writer.seeSeqs();
+    clearIntent(this.deps.path);
     this.deps.log.error(
-      { spool: this.deps.path, quarantined: file, err: reason },
+      { spool: this.deps.path, quarantined: q.file, err: q.reason },
       `spool damaged: ${quarantineAdvice(q)}`,
     );
-    this.resumeSalvage();
-  }
-
-  /** A salvage recorded as not finished (just quarantined, or cut by a restart) runs now; it is idempotent. */
-  private resumeSalvage(): void {
-    const source = this.core.stmts.meta.get('salvage_source');
-    if (!source || this.salvaging) return;
-    const { stmts, writer } = this.core;
-    const safe = stmts.maxSeq();
-    const sink = (rows: SalvageRow[]) => writer.run(() => stmts.insertSalvaged(rows, safe, () => writer.reserveSeq()));
-    this.salvaging = salvage(source, sink, { threaded: true, signal: this.stopSalvage.signal })
-      .then(async (report) => {
-        // Stopped by close: the salvage runs again, whole, at the next start.
-        if (this.closed) return report;
-        await writer.run(() => {
-          stmts.meta.set('salvage_report', JSON.stringify(report));
-          stmts.meta.delete('salvage_source');
-        });
-        const fields = { source, restored: report.restored, skipped: report.skipped, err: report.error };
-        const text =
-          `salvage of ${source}: ${report.restored} pending or dead-lettered event(s) restored` +
-          (report.unreadable.length > 0 ? `; seq ${describeUnreadable(report.unreadable)} could not be read` : '');
-        if (report.error || report.unreadable.length > 0) this.deps.log.error(fields, text);
-        else this.deps.log.info(fields, text);
-        return report;
-      })
-      .finally(() => {
-        this.salvaging = null;
-        if (!this.closed) this.changed();
-      });
   }
 
   /** `relay spool salvage FILE`: by hand, on this thread; `reseq` only when no relay serves this spool. */
@@ -248,9 +279,8 @@ export class Lifecycle {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.stopSalvage.abort();
+    await this.salvager.stop();
     await this.swapping;
-    await this.salvaging;
     const { opened, writer } = this.core;
     try {
       await writer.drain();
@@ -263,16 +293,6 @@ export class Lifecycle {
     } finally {
       // Last, and whatever failed above: another relay may take the spool only now.
       this.lock?.release();
-    }
-  }
-}
-
-function closeAll(held: unknown[]): void {
-  for (const h of held) {
-    try {
-      (h as { close(): void }).close();
-    } catch {
-      // already closed, or refused: the copy of the files is what is kept
     }
   }
 }

@@ -5,6 +5,7 @@ import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import Database from 'libsql';
 import { runMigrations } from './migrate.ts';
 import { migrations } from './migrations.generated.ts';
+import { keepOpen } from './quarantine.ts';
 import * as schema from './schema.ts';
 
 export type SyncDb = InstanceType<typeof Database>;
@@ -48,7 +49,7 @@ function checkHeader(path: string): void {
   if (size < 100 || buf.toString('latin1') !== SQLITE_HEADER) {
     throw new SpoolDamagedError(
       `spool ${path}: not a relay spool (no SQLite header). The file was left untouched. ` +
-        `Move it aside (mv "${path}" "${path}.broken") to start an empty spool, or set spool.path to the right file.`,
+        `Move it aside (mv "${path}" "${path}.broken", and its -wal file with it) to start an empty spool, or set spool.path to the right file.`,
     );
   }
 }
@@ -59,7 +60,7 @@ const WAL_HEADER = 32;
 const WAL_FRAME_HEADER = 24;
 
 const moveAside = (path: string) =>
-  `Keep a copy of the spool folder, then move the damaged file aside (mv "${path}" "${path}.broken") ` +
+  `Keep a copy of the spool folder, then move the damaged file aside (mv "${path}" "${path}.broken", and its -wal file with it) ` +
   `to start an empty spool, or restore it from a backup.`;
 
 /**
@@ -200,8 +201,15 @@ export async function openSpoolFiles(path: string): Promise<OpenedSpool> {
   if (existsSync(path)) {
     checkWal(path);
     checkLength(path);
+  } else if (existsSync(`${path}-wal`) && statSync(`${path}-wal`).size > WAL_HEADER) {
+    // SQLite would reset a log with no database beside it: acknowledged events may be in it.
+    throw new SpoolDamagedError(
+      `spool ${path}: the database file is missing but its write-ahead log ${path}-wal is there ` +
+        `(moved without it?); the log may hold acknowledged events. Put the database back beside it, ` +
+        `or move the log aside too (mv "${path}-wal" "${path}-wal.broken").`,
+    );
   }
-  let sync: SyncDb;
+  let sync: SyncDb | undefined;
   try {
     sync = new Database(path);
     // WAL + synchronous=FULL: a commit returns only after the WAL is fsynced
@@ -211,9 +219,11 @@ export async function openSpoolFiles(path: string): Promise<OpenedSpool> {
     sync.exec('PRAGMA busy_timeout = 5000');
     sync.prepare('SELECT count(*) FROM sqlite_master').get();
   } catch (e) {
+    // Never closed: closing it could checkpoint into a damaged file.
+    keepOpen(sync);
     throw new SpoolOpenError(
       `spool ${path}: cannot open (${(e as Error).message}). The file was left untouched. ` +
-        `If it is damaged, move it aside (mv "${path}" "${path}.broken") and start again; ` +
+        `If it is damaged, move it aside (mv "${path}" "${path}.broken", and its -wal file with it) and start again; ` +
         `check that the directory is writable and the disk is not full.`,
     );
   }
@@ -223,8 +233,7 @@ export async function openSpoolFiles(path: string): Promise<OpenedSpool> {
     await client.execute('PRAGMA busy_timeout = 5000');
     await runMigrations(db, migrations);
   } catch (e) {
-    sync.close();
-    client.close();
+    keepOpen(sync, client);
     throw new SpoolOpenError(`spool ${path}: migration failed (${(e as Error).message})`);
   }
   return { sync, db, client };

@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { BACKSTOP_PAGES, type Background, DAMAGED, startBackground } from './background.ts';
 import { lockSpool, type SpoolLock } from './lock.ts';
 import { type Drizzle, openSpoolFiles, SpoolDamagedError, type SyncDb } from './open.ts';
+import { keepOpen } from './quarantine.ts';
 import { readMaxSeq } from './salvage-read.ts';
 import type { SpoolDeps } from './types.ts';
 
@@ -29,14 +30,6 @@ function damagedOpen(path: string, e: unknown): unknown {
       `to start an empty spool, or restore it from a backup.`,
   );
 }
-
-/**
- * Connections on a damaged file that must never be closed: closing the last
- * one would checkpoint into it (SQLite has no "close without checkpoint" here).
- * They are held until the process ends, when the system drops them unclosed.
- */
-const neverClosed: unknown[] = [];
-export const keepOpen = (...held: unknown[]): void => void neverClosed.push(...held);
 
 /** What the relay says once the background read found the spool it serves damaged. */
 export const damagedWhileServing = (path: string, message: string): string =>

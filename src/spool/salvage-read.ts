@@ -1,6 +1,6 @@
 import { getTableColumns } from 'drizzle-orm';
 import type { SyncDb } from './open.ts';
-import { events } from './schema.ts';
+import { ENVS, events } from './schema.ts';
 import type { EventRow } from './types.ts';
 
 /**
@@ -33,6 +33,8 @@ const SELECT = SALVAGE_COLUMNS.map((k) => (COLUMNS[k].name === k ? k : `${COLUMN
 
 /** Rows per read while ranges read cleanly. */
 export const SALVAGE_CHUNK = 500;
+/** Chunks read past a damaged spot when the file's extent is unknown: 10,000 seqs. */
+const BLIND_CHUNKS = 20;
 
 /** Seq ranges that could not be read, merged: `[first, last]`. */
 export type Unreadable = [number, number][];
@@ -59,7 +61,7 @@ export function readMaxSeq(db: SyncDb): number | null {
  */
 export async function readSalvageable(
   db: SyncDb,
-  hi: number,
+  known: number | null,
   take: (rows: SalvageRow[]) => Promise<void> | void,
 ): Promise<Unreadable> {
   // NOT INDEXED: by the table's own b-tree (rowid ranges), so a damaged index page costs nothing.
@@ -67,17 +69,38 @@ export async function readSalvageable(
     `SELECT ${SELECT} FROM events NOT INDEXED WHERE seq BETWEEN ? AND ? AND status != 'delivered' ORDER BY seq`,
   );
   // One row by its key: a range scan steps on to the next row to end, which may be the damaged one.
-  const one = db.prepare(`SELECT ${SELECT} FROM events WHERE seq = ? AND status != 'delivered'`);
+  const one = db.prepare(`SELECT ${SELECT} FROM events NOT INDEXED WHERE seq = ? AND status != 'delivered'`);
   const unreadable: Unreadable = [];
   const bad = (from: number, to: number) => {
     const last = unreadable.at(-1);
     if (last && last[1] === from - 1) last[1] = to;
     else unreadable.push([from, to]);
   };
-  // Ranges still to read, lowest first (a stack popped from the end).
+  // Without a known highest seq (a cut file), the b-tree says where rows go on, until it
+  // cannot say for BLIND_CHUNKS chunks in a row.
+  const hi = known ?? Number.MAX_SAFE_INTEGER - SALVAGE_CHUNK;
+  let blind = 0;
+  // The next seq stored after `at`, by the table's b-tree: gaps (a fresh spool's floor) are skipped at once.
+  const after = db.prepare('SELECT seq FROM events NOT INDEXED WHERE seq > ? ORDER BY seq LIMIT 1');
+  const next = (at: number): number => {
+    try {
+      const r = after.get(at) as { seq: number } | undefined;
+      blind = 0;
+      return r ? Number(r.seq) : hi + 1;
+    } catch {
+      return ++blind > BLIND_CHUNKS && known === null ? hi + 1 : at + 1;
+    }
+  };
+  // Ranges still to read, lowest first (a stack popped from the end); one chunk at a time.
   const todo: [number, number][] = [];
-  for (let top = hi; top >= 1; top -= SALVAGE_CHUNK) todo.push([Math.max(1, top - SALVAGE_CHUNK + 1), top]);
-  while (todo.length > 0) {
+  let start = next(0);
+  const more = () => {
+    if (todo.length > 0 || start > hi) return;
+    const to = Math.min(hi, start + SALVAGE_CHUNK - 1);
+    todo.push([start, to]);
+    start = next(to);
+  };
+  for (more(); todo.length > 0; more()) {
     const [from, to] = todo.pop()!;
     let rows: SalvageRow[];
     try {
@@ -90,9 +113,30 @@ export async function readSalvageable(
       }
       continue;
     }
-    if (rows.length > 0) await take(rows.map((r) => ({ ...r, body: Buffer.from(r.body) })));
+    // A cut file can yield rows SQLite does not call damaged (nulls past the end): each must look like an event.
+    const good = rows.filter(wellFormed);
+    if (good.length < rows.length) for (const r of rows) if (!wellFormed(r)) bad(r.seq, r.seq);
+    if (good.length > 0) await take(good.map((r) => ({ ...r, body: Buffer.from(r.body) })));
   }
   return unreadable;
+}
+
+const STATUSES: readonly unknown[] = ['pending', 'dead'];
+const LANES: readonly unknown[] = ENVS;
+
+function wellFormed(r: SalvageRow): boolean {
+  return (
+    Number.isSafeInteger(r.seq) &&
+    r.seq > 0 &&
+    typeof r.id === 'string' &&
+    typeof r.token === 'string' &&
+    LANES.includes(r.env) &&
+    STATUSES.includes(r.status) &&
+    r.body !== null &&
+    typeof r.body === 'object' &&
+    typeof r.size === 'number' &&
+    typeof r.receivedAt === 'number'
+  );
 }
 
 /** "seq 40-57, 90": unreadable ranges for a report. */

@@ -1,5 +1,6 @@
 import { copyFileSync, existsSync, rmSync } from 'node:fs';
 import Database from 'libsql';
+import { DAMAGED } from './background.ts';
 import type { SyncDb } from './open.ts';
 import { readMaxSeq, readSalvageable, type SalvageRow, type Unreadable } from './salvage-read.ts';
 import { workerUrl } from './worker-url.ts';
@@ -31,7 +32,7 @@ export interface SalvageReport {
 /** Where the restored rows go: the spool's writer, one chunk per turn. */
 export type SalvageSink = (rows: SalvageRow[]) => Promise<{ restored: number; skipped: number; conflicts: number }>;
 
-export type ToSalvage = { t: 'salvage'; source: string } | { t: 'next' };
+export type ToSalvage = { t: 'salvage'; source: string; hi: number | null } | { t: 'next' };
 export type FromSalvage =
   | { t: 'rows'; rows: SalvageRow[] }
   | { t: 'done'; maxSeq: number | null; unreadable: Unreadable; error: string | null };
@@ -51,22 +52,36 @@ export function removeCopy(work: string): void {
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${work}${suffix}`, { force: true });
 }
 
-/** Reads the copy of `source`: on the calling thread (the CLI) or, through `thread`, off it. */
+/** The errors no retry can change: the salvage is over. */
+export const FINAL = /does not exist|cannot be read at all/;
+
+/**
+ * Reads the copy of `source`, on the calling thread. `hi`: the highest seq
+ * the damaged file may hold, for when it cannot say so itself (a cut file).
+ */
 export async function readCopy(
   source: string,
   take: (rows: SalvageRow[]) => Promise<void>,
+  hi: number | null = null,
 ): Promise<{ maxSeq: number | null; unreadable: Unreadable; error: string | null }> {
   if (!existsSync(source)) return { maxSeq: null, unreadable: [], error: `${source} does not exist` };
-  const work = copyForSalvage(source);
+  const work = `${source}.salvage`;
   let db: SyncDb | null = null;
   try {
+    copyForSalvage(source);
     db = new Database(work);
-    const maxSeq = readMaxSeq(db);
-    if (maxSeq === null) return { maxSeq, unreadable: [], error: 'the events table cannot be read at all' };
+    // Unknown (a cut file): read on as far as the table's b-tree leads.
+    const maxSeq = readMaxSeq(db) ?? hi;
+    // A connection that met a damaged page may refuse to prepare anything after: a fresh one reads.
+    db.close();
+    db = new Database(work);
     const unreadable = await readSalvageable(db, maxSeq, take);
     return { maxSeq, unreadable, error: null };
   } catch (e) {
-    return { maxSeq: null, unreadable: [], error: (e as Error).message };
+    const message = (e as Error).message;
+    // Every read is caught inside; what reaches here is SQLite refusing the schema itself: no retry helps.
+    const error = DAMAGED.test(message) ? `the events table cannot be read at all (${message})` : message;
+    return { maxSeq: null, unreadable: [], error };
   } finally {
     try {
       db?.close();
@@ -81,7 +96,7 @@ export async function readCopy(
 export async function salvage(
   source: string,
   sink: SalvageSink,
-  opts: { threaded: boolean; onProgress?: (restored: number) => void; signal?: AbortSignal },
+  opts: { threaded: boolean; onProgress?: (restored: number) => void; signal?: AbortSignal; hi?: number | null },
 ): Promise<SalvageReport> {
   const started = performance.now();
   const totals = { restored: 0, skipped: 0, conflicts: 0 };
@@ -92,21 +107,31 @@ export async function salvage(
     totals.conflicts += r.conflicts;
     opts.onProgress?.(totals.restored);
   };
-  const read = opts.threaded ? await readOnThread(source, take, opts.signal) : await readCopy(source, take);
+  const hi = opts.hi ?? null;
+  const read = opts.threaded ? await readOnThread(source, take, hi, opts.signal) : await readCopy(source, take, hi);
   return { source, ...totals, ...read, ms: Math.round(performance.now() - started) };
 }
 
-function readOnThread(source: string, take: (rows: SalvageRow[]) => Promise<void>, signal?: AbortSignal) {
+function readOnThread(
+  source: string,
+  take: (rows: SalvageRow[]) => Promise<void>,
+  hi: number | null,
+  signal?: AbortSignal,
+) {
   return new Promise<{ maxSeq: number | null; unreadable: Unreadable; error: string | null }>((resolve) => {
+    const stopped = { maxSeq: null, unreadable: [], error: 'stopped with the relay' };
+    if (signal?.aborted) return resolve(stopped);
     const worker = new Worker(workerUrl('background-worker'), { smol: true });
     let done = false;
     const finish = (r: { maxSeq: number | null; unreadable: Unreadable; error: string | null }) => {
       if (done) return;
       done = true;
       worker.terminate();
+      // A thread ended early leaves its working copy: removed here, where it ran from.
+      if (r === stopped) removeCopy(`${source}.salvage`);
       resolve(r);
     };
-    signal?.addEventListener('abort', () => finish({ maxSeq: null, unreadable: [], error: 'stopped with the relay' }));
+    signal?.addEventListener('abort', () => finish(stopped));
     worker.onmessage = (e: MessageEvent<FromSalvage>) => {
       const m = e.data;
       if (m.t === 'done') return finish({ maxSeq: m.maxSeq, unreadable: m.unreadable, error: m.error });
@@ -118,6 +143,6 @@ function readOnThread(source: string, take: (rows: SalvageRow[]) => Promise<void
       );
     };
     worker.onerror = (e) => finish({ maxSeq: null, unreadable: [], error: e.message });
-    worker.postMessage({ t: 'salvage', source } satisfies ToSalvage);
+    worker.postMessage({ t: 'salvage', source, hi } satisfies ToSalvage);
   });
 }

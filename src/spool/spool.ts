@@ -154,22 +154,26 @@ export class Spool {
 
   /** A failed attempt the lane will retry (verdict retry, or pause for a refused token). */
   async recordAttempt(ev: PendingEvent, verdict: 'retry' | 'pause', o: Outcome): Promise<void> {
+    await this.life.ready; // never into a file being set aside
     const { stmts, writer } = this.life.core;
     await writer.run(() => stmts.record(ev.seq, verdict, { ...o, detail: o.error ?? null }));
   }
 
   async markDelivered(ev: PendingEvent, o: Outcome & { cloudEventId: string | null }): Promise<void> {
+    await this.life.ready; // never into a file being set aside
     const { stmts, writer } = this.life.core;
     await writer.run(() => stmts.record(ev.seq, 'delivered', { ...o, detail: o.cloudEventId }));
   }
 
   async markDead(ev: PendingEvent, o: Outcome): Promise<void> {
+    await this.life.ready; // never into a file being set aside
     const { stmts, writer } = this.life.core;
     await writer.run(() => stmts.record(ev.seq, 'dead', { ...o, detail: o.error ?? null }));
   }
 
   /** Deletes delivered events older than `before` (ms). Pending and dead events are never deleted here. */
   async pruneDelivered(before: number): Promise<number> {
+    await this.life.ready; // never into a file being set aside
     const { stmts, writer } = this.life.core;
     return writer.run((tx) => {
       const sizes = stmts.pruneDeliveredBefore(before);
@@ -208,6 +212,7 @@ export class Spool {
 
   /** Dead letters back to pending: their older seq sends them next, ahead of newer events. */
   async replay(ids: string[]): Promise<ReplayResult> {
+    await this.life.ready; // never into a file being set aside
     const r = await queries.replayEvents(this.life.core.opened.db, ids);
     if (r.replayed.length > 0) this.changed();
     return r;
@@ -215,6 +220,7 @@ export class Spool {
 
   /** Every dead letter back to pending, in chunks so a terminal can show progress. */
   async replayAllDead(onProgress?: Progress): Promise<number> {
+    await this.life.ready; // never into a file being set aside
     const n = await queries.replayAllDead(this.life.core.opened.db, onProgress);
     if (n > 0) this.changed();
     return n;
@@ -222,6 +228,7 @@ export class Spool {
 
   /** Deletes delivered events received before `before` (ms), never pending or dead ones. */
   async purgeDelivered(before: number, onProgress?: Progress): Promise<number> {
+    await this.life.ready; // never into a file being set aside
     const n = await queries.purgeDelivered(this.life.core.opened.db, before, onProgress);
     if (n > 0) this.changed();
     return n;

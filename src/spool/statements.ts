@@ -58,7 +58,7 @@ const PRUNE_CHUNK = 1000;
 export type Statements = ReturnType<typeof prepareStatements>;
 
 /** The rows of spool_meta (schema.ts `spoolMeta`). */
-export type MetaKey = 'seq_floor' | 'salvage_source' | 'salvage_report' | 'quarantined';
+export type MetaKey = 'seq_floor' | 'salvage_sources' | 'salvage_report' | 'quarantined';
 
 const SALVAGE_SQL_COLUMNS = SALVAGE_COLUMNS.map((k) => COLUMNS[k].name);
 

@@ -33,7 +33,7 @@ export interface WriterTx {
 }
 
 type AppendOp = { kind: 'append'; row: AppendRow; done: Settle<Appended> };
-type Op = AppendOp | { kind: 'run'; fn: (tx: WriterTx) => unknown; done: Settle<unknown> };
+type Op = AppendOp | { kind: 'run'; fn: (tx: WriterTx) => unknown; durable: boolean; done: Settle<unknown> };
 
 interface Settle<T> {
   resolve: (v: T) => void;
@@ -59,11 +59,7 @@ export class GroupCommitWriter {
   private error: string | null = null;
   private queue: Op[] = [];
   private scheduled = false;
-  /**
-   * The seq the next append gets. Given on arrival, so ids (which carry it,
-   * event-id.ts) exist before the insert; a batch that fails leaves a gap,
-   * never a reused seq.
-   */
+  /** Given on arrival, so ids (which carry it) exist before the insert; a failed batch leaves a gap, never a reuse. */
   private nextSeq = 1;
 
   private readonly begin;
@@ -129,10 +125,11 @@ export class GroupCommitWriter {
     });
   }
 
-  /** Runs `fn` inside a batch's transaction, after the appends queued before it. */
-  run<T>(fn: (tx: WriterTx) => T): Promise<T> {
+  /** Runs `fn` in a batch's transaction after the appends queued before it; `durable`: that batch fsyncs. */
+  run<T>(fn: (tx: WriterTx) => T, opts: { durable?: boolean } = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.push({ kind: 'run', fn, done: { resolve: resolve as (v: unknown) => void, reject } });
+      const durable = opts.durable === true;
+      this.push({ kind: 'run', fn, durable, done: { resolve: resolve as (v: unknown) => void, reject } });
     });
   }
 
@@ -205,7 +202,9 @@ export class GroupCommitWriter {
       admitted.length = 0;
     };
     // See commit-mode.ts: only batches that answer a POS wait for the fsync.
-    const mode = commitMode(appends, this.unsynced);
+    let durable = 0;
+    for (const op of batch) if (op.kind === 'run' && op.durable) durable++;
+    const mode = commitMode(appends + durable, this.unsynced);
     const relaxed = mode === 'normal';
     try {
       // Inside the try: should FULL fail to be set, the batch fails and nobody gets a 200.

@@ -6,7 +6,17 @@
  * anything newer in their lane. Real spools in temp dirs, damaged on disk.
  */
 import { describe, expect, it } from 'bun:test';
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import Database from 'libsql';
 import { checkSpool } from '../../src/cli/lib/diagnose-spool.ts';
@@ -30,6 +40,8 @@ async function open(path: string, over: Partial<SpoolDeps> = {}): Promise<Spool>
     clock: systemClock,
     log: silentLogger,
     onDamage: 'quarantine',
+    // As `relay serve` opens it: only the lock holder salvages.
+    lock: true,
     checkpointThread: false,
     ...over,
   });
@@ -165,8 +177,33 @@ describe('a spool found damaged at start', () => {
     expect(q?.status).toBe('warn');
     expect(q?.message).toContain(`${path}.damaged-`);
     const file = q!.message.match(/set aside at \S+: (\S+) /)![1]!;
-    renameSync(file, join(onCleanup.tempDir(), 'kept.db'));
+    // The whole set: a -wal left behind still counts (it may hold events).
+    const kept = onCleanup.tempDir();
+    for (const suffix of ['', '-wal', '-shm']) {
+      if (existsSync(`${file}${suffix}`)) renameSync(`${file}${suffix}`, join(kept, `kept.db${suffix}`));
+    }
     expect((await checkSpool(config)).filter((c) => c.check === 'quarantine')).toEqual([]);
+  });
+
+  it('finishes a quarantine a crash cut between the rename and its record', async () => {
+    const { path, events } = await written(200);
+    damageMiddlePage(path);
+    // What the relay does before the rename, then the rename, then the crash.
+    const file = `${path}.damaged-2026-01-01T00-00-00Z`;
+    const at = '2026-01-01T00:00:00.000Z';
+    writeFileSync(
+      `${path}.quarantine`,
+      JSON.stringify({ file, at, reason: 'test', floor: events.at(-1)!.seq + 1, earlier: [], sources: [file] }),
+    );
+    for (const suffix of ['-wal', '-shm', ''])
+      if (existsSync(`${path}${suffix}`)) renameSync(`${path}${suffix}`, `${file}${suffix}`);
+    const spool = await open(path);
+    expect(spool.quarantined().map((q) => q.file)).toEqual([file]);
+    const a = await spool.append({ token: TOKEN, env: 'prod', body: enc.encode('{"n":1}') });
+    expect(a.seq).toBeGreaterThan(events.at(-1)!.seq);
+    await waitFor(() => spool.lastSalvage() !== null, 'the salvage to finish');
+    expect(spool.lastSalvage()!.restored).toBeGreaterThan(100);
+    expect(existsSync(`${path}.quarantine`)).toBe(false);
   });
 
   it('refuses instead, leaving the file where it is, with on_damage "refuse"', async () => {
