@@ -1,7 +1,7 @@
 export type { CloudStatus, ForwarderDeps, ForwardSettings, PausedToken } from './forwarder.ts';
 export { createForwarder, Forwarder } from './forwarder.ts';
 export type { Verdict } from './policy.ts';
-export { backoffDelay, classify, parseRetryAfter } from './policy.ts';
+export { backoffDelay, classify, clockSkew, parseRetryAfter } from './policy.ts';
 export {
   fetchProxy,
   noProxyMatches,

@@ -1,5 +1,6 @@
 export { DAMAGED, type ScanResult } from './background.ts';
 export { SpoolOpenError } from './open.ts';
+export { describeUnreadable } from './salvage-read.ts';
 export { ENVS, EVENT_STATUSES, VERDICTS } from './schema.ts';
 export { Spool } from './spool.ts';
 export type {

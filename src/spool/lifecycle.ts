@@ -134,8 +134,8 @@ export class Lifecycle {
   }
 
   /** Quarantined files still where the relay put them (moving one away clears it). */
-  quarantined(): Quarantined[] {
-    return this.quarantines().filter((q) => existsSync(q.file) || existsSync(`${q.file}-wal`));
+  quarantined(all = this.quarantines()): Quarantined[] {
+    return all.filter((q) => existsSync(q.file) || existsSync(`${q.file}-wal`));
   }
 
   lastSalvage(): SalvageReport | null {

@@ -184,13 +184,14 @@ export class Spool {
 
   stats(): SpoolStats {
     const { stmts, writer } = this.life.core;
+    const recorded = this.life.quarantines();
     return {
       ...stmts.tally(),
       bytes: writer.heldBytes,
       maxBytes: this.deps.maxBytes,
       lastWriteError: this.life.damaged ?? writer.lastError,
-      quarantined: this.life.quarantined(),
-      quarantines: this.life.quarantines().length,
+      quarantined: this.life.quarantined(recorded),
+      quarantines: recorded.length,
       salvaging: this.life.holdingLanes,
     };
   }

@@ -8,23 +8,14 @@
  * the POS was never given.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
-import {
-  closeSync,
-  cpSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  statSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'libsql';
 import { installBinary, type RunningBinary, runBinary, startBinary, stopBinary } from '../helpers/binary.ts';
 import { type MockCloud, startMockCloud } from '../helpers/mock-cloud.ts';
 import { post, TOKEN, TOKEN2, tempDir } from '../helpers/relay.ts';
 import { relayToml } from '../helpers/reliability.ts';
+import { damageMiddlePage } from '../helpers/spool-file.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const EVENTS = 600;
@@ -59,18 +50,6 @@ beforeAll(async () => {
   expect(await relay.exited).toBe(0);
 }, 60_000);
 afterAll(() => (process.env.KEEP_Q ? console.log('kept', root.dir) : root.cleanup()));
-
-/** One page of garbage in the middle of the file, after folding the log into it. */
-function damageMiddlePage(path: string): void {
-  const db = new Database(path);
-  db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
-  const pageSize = (db.prepare('PRAGMA page_size').get() as { page_size: number }).page_size;
-  db.close();
-  const pages = statSync(path).size / pageSize;
-  const fd = openSync(path, 'r+');
-  writeSync(fd, Buffer.alloc(pageSize, 0x5a), 0, pageSize, Math.floor(pages / 2) * pageSize);
-  closeSync(fd);
-}
 
 /** The ids of whole rows SQLite can still read as pending in a copy of the damaged file, one by one: the test's own count. */
 function readablePending(file: string, dir: string): Set<string> {

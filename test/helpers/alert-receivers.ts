@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Subprocess } from 'bun';
 import type { AlertMessage } from '../../src/alerts/index.ts';
-import { freePort } from './ports.ts';
+import { accepts, freePort } from './ports.ts';
 import { waitFor } from './wait.ts';
 
 /** ok: 200; hang: never answers; fail: 503 (try again later); gone: 410 (never again, as Slack for a removed hook). */
@@ -145,13 +145,7 @@ export async function startSmtp(python: string, dir: string): Promise<Smtp> {
   await waitFor(async () => {
     if (proc.exitCode !== null)
       throw new Error(`aiosmtpd exited: ${await new Response(proc.stderr as ReadableStream).text()}`);
-    try {
-      const s = await Bun.connect({ hostname: '127.0.0.1', port, socket: { data() {} } });
-      s.end();
-      return true;
-    } catch {
-      return false;
-    }
+    return accepts(port);
   }, 'aiosmtpd listening');
   return {
     url: `smtp://127.0.0.1:${port}`,

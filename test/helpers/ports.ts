@@ -15,3 +15,14 @@ export function freePort(): number {
   l.stop(true);
   return port;
 }
+
+/** Whether something accepts TCP connections on 127.0.0.1:`port` now (a started server is ready). */
+export async function accepts(port: number): Promise<boolean> {
+  try {
+    const s = await Bun.connect({ hostname: '127.0.0.1', port, socket: { data() {} } });
+    s.end();
+    return true;
+  } catch {
+    return false;
+  }
+}

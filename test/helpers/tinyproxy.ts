@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Subprocess } from 'bun';
-import { freePort } from './cli.ts';
+import { accepts, freePort } from './ports.ts';
 
 /** The binary, or null: the proxy tests skip, saying so, only when it is absent. */
 export const TINYPROXY: string | null = Bun.which('tinyproxy');
@@ -84,14 +84,4 @@ export async function startTinyproxy(opts: TinyproxyOptions): Promise<Tinyproxy>
       await proc.exited;
     },
   };
-}
-
-async function accepts(port: number): Promise<boolean> {
-  try {
-    const s = await Bun.connect({ hostname: '127.0.0.1', port, socket: { data() {} } });
-    s.end();
-    return true;
-  } catch {
-    return false;
-  }
 }

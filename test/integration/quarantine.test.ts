@@ -6,19 +6,8 @@
  * anything newer in their lane. Real spools in temp dirs, damaged on disk.
  */
 import { describe, expect, it } from 'bun:test';
-import {
-  closeSync,
-  existsSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'libsql';
 import { checkSpool } from '../../src/cli/lib/diagnose-spool.ts';
 import { defaultConfig } from '../../src/config/index.ts';
 import { systemClock } from '../../src/lib/clock.ts';
@@ -26,7 +15,7 @@ import { silentLogger } from '../../src/lib/log.ts';
 import { Spool, type SpoolDeps } from '../../src/spool/index.ts';
 import { useCleanup } from '../helpers/cleanup.ts';
 import { TOKEN, TOKEN2 } from '../helpers/relay.ts';
-import { fileExec, fileRows } from '../helpers/spool-file.ts';
+import { damageMiddlePage, fileExec, fileRows } from '../helpers/spool-file.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const onCleanup = useCleanup();
@@ -68,17 +57,6 @@ async function written(n: number, dead = 0): Promise<{ path: string; events: Sto
   if (dead > 0) fileExec(path, `UPDATE events SET status = 'dead' WHERE seq <= ${events[dead - 1]!.seq}`);
   fileExec(path, 'PRAGMA wal_checkpoint(TRUNCATE)');
   return { path, events };
-}
-
-/** Garbage over one page in the middle of the file. */
-function damageMiddlePage(path: string): void {
-  const db = new Database(path);
-  const pageSize = (db.prepare('PRAGMA page_size').get() as { page_size: number }).page_size;
-  db.close();
-  const pages = statSync(path).size / pageSize;
-  const fd = openSync(path, 'r+');
-  writeSync(fd, Buffer.alloc(pageSize, 0xa5), 0, pageSize, Math.floor(pages / 2) * pageSize);
-  closeSync(fd);
 }
 
 const damagedSet = (path: string) =>

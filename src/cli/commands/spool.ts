@@ -3,15 +3,12 @@ import { resolve } from 'node:path';
 import type { Config } from '../../config/index.ts';
 import { systemClock } from '../../lib/clock.ts';
 import { silentLogger } from '../../lib/log.ts';
-import { Spool, SpoolOpenError } from '../../spool/index.ts';
+import { describeUnreadable, Spool, SpoolOpenError } from '../../spool/index.ts';
 import { type Command, type Io, loadConfigFor, parseCommandArgs, UsageError } from '../context.ts';
 import { printJson } from '../lib/output.ts';
 import { progress } from '../lib/progress.ts';
 
 const USAGE = 'relay spool salvage FILE [--json] [--config FILE]';
-
-/** "seq 40-57, 90" */
-const ranges = (u: [number, number][]) => u.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(', ');
 
 export const spool: Command = {
   name: 'spool',
@@ -87,7 +84,7 @@ async function salvageInto(config: Config, file: string, io: Io, json: boolean):
         r.conflicts > 0
           ? `${r.conflicts} not restored: their seq is taken or beyond what the running relay may give; stop the relay and run this again`
           : null,
-        r.unreadable.length > 0 ? `SQLite could not read seq ${ranges(r.unreadable)}` : null,
+        r.unreadable.length > 0 ? `SQLite could not read seq ${describeUnreadable(r.unreadable)}` : null,
         r.error ? `error: ${r.error}` : null,
         alone ? null : 'the running relay sends them within about a second',
       ].filter((l): l is string => l !== null);

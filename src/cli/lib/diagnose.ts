@@ -1,5 +1,6 @@
 import type { Config } from '../../config/index.ts';
 import {
+  clockSkew,
   type ProxyEnv,
   type ProxyRoute,
   proxyAnswer,
@@ -177,11 +178,10 @@ function checkClock(now: number, health: Reply, midpoint: number): Check {
       message: `the PC's clock says ${local}: set the date and time (enable NTP)`,
     };
   }
-  const date = health.ok ? Date.parse(health.headers.get('date') ?? '') : NaN;
-  if (Number.isNaN(date))
+  // The forwarder's own reading of the cloud's clock (forward/policy.ts), at the request's midpoint.
+  const skew = health.ok ? clockSkew(midpoint, midpoint, health.headers.get('date')) : null;
+  if (skew === null)
     return { check: 'clock', status: 'warn', message: `${local}; not compared: no Date header from the cloud` };
-  // The header is truncated to the second: the cloud's time is in [date, date + 1 s).
-  const skew = midpoint < date ? midpoint - date : Math.max(0, midpoint - (date + 1000));
   const secs = Math.round(Math.abs(skew) / 1000);
   if (Math.abs(skew) > CLOCK_SKEW_WARN_MS) {
     return {
