@@ -8,7 +8,7 @@ ifeq ($(BUN),)
 BUN := bun
 endif
 
-.PHONY: all bun deps build run test test-unit test-integration test-binary lint format check migrations bench release clean chromium wine
+.PHONY: all bun deps build run test test-unit test-integration test-binary lint format check migrations bench release clean chromium wine mingw
 
 all: build
 
@@ -36,6 +36,11 @@ run: deps
 # The status page test drives Debian's Chromium (never a downloaded browser).
 chromium:
 	@command -v chromium >/dev/null 2>&1 || apt-get install -y chromium || (apt-get update && apt-get install -y chromium)
+
+# The Windows builds embed relay-service.exe (src/cli/service/relay-service.c),
+# cross-compiled with Debian's mingw-w64.
+mingw:
+	@command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 || apt-get install -y gcc-mingw-w64-x86-64 || (apt-get update && apt-get install -y gcc-mingw-w64-x86-64)
 
 # The Windows binary's tests run it under Wine 10 in a Debian 13 chroot made
 # from Debian's mirror, cached outside the repository (test/wine/setup.sh;
@@ -84,9 +89,10 @@ bench: build
 # baseline runtime), plus dist/SHA256SUMS. `make release` always builds anew
 # (each file names the commit it was built from); `make test` only when a
 # source changed since.
-release: deps
+release: deps mingw
 	bun run scripts/release.ts
 
+dist/SHA256SUMS: | mingw
 dist/SHA256SUMS: node_modules/.installed $(shell find src drizzle -type f 2>/dev/null) scripts/build.ts scripts/release.ts package.json bun.lock
 	bun run scripts/release.ts
 

@@ -12,7 +12,9 @@
  * into its cache) fetched from the npm registry.
  */
 
-import { isAbsolute } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BunPlugin } from 'bun';
 
@@ -76,12 +78,55 @@ export interface BuildOptions {
   x64Runtimes?: 'one' | 'two';
 }
 
+const MINGW = 'x86_64-w64-mingw32-gcc';
+
+/**
+ * relay-service.exe (src/cli/service/relay-service.c), the Windows service
+ * around relay.exe, cross-compiled with Debian's mingw-w64 into a temp folder;
+ * the Windows builds embed it. `--no-insert-timestamp`: the same source gives
+ * the same bytes, so a rebuilt relay.exe differs only where its source does.
+ */
+export function buildServiceWrapper(): string {
+  const gcc = Bun.which(MINGW);
+  if (!gcc) {
+    throw new Error(
+      `a Windows build embeds relay-service.exe, compiled with ${MINGW}, which is not on PATH (Debian: apt-get install gcc-mingw-w64-x86-64; \`make release\` installs it)`,
+    );
+  }
+  const out = join(mkdtempSync(join(tmpdir(), 'relay-service-')), 'relay-service.exe');
+  const p = Bun.spawnSync(
+    [
+      gcc,
+      '-municode',
+      '-O2',
+      '-s',
+      '-Wall',
+      '-Wextra',
+      '-Werror',
+      '-Wl,--no-insert-timestamp',
+      '-o',
+      out,
+      'src/cli/service/relay-service.c',
+      '-ladvapi32',
+      '-lshell32',
+    ],
+    { stdout: 'pipe', stderr: 'pipe' },
+  );
+  if (p.exitCode !== 0) throw new Error(`${MINGW} relay-service.c failed:\n${p.stderr.toString()}`);
+  return out;
+}
+
 export async function buildRelay(opts: BuildOptions): Promise<void> {
   const addon = opts.addon ?? ADDONS[opts.target];
   if (!addon) throw new Error(`unknown target ${opts.target}; known: ${Object.keys(ADDONS).join(', ')}`);
+  const windows = opts.target.startsWith('bun-windows-');
   const result = await Bun.build({
-    // The spool's background thread (integrity scan, checkpoints) is a Worker: its own entrypoint, embedded.
-    entrypoints: ['src/main.ts', 'src/spool/background-worker.ts'],
+    // The spool's background thread (integrity scan, checkpoints) is a Worker: its own entrypoint, embedded;
+    // on Windows the service wrapper too, found again through Bun.embeddedFiles (src/cli/service/wrapper.ts).
+    entrypoints: ['src/main.ts', 'src/spool/background-worker.ts', ...(windows ? [buildServiceWrapper()] : [])],
+    loader: { '.exe': 'file' },
+    // Entrypoints keep their paths under src/ (src/spool/worker-url.ts counts on `spool/`), whatever else is embedded.
+    root: 'src',
     compile: {
       target: opts.target as Bun.Build.CompileTarget,
       outfile: opts.outfile,

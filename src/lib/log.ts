@@ -39,7 +39,7 @@ export interface FileLog {
 
 /**
  * `log.file`: the same JSON lines appended to a file, for the Windows
- * scheduled task, whose standard output nobody reads. Checked every minute
+ * service, whose standard output nobody reads. Checked at start, every minute
  * and rotated past `maxBytes`, so a relay left alone for years cannot fill
  * the disk with its log. Throws, naming the file, when it cannot be opened.
  */
@@ -66,6 +66,8 @@ export function createFileLogger(
       return false;
     }
   };
+  // At start too: a relay that restarts more often than it checks must not grow its file past the limit.
+  rotateIfLarge();
   const timer = setInterval(rotateIfLarge, opts.checkEveryMs ?? ROTATE_CHECK_MS);
   timer.unref();
   return { logger, rotateIfLarge, stop: () => clearInterval(timer) };

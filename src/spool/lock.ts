@@ -53,7 +53,7 @@ export function lockSpool(path: string): SpoolLock {
     const who = holder ? `pid ${holder.pid} on ${holder.host}, since ${holder.since}` : 'another process';
     throw new SpoolOpenError(
       `spool ${path} is in use by another relay (${who}). Two relays on one spool would each deliver ` +
-        `the same events. Stop the other one first (the relay service or scheduled task, or the other ` +
+        `the same events. Stop the other one first (the relay service, or the other ` +
         `"relay serve"), or give this one its own spool.path.`,
     );
   };

@@ -7,11 +7,13 @@
 import { describe, expect, it } from 'bun:test';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { FileSink } from 'bun';
 import { systemdUnit } from '../../src/cli/service/systemd.ts';
-import { installBinary, runBinary } from '../helpers/binary.ts';
+import { installBinary, runBinary, startBinary, stopBinary } from '../helpers/binary.ts';
 import { useCleanup } from '../helpers/cleanup.ts';
 import { TOKEN } from '../helpers/config.ts';
 import { cli, iniValues } from '../helpers/install.ts';
+import { ORDER_CREATED, post } from '../helpers/relay.ts';
 
 const onCleanup = useCleanup();
 const dir = () => onCleanup.tempDir('relay-service-');
@@ -56,4 +58,29 @@ describe('relay service install / uninstall (Linux)', () => {
       `${bin} serve --config ${join(d, 'relay.toml')}`,
     ]);
   });
+});
+
+describe('relay serve --service (how relay-service.exe runs it on Windows)', () => {
+  it('stops gracefully when its standard input closes, and not before', async () => {
+    const d = await site();
+    writeFileSync(
+      join(d, 'relay.toml'),
+      readFileSync(join(d, 'relay.toml'), 'utf8').replace(/^port = 8080$/m, 'port = 0'),
+    );
+    const bin = await installBinary(d);
+    const r = await startBinary(bin, ['serve', '--service'], { cwd: d, stdin: 'pipe' });
+    onCleanup(() => stopBinary(r));
+    const stdin = r.proc.stdin as FileSink;
+    stdin.write('anything the wrapper might write is ignored\n');
+    await stdin.flush();
+    expect((await post(r.url, TOKEN, ORDER_CREATED)).status).toBe(200);
+    expect(r.proc.exitCode).toBeNull();
+    await stdin.end();
+    expect(await r.exited).toBe(0);
+    const stopping = r.lines
+      .map((l) => JSON.parse(l) as { msg: string; signal?: string })
+      .find((l) => l.msg === 'stopping');
+    expect(stopping?.signal).toBe('service stop (standard input closed)');
+    expect(r.lines.some((l) => l.includes('"relay stopped"'))).toBe(true);
+  }, 30_000);
 });

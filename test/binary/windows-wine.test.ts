@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import pkg from '../../package.json' with { type: 'json' };
 import { libsqlAddonVersion } from '../../scripts/release.ts';
 import { avx2FromCpuinfo } from '../../src/cli/lib/cpu.ts';
+import { LOG_FILE_MAX_BYTES } from '../../src/lib/log.ts';
 import { type RunningBinary, stopBinary } from '../helpers/binary.ts';
 import { useCleanup } from '../helpers/cleanup.ts';
 import { type MockCloud, startMockCloud } from '../helpers/mock-cloud.ts';
@@ -34,6 +35,7 @@ import {
   stopWineserver,
   wineSite,
 } from '../wine/harness.ts';
+import { initSite as initSiteIn, jsonLines } from '../wine/site.ts';
 
 const ROOT = join(import.meta.dir, '..', '..');
 const EXE = process.env.RELAY_WINE_EXE ?? join(ROOT, 'dist', 'relay-windows-x64.exe');
@@ -57,38 +59,9 @@ if (skip) console.warn(`windows-wine.test: skipped: ${skip}`);
 const onCleanup = useCleanup();
 let cloud: MockCloud;
 
-/** The relay's JSON log lines, parsed (Wine's own lines, if any, are not JSON). */
-function logOf(r: RunningBinary): { msg?: string; level?: string; [k: string]: unknown }[] {
-  return r.lines.flatMap((l) => {
-    try {
-      return [JSON.parse(l)];
-    } catch {
-      return [];
-    }
-  });
-}
+const logOf = (r: RunningBinary) => jsonLines(r.lines);
 const said = (r: RunningBinary, msg: string) => logOf(r).some((l) => l.msg === msg);
-
-/** A site initialised by the exe itself (`relay init`), then pointed at the mock cloud on a port of its own. */
-async function initSite(label: string) {
-  const site = wineSite(EXE, label);
-  onCleanup(site.remove);
-  const config = `${site.win}\\relay.toml`;
-  const init = await runWine(site.exe, ['init', '--config', config, '--token', TOKEN]);
-  expect(init.code, init.stderr).toBe(0);
-  expect(init.stdout).toContain(`wrote ${config}`);
-  const port = freePort();
-  const file = join(site.dir, 'relay.toml');
-  const text = readFileSync(file, 'utf8');
-  const edited = text
-    .replace(/^port = 8080$/m, `port = ${port}`)
-    .replace(/^url = "https:\/\/api\.emiliavision\.com"$/m, `url = "${cloud.url}"`)
-    .replace(/^initial_backoff_seconds = 1$/m, 'initial_backoff_seconds = 0.1')
-    .replace(/^max_backoff_seconds = 300$/m, 'max_backoff_seconds = 0.5');
-  expect(edited.split('\n').filter((l, i) => l !== text.split('\n')[i]).length).toBe(4);
-  writeFileSync(file, edited);
-  return { ...site, config, url: `http://127.0.0.1:${port}`, spool: join(site.dir, 'data', 'relay.db') };
-}
+const initSite = (label: string, edits?: [RegExp, string][]) => initSiteIn(EXE, label, cloud.url, onCleanup, edits);
 
 async function serve(site: { exe: string; config: string }): Promise<RunningBinary> {
   const r = await startWine(site.exe, ['serve', '--config', site.config]);
@@ -217,11 +190,12 @@ describe.skipIf(skip !== undefined)('relay-windows-x64.exe under Wine 10', () =>
     expect(await second.exited).toBe(0);
   }, 120_000);
 
-  it('writes its log to a file beside the config ([log] file), as the scheduled task needs', async () => {
-    const site = await initSite('log');
-    const file = join(site.dir, 'relay.toml');
-    writeFileSync(file, readFileSync(file, 'utf8').replace(/^file = ""$/m, 'file = "relay.log"'));
+  it('writes its log to a file beside the config ([log] file), rotated past 10 MB', async () => {
+    const site = await initSite('log', [[/^file = ""$/m, 'file = "relay.log"']]);
     const log = join(site.dir, 'relay.log');
+    // A log already at the limit, as months of running leave it: the next start rotates it.
+    const old = `${'{"msg":"an old line"}\n'.repeat(Math.ceil(LOG_FILE_MAX_BYTES / 21))}`;
+    writeFileSync(log, old);
     // Nothing on stdout now: the file is the only place to see it start.
     const proc = Bun.spawn(chrootArgv(['wine', site.exe, 'serve', '--config', site.config]), {
       env: HOST_ENV,
@@ -232,6 +206,9 @@ describe.skipIf(skip !== undefined)('relay-windows-x64.exe under Wine 10', () =>
     onCleanup(() => proc.kill('SIGKILL'));
     const text = () => (existsSync(log) ? readFileSync(log, 'utf8') : '');
     await waitFor(() => text().includes('"relay started"'), 'relay started in relay.log', 20_000);
+    expect(readFileSync(`${log}.1`, 'utf8')).toBe(old);
+    expect(text()).toContain('"log file rotated"');
+    expect(text()).not.toContain('an old line');
     expect((await post(site.url, TOKEN, body(20))).status).toBe(200);
     await waitFor(() => cloud.stored.some((s) => s.text === body(20)), 'the delivery', 20_000);
     proc.kill('SIGINT');

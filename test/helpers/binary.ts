@@ -45,7 +45,8 @@ export async function serveSite(onCleanup: OnCleanup, bin: string, dir: string):
 }
 
 export interface RunningBinary {
-  proc: Subprocess<'ignore', 'pipe', 'pipe'>;
+  /** stdin is a pipe when startBinary was asked for one (`relay serve --service`), else /dev/null. */
+  proc: Subprocess<'ignore' | 'pipe', 'pipe', 'pipe'>;
   /** http://127.0.0.1:<port> as the relay reported it (0.0.0.0 shown as 127.0.0.1). */
   url: string;
   /** Every line written to stdout and stderr so far. */
@@ -70,12 +71,12 @@ export const portOf = (r: RunningBinary): number => Number(new URL(r.url).port);
 export async function startBinary(
   bin: string,
   args: string[],
-  opts: { cwd: string; env?: Record<string, string> },
+  opts: { cwd: string; env?: Record<string, string>; stdin?: 'pipe' },
 ): Promise<RunningBinary> {
   const proc = Bun.spawn([bin, ...args], {
     cwd: opts.cwd,
     env: { PATH: '/usr/bin:/bin', ...opts.env },
-    stdin: 'ignore',
+    stdin: opts.stdin ?? 'ignore',
     stdout: 'pipe',
     stderr: 'pipe',
   });

@@ -1,13 +1,12 @@
 /**
  * `relay service` through the CLI in this process: writing and removing the
- * systemd unit in a temp dir, the Windows task it prints, and that task read
- * back by a real XML parser. The unit and the task as pure functions are
+ * systemd unit in a temp dir, and the Windows service's sc.exe commands it
+ * prints. The unit and the commands as pure functions are
  * test/unit/service.test.ts; the compiled binary, test/binary/service.test.ts.
  */
 import { describe, expect, it } from 'bun:test';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { taskXml, taskXmlBytes } from '../../src/cli/service/windows.ts';
 import { useCleanup } from '../helpers/cleanup.ts';
 import { TOKEN } from '../helpers/config.ts';
 import { cli, iniValues, parseWindowsCommandLine } from '../helpers/install.ts';
@@ -102,31 +101,32 @@ describe('relay service install / uninstall (Linux)', () => {
   });
 });
 
-describe('the Windows start-up task (generated and checked here; never run on Windows)', () => {
+describe('relay service print --windows (the service itself runs under Wine: test/binary/windows-service.test.ts)', () => {
   const binary = 'C:\\Program Files\\EmiliaVision Relay\\relay.exe';
-  const config = 'C:\\ProgramData\\R&D "Relay"\\relay.toml';
-  const xml = taskXml({ binary, config, now: new Date(2025, 10, 24, 18, 30, 5) });
 
-  it.skipIf(!Bun.which('python3'))('is well-formed XML (read back by a real XML parser from the UTF-16 file)', () => {
-    const d = dir();
-    const path = join(d, 'task.xml');
-    writeFileSync(path, taskXmlBytes(xml));
-    const py =
-      'import sys, xml.dom.minidom as m; d = m.parse(sys.argv[1]); ' +
-      'print(d.getElementsByTagName("Arguments")[0].firstChild.data)';
-    const p = Bun.spawnSync(['python3', '-c', py, path], { stdout: 'pipe', stderr: 'pipe' });
-    expect(p.stderr.toString()).toBe('');
-    expect(parseWindowsCommandLine(`x ${p.stdout.toString().trim()}`)).toEqual(['x', 'serve', '--config', config]);
-  });
-
-  it('relay service print --windows writes the task for the given Windows paths', async () => {
+  it('prints the sc.exe commands for the given Windows paths; relative paths and a foreign install are refused', async () => {
     const d = dir();
     const r = await cli(['service', 'print', '--windows', '--binary', binary, '--config', 'C:\\relay\\relay.toml'], {
       cwd: d,
     });
     expect(r.code).toBe(0);
-    expect(r.out).toContain(`<Command>${binary}</Command>`);
-    expect(r.out).toContain('<WorkingDirectory>C:\\relay</WorkingDirectory>');
+    const lines = r.out.trim().split('\n');
+    expect(lines.map((l) => l.split(' ').slice(0, 2).join(' '))).toEqual([
+      'sc.exe create',
+      'sc.exe description',
+      'sc.exe failure',
+      'sc.exe start',
+    ]);
+    const create = parseWindowsCommandLine(lines[0]!);
+    expect(parseWindowsCommandLine(create[create.indexOf('binPath=') + 1]!)).toEqual([
+      'C:\\Program Files\\EmiliaVision Relay\\relay-service.exe',
+      'C:\\relay',
+      binary,
+      'serve',
+      '--config',
+      'C:\\relay\\relay.toml',
+      '--service',
+    ]);
     const relative = await cli(['service', 'print', '--windows', '--binary', 'relay.exe'], { cwd: d });
     expect(relative.code).toBe(2);
     expect(relative.err).toContain('absolute Windows path');

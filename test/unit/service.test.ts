@@ -1,6 +1,6 @@
 /**
  * `relay service` as pure functions: the systemd unit and the Windows
- * start-up task it writes, their quoting, relay.env. Writing and removing
+ * service's sc.exe commands, their quoting, relay.env, sc.exe's answers. Writing and removing
  * them through the CLI is test/integration/service.test.ts; systemd-analyze
  * and the compiled binary installing itself, test/binary/service.test.ts.
  */
@@ -9,9 +9,11 @@ import { systemdListPath, systemdUnit, systemdWord } from '../../src/cli/service
 import { parseEnvFile } from '../../src/cli/service/target.ts';
 import {
   commandLine,
+  DEFAULT_SERVICE_NAME,
   installPlan,
-  taskXml,
-  taskXmlBytes,
+  parseScQcProgram,
+  parseScQuery,
+  serviceCommandLine,
   uninstallPlan,
   windowsArg,
 } from '../../src/cli/service/windows.ts';
@@ -77,13 +79,9 @@ describe('relay service install / uninstall (Linux)', () => {
   });
 });
 
-describe('the Windows start-up task (generated and checked here; never run on Windows)', () => {
+describe('the Windows service (its sc.exe commands; run under Wine in test/binary/windows-service.test.ts)', () => {
   const binary = 'C:\\Program Files\\EmiliaVision Relay\\relay.exe';
   const config = 'C:\\ProgramData\\R&D "Relay"\\relay.toml';
-  const now = new Date(2025, 10, 24, 18, 30, 5);
-  const xml = taskXml({ binary, config, now });
-  const element = (name: string) => [...xml.matchAll(new RegExp(`<${name}>([^<]*)</${name}>`, 'g'))].map((m) => m[1]!);
-  const unescapeXml = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 
   it.each([
     ['serve', 'serve'],
@@ -98,55 +96,74 @@ describe('the Windows start-up task (generated and checked here; never run on Wi
     expect(parseWindowsCommandLine(`relay.exe ${windowsArg(arg)}`)).toEqual(['relay.exe', arg]);
   });
 
-  it('starts at boot as SYSTEM, then every minute while not running, without time limit, at normal priority', () => {
-    expect(xml).toContain('<BootTrigger>');
-    expect(element('Interval')).toEqual(['PT1M', 'PT1M']); // keep-alive repetition, RestartOnFailure
-    expect(xml).not.toContain('<Duration>'); // no duration: the repetition never ends
-    expect(element('StartBoundary')).toEqual(['2025-11-24T18:30:05']);
-    expect(element('UserId')).toEqual(['S-1-5-18']);
-    expect(element('MultipleInstancesPolicy')).toEqual(['IgnoreNew']);
-    expect(element('ExecutionTimeLimit')).toEqual(['PT0S']);
-    expect(element('DisallowStartIfOnBatteries')).toEqual(['false']);
-    expect(element('StopIfGoingOnBatteries')).toEqual(['false']);
-    expect(element('Priority')).toEqual(['4']);
-    // [MS-TSCH] 2.5.4.2: Count 1..255, Interval PT1M..P31D.
-    expect(Number(element('Count')[0])).toBeLessThanOrEqual(255);
-  });
-
-  it('runs relay.exe serve --config <config> in the config folder, XML-escaped', () => {
-    expect(element('Command').map(unescapeXml)).toEqual([binary]);
-    expect(parseWindowsCommandLine(`x ${unescapeXml(element('Arguments')[0]!)}`)).toEqual([
-      'x',
+  it('runs relay-service.exe beside relay.exe, in the config folder, with the relay command line after it', () => {
+    expect(parseWindowsCommandLine(serviceCommandLine({ binary, config }))).toEqual([
+      'C:\\Program Files\\EmiliaVision Relay\\relay-service.exe',
+      'C:\\ProgramData\\R&D "Relay"',
+      binary,
       'serve',
       '--config',
       config,
+      '--service',
     ]);
-    expect(element('WorkingDirectory').map(unescapeXml)).toEqual(['C:\\ProgramData\\R&D "Relay"']);
   });
 
-  it('is written as UTF-16 LE with a byte-order mark and CRLF, as its declaration says', () => {
-    const bytes = taskXmlBytes(xml);
-    expect([...bytes.slice(0, 2)]).toEqual([0xff, 0xfe]);
-    const back = new TextDecoder('utf-16le').decode(bytes.slice(2));
-    expect(back).toBe(xml.replace(/\n/g, '\r\n'));
-    expect(back).toStartWith('<?xml version="1.0" encoding="UTF-16"?>');
-  });
-
-  it('registers with schtasks /XML, and uninstalls by disabling, ending, then deleting', () => {
-    expect(
-      installPlan('EmiliaVision Relay', 'C:\\r\\relay-task.xml', true).steps.map((s) => commandLine(s.argv)),
-    ).toEqual([
-      'schtasks /Create /TN "EmiliaVision Relay" /XML C:\\r\\relay-task.xml /F',
-      'schtasks /Run /TN "EmiliaVision Relay"',
-    ]);
-    expect(installPlan('relay', 'C:\\r\\t.xml', false).steps).toHaveLength(1);
-    const steps = uninstallPlan('EmiliaVision Relay').steps;
+  it('registers an auto-start service with failure actions, and starts it only with --now', () => {
+    const steps = installPlan(DEFAULT_SERVICE_NAME, { binary, config }, true);
     expect(steps.map((s) => s.argv.slice(0, 2).join(' '))).toEqual([
-      'schtasks /Change',
-      'schtasks /End',
-      'schtasks /Delete',
+      'sc.exe create',
+      'sc.exe description',
+      'sc.exe failure',
+      'sc.exe start',
     ]);
-    expect(steps.map((s) => s.mayFail === true)).toEqual([false, true, false]);
-    expect(steps[0]!.argv).toContain('/DISABLE');
+    const create = steps[0]!.argv;
+    // sc.exe reads `key=` and its value as two words.
+    expect(create[create.indexOf('binPath=') + 1]).toBe(serviceCommandLine({ binary, config }));
+    expect(create[create.indexOf('start=') + 1]).toBe('auto');
+    expect(create[create.indexOf('DisplayName=') + 1]).toBe('EmiliaVision Relay');
+    expect(steps[2]!.argv.join(' ')).toContain('actions= restart/5000');
+    expect(steps[3]!.waitFor).toBe('RUNNING');
+    expect(installPlan('relay', { binary, config }, false).map((s) => s.argv[1])).not.toContain('start');
+  });
+
+  it('uninstalls by stopping (waiting until stopped; not running is fine), then deleting', () => {
+    const steps = uninstallPlan('EmiliaVisionRelay');
+    expect(steps.map((s) => commandLine(s.argv))).toEqual([
+      'sc.exe stop EmiliaVisionRelay',
+      'sc.exe delete EmiliaVisionRelay',
+    ]);
+    expect(steps.map((s) => [s.mayFail === true, s.waitFor])).toEqual([
+      [true, 'STOPPED'],
+      [false, undefined],
+    ]);
+  });
+
+  const RUNNING =
+    'SERVICE_NAME: EmiliaVisionRelay\r\n        TYPE               : 10  WIN32_OWN_PROCESS\r\n        STATE              : 4  RUNNING\r\n';
+  it.each([
+    [0, RUNNING, 'RUNNING'],
+    [0, RUNNING.replace('4  RUNNING', '3  STOP_PENDING'), 'STOP_PENDING'],
+    [0, RUNNING.replace('4  RUNNING', '1  STOPPED'), 'STOPPED'],
+    [
+      1060,
+      '[SC] EnumQueryServicesStatus:OpenService FAILED 1060:\r\n\r\nThe specified service does not exist as an installed service.\r\n',
+      'missing',
+    ],
+    [36, '', 'missing'], // Wine's sc prints nothing, and Bun reports 1060 in 8 bits
+    [5, '[SC] OpenService FAILED 5:\r\n\r\nAccess is denied.\r\n', undefined],
+    [0, 'STATE : 9 SOMETHING_NEW', undefined],
+  ])('reads sc query (exit %d) %j as %j', (code, out, state) => {
+    expect(parseScQuery(code, out)).toBe(state as ReturnType<typeof parseScQuery>);
+  });
+
+  it.each([
+    [
+      '        BINARY_PATH_NAME   : "C:\\Program Files\\R\\relay-service.exe" "C:\\ProgramData\\R" x\r\n',
+      'C:\\Program Files\\R\\relay-service.exe',
+    ],
+    ['        BINARY_PATH_NAME   : C:\\R\\relay-service.exe C:\\R x\r\n', 'C:\\R\\relay-service.exe'],
+    ['', undefined],
+  ])('reads the program out of sc qc %j as %j', (out, program) => {
+    expect(parseScQcProgram(out)).toBe(program);
   });
 });

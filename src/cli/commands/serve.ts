@@ -7,9 +7,11 @@ import { type Command, loadConfigFor, parseCommandArgs } from '../context.ts';
 export const serve: Command = {
   name: 'serve',
   summary: 'run the relay (the default command)',
-  usage: 'relay serve [--config FILE]',
+  usage: `relay serve [--config FILE] [--service]
+  --service   stop gracefully when standard input closes: how relay-service.exe
+              (the Windows service) stops the relay, and how it never outlives it`,
   async run(args, io) {
-    const { values } = parseCommandArgs('serve', args, {});
+    const { values } = parseCommandArgs('serve', args, { service: { type: 'boolean' } });
     const loaded = loadConfigFor(values.config, io);
     if (!loaded) return 2;
     const { level, file } = loaded.config.log;
@@ -40,7 +42,10 @@ export const serve: Command = {
       io.err(`relay: ${msg}`);
       return 1;
     }
+    let stopping = false;
     const shutdown = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
       log.info({ signal }, 'stopping');
       relay.stop().then(
         () => {
@@ -63,6 +68,12 @@ export const serve: Command = {
     } else {
       // SIGHUP: reload tokens and limits; a bad file is refused and the old config stays.
       process.on('SIGHUP', () => relay.reload());
+    }
+    if (values.service) {
+      // relay-service.exe closes the pipe on sc stop, and Windows closes it if the wrapper dies.
+      process.stdin.on('end', () => shutdown('service stop (standard input closed)'));
+      process.stdin.on('error', () => shutdown('service stop (standard input failed)'));
+      process.stdin.resume();
     }
     return 'running';
   },

@@ -1,5 +1,6 @@
 import { existsSync, lstatSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve, win32 } from 'node:path';
+import { loadConfig } from '../../config/index.ts';
 import { type Command, type Io, parseCommandArgs, UsageError } from '../context.ts';
 import { DEFAULT_UNIT_PATH, systemdUnit, wantsLink } from '../service/systemd.ts';
 import {
@@ -12,30 +13,34 @@ import {
 } from '../service/target.ts';
 import {
   commandLine,
-  DEFAULT_TASK_NAME,
+  DEFAULT_SERVICE_NAME,
   installPlan,
-  type Plan,
-  taskXml,
-  taskXmlBytes,
+  parseScQcProgram,
+  parseScQuery,
+  type ServiceState,
+  type Step,
   uninstallPlan,
+  WRAPPER_FILE,
+  wrapperFor,
 } from '../service/windows.ts';
+import { embeddedWrapper, placeWrapper } from '../service/wrapper.ts';
 
 const USAGE = `relay service print|install|uninstall [options]
-  print [--systemd|--windows]   print the systemd unit or the Windows task XML (default: this platform's)
-  install                       Linux: write the systemd unit; Windows: register the start-up task
+  print [--systemd|--windows]   print the systemd unit or the Windows service's sc.exe commands (default: this platform's)
+  install                       Linux: write the systemd unit; Windows: register the service (started at boot)
   uninstall                     remove them again
 options:
   --config FILE      the config the service runs with (default ./relay.toml, then $RELAY_CONFIG)
   --binary PATH      the relay binary (default: this one)
   --unit-path PATH   Linux: where the unit goes (default ${DEFAULT_UNIT_PATH})
-  --name NAME        Windows: the task's name (default "${DEFAULT_TASK_NAME}")
-  --now              install: also start it now (systemctl enable --now / schtasks /Run);
-                     uninstall: stop it first
+  --name NAME        Windows: the service's name (default "${DEFAULT_SERVICE_NAME}")
+  --now              install: also start it now (systemctl enable --now / sc.exe start);
+                     uninstall (Linux): stop it first; on Windows uninstall always stops it
   --force            install even though the config has problems`;
 
 export const service: Command = {
   name: 'service',
-  summary: 'start the relay at boot: a systemd unit (Linux) or a start-up task (Windows)',
+  summary: 'start the relay at boot: a systemd unit (Linux) or a Windows service',
   usage: USAGE,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(
@@ -81,8 +86,8 @@ export const service: Command = {
           ? installSystemd(unitPath, values, io)
           : uninstallSystemd(unitPath, values.now === true, io);
       }
-      const name = values.name ?? DEFAULT_TASK_NAME;
-      return action === 'install' ? installWindows(name, values, io) : run(uninstallPlan(name), io);
+      const name = values.name ?? DEFAULT_SERVICE_NAME;
+      return action === 'install' ? await installWindows(name, values, io) : await uninstallWindows(name, io);
     } catch (e) {
       if (e instanceof ServiceSetupError) {
         io.err(e.message);
@@ -103,9 +108,8 @@ interface Values {
 function print(platform: Platform, values: Values, io: Io): number {
   const binary = binaryFor(platform, values.binary, io);
   const config = configFor(platform, values.config, io);
-  io.out(
-    (platform === 'systemd' ? systemdUnit({ binary, config }) : taskXml({ binary, config, now: new Date() })).trimEnd(),
-  );
+  if (platform === 'systemd') io.out(systemdUnit({ binary, config }).trimEnd());
+  else for (const step of installPlan(DEFAULT_SERVICE_NAME, { binary, config }, true)) io.out(commandLine(step.argv));
   return 0;
 }
 
@@ -202,32 +206,118 @@ function systemctlStep(systemctl: string, args: string[], io: Io): boolean {
   return false;
 }
 
-function installWindows(name: string, values: Values, io: Io): number {
+async function installWindows(name: string, values: Values, io: Io): Promise<number> {
   const binary = binaryFor('windows', values.binary, io);
   const config = configFor('windows', values.config, io);
   if (!checked(config, undefined, values.force === true, io)) return 2;
-  const xmlPath = win32.join(win32.dirname(config), 'relay-task.xml');
-  writeFileSync(xmlPath, taskXmlBytes(taskXml({ binary, config, now: new Date() })));
-  io.out(`wrote ${xmlPath}`);
-  const code = run(installPlan(name, xmlPath, values.now === true), io);
+  const state = scState(name);
+  if (state !== 'missing') {
+    io.err(
+      `relay service install: a service named "${name}" exists already (${state ?? 'state unknown'}); ` +
+        'to replace it (a new relay.exe, another config): relay service uninstall, then install again',
+    );
+    return 2;
+  }
+  const bytes = await embeddedWrapper();
+  if (!bytes) {
+    io.err(
+      `relay service install: this relay.exe carries no relay-service.exe (a build without mingw-w64?); use a release build`,
+    );
+    return 1;
+  }
+  const wrapper = wrapperFor(binary);
+  try {
+    if (placeWrapper(wrapper, bytes) === 'written') io.out(`wrote ${wrapper}`);
+  } catch (e) {
+    io.err(
+      `relay service install: cannot write ${wrapper}: ${(e as Error).message} (run it from an Administrator PowerShell)`,
+    );
+    return 1;
+  }
+  if (!loggingToFile(config, io)) {
+    io.out(
+      `note: [log] file is not set in ${config}; the relay's log goes to relay-service.log beside it, which is ` +
+        'renamed to relay-service.log.1 past 10 MB only when the relay restarts. Set file = "relay.log" for a rotated log.',
+    );
+  }
+  const code = await run(installPlan(name, { binary, config }, values.now === true), name, io);
   if (code === 0) {
-    io.out(`task "${name}" starts the relay at boot as SYSTEM and again within a minute if it stops.`);
-    if (!values.now) io.out(`start it now: ${commandLine(['schtasks', '/Run', '/TN', name])}`);
+    io.out(`service "${name}" starts the relay at boot as LocalSystem, and again within seconds if it exits.`);
+    if (!values.now) io.out(`start it now: ${commandLine(['sc.exe', 'start', name])}`);
   }
   return code;
 }
 
+async function uninstallWindows(name: string, io: Io): Promise<number> {
+  if (scState(name) === 'missing') {
+    io.out(`no service named "${name}"; nothing to remove`);
+    return 0;
+  }
+  const qc = Bun.spawnSync(['sc.exe', 'qc', name], { stdout: 'pipe', stderr: 'pipe' });
+  const program = parseScQcProgram(qc.stdout.toString());
+  const code = await run(uninstallPlan(name), name, io);
+  if (code !== 0) return code;
+  // Only a file of ours: a service of this name registered otherwise keeps its program. Wine's
+  // sc has no qc (it prints nothing); then the wrapper is the one install wrote beside this relay.exe.
+  const wrapper = program
+    ? win32.basename(program).toLowerCase() === WRAPPER_FILE
+      ? program
+      : undefined
+    : wrapperFor(process.execPath);
+  // The SCM may hold the wrapper's file a moment after the service stopped.
+  for (let i = 0; i < 20 && wrapper && existsSync(wrapper); i++) {
+    try {
+      rmSync(wrapper);
+      io.out(`removed ${wrapper}`);
+    } catch {
+      await Bun.sleep(250);
+    }
+  }
+  io.out('the config and the spool stay where they are');
+  return 0;
+}
+
+function loggingToFile(config: string, io: Io): boolean {
+  const r = loadConfig(config, io.env);
+  return !r.ok || r.config.log.file !== '';
+}
+
+/** `sc.exe query NAME`, read back. */
+function scState(name: string): ServiceState | 'missing' | undefined {
+  const p = Bun.spawnSync(['sc.exe', 'query', name], { stdout: 'pipe', stderr: 'pipe' });
+  return parseScQuery(p.exitCode, `${p.stdout.toString()}${p.stderr.toString()}`);
+}
+
 /** Runs each step (Windows only), printing it first so the technician sees what changed. */
-function run(plan: Plan, io: Io): number {
-  for (const step of plan.steps) {
+async function run(steps: Step[], name: string, io: Io): Promise<number> {
+  for (const step of steps) {
     io.out(`> ${commandLine(step.argv)}`);
     const p = Bun.spawnSync(step.argv, { stdout: 'pipe', stderr: 'pipe' });
     const said = `${p.stdout.toString()}${p.stderr.toString()}`.trim();
-    if (said) io.out(said);
+    if (said && p.exitCode !== 0) io.out(said);
     if (p.exitCode !== 0 && !step.mayFail) {
       io.err(`relay service: ${step.why} failed (exit ${p.exitCode}); run it from an Administrator PowerShell`);
       return 1;
     }
+    if (step.waitFor && !(await waitFor(name, step.waitFor))) {
+      io.err(
+        `relay service: ${step.why}: the service is not ${step.waitFor} after ${WAIT_MS / 1000} s (sc.exe query ${name}; relay-service.log)`,
+      );
+      return 1;
+    }
   }
   return 0;
+}
+
+/** The relay's stop is bounded (the forwarder's grace); relay-service.exe ends it past 120 s. */
+const WAIT_MS = 150_000;
+
+async function waitFor(name: string, want: ServiceState): Promise<boolean> {
+  const end = Date.now() + WAIT_MS;
+  for (;;) {
+    const state = scState(name);
+    if (state === want || (want === 'STOPPED' && state === 'missing')) return true;
+    if (Date.now() > end) return false;
+    await Bun.sleep(250);
+  }
 }

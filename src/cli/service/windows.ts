@@ -1,32 +1,21 @@
 /**
- * Windows: a scheduled task, not a service. A Bun binary does not speak the
- * service control protocol (the Service Control Manager would give up on it
- * with error 1053), and nothing outside Windows itself should be needed, so
- * Task Scheduler runs the relay as SYSTEM:
- *  - at boot, before anyone logs in (BootTrigger);
- *  - every minute as a keep-alive: MultipleInstancesPolicy=IgnoreNew makes that a
- *    no-op while the relay runs, and restarts it within a minute after a crash.
- *    RestartOnFailure alone is not enough: it retries only a task that failed to
- *    start, not a program that exited ([MS-TSCH] 2.5.4.2);
- *  - with no time limit, on battery too, at normal priority (the default 7 is
- *    below-normal CPU and I/O priority: slower answers to the POS).
- * Pure functions; tested on Linux as text and argument lists, not run on Windows here.
+ * Windows: a service in the Services console, registered with sc.exe. The
+ * Service Control Manager starts relay-service.exe (relay-service.c, embedded
+ * in relay.exe and written beside it on install), which runs
+ * `relay.exe serve --config ... --service`, restarts it within seconds when it
+ * exits, and stops it gracefully on `sc stop` by closing its standard input.
+ * The SCM's own failure actions restart the wrapper should it die.
+ *
+ * Pure functions: the command lines, and reading `sc query` back.
  */
 import { win32 } from 'node:path';
 
-export const DEFAULT_TASK_NAME = 'EmiliaVision Relay';
-
-export interface TaskOptions {
-  /** Absolute Windows path of relay.exe. */
-  binary: string;
-  /** Absolute Windows path of the config; its folder is the working directory. */
-  config: string;
-  /** Start boundary of the keep-alive trigger, local time; the install time. */
-  now: Date;
-}
-
-/** Element text (XML 1.0 section 2.4): & and < must be escaped, > is escaped for "]]>"; quotes need not be. */
-const xmlText = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** The service's key name (sc.exe, Get-Service); the console shows DISPLAY_NAME. */
+export const DEFAULT_SERVICE_NAME = 'EmiliaVisionRelay';
+export const DISPLAY_NAME = 'EmiliaVision Relay';
+export const WRAPPER_FILE = 'relay-service.exe';
+const DESCRIPTION =
+  'Accepts the POS webhooks, keeps them on disk and forwards them to the EmiliaVision cloud. Written by relay service install.';
 
 /**
  * One argument as CommandLineToArgvW / the MSVC runtime read it back: quoted
@@ -52,106 +41,118 @@ export function windowsArg(arg: string): string {
   return `${out}${'\\'.repeat(backslashes * 2)}"`;
 }
 
-/** Local time without zone, the form Task Scheduler shows and keeps (xs:dateTime). */
-function localDateTime(d: Date): string {
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
-}
-
-export function taskXml(opts: TaskOptions): string {
-  const args = ['serve', '--config', opts.config].map(windowsArg).join(' ');
-  return `<?xml version="1.0" encoding="UTF-16"?>
-<Task version="1.2" xmlns="http://schemas.microsoft.com/windows/2004/02/mit/task">
-  <RegistrationInfo>
-    <Description>EmiliaVision POS webhook relay. Written by relay service install.</Description>
-  </RegistrationInfo>
-  <Triggers>
-    <BootTrigger>
-      <Enabled>true</Enabled>
-    </BootTrigger>
-    <TimeTrigger>
-      <Repetition>
-        <Interval>PT1M</Interval>
-        <StopAtDurationEnd>false</StopAtDurationEnd>
-      </Repetition>
-      <StartBoundary>${localDateTime(opts.now)}</StartBoundary>
-      <Enabled>true</Enabled>
-    </TimeTrigger>
-  </Triggers>
-  <Principals>
-    <Principal id="Author">
-      <UserId>S-1-5-18</UserId>
-      <RunLevel>HighestAvailable</RunLevel>
-    </Principal>
-  </Principals>
-  <Settings>
-    <MultipleInstancesPolicy>IgnoreNew</MultipleInstancesPolicy>
-    <DisallowStartIfOnBatteries>false</DisallowStartIfOnBatteries>
-    <StopIfGoingOnBatteries>false</StopIfGoingOnBatteries>
-    <AllowHardTerminate>true</AllowHardTerminate>
-    <StartWhenAvailable>true</StartWhenAvailable>
-    <RunOnlyIfNetworkAvailable>false</RunOnlyIfNetworkAvailable>
-    <IdleSettings>
-      <StopOnIdleEnd>false</StopOnIdleEnd>
-      <RestartOnIdle>false</RestartOnIdle>
-    </IdleSettings>
-    <AllowStartOnDemand>true</AllowStartOnDemand>
-    <Enabled>true</Enabled>
-    <Hidden>false</Hidden>
-    <RunOnlyIfIdle>false</RunOnlyIfIdle>
-    <WakeToRun>false</WakeToRun>
-    <ExecutionTimeLimit>PT0S</ExecutionTimeLimit>
-    <Priority>4</Priority>
-    <RestartOnFailure>
-      <Interval>PT1M</Interval>
-      <Count>255</Count>
-    </RestartOnFailure>
-  </Settings>
-  <Actions Context="Author">
-    <Exec>
-      <Command>${xmlText(opts.binary)}</Command>
-      <Arguments>${xmlText(args)}</Arguments>
-      <WorkingDirectory>${xmlText(win32.dirname(opts.config))}</WorkingDirectory>
-    </Exec>
-  </Actions>
-</Task>
-`;
-}
-
-/** schtasks reads /XML files as UTF-16 LE with a byte-order mark, matching the declaration above. */
-export function taskXmlBytes(xml: string): Uint8Array {
-  return new Uint8Array(Buffer.from(`\ufeff${xml.replace(/\r?\n/g, '\r\n')}`, 'utf16le'));
-}
-
-export interface Plan {
-  /** Commands to run in order; `mayFail` ones (ending a task that is not running) do not stop the plan. */
-  steps: { argv: string[]; mayFail?: boolean; why: string }[];
-}
-
-export function installPlan(name: string, xmlPath: string, startNow: boolean): Plan {
-  const steps: Plan['steps'] = [
-    {
-      argv: ['schtasks', '/Create', '/TN', name, '/XML', xmlPath, '/F'],
-      why: 'register the task (replacing one of the same name)',
-    },
-  ];
-  if (startNow)
-    steps.push({ argv: ['schtasks', '/Run', '/TN', name], why: 'start it now rather than at the next boot' });
-  return { steps };
-}
-
-export function uninstallPlan(name: string): Plan {
-  return {
-    steps: [
-      // Disabled first, or the keep-alive trigger starts the relay again within a minute.
-      { argv: ['schtasks', '/Change', '/TN', name, '/DISABLE'], why: 'stop the keep-alive trigger' },
-      { argv: ['schtasks', '/End', '/TN', name], mayFail: true, why: 'stop the running relay' },
-      { argv: ['schtasks', '/Delete', '/TN', name, '/F'], why: 'remove the task' },
-    ],
-  };
-}
-
 /** What a technician would type in PowerShell or cmd for one step. */
 export function commandLine(argv: string[]): string {
   return argv.map(windowsArg).join(' ');
+}
+
+export interface ServiceOptions {
+  /** Absolute Windows path of relay.exe. */
+  binary: string;
+  /** Absolute Windows path of the config; its folder is the working directory and holds relay-service.log. */
+  config: string;
+}
+
+/** relay-service.exe lives beside relay.exe (under Program Files: only administrators may change it). */
+export const wrapperFor = (binary: string): string => win32.join(win32.dirname(binary), WRAPPER_FILE);
+
+/** The service's command line (its ImagePath): the wrapper, the working directory, then the relay's own argv. */
+export function serviceCommandLine(opts: ServiceOptions): string {
+  return commandLine([
+    wrapperFor(opts.binary),
+    win32.dirname(opts.config),
+    opts.binary,
+    'serve',
+    '--config',
+    opts.config,
+    '--service',
+  ]);
+}
+
+export interface Step {
+  argv: string[];
+  /** Steps that may fail without stopping the plan (stopping a service that is not running). */
+  mayFail?: boolean;
+  why: string;
+  /** After the command: poll `sc query` until the service is in this state. */
+  waitFor?: ServiceState;
+}
+
+export function installPlan(name: string, opts: ServiceOptions, startNow: boolean): Step[] {
+  const steps: Step[] = [
+    {
+      // Each `key=` and its value are separate words: that is how sc.exe reads them.
+      argv: [
+        'sc.exe',
+        'create',
+        name,
+        'binPath=',
+        serviceCommandLine(opts),
+        'start=',
+        'auto',
+        'DisplayName=',
+        DISPLAY_NAME,
+      ],
+      why: 'register the service, started at boot',
+    },
+    { argv: ['sc.exe', 'description', name, DESCRIPTION], why: 'describe it in the Services console' },
+    {
+      // Should relay-service.exe itself die, the SCM starts it again; it restarts the relay on its own.
+      argv: ['sc.exe', 'failure', name, 'reset=', '86400', 'actions=', 'restart/5000/restart/5000/restart/30000'],
+      why: 'restart the service if it fails',
+    },
+  ];
+  if (startNow) steps.push({ argv: ['sc.exe', 'start', name], why: 'start it now', waitFor: 'RUNNING' });
+  return steps;
+}
+
+export function uninstallPlan(name: string): Step[] {
+  return [
+    // A graceful stop: the relay finishes its write batch and the delivery in flight.
+    { argv: ['sc.exe', 'stop', name], mayFail: true, why: 'stop the relay', waitFor: 'STOPPED' },
+    { argv: ['sc.exe', 'delete', name], why: 'remove the service' },
+  ];
+}
+
+export const SERVICE_STATES = [
+  'STOPPED',
+  'START_PENDING',
+  'STOP_PENDING',
+  'RUNNING',
+  'CONTINUE_PENDING',
+  'PAUSE_PENDING',
+  'PAUSED',
+] as const;
+export type ServiceState = (typeof SERVICE_STATES)[number];
+
+/**
+ * ERROR_SERVICE_DOES_NOT_EXIST: sc.exe's exit code, and in its message on
+ * Windows (Wine's sc prints nothing). Bun 1.4 reports a Windows child's exit
+ * code in 8 bits, so 1060 arrives as 36 (measured under Wine 10).
+ */
+const NO_SUCH_SERVICE = 1060;
+
+/**
+ * The state in `sc query NAME` output ("STATE : 4  RUNNING"), or "missing"
+ * for error 1060 (no such service); undefined for anything else.
+ */
+export function parseScQuery(exitCode: number | null, output: string): ServiceState | 'missing' | undefined {
+  if (
+    exitCode === NO_SUCH_SERVICE ||
+    exitCode === (NO_SUCH_SERVICE & 0xff) ||
+    new RegExp(`FAILED ${NO_SUCH_SERVICE}\\b`).test(output)
+  )
+    return 'missing';
+  const m = /STATE\s*:\s*\d+\s+([A-Z_]+)/.exec(output);
+  return SERVICE_STATES.find((s) => s === m?.[1]);
+}
+
+/** The program the service runs (the first word of BINARY_PATH_NAME in `sc qc NAME`), or undefined. */
+export function parseScQcProgram(output: string): string | undefined {
+  const m = /BINARY_PATH_NAME\s*:\s*(.+)/.exec(output);
+  if (!m) return undefined;
+  const line = m[1]!.trim();
+  return line.startsWith('"')
+    ? line.slice(1, line.indexOf('"', 1) > 0 ? line.indexOf('"', 1) : undefined)
+    : line.split(/\s/)[0];
 }

@@ -119,8 +119,8 @@ outage_amber_seconds = ${d.admin.outage_amber_seconds}
 # and pauses; debug adds a line per delivered webhook.
 level = ${tomlString(d.log.level)}
 # Where the log goes. "": standard output (journald under systemd, the console).
-# A path (relative to this file) appends to that file instead: set one under the
-# Windows scheduled task, where nothing reads standard output, e.g. "relay.log".
+# A path (relative to this file) appends to that file instead: set one for the
+# Windows service, where nothing reads standard output, e.g. "relay.log".
 # Past 10 MB the file is renamed to <file>.1 (replacing the older one) and a new
 # one begins, so the log never takes more than about 20 MB.
 file = ${tomlString(d.log.file)}
