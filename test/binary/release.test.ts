@@ -190,6 +190,13 @@ for (const [file, path] of [
       expect(exe.includes('x86_64-unknown-linux-gnu/release/build/libsql')).toBe(false);
     });
 
+    it('carries relay-service.exe, the service wrapper that relay service install writes beside it', () => {
+      // Its usage line, UTF-16 as the wrapper prints it; the wrapper itself runs in test/binary/windows-service.test.ts.
+      expect(exe.includes(Buffer.from('relay-service.exe: run by the Service Control Manager only', 'utf16le'))).toBe(
+        true,
+      );
+    });
+
     it('embeds the Windows runtime of the very Bun build that bundled it', () => {
       expect(exe.includes(`Bun v${Bun.version} (${Bun.revision.slice(0, 9)}) Windows`)).toBe(true);
     });

@@ -6,7 +6,7 @@
  *
  * What a Wine run does not test: Bun's unpacking of the libSQL addon into
  * %TEMP% (Wine cannot; the addon is put where Bun's fallback looks, see
- * test/wine/harness.ts placeAddon), Windows' own file locking and services.
+ * test/wine/harness.ts placeAddon), Windows' own file locking. The service: windows-service.test.ts.
  *
  * RELAY_WINE_EXE=/path/to/relay.exe runs the same checks on another build
  * (how the worker-path bug of issue 14 was shown to fail here).
