@@ -151,7 +151,7 @@ withProxy('the binary through a proxy to an https:// cloud', () => {
       expect(got.body).toEqual(new TextEncoder().encode(e.body));
     }
     // The proxy saw tunnels only, never a request in clear.
-    const seen = px.requests();
+    const seen = await px.settledRequests();
     expect(seen.length).toBeGreaterThan(0);
     expect(seen.every((l) => l === `CONNECT 127.0.0.1:${cloud.port} HTTP/1.1`)).toBe(true);
     expect(relay.lines.join('\n')).toContain('"msg":"cloud requests go through a proxy"');
@@ -242,14 +242,14 @@ withProxy('the binary through a proxy to an https:// cloud', () => {
     const [first] = await postAll(relay.url, [EVENTS[0]!]);
     await waitFor(() => cloud.events().length === 1, 'the event, through HTTPS_PROXY');
     expect(cloud.events()[0]!.headers['idempotency-key']).toBe(first!);
-    expect(px.requests()).toContain(`CONNECT 127.0.0.1:${cloud.port} HTTP/1.1`);
+    expect(await px.settledRequests()).toContain(`CONNECT 127.0.0.1:${cloud.port} HTTP/1.1`);
     expect(cloudLine((await doctor(s, env)).stdout)).toMatch(
       / through proxy http:\/\/127\.0\.0\.1:\d+ \(HTTPS_PROXY\)$/,
     );
     relay.proc.kill('SIGTERM');
     await relay.exited;
 
-    const tunnels = px.requests().length;
+    const tunnels = (await px.settledRequests()).length;
     const bypass = { ...env, NO_PROXY: 'localhost,127.0.0.1' };
     const direct = await serve(s, bypass);
     const [second] = await postAll(direct.url, [EVENTS[1]!]);
@@ -259,6 +259,6 @@ withProxy('the binary through a proxy to an https:// cloud', () => {
     expect(cloudLine((await doctor(s, bypass)).stdout)).toMatch(
       /answered 200 in \d+ ms, direct \(NO_PROXY lists the cloud's host\)$/,
     );
-    expect(px.requests()).toHaveLength(tunnels);
+    expect(await px.settledRequests()).toHaveLength(tunnels);
   }, 60_000);
 });

@@ -19,6 +19,11 @@ export interface Tinyproxy {
   port: number;
   /** The request lines it handled, e.g. "GET http://127.0.0.1:4000/x HTTP/1.1", "CONNECT 127.0.0.1:4431 HTTP/1.1". */
   requests(): string[];
+  /**
+   * The same once its log has been still for 150 ms: tinyproxy may log a request after
+   * its answer went out (seen on a loaded machine), so a count checked at once can be short.
+   */
+  settledRequests(): Promise<string[]>;
   log(): string;
   stop(): Promise<void>;
 }
@@ -78,10 +83,23 @@ export async function startTinyproxy(opts: TinyproxyOptions): Promise<Tinyproxy>
     url: `http://127.0.0.1:${port}`,
     port,
     log,
-    requests: () => [...log().matchAll(/Request \(file descriptor \d+\): (.+)$/gm)].map((m) => m[1]!.trim()),
+    requests: () => requestLines(log()),
+    settledRequests: async () => {
+      let text = log();
+      for (let still = 0; still < 3; ) {
+        await Bun.sleep(50);
+        const now = log();
+        still = now === text ? still + 1 : 0;
+        text = now;
+      }
+      return requestLines(text);
+    },
     stop: async () => {
       proc.kill();
       await proc.exited;
     },
   };
 }
+
+const requestLines = (log: string) =>
+  [...log.matchAll(/Request \(file descriptor \d+\): (.+)$/gm)].map((m) => m[1]!.trim());

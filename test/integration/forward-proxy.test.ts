@@ -104,7 +104,7 @@ withProxy('through a proxy to an http:// cloud', () => {
       // RFC 9110 §7.6.3: a forwarding proxy adds Via; tinyproxy names itself.
       expect(got.headers.via).toContain('tinyproxy');
     }
-    const posts = px.requests().filter((l) => l.startsWith('POST '));
+    const posts = (await px.settledRequests()).filter((l) => l.startsWith('POST '));
     expect(posts).toHaveLength(EVENTS.length);
     expect(posts[0]).toBe(`POST ${mock.url}/webhooks/v1/pos/${TOKEN} HTTP/1.1`);
     expect(r.logs.find((l) => l.msg === 'cloud requests go through a proxy')).toMatchObject({
@@ -117,8 +117,11 @@ withProxy('through a proxy to an http:// cloud', () => {
     expect(byName(checks, 'cloud')[0]!.message).toMatch(
       new RegExp(`^${mock.url}/health answered 200 in \\d+ ms through proxy ${px.url} \\(cloud\\.proxy\\)$`),
     );
-    expect(byName(checks, 'token').map((c) => c.status)).toEqual(['skip', 'pass', 'pass']);
-    expect(px.requests()).toContain(`GET ${mock.url}/health HTTP/1.1`);
+    expect(
+      byName(checks, 'token').map((c) => c.status),
+      JSON.stringify(byName(checks, 'token')),
+    ).toEqual(['skip', 'pass', 'pass']);
+    expect(await px.settledRequests()).toContain(`GET ${mock.url}/health HTTP/1.1`);
   });
 
   it('(c) a proxy asking for credentials: 407 is the proxy, the event stays pending, never dead', async () => {
@@ -233,11 +236,12 @@ withProxy('through a proxy to an http:// cloud', () => {
     await waitFor(() => mock.stored.length === 1, 'the first event, through HTTP_PROXY');
     expect(mock.stored[0]!.headers['idempotency-key']).toBe(viaProxy!);
     expect(mock.stored[0]!.headers.via).toContain('tinyproxy');
-    expect(px.requests().filter((l) => l.startsWith('POST '))).toHaveLength(1);
+    expect((await px.settledRequests()).filter((l) => l.startsWith('POST '))).toHaveLength(1);
     const env = { HTTP_PROXY: px.url, NO_PROXY: process.env.NO_PROXY };
-    expect(byName(await diagnose(r.config, 'relay.toml', { env }), 'cloud')[0]!.message).toContain(
-      ` through proxy ${px.url} (HTTP_PROXY)`,
-    );
+    const viaEnv = await diagnose(r.config, 'relay.toml', { env });
+    expect(byName(viaEnv, 'cloud')[0]!.message).toContain(` through proxy ${px.url} (HTTP_PROXY)`);
+    const tokens = byName(viaEnv, 'token');
+    expect(tokens.map((c) => c.status), JSON.stringify(tokens)).toEqual(['skip', 'pass', 'pass']);
 
     // Read on every request, as Bun and curl read the environment: no restart needed.
     process.env.NO_PROXY = 'localhost,127.0.0.1';
@@ -246,7 +250,7 @@ withProxy('through a proxy to an http:// cloud', () => {
     expect(events(mock)[1]!.headers['idempotency-key']).toBe(direct!);
     expect(events(mock)[1]!.headers.via).toBeUndefined();
     // One event and the doctor's two diagnostic_test posts went through the proxy; the second event did not.
-    expect(px.requests().filter((l) => l.startsWith('POST '))).toHaveLength(3);
+    expect((await px.settledRequests()).filter((l) => l.startsWith('POST '))).toHaveLength(3);
     const doctor = await diagnose(r.config, 'relay.toml', { env: { ...env, NO_PROXY: 'localhost,127.0.0.1' } });
     expect(byName(doctor, 'cloud')[0]!.message).toMatch(
       /answered 200 in \d+ ms, direct \(NO_PROXY lists the cloud's host\)$/,
@@ -263,10 +267,10 @@ withProxy('through a proxy to an http:// cloud', () => {
     process.env.HTTP_PROXY = px.url;
     const direct = await request(`${mock.url}/health`, { timeoutMs: 2000 });
     expect(direct).toMatchObject({ ok: true, status: 200 });
-    expect(px.requests()).toEqual([]);
+    expect(await px.settledRequests()).toEqual([]);
     // The evidence that Bun reads HTTP_PROXY by itself: plain fetch goes through the proxy.
     const plain = await fetch(`${mock.url}/health`);
     expect(plain.headers.get('via')).toContain('tinyproxy');
-    expect(px.requests()).toEqual([`GET ${mock.url}/health HTTP/1.1`]);
+    expect(await px.settledRequests()).toEqual([`GET ${mock.url}/health HTTP/1.1`]);
   });
 });

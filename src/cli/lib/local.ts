@@ -98,6 +98,9 @@ export async function request(
     const res = await fetch(url, {
       ...rest,
       proxy: fetchProxy(proxy?.url),
+      // A fresh connection each time: a pooled one the peer (tinyproxy, say) closed after its last
+      // answer fails the next request with ECONNRESET, and a CLI's check is not retried.
+      keepalive: false,
       signal: AbortSignal.timeout(timeoutMs),
       ...(insecureTls ? { tls: { rejectUnauthorized: false } } : {}),
     });
