@@ -241,7 +241,10 @@ withProxy('through a proxy to an http:// cloud', () => {
     const viaEnv = await diagnose(r.config, 'relay.toml', { env });
     expect(byName(viaEnv, 'cloud')[0]!.message).toContain(` through proxy ${px.url} (HTTP_PROXY)`);
     const tokens = byName(viaEnv, 'token');
-    expect(tokens.map((c) => c.status), JSON.stringify(tokens)).toEqual(['skip', 'pass', 'pass']);
+    expect(
+      tokens.map((c) => c.status),
+      JSON.stringify(tokens),
+    ).toEqual(['skip', 'pass', 'pass']);
 
     // Read on every request, as Bun and curl read the environment: no restart needed.
     process.env.NO_PROXY = 'localhost,127.0.0.1';
