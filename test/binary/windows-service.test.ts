@@ -14,31 +14,27 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { libsqlAddonVersion } from '../../scripts/release.ts';
 import { useCleanup } from '../helpers/cleanup.ts';
 import { type MockCloud, startMockCloud } from '../helpers/mock-cloud.ts';
 import { ORDER_CREATED, post, TOKEN } from '../helpers/relay.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { placeAddon, prepareWine, runWine, startWineserver, stopWineserver } from '../wine/harness.ts';
+import {
+  placeAddon,
+  runWine,
+  startWineserver,
+  stopWineserver,
+  WINE_ADDON,
+  WINE_EXE,
+  wineUnavailable,
+} from '../wine/harness.ts';
 import { initSite, jsonLines, type Site } from '../wine/site.ts';
 
-const ROOT = join(import.meta.dir, '..', '..');
-const EXE = process.env.RELAY_WINE_EXE ?? join(ROOT, 'dist', 'relay-windows-x64.exe');
-const ADDON = join(
-  ROOT,
-  '.release-cache',
-  `@libsql+win32-x64-msvc@${libsqlAddonVersion('win32-x64-msvc')}`,
-  'index.node',
-);
+const EXE = WINE_EXE;
+const ADDON = WINE_ADDON;
 const NAME = 'EmiliaVisionRelay';
 const KEY = `HKLM\\System\\CurrentControlSet\\Services\\${NAME}`;
 
-function unavailable(): string | undefined {
-  for (const f of [EXE, ADDON]) if (!existsSync(f)) return `${f} is absent (run \`make release\` first)`;
-  const wine = prepareWine();
-  return wine.ok ? undefined : wine.why;
-}
-const skip = unavailable();
+const skip = wineUnavailable();
 if (skip) console.warn(`windows-service.test: skipped: ${skip}`);
 
 const onCleanup = useCleanup();

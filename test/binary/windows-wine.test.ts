@@ -15,7 +15,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pkg from '../../package.json' with { type: 'json' };
-import { libsqlAddonVersion } from '../../scripts/release.ts';
 import { avx2FromCpuinfo } from '../../src/cli/lib/cpu.ts';
 import { LOG_FILE_MAX_BYTES } from '../../src/lib/log.ts';
 import { type RunningBinary, stopBinary } from '../helpers/binary.ts';
@@ -28,32 +27,24 @@ import {
   chrootArgv,
   HOST_ENV,
   placeAddon,
-  prepareWine,
   runWine,
   startWine,
   startWineserver,
   stopWineserver,
+  WINE_ADDON,
+  WINE_EXE,
   wineSite,
+  wineUnavailable,
 } from '../wine/harness.ts';
 import { initSite as initSiteIn, jsonLines } from '../wine/site.ts';
 
 const ROOT = join(import.meta.dir, '..', '..');
-const EXE = process.env.RELAY_WINE_EXE ?? join(ROOT, 'dist', 'relay-windows-x64.exe');
+const EXE = WINE_EXE;
 const BASELINE = join(ROOT, 'dist', 'relay-windows-x64-baseline.exe');
-const ADDON = join(
-  ROOT,
-  '.release-cache',
-  `@libsql+win32-x64-msvc@${libsqlAddonVersion('win32-x64-msvc')}`,
-  'index.node',
-);
+const ADDON = WINE_ADDON;
 const VERSION_LINE = new RegExp(`^relay ${pkg.version.replace(/\./g, '\\.')} \\(commit [0-9a-f]{12}(-dirty)?\\)$`);
 
-function unavailable(): string | undefined {
-  for (const f of [EXE, ADDON]) if (!existsSync(f)) return `${f} is absent (run \`make release\` first)`;
-  const wine = prepareWine();
-  return wine.ok ? undefined : wine.why;
-}
-const skip = unavailable();
+const skip = wineUnavailable();
 if (skip) console.warn(`windows-wine.test: skipped: ${skip}`);
 
 const onCleanup = useCleanup();

@@ -12,6 +12,7 @@
  */
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { libsqlAddonVersion } from '../../scripts/release.ts';
 import { type RunningBinary, startBinary } from '../helpers/binary.ts';
 
 const ROOT = join(import.meta.dir, '..', '..');
@@ -180,4 +181,21 @@ export function wineSite(exe: string, label: string) {
     exe: `${winPath(dir)}\\relay.exe`,
     remove: () => rmSync(top, { recursive: true, force: true }),
   };
+}
+
+/** The Windows build the Wine tests run (RELAY_WINE_EXE: another build, e.g. to show a fix failing without it). */
+export const WINE_EXE = process.env.RELAY_WINE_EXE ?? join(ROOT, 'dist', 'relay-windows-x64.exe');
+/** The win32 libSQL addon `make release` cached, put where Bun's fallback looks (placeAddon). */
+export const WINE_ADDON = join(
+  ROOT,
+  '.release-cache',
+  `@libsql+win32-x64-msvc@${libsqlAddonVersion('win32-x64-msvc')}`,
+  'index.node',
+);
+
+/** Why the Wine tests cannot run here (no release build, no chroot), or undefined when they can. */
+export function wineUnavailable(): string | undefined {
+  for (const f of [WINE_EXE, WINE_ADDON]) if (!existsSync(f)) return `${f} is absent (run \`make release\` first)`;
+  const wine = prepareWine();
+  return wine.ok ? undefined : wine.why;
 }
