@@ -3,7 +3,7 @@
  * what it needs on loopback (dist/relay, a bare Bun.serve, mock clouds), prints
  * a Markdown table, writes the same as JSON, and exits 1 when a target is missed.
  *
- *   bun run test/bench/run.ts [--only ingest,peers,drain,memory,scale,slow-disk] [--seconds 5] [--pairs 4] [--threads 2]
+ *   bun run test/bench/run.ts [--only ingest,peers,ladder,drain,memory,scale,slow-disk] [--seconds 5] [--pairs 4] [--threads 2]
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -14,12 +14,13 @@ import { type Bench, broken, type Figure, fmt } from './figures.ts';
 import { ensureWrk, ROOT } from './lib.ts';
 import { bigUploads } from './memory.ts';
 import { SESSION_COMPLETE } from './payload.ts';
+import { ladder } from './ladder.ts';
 import { PEERS_TARGETS, peers } from './peers.ts';
 import { scale } from './scale.ts';
 import { SLOW_DISK_TARGETS, slowDisk } from './slow-disk.ts';
 import { throughput } from './throughput.ts';
 
-const SECTIONS = ['ingest', 'peers', 'drain', 'memory', 'scale', 'slow-disk'] as const;
+const SECTIONS = ['ingest', 'peers', 'ladder', 'drain', 'memory', 'scale', 'slow-disk'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -113,6 +114,7 @@ try {
     ['Relay RSS after the throughput runs', '≤ 100 MB'],
   ]);
   await section('peers', () => peers(bench), PEERS_TARGETS);
+  await section('ladder', () => ladder(bench), [['Ladder', 'reported']]);
   await section('drain', () => drain(bench), [['Drain', 'see issue 4']]);
   await section('memory', () => bigUploads(bench), [['Peak RSS, 8 × 10 MB uploads', '≤ 400 MB']]);
   await section('scale', () => scale(bench), [
