@@ -1,15 +1,15 @@
 /**
  * One rung of the ladder (ladder.ts): the relay's ingest path rebuilt a piece
  * at a time on the same stack, to show what each piece costs.
- * Usage: bun test/bench/ladder-server.ts STEP PORT DIR
+ * Usage: bun test/bench/ladder-server.ts STEP PORT DIR (PORT 0: any free one, printed)
  * GET answers 200 (the bench's readiness probe).
  */
 import { join } from 'node:path';
 import { Elysia } from 'elysia';
 import { checkJson } from '../../src/http/index.ts';
 import { payloadWarnings } from '../../src/warnings/index.ts';
-import { type Appendable, openStore } from './ladder-store.ts';
 import { STEPS, type Step } from './ladder.ts';
+import { type Appendable, openStore } from './ladder-store.ts';
 
 const [step, portArg, dir] = Bun.argv.slice(2) as [Step, string, string];
 const port = Number(portArg);
@@ -92,10 +92,16 @@ async function onWorker(): Promise<(e: Omit<Appendable, 'seq'>) => Promise<numbe
 }
 
 const store =
-  step === 'libsql' ? inThread('OFF') : step === 'libsql-fsync' ? inThread('FULL') : step === 'worker' ? await onWorker() : null;
+  step === 'libsql'
+    ? inThread('OFF')
+    : step === 'libsql-fsync'
+      ? inThread('FULL')
+      : step === 'worker'
+        ? await onWorker()
+        : null;
 const wave = waves();
 
-new Elysia()
+const app = new Elysia()
   .get('/', () => 'ok')
   .post(
     '/webhooks/v1/pos/:token',
@@ -129,4 +135,5 @@ new Elysia()
     { parse: 'none' },
   )
   .listen({ port, hostname: '127.0.0.1' });
-console.log(`ladder ${step} listening on 127.0.0.1:${port}`);
+// Port 0 picks a free one: the line names it (test/integration/bench-ladder.test.ts reads it).
+console.log(`ladder ${step} listening on 127.0.0.1:${app.server?.port}`);

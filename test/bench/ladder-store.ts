@@ -25,13 +25,17 @@ export interface Appendable {
 export function openStore(path: string, sync: Sync) {
   const db = new Database(path);
   db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${sync}`);
-  for (const f of readdirSync(DRIZZLE).filter((n) => n.endsWith('.sql')).sort())
+  for (const f of readdirSync(DRIZZLE)
+    .filter((n) => n.endsWith('.sql'))
+    .sort())
     db.exec(readFileSync(join(DRIZZLE, f), 'utf8'));
   const row = `(${COLUMNS.map(() => '?').join(', ')})`;
   const inserts = new Map(
     CHUNKS.map((n) => [
       n,
-      db.prepare(`INSERT INTO events (${COLUMNS.join(', ')}) VALUES ${Array.from({ length: n }, () => row).join(', ')}`),
+      db.prepare(
+        `INSERT INTO events (${COLUMNS.join(', ')}) VALUES ${Array.from({ length: n }, () => row).join(', ')}`,
+      ),
     ]),
   );
   const count = db.prepare(
