@@ -4,6 +4,7 @@
  * Usage: bun test/bench/ladder-server.ts STEP PORT DIR (PORT 0: any free one, printed)
  * GET answers 200 (the bench's readiness probe).
  */
+import { fdatasyncSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Elysia } from 'elysia';
 import { checkJson } from '../../src/http/index.ts';
@@ -91,14 +92,52 @@ async function onWorker(): Promise<(e: Omit<Appendable, 'seq'>) => Promise<numbe
     });
 }
 
+/**
+ * An append-only log on the ack's path: each turn's events in one write and
+ * one fdatasync, then the answers; a Worker (ladder-log-worker.ts) puts them
+ * into the spool's tables afterwards.
+ */
+async function logged(): Promise<(e: Omit<Appendable, 'seq'>) => Promise<number>> {
+  const log = join(dir, 'ladder.log');
+  const fd = openSync(log, 'a');
+  const worker = new Worker(join(import.meta.dir, 'ladder-log-worker.ts'));
+  await new Promise<void>((ready) => {
+    worker.onmessage = () => ready();
+    worker.postMessage({ log, db: join(dir, 'ladder.db') });
+  });
+  let seq = 0;
+  let queue: { e: Appendable; done: (seq: number) => void }[] = [];
+  return (e) =>
+    new Promise((done) => {
+      queue.push({ e: { ...e, seq: ++seq }, done });
+      if (queue.length === 1)
+        setImmediate(() => {
+          const batch = queue;
+          queue = [];
+          const parts: Buffer[] = [];
+          for (const { e } of batch) {
+            const head = Buffer.allocUnsafe(8);
+            head.writeUInt32LE(e.body.byteLength, 0);
+            head.writeUInt32LE(e.seq, 4);
+            parts.push(head, Buffer.from(e.body.buffer, e.body.byteOffset, e.body.byteLength));
+          }
+          writeSync(fd, Buffer.concat(parts));
+          fdatasyncSync(fd);
+          for (const q of batch) q.done(q.e.seq);
+        });
+    });
+}
+
 const store =
-  step === 'libsql'
-    ? inThread('OFF')
-    : step === 'libsql-fsync'
-      ? inThread('FULL')
-      : step === 'worker'
-        ? await onWorker()
-        : null;
+  step === 'log'
+    ? await logged()
+    : step === 'libsql'
+      ? inThread('OFF')
+      : step === 'libsql-fsync'
+        ? inThread('FULL')
+        : step === 'worker'
+          ? await onWorker()
+          : null;
 const wave = waves();
 
 const app = new Elysia()

@@ -31,6 +31,10 @@ export const STEPS = [
   { id: 'libsql', what: '+ libSQL group commit, the spool tables, multi-row INSERT, no fsync (synchronous=OFF)' },
   { id: 'libsql-fsync', what: '+ the WAL fsynced in every COMMIT, on the event loop (the relay’s way)' },
   { id: 'worker', what: 'storing on a Worker, COMMIT without fsync, then one WAL fsync per round, pipelined' },
+  {
+    id: 'log',
+    what: 'an append-only log on the ack path (one write + fdatasync a turn), a Worker inserting from it into libSQL',
+  },
 ] as const;
 export type Step = (typeof STEPS)[number]['id'];
 
