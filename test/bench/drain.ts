@@ -8,9 +8,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type MockCloud, type Received, startMockCloud } from '../helpers/mock-cloud.ts';
 import { type Bench, type Figure, fmt } from './figures.ts';
-import { BENCH_TOKENS, freePort, type Proc, startRelayBinary, waitFor } from './lib.ts';
+import { BENCH_TOKENS, freePort, ingestPath, type Proc, startRelayBinary, waitFor } from './lib.ts';
 import { SESSION_COMPLETE } from './payload.ts';
-import { ingestPath } from './throughput.ts';
 
 /** The cloud's limit as the mock enforces it: a bucket of `burst`, refilled at `rate`/s; beyond it, 429. */
 function limiter(rate: number, burst: number) {

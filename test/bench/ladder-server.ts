@@ -29,26 +29,16 @@ const FIXED = JSON.stringify({
   received_at: '2025-11-24T21:30:00.000Z',
 });
 
-/** Resolves every caller of one event-loop turn together: a group commit that stores nothing. */
-function waves(): () => Promise<void> {
-  let waiting: (() => void)[] = [];
-  return () =>
-    new Promise<void>((resolve) => {
-      waiting.push(resolve);
-      if (waiting.length === 1)
-        setImmediate(() => {
-          const now = waiting;
-          waiting = [];
-          for (const r of now) r();
-        });
-    });
-}
+type Pending = { e: Appendable; done: (seq: number) => void };
+type Append = (e: Omit<Appendable, 'seq'>) => Promise<number>;
 
-/** Group commit on the event loop, as the relay's writer does: one transaction per turn's appends. */
-function inThread(sync: 'OFF' | 'FULL'): (e: Omit<Appendable, 'seq'>) => Promise<number> {
-  const store = openStore(join(dir, 'ladder.db'), sync);
+/**
+ * The appends of one event-loop turn, handed to `flush` together once the
+ * turn is over (a group commit); `flush` answers each with `done`.
+ */
+function perTurn(flush: (batch: Pending[]) => void): Append {
   let seq = 0;
-  let queue: { e: Appendable; done: (seq: number) => void }[] = [];
+  let queue: Pending[] = [];
   return (e) =>
     new Promise((done) => {
       queue.push({ e: { ...e, seq: ++seq }, done });
@@ -56,40 +46,50 @@ function inThread(sync: 'OFF' | 'FULL'): (e: Omit<Appendable, 'seq'>) => Promise
         setImmediate(() => {
           const batch = queue;
           queue = [];
-          store.write(batch.map((q) => q.e));
-          for (const q of batch) q.done(q.e.seq);
+          flush(batch);
         });
     });
 }
 
-/** Storing on a Worker (ladder-worker.ts): each turn's appends are posted at once, several batches in flight. */
-async function onWorker(): Promise<(e: Omit<Appendable, 'seq'>) => Promise<number>> {
-  const worker = new Worker(join(import.meta.dir, 'ladder-worker.ts'));
+const answer = (batch: Pending[]) => {
+  for (const q of batch) q.done(q.e.seq);
+};
+
+/** A Worker, told where to store, and ready. */
+async function startWorker(file: string, start: unknown): Promise<Worker> {
+  const worker = new Worker(join(import.meta.dir, file));
   await new Promise<void>((ready) => {
     worker.onmessage = () => ready();
-    worker.postMessage({ path: join(dir, 'ladder.db') });
+    worker.postMessage(start);
   });
-  const inFlight = new Map<number, { e: Appendable; done: (seq: number) => void }[]>();
+  return worker;
+}
+
+/** On the event loop, as the relay's writer does: one transaction per turn's appends. */
+function inThread(sync: 'OFF' | 'FULL'): Append {
+  const store = openStore(join(dir, 'ladder.db'), sync);
+  return perTurn((batch) => {
+    store.write(batch.map((q) => q.e));
+    answer(batch);
+  });
+}
+
+/** Storing on a Worker (ladder-worker.ts): each turn's appends are posted at once, several batches in flight. */
+async function onWorker(): Promise<Append> {
+  const worker = await startWorker('ladder-worker.ts', { path: join(dir, 'ladder.db') });
+  const inFlight = new Map<number, Pending[]>();
   worker.onmessage = (ev: MessageEvent<number[]>) => {
     for (const id of ev.data) {
-      for (const q of inFlight.get(id)!) q.done(q.e.seq);
+      answer(inFlight.get(id)!);
       inFlight.delete(id);
     }
   };
-  let seq = 0;
   let batchId = 0;
-  let queue: { e: Appendable; done: (seq: number) => void }[] = [];
-  return (e) =>
-    new Promise((done) => {
-      queue.push({ e: { ...e, seq: ++seq }, done });
-      if (queue.length === 1)
-        setImmediate(() => {
-          const id = ++batchId;
-          inFlight.set(id, queue);
-          worker.postMessage({ id, events: queue.map((q) => q.e) });
-          queue = [];
-        });
-    });
+  return perTurn((batch) => {
+    const id = ++batchId;
+    inFlight.set(id, batch);
+    worker.postMessage({ id, events: batch.map((q) => q.e) });
+  });
 }
 
 /**
@@ -97,35 +97,22 @@ async function onWorker(): Promise<(e: Omit<Appendable, 'seq'>) => Promise<numbe
  * one fdatasync, then the answers; a Worker (ladder-log-worker.ts) puts them
  * into the spool's tables afterwards.
  */
-async function logged(): Promise<(e: Omit<Appendable, 'seq'>) => Promise<number>> {
+async function logged(): Promise<Append> {
   const log = join(dir, 'ladder.log');
   const fd = openSync(log, 'a');
-  const worker = new Worker(join(import.meta.dir, 'ladder-log-worker.ts'));
-  await new Promise<void>((ready) => {
-    worker.onmessage = () => ready();
-    worker.postMessage({ log, db: join(dir, 'ladder.db') });
+  await startWorker('ladder-log-worker.ts', { log, db: join(dir, 'ladder.db') });
+  return perTurn((batch) => {
+    const parts: Buffer[] = [];
+    for (const { e } of batch) {
+      const head = Buffer.allocUnsafe(8);
+      head.writeUInt32LE(e.body.byteLength, 0);
+      head.writeUInt32LE(e.seq, 4);
+      parts.push(head, Buffer.from(e.body.buffer, e.body.byteOffset, e.body.byteLength));
+    }
+    writeSync(fd, Buffer.concat(parts));
+    fdatasyncSync(fd);
+    answer(batch);
   });
-  let seq = 0;
-  let queue: { e: Appendable; done: (seq: number) => void }[] = [];
-  return (e) =>
-    new Promise((done) => {
-      queue.push({ e: { ...e, seq: ++seq }, done });
-      if (queue.length === 1)
-        setImmediate(() => {
-          const batch = queue;
-          queue = [];
-          const parts: Buffer[] = [];
-          for (const { e } of batch) {
-            const head = Buffer.allocUnsafe(8);
-            head.writeUInt32LE(e.body.byteLength, 0);
-            head.writeUInt32LE(e.seq, 4);
-            parts.push(head, Buffer.from(e.body.buffer, e.body.byteOffset, e.body.byteLength));
-          }
-          writeSync(fd, Buffer.concat(parts));
-          fdatasyncSync(fd);
-          for (const q of batch) q.done(q.e.seq);
-        });
-    });
 }
 
 const store =
@@ -138,7 +125,8 @@ const store =
         : step === 'worker'
           ? await onWorker()
           : null;
-const wave = waves();
+/** A group commit that stores nothing: every append of a turn answered together after it. */
+const wave = perTurn(answer);
 
 const app = new Elysia()
   .get('/', () => 'ok')
@@ -147,7 +135,7 @@ const app = new Elysia()
     async ({ params, request }) => {
       const body = await request.bytes();
       if (step === 'elysia') {
-        await wave();
+        await wave({ token: params.token, body });
         return new Response(FIXED, { headers: json });
       }
       const checked = checkJson(body);
@@ -161,15 +149,15 @@ const app = new Elysia()
         relayClockSkewMs: null,
         usualTable: null,
       });
-      const seq = store ? await store({ token: params.token, body }) : (await wave(), 0);
-      const answer: Record<string, unknown> = {
+      const seq = await (store ?? wave)({ token: params.token, body });
+      const reply: Record<string, unknown> = {
         status: 'success',
         event_id: `evt-${seq}`,
         message: 'Webhook received and stored',
         received_at: new Date(now).toISOString(),
       };
-      if (warnings.length > 0) answer.warnings = warnings.map((w) => w.message);
-      return new Response(JSON.stringify(answer), { headers: json });
+      if (warnings.length > 0) reply.warnings = warnings.map((w) => w.message);
+      return new Response(JSON.stringify(reply), { headers: json });
     },
     { parse: 'none' },
   )

@@ -11,7 +11,6 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Bench, type Figure, fmt } from './figures.ts';
 import {
-  BENCH_TOKENS,
   freePort,
   median,
   type Proc,
@@ -20,9 +19,8 @@ import {
   startBare,
   startRelayBinary,
   type WrkResult,
-  wrk,
+  wrkAll200,
 } from './lib.ts';
-import { ingestPath } from './throughput.ts';
 
 /** The model rungs, cheapest first. */
 export const STEPS = [
@@ -100,16 +98,7 @@ export async function ladder(b: Bench): Promise<{ figures: Figure[]; raw: { runs
   const run = async (rung: Rung, seconds: number) => {
     const p = procs.get(rung)!;
     const before = threadSeconds(p.pid);
-    const r = await wrk({
-      url: p.url + ingestPath(BENCH_TOKENS[0]),
-      bodyFile: b.bodyFile,
-      threads: b.threads,
-      connections: 64,
-      seconds,
-      serverPid: p.pid,
-    });
-    if (r.errors > 0 || r.non2xx > 0)
-      throw new Error(`ladder ${rung}: ${r.non2xx} answers not 2xx, ${r.errors} socket errors/timeouts (${r.command})`);
+    const r = await wrkAll200(p, b, `ladder ${rung}`, seconds);
     let busiest = 0;
     for (const [tid, s] of threadSeconds(p.pid)) busiest = Math.max(busiest, s - (before.get(tid) ?? 0));
     return { wrk: r, busiestThread: busiest / r.seconds };

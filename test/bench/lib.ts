@@ -9,6 +9,7 @@ import type { Subprocess } from 'bun';
 import { maskToken } from '../../src/lib/mask.ts';
 import { tomlOf } from '../helpers/config.ts';
 import { waitFor } from '../helpers/wait.ts';
+import type { Bench } from './figures.ts';
 
 export const ROOT = join(import.meta.dir, '..', '..');
 /** The binary under test: dist/relay (`make build`), or another build given as RELAY_BIN. */
@@ -284,6 +285,32 @@ export async function wrk(opts: {
       .replace(/\/webhooks\/v1\/pos\/([^/?\s]+)/g, (_m, t: string) => `/webhooks/v1/pos/${maskToken(t)}`),
   };
 }
+
+/**
+ * The peers' and the ladder's run: 64 keep-alive connections posting the
+ * bench body to `p`'s ingest path; a run that was not all 200s measured
+ * something other than durable acks, and throws.
+ */
+export async function wrkAll200(
+  p: Proc,
+  b: Pick<Bench, 'bodyFile' | 'threads'>,
+  who: string,
+  seconds: number,
+): Promise<WrkResult> {
+  const r = await wrk({
+    url: p.url + ingestPath(BENCH_TOKENS[0]),
+    bodyFile: b.bodyFile,
+    threads: b.threads,
+    connections: 64,
+    seconds,
+    serverPid: p.pid,
+  });
+  if (r.errors > 0 || r.non2xx > 0)
+    throw new Error(`${who}: ${r.non2xx} answers not 2xx, ${r.errors} socket errors/timeouts (${r.command})`);
+  return r;
+}
+
+export const ingestPath = (token: string) => `/webhooks/v1/pos/${token}`;
 
 export const median = (xs: number[]): number => {
   if (xs.length === 0) return NaN;

@@ -6,9 +6,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Bench, type Figure, fmt } from './figures.ts';
-import { BENCH_TOKENS, freePort, memoryMb, startRelayBinary } from './lib.ts';
+import { BENCH_TOKENS, freePort, ingestPath, memoryMb, startRelayBinary } from './lib.ts';
 import { bigSession } from './payload.ts';
-import { ingestPath } from './throughput.ts';
 
 const CLIENTS = 8;
 const SIZE = 10 * 1024 * 1024; // exactly server.max_body_bytes: accepted

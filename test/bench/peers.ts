@@ -13,7 +13,6 @@ import { join } from 'node:path';
 import { RedisClient } from 'bun';
 import { type Bench, type Figure, fmt } from './figures.ts';
 import {
-  BENCH_TOKENS,
   cpuSeconds,
   freePort,
   median,
@@ -24,9 +23,8 @@ import {
   startRelayBinary,
   type WrkResult,
   waitFor,
-  wrk,
+  wrkAll200,
 } from './lib.ts';
-import { ingestPath } from './throughput.ts';
 
 const REDIS_TARGET = 1.3;
 const BARE_TARGET = 0.4;
@@ -193,20 +191,7 @@ export async function peers(b: Bench): Promise<{ figures: Figure[]; raw: PeersRa
     { peer: 'naive', proc: naive },
     { peer: 'bare', proc: bare },
   ];
-  const run = async (p: Proc, who: string, seconds = b.seconds) => {
-    const r = await wrk({
-      url: p.url + ingestPath(BENCH_TOKENS[0]),
-      bodyFile: b.bodyFile,
-      threads: b.threads,
-      connections: 64,
-      seconds,
-      serverPid: p.pid,
-    });
-    // A run that was not all 200s measured something else than durable acks.
-    if (r.errors > 0 || r.non2xx > 0)
-      throw new Error(`${who}: ${r.non2xx} answers not 2xx, ${r.errors} socket errors/timeouts (${r.command})`);
-    return r;
-  };
+  const run = (p: Proc, who: string, seconds = b.seconds) => wrkAll200(p, b, who, seconds);
 
   // Warm-up (JIT, page cache, first pages of each file); not recorded.
   await run(relay, 'relay warm-up', 2);

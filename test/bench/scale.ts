@@ -6,10 +6,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Bench, type Figure, fmt } from './figures.ts';
-import { BENCH_TOKENS, freePort, median, startRelayBinary, type WrkResult, wrk } from './lib.ts';
+import { BENCH_TOKENS, freePort, ingestPath, median, startRelayBinary, type WrkResult, wrk } from './lib.ts';
 import { SESSION_COMPLETE } from './payload.ts';
 import { type Seeded, seedSpool } from './seed.ts';
-import { ingestPath } from './throughput.ts';
 
 export const BACKLOG = 1_000_000;
 const STARTS = 3;

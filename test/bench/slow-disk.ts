@@ -13,8 +13,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fuseUnavailable, LossyFs } from '../fuse/lossy-fs.ts';
 import { type Bench, type Figure, fmt } from './figures.ts';
-import { BENCH_TOKENS, freePort, startRelayBinary, type WrkResult, waitFor, wrk } from './lib.ts';
-import { ingestPath } from './throughput.ts';
+import { BENCH_TOKENS, freePort, ingestPath, startRelayBinary, type WrkResult, waitFor, wrk } from './lib.ts';
 
 const FSYNC_MS = 10;
 const CONNECTIONS = [1, 4, 64] as const;

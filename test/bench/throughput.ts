@@ -7,9 +7,17 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Bench, type Figure, fmt } from './figures.ts';
-import { BENCH_TOKENS, freePort, median, memoryMb, startBare, startRelayBinary, type WrkResult, wrk } from './lib.ts';
-
-export const ingestPath = (token: string) => `/webhooks/v1/pos/${token}`;
+import {
+  BENCH_TOKENS,
+  freePort,
+  ingestPath,
+  median,
+  memoryMb,
+  startBare,
+  startRelayBinary,
+  type WrkResult,
+  wrk,
+} from './lib.ts';
 
 /** A relay run that was not all 200s measured something else than durable acks. */
 function assertClean(r: WrkResult, who: string): void {
