@@ -1,10 +1,9 @@
 /**
- * The ladder's last model step (ladder.ts): storing on a thread of its own,
+ * The ladder's Worker rung (ladder.ts): storing on a thread of its own,
  * with the fsync pipelined. COMMIT runs with synchronous=NORMAL (no fsync),
  * then one fsync of the WAL answers every batch committed before it; the
  * batches that arrive meanwhile are committed next, while the main thread
- * goes on parsing. What the relay's writer would have to become (README
- * "Performance").
+ * goes on parsing.
  */
 import { fsyncSync } from 'node:fs';
 import { type Appendable, openStore } from './ladder-store.ts';

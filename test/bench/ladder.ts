@@ -4,10 +4,12 @@
  * Bun.serve and the relay binary, all alternated in one run. Each rung
  * reports its pair ratio to the bare server of the same round, the server's
  * CPU per request, and how busy its busiest thread was: a thread near 1 core
- * is the ceiling. The last model rung moves storing to a Worker with the
- * fsync pipelined: what the relay's writer would have to become.
+ * is the ceiling. The last two model rungs take storing off the ack's
+ * thread (a Worker with the fsync pipelined; an append-only log in front):
+ * the designs that would have to win for issue 16's targets (README
+ * "Performance", "The ladder").
  */
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Bench, type Figure, fmt } from './figures.ts';
 import {
@@ -18,6 +20,8 @@ import {
   spawnAndWait,
   startBare,
   startRelayBinary,
+  stealSeconds,
+  threadSeconds,
   type WrkResult,
   wrkAll200,
 } from './lib.ts';
@@ -50,27 +54,6 @@ interface Run {
   /** CPU of the server's busiest thread during the run, in cores. */
   busiestThread: number;
   ratio: number;
-}
-
-/** CPU seconds per thread of a process, from /proc/PID/task/TID/stat. */
-function threadSeconds(pid: number): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(tid, (Number(f[11]) + Number(f[12])) / 100);
-    } catch {
-      // the thread ended between the listing and the read
-    }
-  }
-  return out;
-}
-
-/** Seconds the hypervisor gave this VM's cores to others (steal), from /proc/stat. */
-function stealSeconds(): number {
-  const f = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/);
-  return Number(f[8] ?? 0) / 100;
 }
 
 export async function ladder(b: Bench): Promise<{ figures: Figure[]; raw: { runs: Run[]; stealCores: number } }> {

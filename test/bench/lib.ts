@@ -3,7 +3,7 @@
  * server), wrk, /proc readings. Everything runs on 127.0.0.1, bounded in time.
  */
 
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Subprocess } from 'bun';
 import { maskToken } from '../../src/lib/mask.ts';
@@ -172,19 +172,45 @@ export function memoryMb(pid: number): { rss: number; hwm: number } {
   return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 };
 }
 
+/** utime + stime of a /proc/.../stat file, in seconds (clock ticks, USER_HZ = 100). */
+function statSeconds(path: string): number {
+  const stat = readFileSync(path, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 /** CPU seconds (user + system) a process has used, from /proc/PID/stat. */
 export function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  return statSeconds(`/proc/${pid}/stat`);
 }
+
+/** CPU seconds per thread of a process, from /proc/PID/task/TID/stat. */
+export function threadSeconds(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      out.set(tid, statSeconds(`/proc/${pid}/task/${tid}/stat`));
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return out;
+}
+
+/** The machine's line of /proc/stat: user, nice, system, idle, iowait, irq, softirq, steal, ... in ticks. */
+const machineTicks = (): number[] =>
+  readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
 
 /** Seconds of CPU the whole machine spent busy (all cores), from /proc/stat. */
 export function machineBusySeconds(): number {
-  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
-  const f = line.trim().split(/\s+/).slice(1).map(Number);
+  const f = machineTicks();
   const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
   return (total - f[3]! - f[4]!) / 100; // minus idle and iowait; USER_HZ = 100
+}
+
+/** Seconds the hypervisor gave this VM's cores to others (steal), from /proc/stat. */
+export function stealSeconds(): number {
+  return (machineTicks()[7] ?? 0) / 100;
 }
 
 export interface WrkResult {

@@ -73,7 +73,7 @@ describe('the ladder models store what they acknowledge', () => {
   });
 
   for (const step of storing) {
-    test(`${step}: 40 concurrent 200s, then killed: 40 rows with the exact bytes`, async () => {
+    test(`${step}: 40 concurrent 200s, then killed: all 40 stored with the exact bytes`, async () => {
       const s = await start(step);
       const bodies = Array.from({ length: 40 }, (_, i) => `{"order_id": "ORD-${i}", "total": 19.00}`);
       const answers = await Promise.all(bodies.map((b) => post(s.url, b)));
