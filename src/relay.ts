@@ -15,6 +15,8 @@ export interface RelayDeps {
   clock?: Clock;
   /** Re-reads the config file (the CLI's; tests may give their own). */
   reloadConfig?: () => { ok: true; config: Config } | { ok: false; problems: string[] };
+  /** Whether the log can be written (lib/log.ts); absent: a log that cannot fail (stdout, tests). */
+  logHealth?: () => import('./lib/log.ts').LogHealth;
   /** The alerter's tick, hold, backoff and receivers (tests); the relay runs on its defaults. */
   alerts?: AlerterOptions;
 }

@@ -24,6 +24,23 @@ export function createLogger(level: string, dest?: pino.DestinationStream): Logg
   );
 }
 
+/**
+ * Whether the relay's own log can be written. A log that fails never stops the
+ * relay; it is reported here (the /health reasons, the page, /metrics) instead.
+ */
+export interface LogHealth {
+  /** False while the latest write failed. */
+  ok: boolean;
+  /** The latest failure, e.g. "ENOSPC: no space left on device, write"; null when none since start. */
+  error: string | null;
+  /** Log lines lost since start (writes that failed). */
+  failures: number;
+  /** Wall time the current failure began; null while ok. */
+  since: number | null;
+}
+
+export const healthyLog = (): LogHealth => ({ ok: true, error: null, failures: 0, since: null });
+
 export const silentLogger: Logger = pino({ level: 'silent' });
 
 /** A log file grows to this size, then becomes `<file>.1` (replacing the older one): ~20 MB of log at most. */
