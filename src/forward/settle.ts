@@ -18,7 +18,10 @@ export interface ForwardSettings {
 
 export interface CloudStatus {
   reachable: boolean | null;
+  /** Wall time `reachable` last changed (for people to read). */
   since: number | null;
+  /** Monotonic time `reachable` last changed (for ages the relay acts on). */
+  sinceMono: number | null;
   lastDeliveryAt: number | null;
   lastError: string | null;
 }
@@ -35,6 +38,19 @@ export interface TokenState {
   bucket?: BucketState;
   pausedUntil: number;
   reason: string;
+}
+
+/**
+ * A lane with pending events that has made no attempt for longer than its
+ * scheduled wait plus a margin: its runner is gone or stuck.
+ */
+export interface StalledLane {
+  token: string;
+  env: Env;
+  /** Monotonic time the lane should have tried by (its scheduled attempt plus the margin). */
+  sinceMono: number;
+  /** How long past that it is, in ms. */
+  overdueMs: number;
 }
 
 /** The cloud's answer to one request (`status` null: no HTTP answer). */

@@ -29,6 +29,7 @@ const spool = (o: Partial<SpoolStats> = {}): SpoolStats =>
 const cloud = (o: Partial<CloudStatus> = {}): CloudStatus => ({
   reachable: true,
   since: T0,
+  sinceMono: 0,
   lastDeliveryAt: T0,
   lastError: null,
   ...o,
