@@ -1,10 +1,10 @@
-import type { Clock } from '../lib/clock.ts';
+import { type Clock, wallAt } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import { maskToken } from '../lib/mask.ts';
 import { noopMetrics, type RelayMetrics } from '../lib/metrics.ts';
 import { takeToken } from '../lib/token-bucket.ts';
 import { type Env, laneKey, type PendingEvent, type Spool } from '../spool/index.ts';
-import { classify, clockSkew, parseRetryAfter } from './policy.ts';
+import { backoffDelay, classify, clockSkew, laneStall, parseRetryAfter, STALL_MARGIN_MS } from './policy.ts';
 import { fetchProxy, type ProxyRoute, showProxy } from './proxy.ts';
 import { proxyAnswer, proxyFailure, scrubProxy, throughProxy } from './proxy-errors.ts';
 import {
@@ -33,9 +33,13 @@ export interface ForwarderDeps {
 
 export interface PausedToken {
   token: string;
+  /** Wall time the pause ends, for people to read (the lanes wait on the monotonic clock). */
   until: number;
   reason: string;
 }
+
+/** A lane runner that failed (a spool read or write that threw) is started again after this, doubling up to the max backoff. */
+const RUNNER_RESTART_MS = 1000;
 
 /**
  * How long stop() waits for runners once their requests are aborted. An
@@ -59,6 +63,8 @@ export class Forwarder {
   private readonly cancelCtl = new AbortController();
   private readonly random: () => number;
   private stopped = false;
+  /** Monotonic time start() ran: a pending lane with no runner at all is overdue from then. */
+  private startedAt = 0;
   /** Set just before stop() resolves: from then on nothing is written to the spool (it is about to close). */
   private halted = false;
   private stopping: Promise<void> | null = null;
@@ -77,6 +83,7 @@ export class Forwarder {
   }
 
   start(): void {
+    this.startedAt = this.deps.clock.mono();
     this.deps.spool.onAppend((token, env) => this.wake(token, env));
     for (const l of this.deps.spool.pendingLanes()) this.wake(l.token, l.env);
   }
@@ -87,30 +94,88 @@ export class Forwarder {
     const key = laneKey(token, env);
     let lane = this.lanes.get(key);
     if (!lane) {
-      lane = { token, env, running: false, failures: 0, notBefore: 0 };
+      lane = {
+        token,
+        env,
+        running: false,
+        failures: 0,
+        notBefore: 0,
+        crashes: 0,
+        restart: null,
+        dueBy: this.deps.clock.mono(),
+      };
       this.lanes.set(key, lane);
     }
     if (lane.running) return;
+    if (lane.restart) {
+      clearTimeout(lane.restart);
+      lane.restart = null;
+    }
     lane.running = true;
-    const p = this.runLane(lane)
-      .catch((e) => this.deps.log.error({ err: (e as Error).message, token: maskToken(token) }, 'lane runner failed'))
+    lane.dueBy = this.deps.clock.mono();
+    const l = lane;
+    const p = this.runLane(l)
+      .then(
+        () => {
+          l.crashes = 0;
+        },
+        (e) => this.restartLater(l, e),
+      )
       .finally(() => {
-        lane.running = false;
+        l.running = false;
         this.runners.delete(p);
       });
     this.runners.add(p);
   }
 
-  /** Lanes with pending events whose runner has not tried for longer than its wait plus a margin. */
+  /**
+   * A runner that threw (a spool read or write failed: a full disk, a file
+   * being set aside) is started again by its owner, with backoff, whether or
+   * not a new event arrives on its lane: its pending events must not wait for one.
+   */
+  private restartLater(lane: Lane, e: unknown): void {
+    lane.crashes++;
+    const st = this.deps.settings();
+    const delay = backoffDelay(
+      lane.crashes,
+      { initialMs: RUNNER_RESTART_MS, maxMs: Math.max(RUNNER_RESTART_MS, st.maxBackoffMs) },
+      () => 1,
+    );
+    lane.dueBy = this.deps.clock.mono() + delay;
+    this.deps.log.error(
+      { err: (e as Error).message, token: maskToken(lane.token), env: lane.env, restart_in_ms: delay },
+      'lane runner failed; restarting it',
+    );
+    if (this.stopped) return;
+    lane.restart = setTimeout(() => {
+      lane.restart = null;
+      this.wake(lane.token, lane.env);
+    }, delay);
+  }
+
+  /**
+   * Lanes with pending events whose runner has not tried within its scheduled
+   * wait plus STALL_MARGIN_MS: a runner gone, or stuck on a spool write or a
+   * request past its timeout. Empty while a salvage holds the lanes (their
+   * deliveries wait for it by design) and once stopping.
+   */
   stalled(): StalledLane[] {
-    return [];
+    if (this.stopped) return [];
+    const now = this.deps.clock.mono();
+    const out: StalledLane[] = [];
+    for (const { token, env } of this.deps.spool.pendingLanes()) {
+      const lane = this.lanes.get(laneKey(token, env));
+      const s = laneStall(lane ? lane.dueBy : this.startedAt, now, STALL_MARGIN_MS);
+      if (s) out.push({ token, env, ...s });
+    }
+    return out;
   }
 
   /** Tokens the cloud refused (401): their lanes wait until `until`, then try the head again. */
   paused(): PausedToken[] {
     return [...this.tokens.entries()]
       .filter(([, s]) => s.reason !== '')
-      .map(([token, s]) => ({ token, until: s.pausedUntil, reason: s.reason }));
+      .map(([token, s]) => ({ token, until: Math.round(wallAt(this.deps.clock, s.pausedUntil)), reason: s.reason }));
   }
 
   /**
@@ -127,6 +192,10 @@ export class Forwarder {
   private async halt(graceMs: number): Promise<void> {
     this.stopped = true;
     this.stopCtl.abort();
+    for (const lane of this.lanes.values()) {
+      if (lane.restart) clearTimeout(lane.restart);
+      lane.restart = null;
+    }
     if (!(await settledWithin(this.runners, graceMs))) {
       this.cancelCtl.abort();
       if (!(await settledWithin(this.runners, ABORT_SETTLE_MS))) {
@@ -147,24 +216,31 @@ export class Forwarder {
 
   private async runLane(lane: Lane): Promise<void> {
     const { spool, clock } = this.deps;
+    // Every wait here is on the monotonic clock: a step of the wall clock
+    // (NTP, a date fixed by hand) neither freezes a lane nor hurries it.
     while (!this.stopped) {
+      lane.dueBy = clock.mono();
       const ev = spool.head(lane.token, lane.env);
       if (!ev) return;
       const ts = this.tokenState(lane.token);
       const settings = this.deps.settings();
       const waitUntil = Math.max(lane.notBefore, ts.pausedUntil);
-      if (waitUntil > clock.now()) {
-        await this.sleep(waitUntil - clock.now());
+      if (waitUntil > clock.mono()) {
+        lane.dueBy = waitUntil;
+        await this.sleep(waitUntil - clock.mono());
         continue;
       }
       const cap = Math.max(1, Math.ceil(settings.ratePerToken / 10));
-      const take = takeToken(ts.bucket, clock.now(), { ratePerSec: settings.ratePerToken, capacity: cap });
+      const take = takeToken(ts.bucket, clock.mono(), { ratePerSec: settings.ratePerToken, capacity: cap });
       ts.bucket = take.state;
       if (!take.allowed) {
+        lane.dueBy = clock.mono() + take.waitMs;
         await this.sleep(take.waitMs);
         continue;
       }
+      lane.dueBy = clock.mono() + settings.timeoutMs;
       const answer = await this.send(ev, settings);
+      lane.dueBy = clock.mono();
       // Cut off by stop, or too late to write: the cloud's answer (if any) is
       // unknown to us, so the event stays pending, its attempts untouched, and
       // is sent again after restart under the same Idempotency-Key.
@@ -179,7 +255,8 @@ export class Forwarder {
   private settle(lane: Lane, ts: TokenState, ev: PendingEvent, a: Answer, st: ForwardSettings): Promise<void> {
     const { spool, clock, log } = this.deps;
     const at = clock.now();
-    this.noteReachability(a, at);
+    const atMono = clock.mono();
+    this.noteReachability(a, at, atMono);
     const metrics = this.deps.metrics ?? noopMetrics;
     metrics.attempt(a.status === null ? 'error' : String(a.status));
     const tokenLog = { token: maskToken(ev.token), env: ev.env, event_id: ev.id, status: a.status };
@@ -195,16 +272,18 @@ export class Forwarder {
       a,
       st,
       at,
+      atMono,
       tokenLog,
     });
   }
 
-  private noteReachability(a: Answer, at: number): void {
+  private noteReachability(a: Answer, at: number, atMono: number): void {
     // A proxy's 407 is an HTTP answer, but not the cloud's: the cloud was not reached.
     const reachable = a.status !== null && !a.fromProxy;
     if (this.cloud.reachable !== reachable) {
       this.cloud.reachable = reachable;
       this.cloud.since = at;
+      this.cloud.sinceMono = atMono;
       this.deps.log.info({ reachable }, reachable ? 'cloud reachable' : 'cloud unreachable');
     }
     this.cloud.lastError = reachable ? null : (a.error ?? null);

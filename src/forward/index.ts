@@ -1,7 +1,7 @@
 export type { CloudStatus, ForwarderDeps, ForwardSettings, PausedToken, StalledLane } from './forwarder.ts';
 export { createForwarder, Forwarder } from './forwarder.ts';
 export type { Verdict } from './policy.ts';
-export { backoffDelay, classify, clockSkew, parseRetryAfter } from './policy.ts';
+export { backoffDelay, classify, clockSkew, laneStall, parseRetryAfter, STALL_MARGIN_MS } from './policy.ts';
 export {
   fetchProxy,
   noProxyMatches,

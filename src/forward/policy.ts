@@ -94,3 +94,21 @@ export function clockSkew(sentAt: number, receivedAt: number, date: string | nul
   if (mid < cloud) return Math.round(mid - cloud);
   return Math.round(Math.max(0, mid - (cloud + 1000)));
 }
+
+/** How far past its scheduled attempt a lane may be before it counts as stalled: timers and a busy event loop run late. */
+export const STALL_MARGIN_MS = 5000;
+
+/**
+ * Whether a lane with pending events is stalled: its runner promised to act
+ * by `dueBy` (monotonic: the end of its wait, or its request's timeout) and
+ * `now` is past that by more than `marginMs`. Returns since when (the
+ * deadline plus the margin) and by how much, or null while it is on time.
+ */
+export function laneStall(
+  dueBy: number,
+  now: number,
+  marginMs: number,
+): { sinceMono: number; overdueMs: number } | null {
+  const since = dueBy + marginMs;
+  return now > since ? { sinceMono: since, overdueMs: Math.round(now - since) } : null;
+}

@@ -30,12 +30,21 @@ export interface Lane {
   token: string;
   env: Env;
   running: boolean;
+  /** Failed deliveries in a row: the backoff's exponent. */
   failures: number;
+  /** Monotonic time before which the head is not sent again (backoff). */
   notBefore: number;
+  /** Runner failures in a row (a spool read or write that threw): the restart's backoff. */
+  crashes: number;
+  /** The pending restart of a failed runner. */
+  restart: ReturnType<typeof setTimeout> | null;
+  /** Monotonic time the runner has promised to act by: its wait's end, or its request's timeout (stalled() reads it). */
+  dueBy: number;
 }
 
 export interface TokenState {
   bucket?: BucketState;
+  /** Monotonic time the token's pause (a 401) ends. */
   pausedUntil: number;
   reason: string;
 }
@@ -75,7 +84,10 @@ export interface Settling {
   ev: PendingEvent;
   a: Answer;
   st: ForwardSettings;
+  /** Wall time of the answer: what is stored and shown. */
   at: number;
+  /** Monotonic time of the answer: what waits are measured from. */
+  atMono: number;
   tokenLog: Record<string, unknown>;
 }
 
@@ -99,7 +111,7 @@ export const verdictHandlers: { [V in Verdict]: (c: Settling) => Promise<void> }
     log.debug(tokenLog, 'delivered');
   },
 
-  async retry({ spool, log, random, lane, ev, a, st, at, tokenLog }) {
+  async retry({ spool, log, random, lane, ev, a, st, at, atMono, tokenLog }) {
     await spool.recordAttempt(ev, 'retry', { at, status: a.status, error: a.error ?? truncate(a.body) });
     lane.failures++;
     const delay = backoffDelay(
@@ -108,13 +120,13 @@ export const verdictHandlers: { [V in Verdict]: (c: Settling) => Promise<void> }
       random,
       a.retryAfterMs,
     );
-    lane.notBefore = at + delay;
+    lane.notBefore = atMono + delay;
     log.warn({ ...tokenLog, error: a.error, retry_in_ms: delay }, 'delivery failed, will retry');
   },
 
-  async pause({ spool, log, ts, ev, a, st, at, tokenLog }) {
+  async pause({ spool, log, ts, ev, a, st, at, atMono, tokenLog }) {
     await spool.recordAttempt(ev, 'pause', { at, status: a.status, error: truncate(a.body) });
-    ts.pausedUntil = at + st.maxBackoffMs;
+    ts.pausedUntil = atMono + st.maxBackoffMs;
     ts.reason = `cloud answered ${a.status}: token invalid or inactive`;
     log.error(
       { ...tokenLog, retry_in_ms: st.maxBackoffMs },

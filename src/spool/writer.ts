@@ -61,6 +61,12 @@ export class GroupCommitWriter {
   private scheduled = false;
   /** Given on arrival, so ids (which carry it) exist before the insert; a failed batch leaves a gap, never a reuse. */
   private nextSeq = 1;
+  /**
+   * The time the latest id carries. Ids never go back in time: after a
+   * backwards step of the wall clock they hold this until the clock catches
+   * up (RFC 9562 §6.2 allows it; the seq in the id keeps them unique).
+   */
+  private idMs = 0;
 
   private readonly begin;
   private readonly commit;
@@ -111,9 +117,10 @@ export class GroupCommitWriter {
       // seq, id and time are taken on arrival: ids sort in ack order.
       const seq = this.nextSeq++;
       const receivedAt = this.deps.clock.now();
+      this.idMs = Math.max(this.idMs, receivedAt);
       const row: AppendRow = {
         seq,
-        id: eventId(receivedAt, seq),
+        id: eventId(this.idMs, seq),
         token: input.token,
         env: input.env,
         body: input.body,

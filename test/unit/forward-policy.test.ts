@@ -5,7 +5,7 @@
  * is test/integration/forward.test.ts.
  */
 import { describe, expect, it } from 'bun:test';
-import { backoffDelay, classify, parseRetryAfter, type Verdict } from '../../src/forward/policy.ts';
+import { backoffDelay, classify, laneStall, parseRetryAfter, type Verdict } from '../../src/forward/policy.ts';
 
 describe('classify: what a cloud answer means for the event', () => {
   const cases: [status: number | null, verdict: Verdict, why: string][] = [
@@ -232,4 +232,18 @@ describe('backoffDelay: exponential backoff with full jitter', () => {
     expect(backoffDelay(3, opts, counting, 100)).toBe(1_000);
     expect(calls).toBe(1);
   });
+});
+
+describe('laneStall: a lane with pending events that has not acted by its deadline plus the margin', () => {
+  const cases: [dueBy: number, now: number, margin: number, expected: ReturnType<typeof laneStall>, why: string][] = [
+    [1000, 1000, 5000, null, 'at its deadline: on time'],
+    [1000, 6000, 5000, null, 'exactly at deadline plus margin: still on time'],
+    [1000, 6001, 5000, { sinceMono: 6000, overdueMs: 1 }, 'one ms past the margin: stalled'],
+    [1000, 66_000, 5000, { sinceMono: 6000, overdueMs: 60_000 }, 'a minute past: stalled for a minute'],
+    [300_000, 10_000, 5000, null, 'a backoff ending in five minutes: waiting, not stalled'],
+    [0, 0, 0, null, 'no margin, at the deadline'],
+  ];
+  for (const [dueBy, now, margin, expected, why] of cases) {
+    it(why, () => expect(laneStall(dueBy, now, margin)).toEqual(expected));
+  }
 });
