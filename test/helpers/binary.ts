@@ -4,7 +4,8 @@ import type { Subprocess } from 'bun';
 import type { OnCleanup } from './cleanup.ts';
 
 const ROOT = join(import.meta.dir, '..', '..');
-export const BINARY = join(ROOT, 'dist', 'relay');
+/** dist/relay; RELAY_BINARY runs a suite against another build (an older commit's, to see a test go red). */
+export const BINARY = process.env.RELAY_BINARY ?? join(ROOT, 'dist', 'relay');
 
 /** `make test` builds dist/relay first; a bare `bun test` builds it here. */
 export async function ensureBinary(): Promise<string> {
