@@ -1,6 +1,7 @@
 import type { AlertCounters, AlertStatus } from '../alerts/index.ts';
 import type { Config } from '../config/index.ts';
 import type { Forwarder } from '../forward/index.ts';
+import type { RefusalTally } from '../http/index.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import type { RelayMetrics } from '../lib/metrics.ts';
@@ -32,6 +33,10 @@ export interface AdminMetrics extends RelayMetrics {
   watch(source: GaugeSource): void;
   /** Payload warnings given since the start, by warning id, for the status page. */
   warningCounts(): Record<string, number>;
+  /** Ingest's refusal tally, once handed over. */
+  watchRefusals(tally: RefusalTally): void;
+  /** The refusal tally, for the status page; null before ingest handed it over. */
+  refusals(): RefusalTally | null;
 }
 
 export interface AdminDeps {

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Registry } from 'prom-client';
+import { REFUSAL_IDS, type RefusalTally } from '../http/index.ts';
 import { maskToken } from '../lib/mask.ts';
 import { ENVS, type Env, laneKey, type SpoolStats } from '../spool/index.ts';
 import { WARNING_IDS } from '../warnings/index.ts';
@@ -136,6 +137,30 @@ export function createPromMetrics(): AdminMetrics {
     INGEST_BUCKETS,
   );
   registry.registerMetric(ingest as unknown as Parameters<Registry['registerMetric']>[0]);
+  // Read from the refusal tally (http/tally.ts) at scrape time: a flood of
+  // refusals costs the ingest path a count, never a labels lookup.
+  let refusals: RefusalTally | null = null;
+  new Counter({
+    name: 'relay_refusals_total',
+    help: 'Webhooks refused, by reason (unknown_token 401, invalid_json 400, too_large 413, rate_limited 429, spool_full 503, ...).',
+    labelNames: ['reason'] as const,
+    registers,
+    collect() {
+      const counts = refusals?.byReason() ?? {};
+      this.reset();
+      for (const reason of REFUSAL_IDS) this.labels({ reason }).inc(counts[reason] ?? 0);
+    },
+  });
+  new Counter({
+    name: 'relay_refusals_unknown_token_total',
+    help: 'Webhooks refused for an unknown or inactive token, by the token\'s first 8 characters; past 50 tokens the rest count as "other".',
+    labelNames: ['token'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const [token, n] of Object.entries(refusals?.unknownTokens() ?? {})) this.labels({ token }).inc(n);
+    },
+  });
   new Gauge({
     name: 'relay_spool_pending',
     help: 'Events waiting for delivery, per token (first 8 characters) and env.',
@@ -283,6 +308,10 @@ export function createPromMetrics(): AdminMetrics {
     watch(s) {
       source = s;
     },
+    watchRefusals(tally) {
+      refusals = tally;
+    },
+    refusals: () => refusals,
     warningCounts: () => Object.fromEntries(warningCounts),
     contentType: registry.contentType,
     render: () => {

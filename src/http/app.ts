@@ -3,8 +3,8 @@ import type { Logger } from '../lib/log.ts';
 import type { RelayMetrics } from '../lib/metrics.ts';
 import { reply } from './answer.ts';
 import type { IngestService } from './ingest.ts';
-import { errorRefusal } from './refusal.ts';
-import { healthRoutes, ingestRoutes } from './routes.ts';
+import { errorRefusal, ingestRefusal, type RefusalId } from './refusal.ts';
+import { clientOf, healthRoutes, ingestRoutes } from './routes.ts';
 
 export interface AppDeps {
   ingest: IngestService;
@@ -27,9 +27,46 @@ export interface AppDeps {
 export function createApp(deps: AppDeps) {
   return new Elysia({ name: 'relay.app' })
     .use(deps.admin ?? new Elysia({ name: 'relay.admin.none' }))
-    .onError(({ code, error }) => reply(errorRefusal(code, error, deps.log)))
+    .onError(({ code, error, request, server }) => {
+      const token = webhookToken(request);
+      if (token === null) return reply(errorRefusal(code, error, deps.log));
+      // A webhook refused before its handler ran (no token, extra path parts,
+      // a bug): counted and logged by the tally like every other refusal, not a line each.
+      const why = WEBHOOK_ERRORS[String(code)] ?? INTERNAL;
+      const note =
+        why.reason === 'internal_error' ? (error instanceof Error ? error.message : String(error)) : undefined;
+      deps.ingest.refusals.record(why.reason, token, clientOf(server, request), note);
+      return reply(ingestRefusal(why.reason, why.detail));
+    })
     .use(ingestRoutes(deps.ingest, deps.metrics))
-    .use(healthRoutes(deps.health));
+    .use(healthRoutes(deps.health))
+    .onStop(() => deps.ingest.stop());
 }
+
+const WEBHOOK_PATH = '/webhooks/v1/pos/';
+
+/** Elysia's error codes on the webhook path, as refusals; any other code is a bug (500). */
+const WEBHOOK_ERRORS: Partial<Record<string, { reason: RefusalId; detail: string }>> = {
+  NOT_FOUND: { reason: 'not_found', detail: 'Not Found' },
+  PARSE: { reason: 'bad_request', detail: 'Bad Request' },
+  VALIDATION: { reason: 'bad_request', detail: 'Bad Request' },
+};
+const INTERNAL = { reason: 'internal_error', detail: 'Internal Server Error' } as const;
+
+/** For a POST under the webhook path, the token part ("" when none); null for any other request. */
+function webhookToken(request: Request): string | null {
+  if (request.method !== 'POST') return null;
+  const path = new URL(request.url).pathname;
+  if (!path.startsWith(WEBHOOK_PATH)) return null;
+  return decodeSafe(path.slice(WEBHOOK_PATH.length).split('/')[0]!);
+}
+
+const decodeSafe = (s: string): string => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+};
 
 export type RelayApp = ReturnType<typeof createApp>;

@@ -4,13 +4,17 @@
  * stores it exactly as received; so does the relay.
  */
 
-export type ReadResult = { ok: true; bytes: Uint8Array } | { ok: false; status: 413 | 400; detail: string };
+export type ReadResult =
+  | { ok: true; bytes: Uint8Array }
+  | { ok: false; status: 413; reason: 'too_large'; detail: string }
+  | { ok: false; status: 400; reason: 'bad_request'; detail: string };
 
 export const MAX_DEPTH = 512;
 
 const tooLarge = (max: number): ReadResult => ({
   ok: false,
   status: 413,
+  reason: 'too_large',
   detail: `Payload too large: the limit is ${max} bytes (max 10MB)`,
 });
 
@@ -25,7 +29,12 @@ const tooLarge = (max: number): ReadResult => ({
  * stream reader costs more than the rest of the ack (test/bench). A Request built in-process may carry any stream under any
  * header, so without `framed` the bytes are counted as they come.
  */
-const INCOMPLETE = 'Request body incomplete: the connection closed early or its chunked framing was invalid';
+const INCOMPLETE_BODY: ReadResult = {
+  ok: false,
+  status: 400,
+  reason: 'bad_request',
+  detail: 'Request body incomplete: the connection closed early or its chunked framing was invalid',
+};
 
 export async function readLimited(request: Request, max: number, opts: { framed?: boolean } = {}): Promise<ReadResult> {
   const declared = request.headers.get('content-length');
@@ -36,6 +45,7 @@ export async function readLimited(request: Request, max: number, opts: { framed?
       return {
         ok: false,
         status: 400,
+        reason: 'bad_request',
         detail: `Invalid Content-Length header: ${JSON.stringify(declared.slice(0, 40))}`,
       };
     }
@@ -47,7 +57,7 @@ export async function readLimited(request: Request, max: number, opts: { framed?
       } catch {
         // The client hung up before Content-Length bytes arrived: nobody reads
         // this answer, but it must not be logged as a server error.
-        return { ok: false, status: 400, detail: INCOMPLETE };
+        return INCOMPLETE_BODY;
       }
       // Bun answers 400 itself to Content-Length with Transfer-Encoding; this only guards that.
       return bytes.byteLength > max ? tooLarge(max) : { ok: true, bytes };
@@ -63,7 +73,7 @@ export async function readLimited(request: Request, max: number, opts: { framed?
     try {
       next = await reader.read();
     } catch {
-      return { ok: false, status: 400, detail: INCOMPLETE };
+      return INCOMPLETE_BODY;
     }
     const { done, value } = next;
     if (done) break;

@@ -4,4 +4,22 @@ export { createApp } from './app.ts';
 export { checkJson, MAX_DEPTH, maxDepth, readLimited } from './body.ts';
 export type { IngestSettings, TokenEntry } from './ingest.ts';
 export { INVALID_TOKEN, IngestService } from './ingest.ts';
-export { errorRefusal, type RefusalOptions, refusal } from './refusal.ts';
+export {
+  errorRefusal,
+  type IngestRefusal,
+  ingestRefusal,
+  REFUSAL_IDS,
+  REFUSALS,
+  type RefusalId,
+  type RefusalOptions,
+  refusal,
+} from './refusal.ts';
+export {
+  ACTIVE_MS,
+  clockTime,
+  people,
+  type ReasonCount,
+  type RefusalEntry,
+  RefusalTally,
+  refusalLine,
+} from './tally.ts';

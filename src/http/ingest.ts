@@ -7,7 +7,8 @@ import { type Env, type Spool, SpoolFullError } from '../spool/index.ts';
 import { payloadWarnings, TABLE_WINDOW, TableShapes, type WarningContext } from '../warnings/index.ts';
 import type { Answer } from './answer.ts';
 import { checkJson } from './body.ts';
-import { refusal } from './refusal.ts';
+import { type IngestRefusal, ingestRefusal } from './refusal.ts';
+import { RefusalTally } from './tally.ts';
 
 export interface TokenEntry {
   token: string;
@@ -51,13 +52,22 @@ export class IngestService {
   private readonly tables = new TableShapes(TABLE_WINDOW);
   /** Relay minus cloud, as last told by `noteCloudClock`; null while unknown. */
   private relayClockSkewMs: number | null = null;
+  /** Every refusal of the webhook endpoint is counted and logged here (tally.ts). */
+  readonly refusals: RefusalTally;
 
   constructor(
     private settings: IngestSettings,
     private readonly deps: { spool: Spool; clock: Clock; log: Logger; metrics?: RelayMetrics },
   ) {
     this.buckets = new Buckets(this.limits(), deps.clock);
+    this.refusals = new RefusalTally({ clock: deps.clock, log: deps.log });
+    deps.metrics?.watchRefusals(this.refusals);
     this.configure(settings);
+  }
+
+  /** The relay is stopping: the refusals not yet in a log line are written now. */
+  stop(): void {
+    this.refusals.flush();
   }
 
   configure(settings: IngestSettings): void {
@@ -103,22 +113,22 @@ export class IngestService {
   }
 
   /** Checks that need no body: env, token, rate. Returns an answer to send, or the lane to use. */
-  admit(token: string, envValues: string[]): Answer | { env: Env; token: string } {
+  admit(token: string, envValues: string[]): IngestRefusal | { env: Env; token: string } {
     if (envValues.length > 1 || (envValues.length === 1 && !isEnv(envValues[0]!))) {
       const got = envValues.length > 1 ? envValues.join(',') : envValues[0]!;
-      return refusal(
-        400,
+      return ingestRefusal(
+        'bad_request',
         `Invalid env ${JSON.stringify(got.slice(0, 40))}: allowed values are "prod" (the default) and "dev"`,
       );
     }
     const env: Env = (envValues[0] as Env | undefined) ?? 'prod';
     const entry = this.active.get(digest(token));
-    if (!entry) return refusal(401, INVALID_TOKEN);
+    if (!entry) return ingestRefusal('unknown_token', INVALID_TOKEN);
     const take = this.buckets.take(entry.token);
     if (!take.allowed) {
       const retry = Math.max(1, Math.ceil(take.waitMs / 1000));
-      return refusal(
-        429,
+      return ingestRefusal(
+        'rate_limited',
         `Too Many Requests: at most ${this.settings.ratePerToken} requests per second per token (burst ${this.settings.burstPerToken})`,
         { headers: { 'Retry-After': String(retry) } },
       );
@@ -127,9 +137,9 @@ export class IngestService {
   }
 
   /** Checks the body and stores it; answers 200 only once it is on disk. */
-  async store(token: string, env: Env, bytes: Uint8Array): Promise<Answer> {
+  async store(token: string, env: Env, bytes: Uint8Array): Promise<Answer | IngestRefusal> {
     const checked = checkJson(bytes);
-    if (!checked.ok) return refusal(400, checked.detail);
+    if (!checked.ok) return ingestRefusal('invalid_json', checked.detail);
     // Advice only: the exact bytes are stored and forwarded whatever it says.
     const s = this.settings;
     const ctx: WarningContext = {
@@ -162,17 +172,18 @@ export class IngestService {
       if (messages.length > 0) body.warnings = messages;
       return { status: 200, body };
     } catch (e) {
+      // No line here: a POS retrying into a full spool would write one per
+      // refusal; the tally logs the first and then counts (tally.ts).
       const full = e instanceof SpoolFullError;
-      this.deps.log.warn(
-        { token: maskToken(token), env, err: (e as Error).message },
-        'event refused: spool cannot take it',
-      );
-      return refusal(
-        503,
+      return ingestRefusal(
+        full ? 'spool_full' : 'spool_failing',
         full
           ? 'Service Unavailable: the relay spool is full (spool.max_size_mb); retry later'
           : 'Service Unavailable: the relay could not store the event; retry later',
-        { headers: { 'Retry-After': String(full ? FULL_RETRY_AFTER_S : ERROR_RETRY_AFTER_S) } },
+        {
+          headers: { 'Retry-After': String(full ? FULL_RETRY_AFTER_S : ERROR_RETRY_AFTER_S) },
+          note: `${env}: ${(e as Error).message}`,
+        },
       );
     }
   }

@@ -19,6 +19,93 @@ export function refusal(status: number, detail: string, opts: RefusalOptions = {
 }
 
 /**
+ * Why the webhook endpoint refused a request: the id (a metric label, a
+ * log field, a JSON key), the HTTP status it answers with, and what a person
+ * reads about it, side by side. Every refusal of POST /webhooks/v1/pos/...
+ * names one of these and is counted by the refusal tally (tally.ts).
+ *
+ * `page` is the status page's sentence for one token (its first 8
+ * characters, or "(no token)"); `log` the log's message.
+ */
+export const REFUSALS = [
+  {
+    id: 'unknown_token',
+    status: 401,
+    page: (t: string) => `A POS is sending an unknown or inactive token ${t}`,
+    log: 'webhook refused: unknown or inactive token',
+  },
+  {
+    id: 'invalid_json',
+    status: 400,
+    page: (t: string) => `A POS is sending bodies that are not JSON in UTF-8 (token ${t})`,
+    log: 'webhook refused: the body is not JSON in UTF-8',
+  },
+  {
+    id: 'too_large',
+    status: 413,
+    page: (t: string) => `A POS is sending bodies over the size limit, server.max_body_bytes (token ${t})`,
+    log: 'webhook refused: the body is over server.max_body_bytes',
+  },
+  {
+    id: 'rate_limited',
+    status: 429,
+    page: (t: string) => `A POS is sending faster than limits.rate_per_token allows (token ${t})`,
+    log: 'webhook refused: over limits.rate_per_token',
+  },
+  {
+    id: 'spool_full',
+    status: 503,
+    page: (t: string) => `Events are refused because the spool is full, spool.max_size_mb (token ${t})`,
+    log: 'webhook refused: the spool is full',
+  },
+  {
+    id: 'spool_failing',
+    status: 503,
+    page: (t: string) => `Events are refused because the spool cannot store them (token ${t})`,
+    log: 'webhook refused: the spool cannot store the event',
+  },
+  {
+    id: 'bad_request',
+    status: 400,
+    page: (t: string) =>
+      `A POS is sending requests the relay cannot read: a bad env or broken HTTP framing (token ${t})`,
+    log: 'webhook refused: a bad env or broken HTTP framing',
+  },
+  {
+    id: 'not_found',
+    status: 404,
+    page: (t: string) => `A POS is posting to a webhook address without a token or with extra parts (token ${t})`,
+    log: 'webhook refused: no such webhook address',
+  },
+  {
+    id: 'internal_error',
+    status: 500,
+    page: (t: string) => `Events are refused by an error inside the relay (token ${t})`,
+    log: 'webhook refused: an error inside the relay',
+  },
+] as const;
+
+export type RefusalId = (typeof REFUSALS)[number]['id'];
+export const REFUSAL_IDS: readonly RefusalId[] = REFUSALS.map((r) => r.id);
+
+/** A refusal of the webhook endpoint: an answer with its reason, and what the log may add (never sent). */
+export type IngestRefusal = Answer & { reason: RefusalId; note?: string };
+
+const STATUS = Object.fromEntries(REFUSALS.map((r) => [r.id, r.status])) as Record<RefusalId, number>;
+
+/** The webhook endpoint's refusal for `reason`: its status comes from REFUSALS, so the two cannot disagree. */
+export function ingestRefusal(
+  reason: RefusalId,
+  detail: string,
+  opts: RefusalOptions & { note?: string } = {},
+): IngestRefusal {
+  const { note, ...rest } = opts;
+  const a: IngestRefusal = { ...refusal(STATUS[reason], detail, rest), reason };
+  if (note !== undefined) a.note = note;
+  return a;
+}
+
+/**
  * The refusal for an error Elysia caught before or around a handler: no
  * route, a request it could not parse or that failed a schema, or a bug
  * (logged, and told to the caller only as a 500).

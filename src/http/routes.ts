@@ -1,9 +1,9 @@
 import { Elysia } from 'elysia';
 import type { RelayMetrics } from '../lib/metrics.ts';
-import { reply } from './answer.ts';
+import { type Answer, reply } from './answer.ts';
 import { BodyBudget, readLimited } from './body.ts';
 import type { IngestService } from './ingest.ts';
-import { refusal } from './refusal.ts';
+import { type IngestRefusal, ingestRefusal } from './refusal.ts';
 
 function envValues(url: string): string[] {
   const q = url.indexOf('?');
@@ -20,9 +20,13 @@ export const ingestRoutes = (service: IngestService, metrics?: RelayMetrics) => 
   const large = new BodyBudget(LARGE_BUDGET);
   return new Elysia({ name: 'relay.ingest' }).post(
     '/webhooks/v1/pos/:token',
-    async ({ params, request }) => {
+    async ({ params, request, server }) => {
       const started = performance.now();
-      const res = await handle(service, params.token, request, large);
+      const answer = await handle(service, params.token, request, large);
+      // The one place every refusal of this route passes: counted, and logged at most once a minute per kind.
+      if ('reason' in answer)
+        service.refusals.record(answer.reason, params.token, clientOf(server, request), answer.note);
+      const res = reply(answer);
       metrics?.ingestSeconds((performance.now() - started) / 1000);
       return res;
     },
@@ -41,16 +45,26 @@ const LARGE_BODY = 1024 * 1024;
  */
 const LARGE_BUDGET = 16 * 1024 * 1024;
 
-async function handle(service: IngestService, token: string, request: Request, large: BodyBudget): Promise<Response> {
+/** The peer's address, asked for only when the tally meets a token for the first time. */
+type Peer = { requestIP(request: Request): { address: string } | null } | null | undefined;
+export const clientOf = (server: Peer, request: Request) => (): string | null =>
+  server?.requestIP(request)?.address ?? null;
+
+async function handle(
+  service: IngestService,
+  token: string,
+  request: Request,
+  large: BodyBudget,
+): Promise<Answer | IngestRefusal> {
   const admitted = service.admit(token, envValues(request.url));
-  if ('status' in admitted) return reply(admitted);
+  if ('status' in admitted) return admitted;
   const read = await readLimited(request, service.maxBodyBytes, { framed: true });
-  if (!read.ok) return reply(refusal(read.status, read.detail));
+  if (!read.ok) return ingestRefusal(read.reason, read.detail);
   const n = read.bytes.byteLength;
-  if (n <= LARGE_BODY) return reply(await service.store(admitted.token, admitted.env, read.bytes));
+  if (n <= LARGE_BODY) return service.store(admitted.token, admitted.env, read.bytes);
   await large.acquire(n);
   try {
-    return reply(await service.store(admitted.token, admitted.env, read.bytes));
+    return await service.store(admitted.token, admitted.env, read.bytes);
   } finally {
     large.release(n);
     Bun.gc(true);

@@ -5,7 +5,7 @@
  */
 export interface BucketState {
   tokens: number;
-  at: number; // ms timestamp of the last refill
+  at: number; // ms of the last refill, on the caller's (monotonic) clock
 }
 
 export interface BucketLimits {
@@ -31,16 +31,20 @@ export function takeToken(prev: BucketState | undefined, now: number, limits: Bu
   return { allowed: false, state: { tokens, at: now }, waitMs };
 }
 
-/** A set of buckets keyed by name (one per webhook token). */
+/**
+ * A set of buckets keyed by name (one per webhook token), on the monotonic
+ * clock: a wall-clock step (NTP, a date fixed by hand) neither refills a
+ * bucket (forwards) nor empties it for as long as the step (backwards).
+ */
 export class Buckets {
   private readonly states = new Map<string, BucketState>();
   constructor(
     private limits: BucketLimits,
-    private readonly clock: { now(): number },
+    private readonly clock: { mono(): number },
   ) {}
 
   take(key: string): TakeResult {
-    const r = takeToken(this.states.get(key), this.clock.now(), this.limits);
+    const r = takeToken(this.states.get(key), this.clock.mono(), this.limits);
     this.states.set(key, r.state);
     return r;
   }

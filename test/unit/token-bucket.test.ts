@@ -219,6 +219,18 @@ describe('Buckets (keyed, on a clock)', () => {
     expect(buckets.take('a').allowed).toBe(true);
   });
 
+  it('runs on the monotonic clock: a wall-clock step neither refills nor empties a bucket', () => {
+    const clock = new FakeClock();
+    const buckets = new Buckets({ ratePerSec: 10, capacity: 5 }, clock);
+    expect(drain(() => buckets.take('a')).allowed).toBe(5);
+    clock.stepWall(3_600_000); // an hour forwards: no refill
+    expect(buckets.take('a').allowed).toBe(false);
+    clock.advance(100);
+    clock.stepWall(-7_200_000); // two hours back: the 100 ms that passed still count
+    expect(buckets.take('a').allowed).toBe(true);
+    expect(buckets.take('a').waitMs).toBe(100);
+  });
+
   it('applies a raised rate from setLimits', () => {
     const clock = new FakeClock();
     const buckets = new Buckets({ ratePerSec: 1, capacity: 10 }, clock);
