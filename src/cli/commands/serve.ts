@@ -1,5 +1,5 @@
 import { loadConfig } from '../../config/index.ts';
-import { createFileLogger, createLogger, type Logger } from '../../lib/log.ts';
+import { createFileLogger, createStdoutLog, type RelayLog } from '../../lib/log.ts';
 import { type Relay, startRelay } from '../../relay.ts';
 import { SpoolOpenError } from '../../spool/index.ts';
 import { type Command, loadConfigFor, parseCommandArgs } from '../context.ts';
@@ -15,21 +15,26 @@ export const serve: Command = {
     const loaded = loadConfigFor(values.config, io);
     if (!loaded) return 2;
     const { level, file } = loaded.config.log;
-    let log: Logger;
-    if (file === '') log = createLogger(level);
+    // The log never stops the relay: a write that fails is counted in its health
+    // (/health's log_failing) and retried. Only a path the config makes
+    // unusable (a folder, no permission) stops start-up, naming the key.
+    let out: RelayLog;
+    if (file === '') out = createStdoutLog(level);
     else {
       try {
-        log = createFileLogger(level, file).logger;
+        out = createFileLogger(level, file);
       } catch (e) {
         io.err(`relay: config log.file (${file}): cannot write the log there: ${(e as Error).message}`);
         return 1;
       }
       io.err(`relay: logging to ${file}`);
     }
+    const log = out.logger;
     let relay: Relay;
     try {
       relay = await startRelay(loaded.config, {
         log,
+        logHealth: out.health,
         reloadConfig: () => {
           const r = loadConfig(loaded.path, io.env);
           return r.ok ? { ok: true, config: r.config } : { ok: false, problems: r.problems };
@@ -39,6 +44,7 @@ export const serve: Command = {
       const msg = e instanceof SpoolOpenError ? e.message : `cannot start: ${(e as Error).message}`;
       log.fatal(msg);
       log.flush();
+      out.stop();
       io.err(`relay: ${msg}`);
       return 1;
     }
@@ -50,6 +56,7 @@ export const serve: Command = {
       relay.stop().then(
         () => {
           log.flush();
+          out.stop();
           process.exit(0);
         },
         (e) => {
