@@ -1,11 +1,14 @@
 import { main } from './cli/index.ts';
+import { fdWriter } from './lib/stdio.ts';
 
+const stdout = fdWriter(1);
+const stderr = fdWriter(2);
 const code = await main(process.argv.slice(2), {
-  out: (s) => process.stdout.write(`${s}\n`),
-  err: (s) => process.stderr.write(`${s}\n`),
+  out: (s) => stdout(`${s}\n`),
+  err: (s) => stderr(`${s}\n`),
   env: process.env,
   cwd: process.cwd(),
   isTty: process.stdout.isTTY === true,
-  write: (s) => process.stdout.write(s),
+  write: (s) => stdout(s),
 });
 if (code !== 'running') process.exit(code);
