@@ -2,10 +2,10 @@ import { type AdminMetrics, adminRoutes, createMetrics, type ReloadResult } from
 import { Alerter, type AlerterOptions, AlertWatch, watchMetrics } from './alerts/index.ts';
 import { type Config, listenError, loadTls } from './config/index.ts';
 import { createForwarder, type Forwarder, type ForwardSettings, resolveProxy } from './forward/index.ts';
-import { buildHealth } from './health/index.ts';
+import { buildHealth, describeStep } from './health/index.ts';
 import { createApp, IngestService, type IngestSettings } from './http/index.ts';
-import { type Clock, systemClock } from './lib/clock.ts';
-import type { Logger } from './lib/log.ts';
+import { type Clock, ClockStepWatch, systemClock } from './lib/clock.ts';
+import { healthyLog, type Logger } from './lib/log.ts';
 import { maskToken } from './lib/mask.ts';
 import { Spool } from './spool/index.ts';
 import { VERSION } from './version.ts';
@@ -46,6 +46,8 @@ export interface Relay {
 const DAY_MS = 86_400_000;
 const PRUNE_EVERY_MS = 60_000;
 const EXTERNAL_CHANGES_EVERY_MS = 1000;
+/** How often wall minus monotonic is compared: a step is told within a second of happening. */
+const CLOCK_CHECK_EVERY_MS = 1000;
 
 /** Bun.serve options beside host, port and tls. */
 const SERVE_OPTIONS = {
@@ -114,8 +116,19 @@ export async function startRelay(config: Config, deps: RelayDeps): Promise<Relay
     onCloudClock: (skewMs) => ingest.noteCloudClock(skewMs),
   });
   const ingest = new IngestService(ingestSettings(config), { spool, clock, log, metrics });
+  const clockSteps = new ClockStepWatch(clock);
   const health = () =>
-    buildHealth({ spool: spool.stats(), cloud: forwarder.cloud, paused: forwarder.paused(), version: VERSION });
+    buildHealth({
+      spool: spool.stats(),
+      cloud: forwarder.cloud,
+      paused: forwarder.paused(),
+      stalled: forwarder.stalled(),
+      log: deps.logHealth?.() ?? healthyLog(),
+      clock: { last: clockSteps.last(), steps: clockSteps.steps() },
+      mono: clock.mono(),
+      tokens: current.tokens,
+      version: VERSION,
+    });
 
   const reload = (): ReloadResult => {
     if (!deps.reloadConfig) return { ok: false, problems: ['no config file to reload'] };
@@ -172,6 +185,19 @@ export async function startRelay(config: Config, deps: RelayDeps): Promise<Relay
     log,
     'spool change check failed',
   );
+  const stopClockWatch = every(
+    CLOCK_CHECK_EVERY_MS,
+    () => {
+      const step = clockSteps.check();
+      if (step)
+        log.warn(
+          { step_ms: step.deltaMs, at: new Date(step.at).toISOString() },
+          `${describeStep(step.deltaMs)}; the relay's waits and alerts run on the monotonic clock and are not affected`,
+        );
+    },
+    log,
+    'clock step check failed',
+  );
 
   log.info(
     {
@@ -201,6 +227,7 @@ export async function startRelay(config: Config, deps: RelayDeps): Promise<Relay
         const alertsStopped = alerts.stop();
         stopPrune();
         stopWatch();
+        stopClockWatch();
         await app.stop();
         await forwarder.stop();
         await spool.close();

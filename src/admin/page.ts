@@ -1,4 +1,5 @@
 import { type Html, html } from './html.ts';
+import { refusalsSection } from './refusals.ts';
 import { duration, type EventView, type StatusView } from './view.ts';
 
 /**
@@ -35,7 +36,7 @@ const LEVEL = {
   degraded: { title: 'Degraded', css: 'bad' },
 } as const;
 
-/** The colour is the view's `level` (level.ts); `data-status` stays /health's status. */
+/** The colour is the view's `level` (level.ts); `data-status` stays /health's status. /health's reasons come first, each its sentence. */
 function banner(v: StatusView): Html {
   const lead =
     v.level === 'ok'
@@ -48,7 +49,11 @@ function banner(v: StatusView): Html {
   return html`<section class="banner ${LEVEL[v.level].css}" data-status="${v.status}" data-level="${v.level}">
   <h2><span class="dot"></span>${LEVEL[v.level].title}</h2>
   <p>${lead}</p>
-  ${v.attention.length > 0 ? html`<ul>${v.attention.map((a) => html`<li>${a}</li>`)}</ul>` : ''}
+  ${
+    v.reasons.length + v.attention.length > 0
+      ? html`<ul>${v.reasons.map((r) => html`<li data-reason="${r.id}" data-colour="${r.colour}">${r.detail}</li>`)}${v.attention.map((a) => html`<li>${a}</li>`)}</ul>`
+      : ''
+  }
 </section>`;
 }
 
@@ -247,6 +252,7 @@ ${alerts(v, now)}
 ${deadLetters(v, now)}
 ${recent(v, now)}
 ${warnings(v)}
+${refusalsSection(v.refusals, v.site.timezone, now)}
 ${config(v)}`;
 }
 

@@ -1,11 +1,16 @@
 import { redactConfig } from '../config/index.ts';
+import { duration, outageMs, pageColour } from '../health/index.ts';
 import { maskToken } from '../lib/mask.ts';
 import type { Env, EventStatus, EventSummary } from '../spool/index.ts';
 import { VERSION } from '../version.ts';
 import { WARNING_HELP, WARNING_IDS, type WarningId } from '../warnings/index.ts';
 import type { AdminDeps } from './index.ts';
 import { type Level, shortOutage, statusLevel } from './level.ts';
+import { type RefusalsView, refusalAttention, refusalsView } from './refusals.ts';
 import { type SiteView, siteView } from './site.ts';
+
+/** One wording of a length of time for the page and /health. */
+export { duration };
 
 /**
  * What the status page and GET /admin/api/status show, in one snapshot. Counts
@@ -79,7 +84,9 @@ export interface StatusView {
   status: 'ok' | 'degraded';
   /** The page's colour (level.ts): a cloud outage shorter than admin.outage_amber_seconds is 'warn'. */
   level: Level;
-  /** What a technician should look at, most serious first; empty when all is well. */
+  /** /health's reasons, each with its colour here (a short outage is amber) and its sentence. */
+  reasons: { id: string; colour: 'red' | 'amber'; detail: string }[];
+  /** What else a technician should look at (dead letters, a spool filling up); empty when all is well. */
   attention: string[];
   generated_at: string;
   version: string;
@@ -112,22 +119,13 @@ export interface StatusView {
   recent: EventView[];
   dead_letters: EventView[];
   warnings: { id: string; count: number; help: string }[];
+  /** Webhooks refused (401, 400, 413, 429, 503...): still arriving, by reason since start, by token. */
+  refusals: RefusalsView;
   config: unknown;
 }
 
 const iso = (t: number | null | undefined): string | null =>
   t === null || t === undefined ? null : new Date(t).toISOString();
-
-/** "45 s", "12 min", "3 h 5 min", "2 d 4 h". */
-export function duration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return `${h} h${m % 60 ? ` ${m % 60} min` : ''}`;
-  return `${Math.floor(h / 24)} d${h % 24 ? ` ${h % 24} h` : ''}`;
-}
 
 const RECENT = 25;
 const DEAD_SHOWN = 100;
@@ -172,40 +170,30 @@ export async function buildStatus(deps: AdminDeps): Promise<StatusView> {
   const sum = (k: 'pending' | 'delivered' | 'dead') => counts.reduce((n, l) => n + l[k], 0);
   const totals = { pending: sum('pending'), delivered: sum('delivered'), dead: sum('dead') };
 
+  const health = deps.health();
+  // The cloud's silence, on the monotonic clock: a wall-clock step neither lengthens nor ends it.
+  const outageAt = outageMs(cloud, clock.mono());
+  const outage = outageAt === null ? null : Math.round(outageAt / 1000);
+  const amber = config.admin.outage_amber_seconds;
+  const reasons = health.reasons.map((r) => {
+    const c = pageColour(r.id);
+    const short = c === 'amber_while_short' && shortOutage(outage, amber);
+    return {
+      id: r.id,
+      colour: c === 'amber' || short ? ('amber' as const) : ('red' as const),
+      // Say when amber turns red, so a technician knows how long a blip may last.
+      detail: short
+        ? `${r.detail} If it lasts ${duration(amber)} (admin.outage_amber_seconds), the relay shows Degraded.`
+        : r.detail,
+    };
+  });
+
+  // Below: what needs a look without being a reason (health/reasons.ts has those).
   const attention: string[] = [];
-  for (const q of stats.quarantined) {
-    attention.push(
-      `The spool file was damaged and set aside at ${q.at}: ${q.file} (${q.reason}). The relay kept taking events in a fresh spool` +
-        (stats.salvaging
-          ? ' and is putting the readable waiting events back now (deliveries wait for it).'
-          : '; the readable waiting events were put back.') +
-        ' Keep the file for EmiliaVision support, check the disk, then move the file out of the spool folder to clear this.',
-    );
-  }
-  if (stats.lastWriteError)
-    attention.push(`The spool cannot write, so new events are refused (503): ${stats.lastWriteError}`);
-  if (stats.bytes >= stats.maxBytes * SPOOL_WARN_RATIO) {
+  if (stats.bytes >= stats.maxBytes * SPOOL_WARN_RATIO && stats.bytes < stats.maxBytes) {
     const pct = Math.round((stats.bytes / stats.maxBytes) * 100);
     attention.push(
       `The spool is ${pct}% full (spool.max_size_mb): when full, new events are refused (503) until the cloud takes some.`,
-    );
-  }
-  const outage = cloud.reachable === false && cloud.since !== null ? Math.round((now - cloud.since) / 1000) : null;
-  const amber = config.admin.outage_amber_seconds;
-  if (cloud.reachable === false) {
-    const since = outage === null ? '' : ` for ${duration(outage)}`;
-    // Say when amber turns red, so a technician knows how long a blip may last.
-    const later = shortOutage(outage, amber)
-      ? ` If it lasts ${duration(amber)} (admin.outage_amber_seconds), the relay shows Degraded.`
-      : '';
-    attention.push(
-      `The cloud has not answered${since} (${cloud.lastError ?? 'no answer'}). Events are kept on disk and sent when it answers.${later}`,
-    );
-  }
-  for (const p of paused) {
-    attention.push(
-      `The cloud refuses token ${maskToken(p.token)}${nameOf(p.token) ? ` (${nameOf(p.token)})` : ''} as invalid or inactive (401). ` +
-        'Its events are kept and retried; ask EmiliaVision to reactivate it.',
     );
   }
   if (totals.dead > 0) {
@@ -221,13 +209,17 @@ export async function buildStatus(deps: AdminDeps): Promise<StatusView> {
     }
   }
 
+  // A POS refused again and again (a wrong token, broken JSON) needs a look: nobody at the POS sees its 4xx.
+  const refused = refusalsView(deps.metrics.refusals(), siteView(config.site, now).timezone, now);
+  attention.push(...refusalAttention(refused));
+
   const counted = deps.metrics.warningCounts();
   const ids = [...WARNING_IDS, ...Object.keys(counted).filter((k) => !(WARNING_IDS as readonly string[]).includes(k))];
-  const health = deps.health();
 
   return {
     status: health.status,
     level: statusLevel({ health, outageSeconds: outage, amberSeconds: amber, attention: attention.length }),
+    reasons,
     attention,
     generated_at: new Date(now).toISOString(),
     version: VERSION,
@@ -259,6 +251,7 @@ export async function buildStatus(deps: AdminDeps): Promise<StatusView> {
     recent: recent.map((e) => eventView(e, nameOf)),
     dead_letters: dead.map((e) => eventView(e, nameOf)),
     warnings: ids.map((id) => ({ id, count: counted[id] ?? 0, help: WARNING_HELP[id as WarningId] ?? '' })),
+    refusals: refused,
     alerts: alertsView(deps),
     config: redactConfig(config),
   };

@@ -1,28 +1,20 @@
-import type { CloudStatus, PausedToken } from '../forward/index.ts';
 import { maskToken } from '../lib/mask.ts';
-import type { SpoolStats } from '../spool/index.ts';
 import type { Health } from './index.ts';
-
-/** What /health reports on, read at request time. */
-export interface HealthSources {
-  spool: SpoolStats;
-  cloud: CloudStatus;
-  paused: PausedToken[];
-  version: string;
-}
+import { type HealthSources, reasonsOf } from './reasons.ts';
 
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
 
 /** GET /health's body: pure, so every way to be degraded is tested without a server. */
-export function buildHealth({ spool: s, cloud, paused, version }: HealthSources): Health {
-  const spoolOk = s.lastWriteError === null && s.bytes < s.maxBytes;
+export function buildHealth(sources: HealthSources): Health {
+  const { spool: s, cloud, paused, log, clock, version } = sources;
+  const reasons = reasonsOf(sources);
   return {
-    // reachable === null (not tried yet) is not a reason to be degraded: a relay with nothing to send is fine.
-    status:
-      spoolOk && s.quarantined.length === 0 && cloud.reachable !== false && paused.length === 0 ? 'ok' : 'degraded',
+    // Degraded exactly when there is a reason to say; a relay with nothing to send yet is fine.
+    status: reasons.length === 0 ? 'ok' : 'degraded',
     version,
+    reasons,
     spool: {
-      ok: spoolOk,
+      ok: s.lastWriteError === null && s.bytes < s.maxBytes,
       pending: s.pending,
       dead: s.dead,
       bytes: s.bytes,
@@ -42,5 +34,11 @@ export function buildHealth({ spool: s, cloud, paused, version }: HealthSources)
       until: new Date(p.until).toISOString(),
       reason: p.reason,
     })),
+    log: { ok: log.ok, error: log.error, failures: log.failures },
+    clock: {
+      stepped_at: iso(clock.last?.at ?? null),
+      step_ms: clock.last?.deltaMs ?? null,
+      steps: clock.steps,
+    },
   };
 }

@@ -1,11 +1,15 @@
 // The health module's public face: the one shape of GET /health, for the
 // route that serves it, the status page and `relay status` that read it.
 
+import type { Reason } from './reasons.ts';
+
 /** GET /health's JSON body. Its keys are the wire format: snake_case, in this order. */
 export interface Health {
-  /** 'degraded' when the spool cannot take events or was quarantined, the cloud is unreachable, or a token is paused. */
+  /** 'degraded' exactly when `reasons` is not empty. */
   status: 'ok' | 'degraded';
   version: string;
+  /** Why it is degraded, one entry per instance (reasons.ts REASONS): an id and a sentence; empty when ok. */
+  reasons: Reason[];
   spool: {
     /** No write error since the last good write, and below max_bytes. */
     ok: boolean;
@@ -29,6 +33,10 @@ export interface Health {
   };
   /** Tokens the cloud refused, masked; their lanes wait until `until` (ISO 8601). */
   paused_tokens: { token: string; until: string; reason: string }[];
+  /** Whether the log can be written: the latest failure and the lines lost since start. */
+  log: { ok: boolean; error: string | null; failures: number };
+  /** Wall-clock steps seen since start: the latest one's time (ISO 8601, after it) and size (+ forwards). */
+  clock: { stepped_at: string | null; step_ms: number | null; steps: number };
 }
 
 /**
@@ -42,7 +50,24 @@ export interface ReportedHealth {
   spool?: Partial<Health['spool']>;
   cloud?: Partial<Health['cloud']>;
   paused_tokens?: Partial<Health['paused_tokens'][number]>[];
+  /** Only entries with a string id and detail; an id may be one this CLI does not know. */
+  reasons?: { id: string; detail: string }[];
+  log?: Partial<Health['log']>;
+  clock?: Partial<Health['clock']>;
 }
 
-export { buildHealth, type HealthSources } from './build.ts';
+export { buildHealth } from './build.ts';
 export { readHealth } from './read.ts';
+export {
+  CLOCK_STEP_WINDOW_MS,
+  describeStep,
+  duration,
+  type HealthSources,
+  outageMs,
+  type PageColour,
+  pageColour,
+  REASON_IDS,
+  REASONS,
+  type Reason,
+  type ReasonId,
+} from './reasons.ts';

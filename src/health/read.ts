@@ -41,6 +41,13 @@ const CLOUD: Shape<Part<'cloud'>> = {
   last_error: ['string', 'null'],
 };
 const PAUSED: Shape<Part<'paused_tokens'>[number]> = { token: ['string'], until: ['string'], reason: ['string'] };
+const REASON: Shape<Part<'reasons'>[number]> = { id: ['string'], detail: ['string'] };
+const LOG: Shape<Part<'log'>> = { ok: ['boolean'], error: ['string', 'null'], failures: ['number'] };
+const CLOCK: Shape<Part<'clock'>> = {
+  stepped_at: ['string', 'null'],
+  step_ms: ['number', 'null'],
+  steps: ['number'],
+};
 
 /**
  * Parsed GET /health JSON as the CLI may rely on it, from a relay of any
@@ -67,5 +74,16 @@ export function readHealth(json: unknown): ReportedHealth | undefined {
   if (Array.isArray(h.paused_tokens)) {
     out.paused_tokens = h.paused_tokens.flatMap((p) => pick(p, PAUSED) ?? []);
   }
+  // A reason is its id and its sentence: one missing either says nothing a reader could use.
+  if (Array.isArray(h.reasons)) {
+    out.reasons = h.reasons.flatMap((r) => {
+      const v = pick(r, REASON);
+      return v?.id !== undefined && v.detail !== undefined ? [{ id: v.id, detail: v.detail }] : [];
+    });
+  }
+  const log = pick(h.log, LOG);
+  if (log) out.log = log;
+  const clock = pick(h.clock, CLOCK);
+  if (clock) out.clock = clock;
   return out;
 }

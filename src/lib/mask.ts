@@ -25,3 +25,16 @@ export function maskUrl(url: string, opts: { path?: boolean } = {}): string {
   const auth = u.username === '' ? '' : `${u.username}${u.password ? `:${u.password}` : ''}@`;
   return `${u.protocol}//${auth}${u.host}${path}`;
 }
+
+/**
+ * `text` with every token of `tokens` found in it, as written or URL-encoded
+ * (a request URL quoted in an error), shown as its first 8 characters.
+ */
+export function scrubTokens(text: string, tokens: Iterable<string>): string {
+  let out = text;
+  for (const token of tokens) {
+    if (token === '') continue;
+    for (const form of new Set([token, encodeURIComponent(token)])) out = out.split(form).join(maskToken(token));
+  }
+  return out;
+}

@@ -34,6 +34,15 @@ async function cloudDown(r: Running & { relay: { forwarder: { cloud: { reachable
   await waitFor(() => r.relay.forwarder.cloud.reachable === false, 'the first delivery to fail');
 }
 
+/**
+ * The lane's retry timer is real time: after the test moves the FakeClock,
+ * the lane is overdue (lane_stalled, red) until that timer fires and looks at
+ * the clock again. Wait for it, so the colour is the outage's alone.
+ */
+async function caughtUp(r: Running & { relay: { forwarder: { stalled(): unknown[] } } }) {
+  await waitFor(() => r.relay.forwarder.stalled().length === 0, 'the lane to catch up with the moved clock');
+}
+
 describe('a cloud outage on the status page', () => {
   it('is amber for 20 s and 59 s, red at 61 s; /health is degraded throughout', async () => {
     const clock = new FakeClock();
@@ -42,28 +51,71 @@ describe('a cloud outage on the status page', () => {
     await cloudDown(r);
 
     clock.advance(20_000);
+    await caughtUp(r);
     let v = await status(r);
     expect([v.status, v.level, v.cloud.outage_seconds]).toEqual(['degraded', 'warn', 20]);
-    expect(v.attention.join('\n')).toMatch(
-      /^The cloud has not answered for 20 s \(.*\)\. Events are kept on disk and sent when it answers\. If it lasts 1 min \(admin\.outage_amber_seconds\), the relay shows Degraded\.$/m,
+    expect(v.reasons).toEqual([{ id: 'cloud_unreachable', colour: 'amber', detail: expect.any(String) }]);
+    expect(v.reasons[0]!.detail).toMatch(
+      /^The cloud has not answered for 20 s \(.*\)\. Events are kept on disk and sent when it answers\. If it lasts 1 min \(admin\.outage_amber_seconds\), the relay shows Degraded\.$/,
     );
     let html = await page(r);
     expect(bannerOf(html)).toEqual(['warn', 'degraded', 'warn', 'Running, needs attention']);
+    expect(html).toContain(
+      '<li data-reason="cloud_unreachable" data-colour="amber">The cloud has not answered for 20 s',
+    );
     expect(html).toContain('class="card cloud-wait"');
     expect(await health(r)).toBe('degraded');
 
     clock.advance(39_000);
+    await caughtUp(r);
     expect((await status(r)).level).toBe('warn');
 
     clock.advance(2_000);
+    await caughtUp(r);
     v = await status(r);
     expect([v.status, v.level, v.cloud.outage_seconds]).toEqual(['degraded', 'degraded', 61]);
-    expect(v.attention.join('\n')).toContain('The cloud has not answered for 1 min (');
-    expect(v.attention.join('\n')).not.toContain('the relay shows Degraded');
+    expect(v.reasons.map((x) => [x.id, x.colour])).toEqual([['cloud_unreachable', 'red']]);
+    expect(v.reasons[0]!.detail).toContain('The cloud has not answered for 1 min (');
+    expect(v.reasons[0]!.detail).not.toContain('the relay shows Degraded');
     html = await page(r);
     expect(bannerOf(html)).toEqual(['bad', 'degraded', 'degraded', 'Degraded']);
     expect(html).toContain('class="card cloud-down"');
     expect(await health(r)).toBe('degraded');
+  });
+
+  it('is measured on the monotonic clock: a wall-clock step forwards or back neither reddens nor ends it, and is shown', async () => {
+    const clock = new FakeClock();
+    const r = await startTestRelay({}, { clock });
+    cleanups.push(() => r.stop());
+    await cloudDown(r);
+    clock.advance(20_000);
+    clock.stepWall(2 * 3_600_000);
+    await caughtUp(r);
+    // The relay's clock watch notices the step within a second.
+    await waitFor(async () => (await status(r)).reasons.some((x) => x.id === 'clock_stepped'), 'the step noticed');
+    let v = await status(r);
+    expect([v.level, v.cloud.outage_seconds]).toEqual(['warn', 20]);
+    expect(v.reasons.map((x) => [x.id, x.colour])).toEqual([
+      ['cloud_unreachable', 'amber'],
+      ['clock_stepped', 'amber'],
+    ]);
+    expect(v.reasons[1]!.detail).toStartWith('The wall clock stepped forwards by 2 h (+7200000 ms) at ');
+    const html = await page(r);
+    expect(html).toContain(
+      '<li data-reason="clock_stepped" data-colour="amber">The wall clock stepped forwards by 2 h',
+    );
+
+    clock.stepWall(-4 * 3_600_000);
+    await waitFor(
+      async () => (await status(r)).reasons[1]?.detail.includes('stepped back by 4 h') === true,
+      'the step back noticed',
+    );
+    await caughtUp(r);
+    v = await status(r);
+    expect([v.level, v.cloud.outage_seconds, v.status]).toEqual(['warn', 20, 'degraded']);
+    clock.advance(41_000);
+    await caughtUp(r);
+    expect((await status(r)).level).toBe('degraded');
   });
 
   it('turns red after admin.outage_amber_seconds as configured (5 s)', async () => {
@@ -76,8 +128,10 @@ describe('a cloud outage on the status page', () => {
     cleanups.push(() => r.stop());
     await cloudDown(r);
     clock.advance(4_000);
+    await caughtUp(r);
     expect((await status(r)).level).toBe('warn');
     clock.advance(2_000);
+    await caughtUp(r);
     const v = await status(r);
     expect([v.level, v.cloud.outage_amber_seconds]).toEqual(['degraded', 5]);
   });

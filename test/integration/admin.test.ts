@@ -192,12 +192,12 @@ describe('a token the cloud refuses', () => {
     const v = (await (await a.admin('/admin/api/status')).json()) as StatusView;
     expect(v.status).toBe('degraded');
     expect(v.paused_tokens).toMatchObject([{ token: `${TOKEN2.slice(0, 8)}…`, token_name: 'Bar' }]);
-    expect(v.attention.join('\n')).toMatch(
-      /refuses token 7f3c2a91… \(Bar\) as invalid or inactive \(401\).*reactivate/,
-    );
+    expect(v.reasons.map((r) => [r.id, r.colour])).toEqual([['token_paused', 'red']]);
+    expect(v.reasons[0]!.detail).toMatch(/refuses token 7f3c2a91… \(Bar\) as invalid or inactive \(401\).*reactivate/);
     expect(v.lanes[0]!.waiting_because).toMatch(/^paused: cloud answered 401/);
     const page = await (await a.admin('/admin')).text();
     expect(page).toContain('<h2>Paused tokens</h2>');
+    expect(page).toContain('<li data-reason="token_paused" data-colour="red">The cloud refuses token 7f3c2a91… (Bar)');
     expect(page).toContain('Degraded');
   });
 });

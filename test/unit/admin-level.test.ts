@@ -2,59 +2,51 @@ import { describe, expect, it } from 'bun:test';
 import { type Level, statusLevel } from '../../src/admin/level.ts';
 import { siteView } from '../../src/admin/site.ts';
 import { hostTimeZone } from '../../src/config/index.ts';
-import type { Health } from '../../src/health/index.ts';
+import { type Health, REASON_IDS } from '../../src/health/index.ts';
 
 /** The status page's colour and its site line, as pure functions: every case without a server. */
 
-const healthy: Health = {
-  status: 'ok',
-  version: 'test',
-  spool: { ok: true, pending: 0, dead: 0, bytes: 0, max_bytes: 100, error: null, quarantined: [], salvaging: false },
-  cloud: { reachable: true, since: null, last_delivery_at: null, last_error: null },
-  paused_tokens: [],
-};
-const down = { ...healthy, status: 'degraded' as const, cloud: { ...healthy.cloud, reachable: false } };
-const paused = [{ token: 'abc…', until: '2026-01-01T00:00:00.000Z', reason: 'cloud answered 401' }];
+type H = Pick<Health, 'status' | 'reasons'>;
+const reason = (id: string): Health['reasons'][number] =>
+  ({ id, detail: `${id} sentence` }) as Health['reasons'][number];
+const of = (...ids: string[]): H => ({ status: ids.length === 0 ? 'ok' : 'degraded', reasons: ids.map(reason) });
 
-describe('statusLevel', () => {
-  const cases: [string, Health, number | null, number, Level][] = [
-    ['all well', healthy, null, 0, 'ok'],
-    ['all well but something listed (a dead letter)', healthy, null, 1, 'warn'],
-    ['the cloud silent for 20 s', down, 20, 1, 'warn'],
-    ['the cloud silent for 59 s', down, 59, 1, 'warn'],
-    ['the cloud silent for exactly 60 s', down, 60, 1, 'degraded'],
-    ['the cloud silent for 61 s', down, 61, 1, 'degraded'],
-    ['the cloud silent since an unknown time', down, null, 1, 'degraded'],
-    [
-      'a short outage and a spool that cannot write',
-      { ...down, spool: { ...down.spool, ok: false } },
-      5,
-      2,
-      'degraded',
-    ],
-    ['a short outage and a paused token', { ...down, paused_tokens: paused }, 5, 2, 'degraded'],
-    [
-      'a short outage and a quarantined spool',
-      { ...down, spool: { ...down.spool, quarantined: [{ file: 'relay.db.damaged-x', at: 'x', reason: 'r' }] } },
-      5,
-      2,
-      'degraded',
-    ],
-    [
-      'a paused token, the cloud answering',
-      { ...healthy, status: 'degraded', paused_tokens: paused },
-      null,
-      1,
-      'degraded',
-    ],
-    // /health degraded for a reason this function does not know of: red, never softened.
-    ['degraded with the cloud answering', { ...healthy, status: 'degraded' }, 5, 0, 'degraded'],
+describe("statusLevel: the colour from /health's reasons", () => {
+  /** The reasons, the outage's length in seconds (null: unknown or none), other things listed, the colour. */
+  const cases: [string, H, number | null, number, Level][] = [
+    ['all well', of(), null, 0, 'ok'],
+    ['all well but something listed (a dead letter)', of(), null, 1, 'warn'],
+    ['the cloud silent for 20 s', of('cloud_unreachable'), 20, 0, 'warn'],
+    ['the cloud silent for 59 s', of('cloud_unreachable'), 59, 0, 'warn'],
+    ['the cloud silent for exactly 60 s', of('cloud_unreachable'), 60, 0, 'degraded'],
+    ['the cloud silent for 61 s', of('cloud_unreachable'), 61, 0, 'degraded'],
+    ['the cloud silent since an unknown time', of('cloud_unreachable'), null, 0, 'degraded'],
+    ['a spool that cannot write', of('spool_failing'), null, 0, 'degraded'],
+    ['a full spool', of('spool_full'), null, 0, 'degraded'],
+    ['a quarantined spool', of('spool_quarantined'), null, 0, 'degraded'],
+    ['a paused token, the cloud answering', of('token_paused'), null, 0, 'degraded'],
+    ['a stalled lane', of('lane_stalled'), null, 0, 'degraded'],
+    ['a log that cannot be written: events still move', of('log_failing'), null, 0, 'warn'],
+    ['a recent wall-clock step: events still move', of('clock_stepped'), null, 0, 'warn'],
+    ['a short outage and a spool that cannot write', of('cloud_unreachable', 'spool_failing'), 5, 0, 'degraded'],
+    ['a short outage and a paused token', of('cloud_unreachable', 'token_paused'), 5, 0, 'degraded'],
+    ['a short outage and a stalled lane', of('cloud_unreachable', 'lane_stalled'), 5, 0, 'degraded'],
+    ['a short outage and a clock step: both amber', of('cloud_unreachable', 'clock_stepped'), 5, 0, 'warn'],
+    ['a clock step and a failing log', of('clock_stepped', 'log_failing'), null, 2, 'warn'],
+    // A reason this page does not know (a newer relay's): red, never softened.
+    ['a reason this page does not know', of('disk_on_fire'), 5, 0, 'degraded'],
+    ['degraded with no reason given (not this relay)', { status: 'degraded', reasons: [] }, 5, 0, 'degraded'],
   ];
   for (const [name, health, outageSeconds, attention, level] of cases) {
     it(`${name}: ${level}`, () => {
       expect(statusLevel({ health, outageSeconds, amberSeconds: 60, attention })).toBe(level);
     });
   }
+
+  it('every reason in REASONS has a case of its own above', () => {
+    const alone = new Set(cases.filter(([, h]) => h.reasons.length === 1).map(([, h]) => h.reasons[0]!.id));
+    expect(REASON_IDS.filter((id) => !alone.has(id))).toEqual([]);
+  });
 });
 
 describe('siteView', () => {

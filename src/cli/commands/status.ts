@@ -18,12 +18,11 @@ export const status: Command = {
     if (read === undefined) return 1;
     const { lanes, quarantined } = read;
     // A connection error may quote the URL, and with it a full token.
+    const known = [...config.tokens.map((t) => t.token), ...lanes.map((l) => l.token)];
     if (p.running && p.health.cloud?.last_error) {
-      p.health.cloud.last_error = scrubTokens(p.health.cloud.last_error, [
-        ...config.tokens.map((t) => t.token),
-        ...lanes.map((l) => l.token),
-      ]);
+      p.health.cloud.last_error = scrubTokens(p.health.cloud.last_error, known);
     }
+    if (p.running) for (const r of p.health.reasons ?? []) r.detail = scrubTokens(r.detail, known);
     // Exit 1 when the relay is not running or not healthy, so scripts and monitors can use it.
     const code = p.running && p.health.status === 'ok' ? 0 : 1;
     if (values.json) printJson(io, { ...toJson(config, p, lanes), quarantined });
@@ -61,7 +60,14 @@ function toJson(config: Config, p: Probe, lanes: LaneCounts[]) {
   const sum = (k: 'pending' | 'delivered' | 'dead') => lanes.reduce((n, l) => n + l[k], 0);
   return {
     relay: p.running
-      ? { running: true, url: p.url, status: p.health.status, version: p.health.version ?? null }
+      ? {
+          running: true,
+          url: p.url,
+          status: p.health.status,
+          version: p.health.version ?? null,
+          // An older relay gives none: null, not "no reason".
+          reasons: p.health.reasons ?? null,
+        }
       : { running: false, url: p.url, reason: p.reason },
     cloud: p.running
       ? {
@@ -106,6 +112,8 @@ function printHuman(io: Io, config: Config, p: Probe, lanes: LaneCounts[], quara
     io.out(
       `relay:  running at ${p.url.replace(/\/health$/, '')} — ${h.status}${h.version ? ` (version ${h.version})` : ''}`,
     );
+    // Why it is degraded, in the relay's own words (an older relay gives none).
+    for (const r of h.reasons ?? []) io.out(`        ${r.id}: ${r.detail}`);
     const c = h.cloud ?? {};
     const since = c.since ? ` since ${localTime(Date.parse(c.since))}` : '';
     const reach =

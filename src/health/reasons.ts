@@ -1,0 +1,214 @@
+import type { CloudStatus, PausedToken, StalledLane } from '../forward/index.ts';
+import type { ClockStep } from '../lib/clock.ts';
+import type { LogHealth } from '../lib/log.ts';
+import { maskToken, scrubTokens } from '../lib/mask.ts';
+import type { SpoolStats } from '../spool/index.ts';
+
+/**
+ * Why the relay is degraded: this file is the whole list. Each reason is its
+ * id (the wire format: /health's `reasons[].id`), its check over what the
+ * relay knows, how the status page colours it, and its sentence, side by side.
+ * A new reason is one entry here; /health, the page's colour (admin/level.ts),
+ * the page's list and `relay status` follow from it.
+ */
+
+/** What /health reports on, read at request time. */
+export interface HealthSources {
+  spool: SpoolStats;
+  cloud: CloudStatus;
+  paused: readonly PausedToken[];
+  /** Lanes with events whose runner has not tried past its schedule (forwarder.stalled()). */
+  stalled: readonly StalledLane[];
+  /** Whether the log can be written (lib/log.ts). */
+  log: LogHealth;
+  /** Wall-clock steps seen since start (lib/clock.ts ClockStepWatch). */
+  clock: { last: ClockStep | null; steps: number };
+  /** clock.mono() at this request: every age and window here is measured on it. */
+  mono: number;
+  /** The configured tokens: names for the sentences, and what to scrub from error strings. */
+  tokens: readonly { token: string; name: string }[];
+  version: string;
+}
+
+/**
+ * The status page's colour for a reason: red (Degraded), amber (running,
+ * needs attention), or amber while the outage is shorter than
+ * admin.outage_amber_seconds and red after (admin/level.ts).
+ */
+export type PageColour = 'red' | 'amber' | 'amber_while_short';
+
+interface ReasonDefinition {
+  /** Stable snake_case, the wire format. */
+  readonly id: string;
+  readonly page: PageColour;
+  /** One sentence per instance (a paused token, a stalled lane, a set-aside file); none: not a reason now. */
+  readonly check: (s: HealthSources) => readonly string[];
+}
+
+/**
+ * A wall-clock step is a reason for this long after it was seen. Long enough
+ * that a monitor polling /health every few minutes (Uptime Kuma's 60 s,
+ * Nagios' 5 min) sees it at least once, and the page shows it to whoever
+ * looks soon after; short enough that one correction at boot is not a lasting
+ * "degraded". The relay itself acts on the monotonic clock, so nothing it does
+ * is wrong meanwhile: what a person must know is that times recorded around
+ * the step (received_at, the log's) are off by its size. A clock that keeps
+ * stepping (a dead CMOS battery fighting NTP) keeps the reason.
+ */
+export const CLOCK_STEP_WINDOW_MS = 10 * 60_000;
+
+/**
+ * Steps smaller than this are logged and counted (/health's `clock`) but are
+ * no reason: an NTP step of a few seconds at boot is routine, and a time
+ * off by seconds misleads nobody reading an event or a log line.
+ */
+export const CLOCK_STEP_REASON_MIN_MS = 60_000;
+
+/** "45 s", "12 min", "3 h 5 min", "2 d 4 h". */
+export function duration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h} h${m % 60 ? ` ${m % 60} min` : ''}`;
+  return `${Math.floor(h / 24)} d${h % 24 ? ` ${h % 24} h` : ''}`;
+}
+
+/** "wall clock stepped back by 2 h (-7200000 ms)": a step's direction and size in words and in ms. */
+export const describeStep = (deltaMs: number): string =>
+  `wall clock stepped ${deltaMs < 0 ? 'back' : 'forwards'} by ${duration(Math.abs(deltaMs) / 1000)} (${deltaMs > 0 ? '+' : ''}${deltaMs} ms)`;
+
+/** How long the cloud has not answered, on the monotonic clock; null while it answers or the start is unknown. */
+export const outageMs = (cloud: CloudStatus, mono: number): number | null =>
+  cloud.reachable === false && cloud.sinceMono !== null ? Math.max(0, mono - cloud.sinceMono) : null;
+
+/** The step that is still a reason at `mono`, if any. */
+export function recentStep(last: ClockStep | null, mono: number): ClockStep | null {
+  if (last === null || Math.abs(last.deltaMs) < CLOCK_STEP_REASON_MIN_MS) return null;
+  return mono - last.atMono < CLOCK_STEP_WINDOW_MS ? last : null;
+}
+
+const tokenOf = (s: HealthSources, token: string): string => {
+  const name = s.tokens.find((t) => t.token === token)?.name;
+  return `token ${maskToken(token)}${name ? ` (${name})` : ''}`;
+};
+const scrub = (s: HealthSources, text: string): string =>
+  scrubTokens(
+    text,
+    s.tokens.map((t) => t.token),
+  );
+/** "880 MB"; under 10 MB in KB, so a small quota does not read "0 MB of 1 MB". */
+const size = (bytes: number): string =>
+  bytes >= 10 * 1048576 ? `${Math.round(bytes / 1048576)} MB` : `${Math.round(bytes / 1024)} KB`;
+
+/** In the order they are listed: what stops events being taken first, then what stops them moving. */
+export const REASONS = [
+  {
+    id: 'spool_failing',
+    page: 'red',
+    check: (s) =>
+      s.spool.lastWriteError === null
+        ? []
+        : [`The spool cannot write, so new events are refused (503): ${scrub(s, s.spool.lastWriteError)}`],
+  },
+  {
+    id: 'spool_full',
+    page: 'red',
+    check: ({ spool }) =>
+      spool.bytes < spool.maxBytes
+        ? []
+        : [
+            `The spool is full (${size(spool.bytes)} of ${size(spool.maxBytes)}, spool.max_size_mb): new events are refused (503) until the cloud takes some.`,
+          ],
+  },
+  {
+    id: 'spool_quarantined',
+    page: 'red',
+    check: ({ spool }) =>
+      spool.quarantined.map(
+        (q) =>
+          `The spool file was damaged and set aside at ${q.at}: ${q.file} (${q.reason}). The relay kept taking events in a fresh spool` +
+          (spool.salvaging
+            ? ' and is putting the readable waiting events back now (deliveries wait for it).'
+            : '; the readable waiting events were put back.') +
+          ' Keep the file for EmiliaVision support, check the disk, then move the file out of the spool folder to clear this.',
+      ),
+  },
+  {
+    id: 'cloud_unreachable',
+    // A router restart or a cloud deploy is a blip during which nothing is lost: amber until it lasts.
+    page: 'amber_while_short',
+    check: (s) => {
+      if (s.cloud.reachable !== false) return [];
+      const out = outageMs(s.cloud, s.mono);
+      const lasted = out === null ? '' : ` for ${duration(out / 1000)}`;
+      const why = s.cloud.lastError === null ? 'no answer' : scrub(s, s.cloud.lastError);
+      return [`The cloud has not answered${lasted} (${why}). Events are kept on disk and sent when it answers.`];
+    },
+  },
+  {
+    id: 'token_paused',
+    page: 'red',
+    check: (s) =>
+      s.paused.map(
+        (p) =>
+          `The cloud refuses ${tokenOf(s, p.token)} as invalid or inactive (401). ` +
+          'Its events are kept and retried; ask EmiliaVision to reactivate it.',
+      ),
+  },
+  {
+    id: 'lane_stalled',
+    page: 'red',
+    check: (s) =>
+      s.stalled.map(
+        (l) =>
+          `Events for ${tokenOf(s, l.token)} (${l.env}) wait, and the relay has not tried to send them for ` +
+          `${duration(l.overdueMs / 1000)} past their schedule. The log says why; restarting the relay sets them moving.`,
+      ),
+  },
+  {
+    id: 'log_failing',
+    // Events are still taken and delivered; what is lost is the record of it.
+    page: 'amber',
+    check: ({ log }) =>
+      log.ok
+        ? []
+        : [
+            `The log cannot be written (${log.error ?? 'unknown error'}); ${log.failures} line${log.failures === 1 ? '' : 's'} lost since start. ` +
+              'Events are still taken and delivered. Free space on the disk the log is on.',
+          ],
+  },
+  {
+    id: 'clock_stepped',
+    // The relay acts on the monotonic clock; only the times people read are off.
+    page: 'amber',
+    check: (s) => {
+      const step = recentStep(s.clock.last, s.mono);
+      if (step === null) return [];
+      return [
+        `The ${describeStep(step.deltaMs)} at ${new Date(step.at).toISOString()}, ${duration((s.mono - step.atMono) / 1000)} ago: ` +
+          "times recorded around then (received_at, the log) are off by that much. Check this PC's time sync (NTP) and its CMOS battery.",
+      ];
+    },
+  },
+] as const satisfies readonly ReasonDefinition[];
+
+export type ReasonId = (typeof REASONS)[number]['id'];
+
+export const REASON_IDS: readonly ReasonId[] = REASONS.map((r) => r.id);
+
+export interface Reason {
+  id: ReasonId;
+  /** One sentence for a person; tokens show their first 8 characters. */
+  detail: string;
+}
+
+/** Every reason that holds now, in REASONS' order. */
+export const reasonsOf = (s: HealthSources): Reason[] =>
+  REASONS.flatMap((r) => r.check(s).map((detail) => ({ id: r.id, detail })));
+
+/** A reason's colour on the page; an id this relay does not know (a newer relay's) is red. */
+export function pageColour(id: string): PageColour {
+  return REASONS.find((r) => r.id === id)?.page ?? 'red';
+}
