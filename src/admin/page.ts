@@ -1,5 +1,4 @@
 import { type Html, html } from './html.ts';
-import { refusalsSection } from './refusals.ts';
 import { duration, type EventView, type StatusView } from './view.ts';
 
 /**
@@ -252,7 +251,6 @@ ${alerts(v, now)}
 ${deadLetters(v, now)}
 ${recent(v, now)}
 ${warnings(v)}
-${refusalsSection(v.refusals, v.site.timezone, now)}
 ${config(v)}`;
 }
 
