@@ -40,6 +40,8 @@ export interface PausedToken {
 
 /** A lane runner that failed (a spool read or write that threw) is started again after this, doubling up to the max backoff. */
 const RUNNER_RESTART_MS = 1000;
+/** Once the cloud answers again, the lanes that waited on it try within this, spread out. */
+const RECOVERY_SPREAD_MS = 1000;
 
 /**
  * How long stop() waits for runners once their requests are aborted. An
@@ -102,6 +104,8 @@ export class Forwarder {
         notBefore: 0,
         crashes: 0,
         restart: null,
+        cloudDown: false,
+        nudge: null,
         dueBy: this.deps.clock.mono(),
       };
       this.lanes.set(key, lane);
@@ -227,7 +231,7 @@ export class Forwarder {
       const waitUntil = Math.max(lane.notBefore, ts.pausedUntil);
       if (waitUntil > clock.mono()) {
         lane.dueBy = waitUntil;
-        await this.sleep(waitUntil - clock.mono());
+        await this.sleep(waitUntil - clock.mono(), lane);
         continue;
       }
       const cap = Math.max(1, Math.ceil(settings.ratePerToken / 10));
@@ -256,7 +260,10 @@ export class Forwarder {
     const { spool, clock, log } = this.deps;
     const at = clock.now();
     const atMono = clock.mono();
-    this.noteReachability(a, at, atMono);
+    const recovered = this.noteReachability(a, at, atMono);
+    // The connection itself failed: the cloud's state, not this lane's (cloud-wide recovery below).
+    lane.cloudDown = a.status === null;
+    if (recovered) this.recoverLanes(lane, atMono, st);
     const metrics = this.deps.metrics ?? noopMetrics;
     metrics.attempt(a.status === null ? 'error' : String(a.status));
     const tokenLog = { token: maskToken(ev.token), env: ev.env, event_id: ev.id, status: a.status };
@@ -277,9 +284,33 @@ export class Forwarder {
     });
   }
 
-  private noteReachability(a: Answer, at: number, atMono: number): void {
+  /**
+   * The cloud answered again after a failure of the connection: every other
+   * lane that was backing off from such a failure tries within
+   * RECOVERY_SPREAD_MS instead of sitting out its own backoff (up to
+   * max_backoff_seconds), spread over that second so they do not all arrive
+   * at once; the per-token pace still holds. Lanes waiting on an answer about
+   * their token (401, 429, a 5xx) keep their waits.
+   */
+  private recoverLanes(answered: Lane, atMono: number, st: ForwardSettings): void {
+    const waiting = [...this.lanes.values()].filter((l) => l !== answered && l.cloudDown && l.notBefore > atMono);
+    for (const [i, l] of waiting.entries()) {
+      l.notBefore = Math.min(l.notBefore, atMono + Math.floor(((i + 1) * RECOVERY_SPREAD_MS) / (waiting.length + 1)));
+      l.cloudDown = false;
+      l.nudge?.();
+    }
+    if (waiting.length > 0)
+      this.deps.log.info(
+        { lanes: waiting.length, timeout_ms: st.timeoutMs },
+        'cloud answers again; waiting lanes resume',
+      );
+  }
+
+  /** Notes whether the cloud answered; true when it answers again after not answering. */
+  private noteReachability(a: Answer, at: number, atMono: number): boolean {
     // A proxy's 407 is an HTTP answer, but not the cloud's: the cloud was not reached.
     const reachable = a.status !== null && !a.fromProxy;
+    const recovered = reachable && this.cloud.reachable === false;
     if (this.cloud.reachable !== reachable) {
       this.cloud.reachable = reachable;
       this.cloud.since = at;
@@ -287,6 +318,7 @@ export class Forwarder {
       this.deps.log.info({ reachable }, reachable ? 'cloud reachable' : 'cloud unreachable');
     }
     this.cloud.lastError = reachable ? null : (a.error ?? null);
+    return recovered;
   }
 
   /** The cloud's answer, or null when stop aborted the request before it was read in full. */
@@ -343,7 +375,8 @@ export class Forwarder {
     else if (!first || route?.from) this.deps.log.info({ from: route?.from ?? '' }, 'cloud requests go direct');
   }
 
-  private sleep(ms: number): Promise<void> {
+  /** Waits `ms`, or less: until stop, or until the lane's wait is cut short (recoverLanes). */
+  private sleep(ms: number, lane?: Lane): Promise<void> {
     if (this.stopped) return Promise.resolve();
     return new Promise((resolve) => {
       const t = setTimeout(done, Math.max(1, ms));
@@ -351,9 +384,11 @@ export class Forwarder {
       function done() {
         clearTimeout(t);
         signal.removeEventListener('abort', done);
+        if (lane) lane.nudge = null;
         resolve();
       }
       signal.addEventListener('abort', done);
+      if (lane) lane.nudge = done;
     });
   }
 }

@@ -38,6 +38,10 @@ export interface Lane {
   crashes: number;
   /** The pending restart of a failed runner. */
   restart: ReturnType<typeof setTimeout> | null;
+  /** The last attempt got no answer at all (the connection failed): the lane resumes when any lane reaches the cloud. */
+  cloudDown: boolean;
+  /** Cuts the lane's current wait short (set while it sleeps). */
+  nudge: (() => void) | null;
   /** Monotonic time the runner has promised to act by: its wait's end, or its request's timeout (stalled() reads it). */
   dueBy: number;
 }
