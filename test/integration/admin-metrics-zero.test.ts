@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'bun:test';
+import { REFUSAL_IDS } from '../../src/http/index.ts';
 import { ENVS } from '../../src/spool/index.ts';
 import { WARNING_IDS } from '../../src/warnings/index.ts';
 import { type AdminRelay, startAdminRelay } from '../helpers/admin.ts';
@@ -65,6 +66,14 @@ describe('/metrics before and after the first event', () => {
     expect([...s.keys()].filter((k) => k.startsWith('relay_forward_attempts_total{'))).toEqual([
       'relay_forward_attempts_total{code="error"}',
     ]);
+  });
+
+  it('every refusal reason starts at 0, and no token is refused before one is', async () => {
+    const s = await scrape(await relay());
+    for (const reason of REFUSAL_IDS)
+      expect([reason, s.get(`relay_refusals_total{reason="${reason}"}`)]).toEqual([reason, 0]);
+    // Unknown tokens are an open set, sent by whoever: none is made up in advance.
+    expect([...s.keys()].filter((k) => k.startsWith('relay_refusals_unknown_token_total{'))).toEqual([]);
   });
 
   it("one delivered event: that token's prod series read 1, every other lane stays 0", async () => {

@@ -38,7 +38,7 @@ describe('the refusal reasons', () => {
     ['internal_error', 500],
   ];
   it('are exactly these, each with its status', () => {
-    expect(REFUSALS.map((r) => [r.id, r.status])).toEqual(table);
+    expect(REFUSALS.map((r): [string, number] => [r.id, r.status])).toEqual(table);
     expect(new Set(REFUSAL_IDS).size).toBe(REFUSAL_IDS.length);
   });
 
