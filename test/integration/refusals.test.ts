@@ -15,7 +15,7 @@ import { fileExec } from '../helpers/spool-file.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const onCleanup = useCleanup();
-const WRONG = '7f3c2a91-dead-4bad-8bad-0123456789ab';
+const WRONG = '5eedf00d-0bad-4bad-8bad-0123456789ab';
 
 async function relay(over: Parameters<typeof startTestRelay>[0] = {}) {
   const clock = testClock(Date.UTC(2026, 0, 1, 14, 2));
@@ -82,13 +82,13 @@ describe('a POS with a wrong token, another sending broken JSON', () => {
     expect(m.get('relay_refusals_total{reason="bad_request"}')).toBe(1);
     expect(m.get('relay_refusals_total{reason="not_found"}')).toBe(1);
     expect(m.get('relay_refusals_total{reason="spool_full"}')).toBe(0);
-    expect(m.get('relay_refusals_unknown_token_total{token="7f3c2a91…"}')).toBe(2_000);
+    expect(m.get('relay_refusals_unknown_token_total{token="5eedf00d…"}')).toBe(2_000);
     expect(m.get(`relay_refusals_unknown_token_total{token="${INACTIVE.slice(0, 8)}…"}`)).toBe(3);
 
     // The log: the first refusal of each kind per token, at once; nothing per request.
     const first = refusalLines(lines);
     expect(first.map((l) => [l.reason, l.token])).toEqual([
-      ['unknown_token', '7f3c2a91…'],
+      ['unknown_token', '5eedf00d…'],
       ['invalid_json', `${TOKEN2.slice(0, 8)}…`],
       ['unknown_token', `${INACTIVE.slice(0, 8)}…`],
       ['bad_request', `${TOKEN.slice(0, 8)}…`],
@@ -99,8 +99,8 @@ describe('a POS with a wrong token, another sending broken JSON', () => {
 
     // The page's JSON: a sentence per active kind and token, numbers for people.
     const s = await status(t);
-    const wrongLine = 'A POS is sending an unknown or inactive token 7f3c2a91… (from 127.0.0.1): 2,000 times since';
-    expect(s.refusals.active[0]).toMatchObject({ reason: 'unknown_token', token: '7f3c2a91…', count: 2_000 });
+    const wrongLine = 'A POS is sending an unknown or inactive token 5eedf00d… (from 127.0.0.1): 2,000 times since';
+    expect(s.refusals.active[0]).toMatchObject({ reason: 'unknown_token', token: '5eedf00d…', count: 2_000 });
     expect(s.refusals.active[0]!.text).toStartWith(wrongLine);
     expect(s.refusals.active[1]!.text).toStartWith(
       `A POS is sending bodies that are not JSON in UTF-8 (token ${TOKEN2.slice(0, 8)}…) (from 127.0.0.1): 300 times since`,
@@ -109,7 +109,7 @@ describe('a POS with a wrong token, another sending broken JSON', () => {
     expect(s.level).toBe('warn');
     expect(s.refusals.reasons.map((r) => r.reason)).toEqual([...REFUSAL_IDS]);
     const page = await (await fetch(`${t.url}/admin`)).text();
-    expect(page).toContain('7f3c2a91… (from 127.0.0.1): 2,000 times since');
+    expect(page).toContain('5eedf00d… (from 127.0.0.1): 2,000 times since');
 
     // A minute on (the relay's monotonic clock), the timer writes the counts without another request.
     clock.advance(60_000);
@@ -119,7 +119,7 @@ describe('a POS with a wrong token, another sending broken JSON', () => {
       ['unknown_token', 2_001],
       ['invalid_json', 299],
     ]);
-    expect(counts[0]!.msg).toContain('2,001 more since 14:02 UTC (7f3c2a91… 1,999, 019ab6ee… 2)');
+    expect(counts[0]!.msg).toContain('2,001 more since 14:02 UTC (5eedf00d… 1,999, 019ab6ee… 2)');
     expect(JSON.stringify(lines)).not.toContain(WRONG);
 
     // Ten minutes of quiet: the page no longer calls it out; the counts stay.
