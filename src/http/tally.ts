@@ -233,6 +233,7 @@ export class RefusalTally implements RefusalCounts {
     const def = DEF[t.reason];
     const from = t.client ? ` from ${t.client}` : '';
     this.write(
+      def.level,
       {
         reason: t.reason,
         status: t.status,
@@ -252,6 +253,7 @@ export class RefusalTally implements RefusalCounts {
     const list = named.map((t) => `${t.token} ${people(t.pending)}`).join(', ');
     const since = r.pendingSince ?? this.deps.clock.now();
     this.write(
+      DEF[r.reason].level,
       {
         reason: r.reason,
         status: r.status,
@@ -265,9 +267,9 @@ export class RefusalTally implements RefusalCounts {
     );
   }
 
-  private write(fields: Record<string, unknown>, msg: string): void {
+  private write(level: 'warn' | 'error', fields: Record<string, unknown>, msg: string): void {
     try {
-      this.deps.log.warn(fields, msg);
+      this.deps.log[level](fields, msg);
     } catch {
       // A log that cannot be written is reported by the log itself; refusals go on being counted.
     }
