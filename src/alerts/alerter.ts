@@ -1,9 +1,10 @@
 import { hostname } from 'node:os';
 import type { Config } from '../config/index.ts';
 import type { CloudStatus, PausedToken } from '../forward/index.ts';
-import type { Clock } from '../lib/clock.ts';
+import { type Clock, wallAt } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import type { SpoolStats } from '../spool/index.ts';
+import { type AgeAnchor, ageAt, anchorAge } from './age.ts';
 import type { ConditionId, Details, Snapshot, TokenRef } from './conditions.ts';
 import { Channel, DEFAULT_DISPATCH, type DispatchOptions, type ReceiverStatus } from './dispatch.ts';
 import { type AlertState, DEFAULT_RESOLVE_AFTER_MS, evaluate, initialState, type Transition } from './evaluate.ts';
@@ -16,6 +17,8 @@ import type { AlertWatch } from './watch.ts';
  * keeps (spool stats, the forwarder's cloud status and paused tokens, the
  * watch), and hands each transition to every receiver's queue. A tick is
  * synchronous and cheap (one spool.stats() read); sending is the channels'.
+ * It acts on the monotonic clock (ticks, holds, repeats, ages); the times
+ * people read are converted to wall time when shown (wallAt).
  */
 
 /** What the alerter reads; relay.ts gives the spool's and the forwarder's. */
@@ -44,6 +47,7 @@ export interface AlerterDeps extends AlerterOptions {
   env?: Record<string, string | undefined>;
 }
 
+/** An alert that fires now; its times are wall times, in today's wall-clock frame. */
 export interface FiringAlert {
   condition: ConditionId;
   /** Per-token conditions: the token's first 8 characters and name. */
@@ -56,6 +60,7 @@ export interface FiringAlert {
 }
 
 export interface SentAlert {
+  /** Wall time it was given to the receivers. */
   at: number;
   condition: ConditionId;
   state: AlertMessage['state'];
@@ -90,6 +95,8 @@ export class Alerter {
   private readonly counts = { firing: 0, resolved: 0, repeats: 0 };
   private readonly dispatch: DispatchOptions;
   private readonly host = hostname();
+  /** Each lane head's age, anchored on the monotonic clock the first time it was seen (age.ts). */
+  private ages = new Map<string, AgeAnchor>();
 
   constructor(private readonly deps: AlerterDeps) {
     const { timeoutMs, initialBackoffMs, maxBackoffMs, queueSize } = { ...DEFAULT_DISPATCH, ...deps };
@@ -112,7 +119,7 @@ export class Alerter {
     try {
       const cfg = this.deps.config();
       this.syncReceivers(cfg);
-      const now = this.deps.clock.now();
+      const now = this.deps.clock.mono();
       const r = evaluate(this.state, this.snapshot(cfg), now, cfg.alerts, {
         resolveAfterMs: this.deps.resolveAfterMs ?? DEFAULT_RESOLVE_AFTER_MS,
       });
@@ -127,16 +134,17 @@ export class Alerter {
 
   status(): AlertStatus {
     const cfg = this.deps.config();
+    const wall = this.wall;
     return {
       firing: [...this.state.active.values()].map((a) => ({
         condition: a.condition,
         ...(a.subject ? { subject: a.subject } : {}),
-        since: a.since,
-        firedAt: a.firedAt,
-        lastSentAt: a.lastSentAt,
+        since: wall(a.since),
+        firedAt: wall(a.firedAt),
+        lastSentAt: wall(a.lastSentAt),
         details: a.details,
-        text: render({ ...a, state: 'firing', repeat: false, at: this.deps.clock.now() }, this.context(cfg)).message
-          .text,
+        text: render({ ...a, state: 'firing', repeat: false, at: this.deps.clock.mono() }, this.context(cfg), wall)
+          .message.text,
       })),
       lastSent: [...this.lastSent],
       receivers: [...this.channels.values()].map((c) => c.status()),
@@ -169,17 +177,20 @@ export class Alerter {
     await Promise.all([...this.channels.values()].map((c) => c.stop(STOP_GRACE_MS)));
   }
 
+  /** A monotonic instant as the wall time people read. */
+  private readonly wall = (mono: number): number => Math.round(wallAt(this.deps.clock, mono));
+
   private context(cfg: Config): RenderContext {
     return { site: cfg.site.name || this.host, timeZone: cfg.site.timezone };
   }
 
   private send(t: Transition, cfg: Config): void {
-    const out = render(t, this.context(cfg));
+    const out = render(t, this.context(cfg), this.wall);
     if (t.state === 'resolved') this.counts.resolved++;
     else this.counts.firing++;
     if (t.repeat) this.counts.repeats++;
     this.lastSent.unshift({
-      at: t.at,
+      at: this.wall(t.at),
       condition: t.condition,
       state: t.state,
       repeat: t.repeat,
@@ -193,15 +204,26 @@ export class Alerter {
 
   private snapshot(cfg: Config): Snapshot {
     const s = this.deps.source.spool();
+    const wall = this.deps.clock.now();
+    const mono = this.deps.clock.mono();
+    // Per lane: a head's age must not jump with a wall-clock step, and the
+    // longest-waiting lane is the one with the oldest head by that age.
+    const ages = new Map<string, AgeAnchor>();
     let oldest: Snapshot['spool']['oldest'] = null;
     for (const l of s.lanes) {
-      if (l.oldestReceivedAt !== null && (oldest === null || l.oldestReceivedAt < oldest.at)) {
-        oldest = { at: l.oldestReceivedAt, token: l.token, env: l.env };
-      }
+      if (l.oldestReceivedAt === null) continue;
+      const key = `${l.env}\n${l.token}`;
+      const anchor = anchorAge(this.ages.get(key), l.oldestReceivedAt, wall, mono);
+      ages.set(key, anchor);
+      const ageMs = ageAt(anchor, mono);
+      if (oldest === null || ageMs > oldest.ageMs)
+        oldest = { at: l.oldestReceivedAt, ageMs, token: l.token, env: l.env };
     }
+    this.ages = ages;
     const cloud = this.deps.source.cloud();
     return {
-      cloud: { reachable: cloud.reachable, since: cloud.since, lastError: cloud.lastError },
+      wall,
+      cloud: { reachable: cloud.reachable, since: cloud.sinceMono, lastError: cloud.lastError },
       spool: {
         pending: s.pending,
         dead: s.dead,

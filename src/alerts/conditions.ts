@@ -3,6 +3,9 @@ import { maskToken } from '../lib/mask.ts';
 
 /**
  * What is wrong, read from one snapshot of the relay: pure, no clock, no I/O.
+ * Every time here is monotonic (lib/clock.ts): `now`, each `since`, an age.
+ * A wall-clock step changes none of them, so it neither fires nor silences
+ * an alert; the wall times in `details` are for people to read.
  * Each condition says `bad` (start alerting) and `ok` (the problem is gone);
  * where a value can hover around its threshold, `ok` asks for more than
  * `!bad` (hysteresis), and a finding that is neither keeps its alert as it
@@ -53,6 +56,7 @@ export interface TokenWarnings {
   /** Events with warnings, counted while the token is watched. */
   warned: number;
   kinds: Record<string, number>;
+  /** Monotonic time of the first warned event. */
   firstWarnedAt: number;
   /** True once `first_events` clean events in a row followed the last warned one: the integration is fixed. */
   settled: boolean;
@@ -60,13 +64,20 @@ export interface TokenWarnings {
 
 /** The relay as the alerter sees it at one moment; alerter.ts builds it from Relay's parts. */
 export interface Snapshot {
+  /** The wall clock at this snapshot: for the wall times the spool records (a quarantine's `at`). */
+  wall: number;
+  /** `since`: monotonic time `reachable` last changed (the forwarder's cloud.sinceMono). */
   cloud: { reachable: boolean | null; since: number | null; lastError: string | null };
   spool: {
     pending: number;
     dead: number;
     bytes: number;
     maxBytes: number;
-    oldest: { at: number; token: string; env: string } | null;
+    /**
+     * The lane head that has waited longest: its received_at (wall, as stored)
+     * and its age in ms, anchored on the monotonic clock (age.ts).
+     */
+    oldest: { at: number; ageMs: number; token: string; env: string } | null;
     /** Damaged spool files set aside and still in place (spool/quarantine.ts). */
     quarantined: readonly { file: string; at: string; reason: string }[];
   };
@@ -112,7 +123,7 @@ export function disabledConditions(cfg: AlertsConfig): Set<ConditionId> {
 }
 
 /**
- * Every finding of `snap` at `now`. `deadBaseline` is the dead-letter count
+ * Every finding of `snap` at `now` (monotonic). `deadBaseline` is the dead-letter count
  * that is not news (those there at start, or when the last alert resolved).
  * Per-token findings are given only for tokens with something to say; an
  * alert whose key is absent counts as ok.
@@ -139,13 +150,13 @@ export function findings(snap: Snapshot, cfg: AlertsConfig, now: number, deadBas
     });
   }
 
-  const age = spool.oldest ? now - spool.oldest.at : 0;
+  const age = spool.oldest?.ageMs ?? 0;
   out.push({
     key: 'oldest_pending',
     condition: 'oldest_pending',
     bad: spool.oldest !== null && age > cfg.after_minutes * MINUTE,
     ok: spool.oldest === null || age <= cfg.after_minutes * MINUTE,
-    since: spool.oldest?.at ?? now,
+    since: now - age,
     details: {
       pending: spool.pending,
       oldest_received_at: spool.oldest ? new Date(spool.oldest.at).toISOString() : null,
@@ -228,7 +239,8 @@ export function findings(snap: Snapshot, cfg: AlertsConfig, now: number, deadBas
         condition: 'spool_quarantined',
         bad: true,
         ok: false,
-        since: Date.parse(q.at),
+        // The file's wall time as an age now, so the alert's since is monotonic like the rest.
+        since: now - Math.max(0, snap.wall - Date.parse(q.at)),
         details: { file: q.file, reason: q.reason, pending: spool.pending },
       });
     }

@@ -177,9 +177,16 @@ export function localTime(at: number, now: number, timeZone?: string): string {
   return sameDay ? time.format(d) : `${day.format(d)} ${time.format(d)}`;
 }
 
-export function render(t: Transition, ctx: RenderContext): Outgoing {
+/**
+ * The message for `t`, whose times are monotonic (evaluate.ts acts on them);
+ * `wall` turns one into the wall time people read (lib/clock.ts wallAt), so
+ * "since 11:54" is in today's wall-clock frame even after a step.
+ */
+export function render(t: Transition, ctx: RenderContext, wall: (mono: number) => number): Outgoing {
   const w = WORDING[t.condition];
-  const when: When = { since: localTime(t.since, t.at, ctx.timeZone), lasted: duration(t.at - t.since) };
+  const since = wall(t.since);
+  const at = wall(t.at);
+  const when: When = { since: localTime(since, at, ctx.timeZone), lasted: duration(t.at - t.since) };
   const firing = t.state === 'firing';
   const sentence = firing ? w.firing(t.details, when) : w.resolved(t.details, when);
   const head = firing ? `🔴 ${ctx.site}${t.repeat ? ', still' : ''}: ` : `✅ ${ctx.site}, resolved: `;
@@ -191,7 +198,7 @@ export function render(t: Transition, ctx: RenderContext): Outgoing {
       site: ctx.site,
       condition: t.condition,
       state: t.state,
-      since: new Date(t.since).toISOString(),
+      since: new Date(since).toISOString(),
       details: t.details,
       what_to_do: whatToDo,
     },

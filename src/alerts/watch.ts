@@ -102,7 +102,7 @@ export class AlertWatch {
     if (o.warned) {
       // A warning past the first events starts nothing; it only keeps an alert that is open going.
       if (t.seen <= first || t.warned > 0) {
-        if (t.warned === 0) t.firstWarnedAt = this.clock.now();
+        if (t.warned === 0) t.firstWarnedAt = this.clock.mono();
         t.warned++;
         t.cleanRun = 0;
       } else {

@@ -14,7 +14,7 @@ import {
   type Transition,
 } from '../../src/alerts/index.ts';
 import { defaultConfig } from '../../src/config/index.ts';
-import { FakeClock } from '../../src/lib/clock.ts';
+import { FakeClock, wallAt } from '../../src/lib/clock.ts';
 
 const TOKEN = '019ab6ed-150a-7be1-920f-ab82305e5d41';
 // Issued in the same minute: a UUIDv7 shares its first 8 characters with TOKEN.
@@ -26,8 +26,10 @@ const cfg = { ...defaultConfig().alerts, success_rate_window: 100, first_events:
 const SITE = { site: 'Cantina Roma', timeZone: 'UTC' };
 const NOON = Date.UTC(2026, 0, 1, 12);
 
-function healthy(now: number): Snapshot {
+/** A relay with nothing wrong at monotonic `now`, wall time `wall`. */
+function healthy(now: number, wall: number): Snapshot {
   return {
+    wall,
     cloud: { reachable: true, since: now - HOUR, lastError: null },
     spool: { pending: 0, dead: 2, bytes: 1000, maxBytes: 1024 * 1048576, oldest: null, quarantined: [] },
     paused: [],
@@ -63,9 +65,13 @@ const CASES: Case[] = [
   },
   {
     condition: 'oldest_pending',
-    bad: (now, s) => ({
+    bad: (_now, s) => ({
       ...s,
-      spool: { ...s.spool, pending: 240, oldest: { at: now - 16 * MIN, token: TOKEN, env: 'prod' } },
+      spool: {
+        ...s.spool,
+        pending: 240,
+        oldest: { at: s.wall - 16 * MIN, ageMs: 16 * MIN, token: TOKEN, env: 'prod' },
+      },
     }),
     firing:
       /^🔴 Cantina Roma: 240 events wait for the cloud; the oldest \(token 019ab6ed… \(Main POS\), prod\) was received at 11:44, 16 min ago \(alert after 15 min\)\. What to do: Open the status page/,
@@ -120,14 +126,14 @@ const CASES: Case[] = [
   },
   {
     condition: 'spool_quarantined',
-    bad: (now, s) => ({
+    bad: (_now, s) => ({
       ...s,
       spool: {
         ...s.spool,
         quarantined: [
           {
             file: 'C:\\ProgramData\\Relay\\relay.db.damaged-2026-01-01T11-58-00Z',
-            at: new Date(now - 2 * MIN).toISOString(),
+            at: new Date(s.wall - 2 * MIN).toISOString(),
             reason: 'database disk image is malformed',
           },
         ],
@@ -145,17 +151,20 @@ function machine(condition?: ConditionId, c = cfg) {
   // Noon UTC: "since" falls on the same day, shown as a time alone.
   const clock = new FakeClock(NOON);
   let state: AlertState = initialState();
-  const step = (snap: (now: number) => Snapshot): Transition[] => {
-    const r = evaluate(state, snap(clock.now()), clock.now(), c, { resolveAfterMs: HOLD });
+  // Evaluated on the monotonic clock, as the alerter does; the snapshot also gets the wall clock's reading.
+  const step = (snap: (now: number, wall: number) => Snapshot): Transition[] => {
+    const r = evaluate(state, snap(clock.mono(), clock.now()), clock.mono(), c, { resolveAfterMs: HOLD });
     state = r.state;
     return condition ? r.transitions.filter((t) => t.condition === condition) : r.transitions;
   };
-  return { clock, step, state: () => state };
+  /** A monotonic instant as people read it, as the alerter shows it. */
+  const wall = (mono: number) => wallAt(clock, mono);
+  return { clock, step, state: () => state, wall };
 }
 
 /** The payload-warnings case settles instead of vanishing: a fixed integration stays listed, settled. */
-const goodAfter = (c: Case) => (now: number) => {
-  const s = healthy(now);
+const goodAfter = (c: Case) => (now: number, wall: number) => {
+  const s = healthy(now, wall);
   if (c.condition !== 'payload_warnings') return s;
   const bad = c.bad(now, s).firstEvents[0]!;
   return { ...s, firstEvents: [{ ...bad, settled: true }] };
@@ -165,13 +174,13 @@ describe('alert evaluation, per condition', () => {
   for (const c of CASES) {
     it(`${c.condition}: one firing, no repeat inside repeat_hours, one repeat after, one resolved after the hold`, () => {
       const m = machine(c.condition);
-      const bad = (now: number) => c.bad(now, healthy(now));
+      const bad = (now: number, wall: number) => c.bad(now, healthy(now, wall));
       expect(m.step(healthy)).toEqual([]);
       m.clock.advance(1000);
 
       const fired = m.step(bad);
       expect(fired.map((t) => [t.state, t.repeat])).toEqual([['firing', false]]);
-      expect(render(fired[0]!, SITE).message.text).toMatch(c.firing);
+      expect(render(fired[0]!, SITE, m.wall).message.text).toMatch(c.firing);
 
       // Ticks all through repeat_hours (4 h): silence.
       for (let i = 0; i < 23; i++) {
@@ -181,7 +190,7 @@ describe('alert evaluation, per condition', () => {
       m.clock.advance(10 * MIN);
       const repeat = m.step(bad);
       expect(repeat.map((t) => [t.state, t.repeat])).toEqual([['firing', true]]);
-      expect(render(repeat[0]!, SITE).message.text).toStartWith('🔴 Cantina Roma, still: ');
+      expect(render(repeat[0]!, SITE, m.wall).message.text).toStartWith('🔴 Cantina Roma, still: ');
       expect(repeat[0]!.since).toBe(fired[0]!.since);
 
       // Ok, then bad again inside the hold (a flap): nothing is said either way.
@@ -194,7 +203,7 @@ describe('alert evaluation, per condition', () => {
       m.clock.advance(1000);
       const resolved = m.step(goodAfter(c));
       expect(resolved.map((t) => t.state)).toEqual(['resolved']);
-      expect(render(resolved[0]!, SITE).message.text).toMatch(c.resolved);
+      expect(render(resolved[0]!, SITE, m.wall).message.text).toMatch(c.resolved);
       m.clock.advance(HOUR);
       expect(m.step(goodAfter(c))).toEqual([]);
     });
@@ -202,9 +211,9 @@ describe('alert evaluation, per condition', () => {
 
   it('cloud_unreachable: not before unreachable_minutes, and a failed request after an answer does not end it', () => {
     const m = machine('cloud_unreachable');
-    const t0 = m.clock.now();
-    const down = (since: number) => (now: number) => ({
-      ...healthy(now),
+    const t0 = m.clock.mono();
+    const down = (since: number) => (now: number, wall: number) => ({
+      ...healthy(now, wall),
       cloud: { reachable: false, since, lastError: 'timeout' },
     });
     m.clock.advance(4 * MIN + 59_000);
@@ -214,19 +223,24 @@ describe('alert evaluation, per condition', () => {
     // One answer, then down again: `since` moves, the alert stays (it clears only while the cloud answers).
     m.clock.advance(MIN);
     expect(m.step(healthy)).toEqual([]);
-    expect(m.step(down(m.clock.now()))).toEqual([]);
+    expect(m.step(down(m.clock.mono()))).toEqual([]);
     m.clock.advance(HOLD);
-    expect(m.step(down(m.clock.now() - HOLD))).toEqual([]);
+    expect(m.step(down(m.clock.mono() - HOLD))).toEqual([]);
     expect(m.state().active.get('cloud_unreachable')?.since).toBe(t0);
   });
 
   it('oldest_pending: after_minutes may be a fraction', () => {
     const m = machine('oldest_pending', { ...cfg, after_minutes: 0.5 });
-    const waiting = (at: number) => (now: number) => ({
-      ...healthy(now),
-      spool: { ...healthy(now).spool, pending: 1, oldest: { at, token: TOKEN, env: 'dev' } },
+    // Received at monotonic t0: its age is now - t0, its received_at that long before the wall clock's now.
+    const waiting = (t0: number) => (now: number, wall: number) => ({
+      ...healthy(now, wall),
+      spool: {
+        ...healthy(now, wall).spool,
+        pending: 1,
+        oldest: { at: wall - (now - t0), ageMs: now - t0, token: TOKEN, env: 'dev' },
+      },
     });
-    const t0 = m.clock.now();
+    const t0 = m.clock.mono();
     m.clock.advance(30_000);
     expect(m.step(waiting(t0))).toEqual([]);
     m.clock.advance(1);
@@ -235,8 +249,8 @@ describe('alert evaluation, per condition', () => {
 
   it('success_rate: silent until the window is full; clears halfway to 100 %, not at the threshold', () => {
     const m = machine('success_rate');
-    const rate = (total: number, ok: number) => (now: number) => ({
-      ...healthy(now),
+    const rate = (total: number, ok: number) => (now: number, wall: number) => ({
+      ...healthy(now, wall),
       attempts: { total, ok, codes: { '200': ok, '503': total - ok } },
     });
     expect(m.step(rate(99, 0))).toEqual([]);
@@ -253,7 +267,10 @@ describe('alert evaluation, per condition', () => {
 
   it('dead_letters: those there at start are not news; a replay lowers the baseline', () => {
     const m = machine('dead_letters');
-    const dead = (n: number) => (now: number) => ({ ...healthy(now), spool: { ...healthy(now).spool, dead: n } });
+    const dead = (n: number) => (now: number, wall: number) => ({
+      ...healthy(now, wall),
+      spool: { ...healthy(now, wall).spool, dead: n },
+    });
     expect(m.step(dead(7))).toEqual([]);
     expect(m.step(dead(3))).toEqual([]); // four old ones replayed
     expect(m.step(dead(4)).map((t) => [t.state, t.details.new])).toEqual([['firing', 1]]);
@@ -263,9 +280,9 @@ describe('alert evaluation, per condition', () => {
 
   it('spool_full: clears 5 points below spool_full_above, not at it', () => {
     const m = machine('spool_full');
-    const full = (share: number) => (now: number) => ({
-      ...healthy(now),
-      spool: { ...healthy(now).spool, bytes: share * 1000, maxBytes: 1000 },
+    const full = (share: number) => (now: number, wall: number) => ({
+      ...healthy(now, wall),
+      spool: { ...healthy(now, wall).spool, bytes: share * 1000, maxBytes: 1000 },
     });
     expect(m.step(full(0.8))).toEqual([]);
     expect(m.step(full(0.81)).map((t) => t.state)).toEqual(['firing']);
@@ -280,8 +297,8 @@ describe('alert evaluation, per condition', () => {
 
   it('per-token alerts: two tokens sharing their first 8 characters are two alerts, and no token shows whole', () => {
     const m = machine('token_paused');
-    const both = (now: number) => ({
-      ...healthy(now),
+    const both = (now: number, wall: number) => ({
+      ...healthy(now, wall),
       paused: [
         { token: TOKEN, reason: '401' },
         { token: TWIN, reason: '401' },
@@ -289,20 +306,23 @@ describe('alert evaluation, per condition', () => {
     });
     const fired = m.step(both);
     expect(fired.map((t) => t.subject?.name)).toEqual(['Main POS', 'Bar']);
-    const shown = JSON.stringify([fired, fired.map((t) => render(t, SITE)), [...m.state().active.values()]]);
+    const shown = JSON.stringify([fired, fired.map((t) => render(t, SITE, m.wall)), [...m.state().active.values()]]);
     expect(shown).not.toContain(TOKEN);
     expect(shown).not.toContain(TWIN);
     expect(shown).toContain('019ab6ed…');
   });
 
   it('a condition turned off (token_paused = false) does not fire, and one firing ends without a "resolved"', () => {
-    const paused = (now: number) => ({ ...healthy(now), paused: [{ token: TOKEN, reason: '401' }] });
+    const paused = (now: number, wall: number) => ({
+      ...healthy(now, wall),
+      paused: [{ token: TOKEN, reason: '401' }],
+    });
     const off = machine('token_paused', { ...cfg, token_paused: false });
     expect(off.step(paused)).toEqual([]);
     const clock = new FakeClock(NOON);
-    let state = evaluate(initialState(), paused(clock.now()), clock.now(), cfg).state;
+    let state = evaluate(initialState(), paused(clock.mono(), clock.now()), clock.mono(), cfg).state;
     expect(state.active.size).toBe(1);
-    const r = evaluate(state, paused(clock.now()), clock.now(), { ...cfg, token_paused: false });
+    const r = evaluate(state, paused(clock.mono(), clock.now()), clock.mono(), { ...cfg, token_paused: false });
     state = r.state;
     expect(r.transitions).toEqual([]);
     expect(state.active.size).toBe(0);
@@ -310,13 +330,13 @@ describe('alert evaluation, per condition', () => {
 
   it('the JSON message has exactly the documented keys', () => {
     const m = machine('spool_full');
-    const [t] = m.step((now) => CASES.find((c) => c.condition === 'spool_full')!.bad(now, healthy(now)));
-    const { message, subject } = render(t!, SITE);
+    const [t] = m.step((now, wall) => CASES.find((c) => c.condition === 'spool_full')!.bad(now, healthy(now, wall)));
+    const { message, subject } = render(t!, SITE, m.wall);
     expect(Object.keys(message).sort()).toEqual(
       ['condition', 'details', 'site', 'since', 'state', 'text', 'what_to_do'].sort(),
     );
     expect(message).toMatchObject({ site: 'Cantina Roma', condition: 'spool_full', state: 'firing' });
-    expect(message.since).toBe(new Date(t!.since).toISOString());
+    expect(message.since).toBe(new Date(m.wall(t!.since)).toISOString());
     expect(subject).toBe('[relay] Cantina Roma: spool filling up');
   });
 });

@@ -1,0 +1,231 @@
+/**
+ * Alerts act on the monotonic clock: a wall-clock step either way (an NTP
+ * correction, a technician fixing the date, a dead CMOS battery) neither
+ * fires nor silences an alert, nor moves a repeat or a resolve. The alerter
+ * itself is driven (its snapshot, its age anchors, its ticks) with a
+ * FakeClock whose wall clock alone is stepped; no server, no timers.
+ */
+import { describe, expect, it } from 'bun:test';
+import { type AgeAnchor, ageAt, anchorAge } from '../../src/alerts/age.ts';
+import { Alerter, AlertWatch, type Transition } from '../../src/alerts/index.ts';
+import { defaultConfig } from '../../src/config/index.ts';
+import type { CloudStatus } from '../../src/forward/index.ts';
+import { FakeClock } from '../../src/lib/clock.ts';
+import { silentLogger } from '../../src/lib/log.ts';
+import type { SpoolStats } from '../../src/spool/index.ts';
+
+const TOKEN = '019ab6ed-150a-7be1-920f-ab82305e5d41';
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+const HOLD = 2 * MIN;
+const NOON = Date.UTC(2026, 0, 1, 12);
+
+describe('anchorAge: a waiting event’s age on the monotonic clock', () => {
+  const W = 1_000_000_000;
+  const M = 5_000;
+  const seen: AgeAnchor = { receivedAt: W - 60_000, ageMs: 60_000, mono: M };
+  /** prev anchor, received_at, wall now, mono now → the anchor, and the age it gives. */
+  const cases: [string, AgeAnchor | undefined, number, number, number, AgeAnchor, number][] = [
+    ['first seen: its wall age', undefined, W - 60_000, W, M, seen, 60_000],
+    [
+      'first seen "in the future" (received before a step back): 0, not negative',
+      undefined,
+      W + 5_000,
+      W,
+      M,
+      { receivedAt: W + 5_000, ageMs: 0, mono: M },
+      0,
+    ],
+    ['seen again: the anchor kept, monotonic time added', seen, W - 60_000, W + 30_000, M + 30_000, seen, 90_000],
+    [
+      'seen again after the wall clock jumped 2 h forwards',
+      seen,
+      W - 60_000,
+      W + 2 * HOUR + 30_000,
+      M + 30_000,
+      seen,
+      90_000,
+    ],
+    [
+      'seen again after the wall clock went 8 days back',
+      seen,
+      W - 60_000,
+      W - 8 * DAY + 30_000,
+      M + 30_000,
+      seen,
+      90_000,
+    ],
+    [
+      'another head in the lane: a new anchor',
+      seen,
+      W - 10_000,
+      W + 30_000,
+      M + 30_000,
+      { receivedAt: W - 10_000, ageMs: 40_000, mono: M + 30_000 },
+      40_000,
+    ],
+  ];
+  for (const [name, prev, receivedAt, wall, mono, anchor, age] of cases) {
+    it(name, () => {
+      const a = anchorAge(prev, receivedAt, wall, mono);
+      expect(a).toEqual(anchor);
+      expect(ageAt(a, mono)).toBe(age);
+    });
+  }
+});
+
+/** An alerter over a relay the test sets by hand: one lane, the cloud's status, no receivers (tick() returns what it would send). */
+function rig() {
+  const clock = new FakeClock(NOON);
+  const config = defaultConfig();
+  config.alerts = { ...config.alerts, success_rate_window: 100, first_events: 20 };
+  config.site = { name: 'Cantina Roma', timezone: 'UTC' };
+  const spool: SpoolStats = {
+    pending: 0,
+    delivered: 0,
+    dead: 0,
+    bytes: 1000,
+    maxBytes: 1 << 30,
+    lanes: [],
+    lastWriteError: null,
+    quarantined: [],
+    quarantines: 0,
+    salvaging: false,
+  };
+  const cloud: CloudStatus = {
+    reachable: true,
+    since: NOON,
+    sinceMono: clock.mono(),
+    lastDeliveryAt: NOON,
+    lastError: null,
+  };
+  const alerter = new Alerter({
+    config: () => config,
+    source: { spool: () => spool, cloud: () => cloud, paused: () => [] },
+    watch: new AlertWatch(() => config.alerts, clock),
+    clock,
+    log: silentLogger,
+    userAgent: 'test',
+    resolveAfterMs: HOLD,
+    receivers: () => [],
+  });
+  const tick = (): [string, string, boolean][] =>
+    alerter.tick().map((t: Transition) => [t.condition, t.state, t.repeat]);
+  return {
+    clock,
+    alerter,
+    tick,
+    /** One event waiting in the prod lane, received `ago` ms before the wall clock's now. */
+    waiting(ago: number) {
+      spool.pending = 1;
+      spool.lanes = [{ token: TOKEN, env: 'prod', pending: 1, oldestReceivedAt: clock.now() - ago }];
+    },
+    /** Nothing waits any more. */
+    delivered() {
+      spool.pending = 0;
+      spool.lanes = [];
+    },
+    /** The cloud stops answering now. */
+    cloudDown() {
+      Object.assign(cloud, { reachable: false, since: clock.now(), sinceMono: clock.mono(), lastError: 'timeout' });
+    },
+    cloudUp() {
+      Object.assign(cloud, { reachable: true, since: clock.now(), sinceMono: clock.mono(), lastError: null });
+    },
+  };
+}
+
+const STEPS: [string, number][] = [
+  ['2 h forwards', 2 * HOUR],
+  ['2 h back', -2 * HOUR],
+  ['8 days forwards', 8 * DAY],
+  ['8 days back', -8 * DAY],
+];
+
+describe('a wall-clock step and the alerts', () => {
+  for (const [name, step] of STEPS) {
+    describe(`the wall clock stepped ${name}`, () => {
+      it('fires nothing on a healthy relay with an event that just arrived', () => {
+        const r = rig();
+        r.waiting(MIN);
+        expect(r.tick()).toEqual([]);
+        r.clock.stepWall(step);
+        expect(r.tick()).toEqual([]);
+        // Waiting 14 min in all, on the monotonic clock: still below after_minutes (15).
+        r.clock.advance(13 * MIN);
+        expect(r.tick()).toEqual([]);
+        r.clock.advance(MIN + 1);
+        expect(r.tick()).toEqual([['oldest_pending', 'firing', false]]);
+      });
+
+      it('neither starts nor hastens cloud_unreachable: it fires after unreachable_minutes of monotonic time', () => {
+        const r = rig();
+        r.cloudDown();
+        r.clock.advance(2 * MIN);
+        expect(r.tick()).toEqual([]);
+        r.clock.stepWall(step);
+        expect(r.tick()).toEqual([]);
+        r.clock.advance(3 * MIN - 1);
+        expect(r.tick()).toEqual([]);
+        r.clock.advance(1);
+        expect(r.tick()).toEqual([['cloud_unreachable', 'firing', false]]);
+        // Its "since" is shown in today's wall-clock frame: 5 min before the clock's now.
+        expect(r.alerter.status().firing[0]!.since).toBe(r.clock.now() - 5 * MIN);
+      });
+
+      it('silences no firing alert, sends no early "resolved" or repeat, and keeps the repeat on time', () => {
+        const r = rig();
+        r.waiting(20 * MIN);
+        r.cloudDown();
+        r.clock.advance(5 * MIN);
+        expect(r.tick().sort()).toEqual([
+          ['cloud_unreachable', 'firing', false],
+          ['oldest_pending', 'firing', false],
+        ]);
+        r.clock.stepWall(step);
+        expect(r.tick()).toEqual([]);
+        // Past the resolve hold: both still fire, without a word.
+        r.clock.advance(HOLD * 2);
+        expect(r.tick()).toEqual([]);
+        expect(
+          r.alerter
+            .status()
+            .firing.map((f) => f.condition)
+            .sort(),
+        ).toEqual(['cloud_unreachable', 'oldest_pending']);
+        // repeat_hours (4 h) after firing, on the monotonic clock: one reminder each, not earlier, not later.
+        r.clock.advance(4 * HOUR - HOLD * 2 - 1);
+        expect(r.tick()).toEqual([]);
+        r.clock.advance(1);
+        expect(r.tick().sort()).toEqual([
+          ['cloud_unreachable', 'firing', true],
+          ['oldest_pending', 'firing', true],
+        ]);
+        // The cloud answers and the event goes: "resolved" after the hold, measured on the monotonic clock.
+        r.cloudUp();
+        r.delivered();
+        expect(r.tick()).toEqual([]);
+        r.clock.advance(HOLD - 1);
+        r.clock.stepWall(-step);
+        expect(r.tick()).toEqual([]);
+        r.clock.advance(1);
+        expect(r.tick().sort()).toEqual([
+          ['cloud_unreachable', 'resolved', false],
+          ['oldest_pending', 'resolved', false],
+        ]);
+      });
+    });
+  }
+
+  it('the texts read the wall clock of their moment: a step forwards moves "since", not "for how long"', () => {
+    const r = rig();
+    r.cloudDown(); // 12:00
+    r.clock.advance(6 * MIN);
+    r.tick();
+    r.clock.stepWall(2 * HOUR);
+    const [f] = r.alerter.status().firing;
+    expect(f!.text).toContain('has not reached the EmiliaVision cloud since 14:00 (6 min; last error: timeout)');
+    expect(new Date(f!.firedAt).toISOString()).toBe('2026-01-01T14:06:00.000Z');
+  });
+});
