@@ -20,6 +20,8 @@ export interface RefusalEntryView {
   token: string;
   client: string | null;
   count: number;
+  /** Of which in the last 5 minutes. */
+  last_5_minutes: number;
   first_at: string;
   last_at: string;
   /** The page's sentence: "A POS is sending an unknown or inactive token 7f3c2a91…: 3,366,426 times since 14:02". */
@@ -52,6 +54,7 @@ export function refusalsView(tally: RefusalTally | null, zone: string | null, no
     token: e.token,
     client: e.client,
     count: e.count,
+    last_5_minutes: e.recent,
     first_at: iso(e.firstAt)!,
     last_at: iso(e.lastAt)!,
     text: refusalLine(e, zone, now),

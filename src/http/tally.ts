@@ -34,6 +34,9 @@ export const FIRST_LINES_PER_MINUTE = 5;
 export const ACTIVE_MS = 10 * 60_000;
 /** Tokens named in one summary line. */
 const SUMMARY_TOKENS = 5;
+/** `recent` counts this many whole minutes back (monotonic), the current one included: "still arriving" for the alerts. */
+export const RECENT_MINUTES = 5;
+const MINUTE = 60_000;
 
 /** One kind of refusal for one token, as readers see it. */
 export interface RefusalEntry {
@@ -49,6 +52,8 @@ export interface RefusalEntry {
   lastAt: number;
   /** Monotonic time of the latest, for "is it still going on". */
   lastMono: number;
+  /** Refusals in the last RECENT_MINUTES minutes. */
+  recent: number;
 }
 
 export interface ReasonCount {
@@ -60,7 +65,10 @@ export interface ReasonCount {
   lastMono: number | null;
 }
 
-interface TokenTally extends RefusalEntry {
+interface TokenTally extends Omit<RefusalEntry, 'recent'> {
+  /** Refusals per minute of the monotonic clock, a ring of RECENT_MINUTES slots; `minute` is the latest one counted. */
+  perMinute: number[];
+  minute: number;
   /** Refusals since the last line that counted them. */
   pending: number;
   /** A line named this token in the current stretch of refusals. */
@@ -170,6 +178,9 @@ export class RefusalTally implements RefusalCounts {
     t.count++;
     t.lastAt = now;
     t.lastMono = mono;
+    const minute = Math.floor(mono / MINUTE);
+    if (minute !== t.minute) roll(t, minute);
+    t.perMinute[minute % RECENT_MINUTES]!++;
 
     if (r.windowMono === null) {
       r.windowMono = mono;
@@ -221,6 +232,8 @@ export class RefusalTally implements RefusalCounts {
       firstAt: now,
       lastAt: now,
       lastMono: mono,
+      perMinute: new Array(RECENT_MINUTES).fill(0),
+      minute: Math.floor(mono / MINUTE),
       pending: 0,
       told: false,
     };
@@ -372,8 +385,12 @@ export class RefusalTally implements RefusalCounts {
   /** Every kind-and-token entry seen since start, most refused first. */
   entries(): RefusalEntry[] {
     const out: RefusalEntry[] = [];
+    const mono = this.deps.clock.mono();
     for (const r of this.reasons.values()) {
-      for (const { pending: _p, told: _t, ...e } of r.tokens.values()) out.push(e);
+      for (const t of r.tokens.values()) {
+        const { pending: _p, told: _t, perMinute: _m, minute: _n, ...e } = t;
+        out.push({ ...e, recent: recent(t, mono) });
+      }
     }
     return out.sort((a, b) => b.count - a.count);
   }
@@ -392,4 +409,20 @@ export class RefusalTally implements RefusalCounts {
     const r = this.reasons.get('unknown_token')!;
     return Object.fromEntries([...r.tokens.values()].map((t) => [t.token, t.count]));
   }
+}
+
+/** Moves a token's ring to `minute`, emptying the slots of the minutes that passed without a refusal. */
+function roll(t: TokenTally, minute: number): void {
+  const from = Math.max(t.minute + 1, minute - RECENT_MINUTES + 1);
+  for (let m = from; m <= minute; m++) t.perMinute[m % RECENT_MINUTES] = 0;
+  t.minute = minute;
+}
+
+/** Refusals in the RECENT_MINUTES whole minutes up to `mono`'s. */
+function recent(t: TokenTally, mono: number): number {
+  const now = Math.floor(mono / MINUTE);
+  let n = 0;
+  for (let m = now - RECENT_MINUTES + 1; m <= now; m++)
+    if (m <= t.minute && m > t.minute - RECENT_MINUTES) n += t.perMinute[m % RECENT_MINUTES]!;
+  return n;
 }

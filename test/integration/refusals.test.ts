@@ -56,7 +56,14 @@ interface StatusJson {
   level: string;
   attention: string[];
   refusals: {
-    active: { reason: string; token: string; count: number; client: string | null; text: string }[];
+    active: {
+      reason: string;
+      token: string;
+      count: number;
+      last_5_minutes: number;
+      client: string | null;
+      text: string;
+    }[];
     reasons: { reason: string; status: number; count: number }[];
   };
 }
@@ -100,7 +107,12 @@ describe('a POS with a wrong token, another sending broken JSON', () => {
     // The page's JSON: a sentence per active kind and token, numbers for people.
     const s = await status(t);
     const wrongLine = 'A POS is sending an unknown or inactive token 5eedf00d… (from 127.0.0.1): 2,000 times since';
-    expect(s.refusals.active[0]).toMatchObject({ reason: 'unknown_token', token: '5eedf00d…', count: 2_000 });
+    expect(s.refusals.active[0]).toMatchObject({
+      reason: 'unknown_token',
+      token: '5eedf00d…',
+      count: 2_000,
+      last_5_minutes: 2_000,
+    });
     expect(s.refusals.active[0]!.text).toStartWith(wrongLine);
     expect(s.refusals.active[1]!.text).toStartWith(
       `A POS is sending bodies that are not JSON in UTF-8 (token ${TOKEN2.slice(0, 8)}…) (from 127.0.0.1): 300 times since`,

@@ -104,6 +104,37 @@ describe('RefusalTally counts', () => {
     expect(t.entries()[0]?.client).toBe('192.168.1.23');
   });
 
+  it('counts the refusals of the last 5 minutes, by whole minutes of the monotonic clock', () => {
+    const { t, clock } = tally();
+    const recent = () => t.entries()[0]?.recent;
+    // Minute by minute: [refusals sent, recent afterwards].
+    const steps: [sent: number, recent: number][] = [
+      [10, 10],
+      [5, 15],
+      [0, 15],
+      [0, 15],
+      [1, 16],
+      [0, 6], // the first minute's 10 fall out
+      [0, 1],
+      [0, 1],
+      [0, 1],
+      [0, 0],
+    ];
+    const got: number[] = [];
+    for (const [sent] of steps) {
+      for (let i = 0; i < sent; i++) t.record('unknown_token', WRONG);
+      got.push(recent()!);
+      clock.advance(60_000);
+    }
+    expect(got).toEqual(steps.map(([, r]) => r));
+    clock.advance(3_600_000);
+    t.record('unknown_token', WRONG);
+    expect(recent()).toBe(1);
+    expect(t.entries()[0]?.count).toBe(17);
+    clock.stepWall(-86_400_000); // the wall clock a day back moves nothing
+    expect(recent()).toBe(1);
+  });
+
   it('lists as active only what was refused in the last 10 minutes (monotonic)', () => {
     const { t, clock } = tally();
     t.record('unknown_token', WRONG);
@@ -268,6 +299,7 @@ describe('refusalLine (the status page sentence)', () => {
     firstAt: at,
     lastAt: at + 60_000,
     lastMono: 0,
+    recent: 0,
   };
   const cases: [string, Parameters<typeof refusalLine>, string][] = [
     [
