@@ -34,6 +34,7 @@ export interface SpoolLock {
 type Holder = { pid: number; host: string; since: string };
 
 const BUSY = /SQLITE_BUSY|database is locked/i;
+const FULL = /SQLITE_FULL|database or disk is full/i;
 
 export function lockSpool(path: string): SpoolLock {
   const lockPath = `${path}.lock`;
@@ -84,12 +85,29 @@ export function lockSpool(path: string): SpoolLock {
       // nothing was written that needs undoing
     }
     if (BUSY.test((e as Error).message)) return refuse();
+    // A full disk has no room for the holder row's journal; the lock itself
+    // needs none. The relay starts (and answers 503 until space returns); a
+    // second relay is still refused, though the holder it names may be an
+    // earlier one.
+    if (FULL.test((e as Error).message)) {
+      try {
+        db.exec('BEGIN IMMEDIATE');
+        return holding(db);
+      } catch (e2) {
+        if (BUSY.test((e2 as Error).message)) return refuse();
+      }
+    }
     db.close();
     throw new SpoolOpenError(
       `spool ${path}: cannot lock ${lockPath}: ${(e as Error).message}; the relay must be able to write ` +
         `that file (same user as the spool, a writable folder)`,
     );
   }
+  return holding(db);
+}
+
+/** The lock, kept by the open write transaction on `db` until released. */
+function holding(db: InstanceType<typeof Database>): SpoolLock {
   let released = false;
   return {
     release() {
