@@ -1,4 +1,5 @@
 import { type Html, html } from './html.ts';
+import { refusalsSection } from './refusals.ts';
 import { duration, type EventView, type StatusView } from './view.ts';
 
 /**
@@ -251,6 +252,7 @@ ${alerts(v, now)}
 ${deadLetters(v, now)}
 ${recent(v, now)}
 ${warnings(v)}
+${refusalsSection(v.refusals, v.site.timezone, now)}
 ${config(v)}`;
 }
 

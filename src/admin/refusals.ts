@@ -1,4 +1,5 @@
 import { ACTIVE_MS, clockTime, people, REFUSALS, type RefusalTally, refusalLine } from '../http/index.ts';
+import { maskToken } from '../lib/mask.ts';
 import { type Html, html } from './html.ts';
 
 /**
@@ -39,8 +40,16 @@ export interface RefusalsView {
 
 const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
 
-/** The view of `tally` at wall time `now`, times for people in `zone` (null: UTC). */
-export function refusalsView(tally: RefusalTally | null, zone: string | null, now: number): RefusalsView {
+/**
+ * The view of `tally` at wall time `now`, times for people in `zone` (null:
+ * UTC); a configured token (an inactive one sending) is named as in the config.
+ */
+export function refusalsView(
+  tally: RefusalTally | null,
+  zone: string | null,
+  now: number,
+  tokens: readonly { token: string; name: string }[] = [],
+): RefusalsView {
   if (!tally) {
     return {
       active: [],
@@ -48,6 +57,7 @@ export function refusalsView(tally: RefusalTally | null, zone: string | null, no
       tokens: [],
     };
   }
+  const names = new Map(tokens.filter((t) => t.name).map((t) => [maskToken(t.token), t.name]));
   const entry = (e: ReturnType<RefusalTally['entries']>[number]): RefusalEntryView => ({
     reason: e.reason,
     status: e.status,
@@ -57,7 +67,7 @@ export function refusalsView(tally: RefusalTally | null, zone: string | null, no
     last_5_minutes: e.recent,
     first_at: iso(e.firstAt)!,
     last_at: iso(e.lastAt)!,
-    text: refusalLine(e, zone, now),
+    text: refusalLine(e, zone, now, names.get(e.token)),
   });
   return {
     active: tally.active(ACTIVE_MS).map(entry),

@@ -6,6 +6,7 @@ import { VERSION } from '../version.ts';
 import { WARNING_HELP, WARNING_IDS, type WarningId } from '../warnings/index.ts';
 import type { AdminDeps } from './index.ts';
 import { type Level, shortOutage, statusLevel } from './level.ts';
+import { type RefusalsView, refusalAttention, refusalsView } from './refusals.ts';
 import { type SiteView, siteView } from './site.ts';
 
 /** One wording of a length of time for the page and /health. */
@@ -118,6 +119,8 @@ export interface StatusView {
   recent: EventView[];
   dead_letters: EventView[];
   warnings: { id: string; count: number; help: string }[];
+  /** Webhooks refused (401, 400, 413, 429, 503...): still arriving, by reason since start, by token. */
+  refusals: RefusalsView;
   config: unknown;
 }
 
@@ -206,6 +209,10 @@ export async function buildStatus(deps: AdminDeps): Promise<StatusView> {
     }
   }
 
+  // A POS refused again and again (a wrong token, broken JSON) needs a look: nobody at the POS sees its 4xx.
+  const refused = refusalsView(deps.metrics.refusals(), siteView(config.site, now).timezone, now, config.tokens);
+  attention.push(...refusalAttention(refused));
+
   const counted = deps.metrics.warningCounts();
   const ids = [...WARNING_IDS, ...Object.keys(counted).filter((k) => !(WARNING_IDS as readonly string[]).includes(k))];
 
@@ -244,6 +251,7 @@ export async function buildStatus(deps: AdminDeps): Promise<StatusView> {
     recent: recent.map((e) => eventView(e, nameOf)),
     dead_letters: dead.map((e) => eventView(e, nameOf)),
     warnings: ids.map((id) => ({ id, count: counted[id] ?? 0, help: WARNING_HELP[id as WarningId] ?? '' })),
+    refusals: refused,
     alerts: alertsView(deps),
     config: redactConfig(config),
   };

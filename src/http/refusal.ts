@@ -24,8 +24,9 @@ export function refusal(status: number, detail: string, opts: RefusalOptions = {
  * reads about it, side by side. Every refusal of POST /webhooks/v1/pos/...
  * names one of these and is counted by the refusal tally (tally.ts).
  *
- * `page` is the status page's sentence for one token (its first 8
- * characters, or "(no token)"); `log` the log's message and `level` its
+ * `page` is the status page's sentence for one token ("token 7f3c2a91…",
+ * "no token") and the sender ("A POS", "A POS at 10.0.0.7"); `log` the
+ * log's message and `level` its
  * level: a refusal is the client's mistake or a full spool (warn), except a
  * bug in the relay (error).
  */
@@ -34,64 +35,65 @@ export const REFUSALS = [
     id: 'unknown_token',
     status: 401,
     level: 'warn',
-    page: (t: string) => `A POS is sending an unknown or inactive token ${t}`,
+    page: (token: string, pos: string) => `${pos} is sending an unknown or inactive ${token}`,
     log: 'webhook refused: unknown or inactive token',
   },
   {
     id: 'invalid_json',
     status: 400,
     level: 'warn',
-    page: (t: string) => `A POS is sending bodies that are not JSON in UTF-8 (token ${t})`,
+    page: (token: string, pos: string) => `${pos} is sending bodies that are not JSON in UTF-8 (${token})`,
     log: 'webhook refused: the body is not JSON in UTF-8',
   },
   {
     id: 'too_large',
     status: 413,
     level: 'warn',
-    page: (t: string) => `A POS is sending bodies over the size limit, server.max_body_bytes (token ${t})`,
+    page: (token: string, pos: string) => `${pos} is sending bodies over server.max_body_bytes (${token})`,
     log: 'webhook refused: the body is over server.max_body_bytes',
   },
   {
     id: 'rate_limited',
     status: 429,
     level: 'warn',
-    page: (t: string) => `A POS is sending faster than limits.rate_per_token allows (token ${t})`,
+    page: (token: string, pos: string) => `${pos} is sending faster than limits.rate_per_token allows (${token})`,
     log: 'webhook refused: over limits.rate_per_token',
   },
   {
     id: 'spool_full',
     status: 503,
     level: 'warn',
-    page: (t: string) => `Events are refused because the spool is full, spool.max_size_mb (token ${t})`,
+    page: (token: string) => `Events for ${token} are refused: the spool is full (spool.max_size_mb)`,
     log: 'webhook refused: the spool is full',
   },
   {
     id: 'spool_failing',
     status: 503,
     level: 'warn',
-    page: (t: string) => `Events are refused because the spool cannot store them (token ${t})`,
+    page: (token: string) => `Events for ${token} are refused: the spool cannot store them`,
     log: 'webhook refused: the spool cannot store the event',
   },
   {
     id: 'bad_request',
     status: 400,
     level: 'warn',
-    page: (t: string) =>
-      `A POS is sending requests the relay cannot read: a bad env or broken HTTP framing (token ${t})`,
+    page: (token: string, pos: string) =>
+      `${pos} is sending requests the relay cannot read, a bad env or broken HTTP framing (${token})`,
     log: 'webhook refused: a bad env or broken HTTP framing',
   },
   {
     id: 'not_found',
     status: 404,
     level: 'warn',
-    page: (t: string) => `A POS is posting to a webhook address without a token or with extra parts (token ${t})`,
+    page: (token: string, pos: string) =>
+      `${pos} is posting to a webhook address with no token or extra parts (${token})`,
     log: 'webhook refused: no such webhook address',
   },
   {
     id: 'internal_error',
     status: 500,
     level: 'error',
-    page: (t: string) => `Events are refused by an error inside the relay (token ${t})`,
+    page: (token: string) => `Events for ${token} are refused by an error inside the relay`,
     log: 'webhook refused: an error inside the relay',
   },
 ] as const;

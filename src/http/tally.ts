@@ -112,12 +112,21 @@ export function clockTime(at: number, zone: string | null, now = at): string {
   return `${f.format(at)}${zone === null ? ' UTC' : ''}`;
 }
 
-/** The status page's sentence for one entry: "A POS is sending an unknown or inactive token 7f3c2a91… (from 10.0.0.7): 3,366,426 times since 14:02". */
-export function refusalLine(e: RefusalEntry, zone: string | null, now: number): string {
-  const from = e.client ? ` (from ${e.client})` : '';
+/**
+ * The status page's sentence for one entry, `name` the token's configured
+ * name if any: "A POS at 10.0.0.7 is sending an unknown or inactive token
+ * 7f3c2a91…: 3,366,426 times since 14:02".
+ */
+export function refusalLine(e: RefusalEntry, zone: string | null, now: number, name = ''): string {
+  const token =
+    e.token === OTHER
+      ? 'token (one of many others)'
+      : e.token === NO_TOKEN
+        ? 'no token'
+        : `token ${e.token}${name ? ` "${name}"` : ''}`;
+  const pos = e.client ? `A POS at ${e.client}` : 'A POS';
   const times = e.count === 1 ? 'once' : `${people(e.count)} times`;
-  const tokens = e.token === OTHER ? 'other tokens' : e.token;
-  return `${DEF[e.reason].page(tokens)}${from}: ${times} since ${clockTime(e.firstAt, zone, now)}`;
+  return `${DEF[e.reason].page(token, pos)}: ${times} since ${clockTime(e.firstAt, zone, now)}`;
 }
 
 export interface TallyDeps {

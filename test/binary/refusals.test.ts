@@ -98,11 +98,11 @@ describe('the compiled binary under a flood of refusals', () => {
     };
     const line = status.refusals.active.find((a) => a.reason === 'unknown_token')!;
     expect(line.text).toStartWith(
-      `A POS is sending an unknown or inactive token 5eedf00d… (from 127.0.0.1): ${unknown.toLocaleString('en-US')} times since `,
+      `A POS at 127.0.0.1 is sending an unknown or inactive token 5eedf00d…: ${unknown.toLocaleString('en-US')} times since `,
     );
     expect(status.attention).toContain(line.text);
     expect(status.refusals.active.find((a) => a.reason === 'invalid_json')?.text).toStartWith(
-      'A POS is sending bodies that are not JSON in UTF-8 (token 7f3c2a91…)',
+      'A POS at 127.0.0.1 is sending bodies that are not JSON in UTF-8 (token 7f3c2a91…',
     );
 
     // Stopping writes the counts not yet in a line: every refusal is accounted for in the log.

@@ -106,7 +106,7 @@ describe('a POS with a wrong token, another sending broken JSON', () => {
 
     // The page's JSON: a sentence per active kind and token, numbers for people.
     const s = await status(t);
-    const wrongLine = 'A POS is sending an unknown or inactive token 5eedf00d… (from 127.0.0.1): 2,000 times since';
+    const wrongLine = 'A POS at 127.0.0.1 is sending an unknown or inactive token 5eedf00d…: 2,000 times since';
     expect(s.refusals.active[0]).toMatchObject({
       reason: 'unknown_token',
       token: '5eedf00d…',
@@ -115,13 +115,13 @@ describe('a POS with a wrong token, another sending broken JSON', () => {
     });
     expect(s.refusals.active[0]!.text).toStartWith(wrongLine);
     expect(s.refusals.active[1]!.text).toStartWith(
-      `A POS is sending bodies that are not JSON in UTF-8 (token ${TOKEN2.slice(0, 8)}…) (from 127.0.0.1): 300 times since`,
+      `A POS at 127.0.0.1 is sending bodies that are not JSON in UTF-8 (token ${TOKEN2.slice(0, 8)}… "Bar"): 300 times since`,
     );
     expect(s.attention.some((a) => a.startsWith(wrongLine))).toBe(true);
     expect(s.level).toBe('warn');
     expect(s.refusals.reasons.map((r) => r.reason)).toEqual([...REFUSAL_IDS]);
     const page = await (await fetch(`${t.url}/admin`)).text();
-    expect(page).toContain('5eedf00d… (from 127.0.0.1): 2,000 times since');
+    expect(page).toContain('A POS at 127.0.0.1 is sending an unknown or inactive token 5eedf00d…: 2,000 times since');
 
     // A minute on (the relay's monotonic clock), the timer writes the counts without another request.
     clock.advance(60_000);
@@ -156,7 +156,7 @@ describe('a spool that cannot take events', () => {
     expect(warned[0]).toMatchObject({ reason: 'spool_full', status: 503, token: `${TOKEN.slice(0, 8)}…` });
     expect(String(warned[0]!.err)).toContain('prod:');
     expect((await status(t)).refusals.active[0]!.text).toStartWith(
-      `Events are refused because the spool is full, spool.max_size_mb (token ${TOKEN.slice(0, 8)}…) (from 127.0.0.1): 200 times since`,
+      `Events for token ${TOKEN.slice(0, 8)}… "Main POS" are refused: the spool is full (spool.max_size_mb): 200 times since`,
     );
   });
 

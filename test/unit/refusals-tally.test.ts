@@ -310,12 +310,27 @@ describe('refusalLine (the status page sentence)', () => {
     [
       'the client when known, UTC when no zone',
       [{ ...entry, client: '10.0.0.7' }, null, at],
-      'A POS is sending an unknown or inactive token 7f3c2a91… (from 10.0.0.7): 3,366,426 times since 17:02 UTC',
+      'A POS at 10.0.0.7 is sending an unknown or inactive token 7f3c2a91…: 3,366,426 times since 17:02 UTC',
     ],
     [
       'once, for a single refusal',
       [{ ...entry, reason: 'invalid_json', token: 'abcd1234…', count: 1 }, 'UTC', at],
       'A POS is sending bodies that are not JSON in UTF-8 (token abcd1234…): once since 17:02',
+    ],
+    [
+      'the configured name of a token',
+      [{ ...entry, reason: 'spool_full', token: 'abcd1234…', count: 2 }, 'UTC', at, 'Terrace'],
+      'Events for token abcd1234… "Terrace" are refused: the spool is full (spool.max_size_mb): 2 times since 17:02',
+    ],
+    [
+      'tokens past the 50 kept, and no token',
+      [{ ...entry, token: 'other' }, 'UTC', at],
+      'A POS is sending an unknown or inactive token (one of many others): 3,366,426 times since 17:02',
+    ],
+    [
+      'a POST with no token',
+      [{ ...entry, reason: 'not_found', token: '(no token)', count: 4 }, 'UTC', at],
+      'A POS is posting to a webhook address with no token or extra parts (no token): 4 times since 17:02',
     ],
     [
       'the day too, when it began a day ago',
