@@ -4,11 +4,12 @@
  * while it cannot store, never 500, never a refused connection), starts again
  * on the still full disk, and once space returns takes events, writes its log
  * again and delivers everything it acknowledged. Under a flood of refusals the
- * log file and <file>.1 stay within twice the file's size. The destination
- * itself is test/unit/log-destination.test.ts.
+ * log file and <file>.1 stay within twice the file's size. A stdout whose
+ * reader left (EPIPE) is counted the same way. The destination itself is
+ * test/unit/log-destination.test.ts.
  */
 import { describe, expect, it } from 'bun:test';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LOG_FILE_MAX_BYTES } from '../../src/lib/log.ts';
 import { ensureWrk, wrk } from '../bench/lib.ts';
@@ -17,7 +18,7 @@ import { useCleanup } from '../helpers/cleanup.ts';
 import { canMountTmpfs, tmpfsDisk } from '../helpers/disk.ts';
 import { startMockCloud } from '../helpers/mock-cloud.ts';
 import { freePort } from '../helpers/ports.ts';
-import { post, TOKEN } from '../helpers/relay.ts';
+import { INACTIVE, post, TOKEN } from '../helpers/relay.ts';
 import { relayToml } from '../helpers/reliability.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -27,6 +28,8 @@ interface Served {
   proc: ReturnType<typeof Bun.spawn>;
   url: string;
   running: () => boolean;
+  /** What it wrote to stderr so far. */
+  stderr: () => string;
 }
 
 /**
@@ -34,11 +37,11 @@ interface Served {
  * be unwritable, so the port is chosen beforehand and /health answering says
  * it is up. SIGKILLed after the test if still running.
  */
-async function serveOn(bin: string, dir: string, port: number): Promise<Served> {
+async function serveOn(bin: string, dir: string, port: number, stdout: 'ignore' | number = 'ignore'): Promise<Served> {
   const proc = Bun.spawn([bin, 'serve', '--config', 'relay.toml'], {
     cwd: dir,
     env: { PATH: '/usr/bin:/bin' },
-    stdout: 'ignore',
+    stdout,
     stderr: 'pipe',
   });
   let stderr = '';
@@ -57,7 +60,7 @@ async function serveOn(bin: string, dir: string, port: number): Promise<Served> 
     if (Date.now() > deadline) throw new Error(`relay did not answer /health in 15 s:\n${stderr}`);
     try {
       await fetch(`${url}/health`);
-      return { proc, url, running };
+      return { proc, url, running, stderr: () => stderr };
     } catch {
       await Bun.sleep(50);
     }
@@ -251,4 +254,45 @@ describe('the log under a flood of refusals', () => {
     expect(size(logFile)).toBeLessThanOrEqual(LOG_FILE_MAX_BYTES);
     expect(existsSync(`${logFile}.2`)).toBe(false);
   }, 90_000);
+});
+
+describe('the log on a stdout nobody reads any more', () => {
+  it('keeps taking and delivering events when its stdout reader goes away (EPIPE), says so, and stops cleanly', async () => {
+    const cloud = await startMockCloud();
+    onCleanup(() => cloud.stop());
+    const port = freePort();
+    const site = await installSite(onCleanup, relayToml({ cloudUrl: cloud.url, port }));
+    // stdout is a FIFO this test reads, then closes: the relay's next line gets EPIPE.
+    const fifo = join(site.dir, 'stdout');
+    expect(Bun.spawnSync(['mkfifo', fifo]).exitCode).toBe(0);
+    const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    const writer = openSync(fifo, constants.O_WRONLY);
+    const relay = await serveOn(site.bin, site.dir, port, writer);
+    closeSync(writer);
+    let out = '';
+    const buf = Buffer.alloc(1 << 16);
+    await waitFor(() => {
+      try {
+        out += buf.subarray(0, readSync(reader, buf)).toString();
+      } catch {
+        // EAGAIN: nothing yet
+      }
+      return out.includes('"relay started"');
+    }, 'the start line on stdout');
+    closeSync(reader);
+
+    // A refusal is logged (its first line): that write finds no reader.
+    expect((await post(relay.url, INACTIVE, '{}')).status).toBe(401);
+    const bodies = [0, 1, 2].map((i) => JSON.stringify({ event: 'order.created', i }));
+    for (const b of bodies) expect((await post(relay.url, TOKEN, b)).status).toBe(200);
+    const h = await health(relay.url);
+    expect(h.log).toMatchObject({ ok: false });
+    expect(h.reasons.map((r) => r.id)).toContain('log_failing');
+    await waitFor(() => cloud.stored.length === 3, 'the three events delivered');
+    expect(cloud.stored.map((r) => r.text)).toEqual(bodies);
+    expect(relay.stderr()).toContain('relay: cannot write the log (standard output): EPIPE');
+    // Stopping logs too ("stopping", "relay stopped"): it still exits 0.
+    relay.proc.kill('SIGTERM');
+    expect(await relay.proc.exited).toBe(0);
+  });
 });
