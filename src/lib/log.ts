@@ -53,7 +53,8 @@ export interface LogHealth {
 
 export const healthyLog = (): LogHealth => ({ ok: true, error: null, failures: 0, since: null });
 
-export const silentLogger: Logger = pino({ level: 'silent' });
+/** Writes nothing, and opens nothing: pino's default destination would be a SonicBoom on stdout with an exit hook. */
+export const silentLogger: Logger = pino({ level: 'silent' }, { write: () => {} });
 
 /** A log file grows to this size, then becomes `<file>.1` (replacing the older one): ~20 MB of log at most. */
 export const LOG_FILE_MAX_BYTES = 10 * 1024 * 1024;
@@ -243,6 +244,12 @@ class SafeDestination implements LogDestination {
     }
   }
 
+  /** Stops writing until the retry, as a failed write does; `e` says why. */
+  suspend(e: unknown): void {
+    this.close();
+    this.fail(e, 0);
+  }
+
   /** A new fd (rotation, a replaced file) whose first line is `note`. */
   reopen(note: string): void {
     this.close();
@@ -262,6 +269,9 @@ class SafeDestination implements LogDestination {
     if (this.clock.mono() < this.retryAt) return false;
     if (this.fd === null && !this.open()) return false;
     const f = this.failure;
+    // A file left past its size is rotated before anything more goes in (and may fail again).
+    this.beforeLine(this, 0);
+    if (this.fd === null) return false;
     const note = noteLine(
       this.clock,
       'warn',
@@ -416,8 +426,10 @@ export function fileDestination(
       // Kept the size rather than the lines: a file that cannot be renamed is emptied.
       try {
         truncateSync(path, 0);
-      } catch {
-        // Neither: the reopen below fails or writes on; the next line tries again.
+      } catch (e2) {
+        // Neither: writing on would grow it without bound. Lines are dropped until a retry can rotate it.
+        self.suspend(e2);
+        return;
       }
       note = noteLine(
         clock,

@@ -11,6 +11,7 @@ import {
   closeSync,
   constants,
   existsSync,
+  mkdirSync,
   openSync,
   readFileSync,
   readSync,
@@ -266,6 +267,25 @@ describe('the cap under a flood', () => {
     const last = [...allJson(`${path}.1`), ...allJson(path)].filter((l) => l.msg === 'refused').map((l) => l.i);
     expect(last.at(-1)).toBe(49_999);
     expect(last).toEqual([...Array(last.length).keys()].map((k) => 50_000 - last.length + k));
+    expect(f.health()).toMatchObject({ ok: true, failures: 0 });
+  });
+
+  it('keeps its size when it cannot be renamed: the file is emptied instead, and says so', () => {
+    const dir = onCleanup.tempDir('relay-log-norename-');
+    const path = join(dir, 'relay.log');
+    mkdirSync(`${path}.1`);
+    writeFileSync(join(`${path}.1`, 'in the way'), ''); // rename onto a folder that is not empty fails
+    const maxBytes = 4096;
+    const f = createFileLogger('info', path, { maxBytes, checkEveryMs: 3_600_000 });
+    onCleanup(() => f.stop());
+    for (let i = 0; i < 1000; i++) f.logger.warn({ i }, 'refused');
+    expect(statSync(path).size).toBeLessThanOrEqual(maxBytes);
+    const got = allJson(path);
+    expect(got[0]).toMatchObject({
+      level: 'warn',
+      msg: 'log file rotation failed; the file was emptied instead to keep its size',
+    });
+    expect(got.at(-1)).toMatchObject({ msg: 'refused', i: 999 });
     expect(f.health()).toMatchObject({ ok: true, failures: 0 });
   });
 });
