@@ -146,7 +146,12 @@ export async function startRelay(config: Config, deps: RelayDeps): Promise<Relay
   const alerts = new Alerter({
     ...deps.alerts,
     config: () => current,
-    source: { spool: () => spool.stats(), cloud: () => forwarder.cloud, paused: () => forwarder.paused() },
+    source: {
+      spool: () => spool.stats(),
+      cloud: () => forwarder.cloud,
+      paused: () => forwarder.paused(),
+      stalled: () => forwarder.stalled(),
+    },
     watch: alertWatch,
     clock,
     log,

@@ -1,5 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { type AlertCounters, CONDITIONS } from '../alerts/index.ts';
+import { type AlertCounters, CONDITION_IDS } from '../alerts/index.ts';
 
 /**
  * The alerter on /metrics: what fires, what was told, and each receiver's
@@ -14,7 +14,7 @@ export function registerAlertMetrics(registers: Registry[], read: () => AlertCou
     registers,
     collect() {
       const c = read();
-      if (c) for (const id of CONDITIONS) this.set({ condition: id }, c.firing[id] ?? 0);
+      if (c) for (const id of CONDITION_IDS) this.set({ condition: id }, c.firing[id] ?? 0);
     },
   });
   new Counter({

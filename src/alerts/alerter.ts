@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { Config } from '../config/index.ts';
-import type { CloudStatus, PausedToken } from '../forward/index.ts';
+import type { CloudStatus, PausedToken, StalledLane } from '../forward/index.ts';
 import { type Clock, wallAt } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import type { SpoolStats } from '../spool/index.ts';
@@ -26,6 +26,8 @@ export interface AlertSource {
   spool(): SpoolStats;
   cloud(): CloudStatus;
   paused(): readonly PausedToken[];
+  /** Lanes whose runner has not tried past its schedule. */
+  stalled(): readonly StalledLane[];
 }
 
 export interface AlerterOptions extends Partial<DispatchOptions> {
@@ -233,6 +235,13 @@ export class Alerter {
         quarantined: s.quarantined,
       },
       paused: this.deps.source.paused().map((p) => ({ token: p.token, reason: p.reason })),
+      stalled: this.deps.source.stalled().map((l) => ({
+        token: l.token,
+        env: l.env,
+        since: l.sinceMono,
+        overdueMs: l.overdueMs,
+        pending: s.lanes.find((x) => x.token === l.token && x.env === l.env)?.pending ?? 0,
+      })),
       attempts: this.deps.watch.attempts(),
       firstEvents: this.deps.watch.firstEvents(),
       tokens: cfg.tokens.map((t) => ({ token: t.token, name: t.name })),

@@ -16,7 +16,7 @@ export {
   type FiringAlert,
   type SentAlert,
 } from './alerter.ts';
-export { CONDITIONS, type ConditionId, type Snapshot } from './conditions.ts';
+export { CONDITION_IDS, CONDITIONS, type ConditionId, type Snapshot } from './conditions.ts';
 export { DEFAULT_DISPATCH, type ReceiverStatus } from './dispatch.ts';
 export { type AlertState, evaluate, initialState, type Transition } from './evaluate.ts';
 export { type AlertMessage, type Outgoing, render, testMessage } from './messages.ts';

@@ -52,7 +52,8 @@ describe('alerts on the status page and /metrics', () => {
     expect((await post(t.relay.url, TOKEN, clean())).status).toBe(200);
     await waitFor(() => t.relay.forwarder.cloud.reachable === false, 'a failed delivery');
     t.clock.advance(6 * MIN);
-    await t.relay.alerts.tick();
+    await t.caughtUp();
+    t.relay.alerts.tick();
     await waitFor(async () => ((await status()).alerts?.receivers[0]?.failures ?? 0) > 0, 'a failed send');
     const v = await status();
     expect(v.alerts?.receivers[0]?.ok).toBe(false);

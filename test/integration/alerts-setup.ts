@@ -12,6 +12,7 @@ import { type Relay, startRelay } from '../../src/relay.ts';
 import { type Hook, startHook } from '../helpers/alert-receivers.ts';
 import { type ConfigOver, mergeOver } from '../helpers/config.ts';
 import { tempDir, testConfig } from '../helpers/relay.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 export const NOON = Date.UTC(2026, 0, 1, 12);
 export const MIN = 60_000;
@@ -50,7 +51,13 @@ export interface AlertRelay {
   config: Config;
   /** The webhook's messages for one condition, in order. */
   of(c: ConditionId): AlertMessage[];
-  /** One evaluation, then waits until every receiver's queue is empty. */
+  /**
+   * Waits for the lanes to catch up with the moved clock: their retry timers
+   * are real time, and until one fires and looks at the clock again its lane
+   * is overdue (lane_stalled), which is not what these tests are about.
+   */
+  caughtUp(): Promise<void>;
+  /** One evaluation once the lanes caught up, then waits until every receiver's queue is empty. */
   tick(): Promise<void>;
   /** Reloads the relay with cloud.url = `url`. */
   useCloud(url: string): void;
@@ -80,13 +87,17 @@ export async function alertRelay(over: ConfigOver = {}, opts: AlerterOptions = {
     reloadConfig: () => ({ ok: true, config: next }),
     alerts: { ...FAST, ...opts },
   });
+  const caughtUp = () =>
+    waitFor(() => relay.forwarder.stalled().length === 0, 'the lanes to catch up with the moved clock');
   return {
     relay,
     hook,
     clock,
     config,
     of: (c) => hook.got.filter((m) => m.condition === c),
+    caughtUp,
     async tick() {
+      await caughtUp();
       relay.alerts.tick();
       await relay.alerts.idle();
     },

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'bun:test';
 import { type AgeAnchor, ageAt, anchorAge } from '../../src/alerts/age.ts';
 import { Alerter, AlertWatch, type Transition } from '../../src/alerts/index.ts';
 import { defaultConfig } from '../../src/config/index.ts';
-import type { CloudStatus } from '../../src/forward/index.ts';
+import type { CloudStatus, StalledLane } from '../../src/forward/index.ts';
 import { FakeClock } from '../../src/lib/clock.ts';
 import { silentLogger } from '../../src/lib/log.ts';
 import type { SpoolStats } from '../../src/spool/index.ts';
@@ -93,6 +93,7 @@ function rig() {
     quarantines: 0,
     salvaging: false,
   };
+  let stalled: StalledLane[] = [];
   const cloud: CloudStatus = {
     reachable: true,
     since: NOON,
@@ -102,7 +103,7 @@ function rig() {
   };
   const alerter = new Alerter({
     config: () => config,
-    source: { spool: () => spool, cloud: () => cloud, paused: () => [] },
+    source: { spool: () => spool, cloud: () => cloud, paused: () => [], stalled: () => stalled },
     watch: new AlertWatch(() => config.alerts, clock),
     clock,
     log: silentLogger,
@@ -120,6 +121,10 @@ function rig() {
     waiting(ago: number) {
       spool.pending = 1;
       spool.lanes = [{ token: TOKEN, env: 'prod', pending: 1, oldestReceivedAt: clock.now() - ago }];
+    },
+    /** The forwarder reports the prod lane stalled since `ago` ms before the monotonic now (or nothing, with null). */
+    stall(ago: number | null) {
+      stalled = ago === null ? [] : [{ token: TOKEN, env: 'prod', sinceMono: clock.mono() - ago, overdueMs: ago }];
     },
     /** Nothing waits any more. */
     delivered() {
@@ -217,6 +222,23 @@ describe('a wall-clock step and the alerts', () => {
       });
     });
   }
+
+  it('a lane the forwarder reports stalled fires lane_stalled with its waiting events; a step does not end it', () => {
+    const r = rig();
+    r.waiting(3 * MIN);
+    r.stall(2 * MIN);
+    const fired = r.alerter.tick();
+    expect(fired.map((t) => [t.condition, t.state])).toEqual([['lane_stalled', 'firing']]);
+    expect(fired[0]!.details).toMatchObject({ token: '019ab6ed…', env: 'prod', pending: 1, overdue_minutes: 2 });
+    expect(r.alerter.status().firing[0]!.text).toContain('none was tried since 11:58 (2 min) although 1 event waits');
+    r.clock.stepWall(-8 * DAY);
+    r.clock.advance(HOLD * 2);
+    expect(r.tick()).toEqual([]);
+    r.stall(null);
+    expect(r.tick()).toEqual([]);
+    r.clock.advance(HOLD);
+    expect(r.tick()).toEqual([['lane_stalled', 'resolved', false]]);
+  });
 
   it('the texts read the wall clock of their moment: a step forwards moves "since", not "for how long"', () => {
     const r = rig();

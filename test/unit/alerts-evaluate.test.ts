@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'bun:test';
 import {
   type AlertState,
+  CONDITION_IDS,
   type ConditionId,
   evaluate,
   initialState,
@@ -33,6 +34,7 @@ function healthy(now: number, wall: number): Snapshot {
     cloud: { reachable: true, since: now - HOUR, lastError: null },
     spool: { pending: 0, dead: 2, bytes: 1000, maxBytes: 1024 * 1048576, oldest: null, quarantined: [] },
     paused: [],
+    stalled: [],
     attempts: { total: 100, ok: 100, codes: { '200': 100 } },
     firstEvents: [],
     tokens: [
@@ -144,6 +146,17 @@ const CASES: Case[] = [
     resolved:
       /^✅ Cantina Roma, resolved: the damaged spool file C:\\ProgramData\\Relay\\relay\.db\.damaged-2026-01-01T11-58-00Z was moved away/,
   },
+  {
+    condition: 'lane_stalled',
+    bad: (now, s) => ({
+      ...s,
+      stalled: [{ token: TOKEN, env: 'prod', since: now - 7 * MIN, overdueMs: 7 * MIN, pending: 3 }],
+    }),
+    firing:
+      /^🔴 Cantina Roma: the relay stopped sending the events of token 019ab6ed… \(Main POS\) \(prod\): none was tried since 11:53 \(7 min\) although 3 events wait\. They are safe on this PC but do not move\. What to do: Restart the relay/,
+    resolved:
+      /^✅ Cantina Roma, resolved: the relay sends the events of token 019ab6ed… \(Main POS\) \(prod\) again \(stalled from 11:53, for 4 h \d+ min\)\.$/,
+  },
 ];
 
 /** Evaluations at the clock's now, keeping the state; only `condition`'s transitions are returned. */
@@ -171,6 +184,10 @@ const goodAfter = (c: Case) => (now: number, wall: number) => {
 };
 
 describe('alert evaluation, per condition', () => {
+  it('every condition in CONDITIONS has its case here', () => {
+    expect(CONDITION_IDS.filter((id) => !CASES.some((c) => c.condition === id))).toEqual([]);
+  });
+
   for (const c of CASES) {
     it(`${c.condition}: one firing, no repeat inside repeat_hours, one repeat after, one resolved after the hold`, () => {
       const m = machine(c.condition);
@@ -245,6 +262,21 @@ describe('alert evaluation, per condition', () => {
     expect(m.step(waiting(t0))).toEqual([]);
     m.clock.advance(1);
     expect(m.step(waiting(t0)).map((t) => t.state)).toEqual(['firing']);
+  });
+
+  it('lane_stalled: a lane overdue less than a minute (a busy moment) is no message; at a minute it fires', () => {
+    const m = machine('lane_stalled');
+    const stalled = (overdueMs: number) => (now: number, wall: number) => ({
+      ...healthy(now, wall),
+      stalled: [{ token: TOKEN, env: 'dev', since: now - overdueMs, overdueMs, pending: 1 }],
+    });
+    expect(m.step(stalled(59_999))).toEqual([]);
+    expect(m.step(healthy)).toEqual([]);
+    expect(m.step(stalled(MIN)).map((t) => t.state)).toEqual(['firing']);
+    // Back under a minute (the runner tried, then stalled again): still one alert, nothing said.
+    expect(m.step(stalled(1000))).toEqual([]);
+    m.clock.advance(HOLD);
+    expect(m.step(stalled(1000))).toEqual([]);
   });
 
   it('success_rate: silent until the window is full; clears halfway to 100 %, not at the threshold', () => {
