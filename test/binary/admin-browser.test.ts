@@ -149,6 +149,23 @@ describe.skipIf(!hasChromium)('the status page in a real browser', () => {
     expect(await page.textContent('#flash')).toContain('Config reloaded: 3 token(s) in force.');
   });
 
+  it("shows each of /health's reasons with its sentence, brought in by the live refresh", async () => {
+    expect(await page.locator('[data-reason]').count()).toBe(0);
+    // The cloud now refuses the Bar's token: its lane pauses, a red reason.
+    mock.handler = (r) =>
+      r.token === TOKEN2 ? Response.json({ detail: 'Invalid or inactive webhook token' }, { status: 401 }) : undefined;
+    const reason = page.locator('li[data-reason="token_paused"]');
+    await reason.waitFor({ timeout: 10_000 });
+    expect(await reason.getAttribute('data-colour')).toBe('red');
+    expect(await reason.textContent()).toMatch(
+      /^The cloud refuses token 7f3c2a91… \(Bar\) as invalid or inactive \(401\)\./,
+    );
+    expect(await page.textContent('.banner h2')).toContain('Degraded');
+    const health = (await (await fetch(`${a.url}/health`)).json()) as { reasons: { id: string; detail: string }[] };
+    expect(health.reasons.map((r) => [r.id, r.detail])).toEqual([['token_paused', (await reason.textContent())!]]);
+    expect(await page.textContent('body')).not.toContain(TOKEN2);
+  });
+
   it('ran without a script error or a CSP violation', () => {
     // The one refused reload (422) above is expected; the browser logs every non-2xx fetch.
     expect(problems.filter((p) => !/status of 422/.test(p))).toEqual([]);
