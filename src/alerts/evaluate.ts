@@ -11,6 +11,9 @@ import {
 
 /**
  * The alert state machine, pure: (state, snapshot, now) → (state, transitions).
+ * `now` and every time kept here are monotonic (clock.mono()): holds and
+ * repeats are lengths of monotonic time, which a wall-clock step does not
+ * change. The alerter turns them into wall time where people read them.
  * A condition sends "firing" once when it starts, again at most every
  * repeat_hours while it lasts, and "resolved" once when it has been ok
  * for `resolveAfterMs` without a break. A value that dips back inside that
