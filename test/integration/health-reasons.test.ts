@@ -1,19 +1,24 @@
 /**
- * A wall-clock step through a running relay: told once in the log (warn, its
- * size in words and in ms), a reason on /health for ten minutes on the
- * monotonic clock, and counted in /health's `clock` for good.
+ * Reasons that only a running relay can show: a wall-clock step (told once in
+ * the log, warn, its size in words and in ms; a reason on /health for ten
+ * minutes on the monotonic clock; counted in /health's `clock` for good) and
+ * a log that cannot be written (the relay's logHealth, as `relay serve`
+ * passes it), each on /health and on the status page.
  */
 import { afterEach, describe, expect, it } from 'bun:test';
+import type { StatusView } from '../../src/admin/view.ts';
 import type { Health } from '../../src/health/index.ts';
 import { FakeClock } from '../../src/lib/clock.ts';
+import { type LogHealth, silentLogger } from '../../src/lib/log.ts';
+import { startRelay } from '../../src/relay.ts';
 import { captureLog } from '../helpers/log.ts';
-import { startTestRelay, type TestRelay } from '../helpers/relay.ts';
+import { startTestRelay, type TestRelay, tempDir, testConfig } from '../helpers/relay.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 
-let r: TestRelay | undefined;
+let r: Pick<TestRelay, 'url' | 'stop'> | undefined;
 afterEach(async () => {
   await r?.stop();
   r = undefined;
@@ -54,5 +59,42 @@ describe('a wall-clock step', () => {
     expect(told()[1]!.msg).toStartWith('wall clock stepped forwards by 8 d (+691200000 ms);');
     h = await health();
     expect([h.status, h.clock.step_ms, h.clock.steps]).toEqual(['degraded', 691_200_000, 2]);
+  });
+});
+
+describe('a log that cannot be written', () => {
+  it('is a reason on /health with the log part, amber on the page, and gone once the log writes again', async () => {
+    const tmp = tempDir('relay-log-health-');
+    let log: LogHealth = { ok: false, error: 'ENOSPC: no space left on device, write', failures: 3, since: Date.now() };
+    const relay = await startRelay(testConfig(tmp.dir), { log: silentLogger, logHealth: () => log });
+    r = { url: relay.url, stop: async () => (await relay.stop(), tmp.cleanup()) };
+
+    let h = await health();
+    expect(h.status).toBe('degraded');
+    expect(h.log).toEqual({ ok: false, error: 'ENOSPC: no space left on device, write', failures: 3 });
+    expect(h.reasons).toEqual([
+      {
+        id: 'log_failing',
+        detail:
+          'The log cannot be written (ENOSPC: no space left on device, write); 3 lines lost since start. Events are still taken and delivered. Free space on the disk the log is on.',
+      },
+    ]);
+    const v = (await (await fetch(`${r.url}/admin/api/status`)).json()) as StatusView;
+    expect([v.status, v.level, v.reasons.map((x) => [x.id, x.colour])]).toEqual([
+      'degraded',
+      'warn',
+      [['log_failing', 'amber']],
+    ]);
+    expect(await (await fetch(`${r.url}/admin`)).text()).toContain(
+      '<li data-reason="log_failing" data-colour="amber">The log cannot be written',
+    );
+
+    log = { ok: true, error: 'ENOSPC: no space left on device, write', failures: 3, since: null };
+    h = await health();
+    expect([h.status, h.reasons, h.log]).toEqual([
+      'ok',
+      [],
+      { ok: true, error: 'ENOSPC: no space left on device, write', failures: 3 },
+    ]);
   });
 });
