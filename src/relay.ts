@@ -4,7 +4,7 @@ import { type Config, listenError, loadTls } from './config/index.ts';
 import { createForwarder, type Forwarder, type ForwardSettings, resolveProxy } from './forward/index.ts';
 import { buildHealth, describeStep } from './health/index.ts';
 import { createApp, IngestService, type IngestSettings } from './http/index.ts';
-import { type Clock, ClockStepWatch, systemClock } from './lib/clock.ts';
+import { type Clock, type ClockStep, ClockStepWatch, systemClock } from './lib/clock.ts';
 import { healthyLog, type Logger } from './lib/log.ts';
 import { maskToken } from './lib/mask.ts';
 import { Spool } from './spool/index.ts';
@@ -48,6 +48,8 @@ const PRUNE_EVERY_MS = 60_000;
 const EXTERNAL_CHANGES_EVERY_MS = 1000;
 /** How often wall minus monotonic is compared: a step is told within a second of happening. */
 const CLOCK_CHECK_EVERY_MS = 1000;
+/** Wall-clock steps kept for the alerter to read old received_at times in their frame; older ones are long past any alert. */
+const CLOCK_STEPS_KEPT = 32;
 
 /** Bun.serve options beside host, port and tls. */
 const SERVE_OPTIONS = {
@@ -117,6 +119,20 @@ export async function startRelay(config: Config, deps: RelayDeps): Promise<Relay
   });
   const ingest = new IngestService(ingestSettings(config), { spool, clock, log, metrics });
   const clockSteps = new ClockStepWatch(clock);
+  const stepHistory: ClockStep[] = [];
+  /** Checks for a new wall-clock step (each is logged once) and gives every step seen since start, oldest first. */
+  const noticeSteps = (): readonly ClockStep[] => {
+    const step = clockSteps.check();
+    if (step) {
+      stepHistory.push(step);
+      if (stepHistory.length > CLOCK_STEPS_KEPT) stepHistory.shift();
+      log.warn(
+        { step_ms: step.deltaMs, at: new Date(step.at).toISOString() },
+        `${describeStep(step.deltaMs)}; the relay's waits and alerts run on the monotonic clock and are not affected`,
+      );
+    }
+    return stepHistory;
+  };
   const health = () =>
     buildHealth({
       spool: spool.stats(),
@@ -151,6 +167,7 @@ export async function startRelay(config: Config, deps: RelayDeps): Promise<Relay
       cloud: () => forwarder.cloud,
       paused: () => forwarder.paused(),
       stalled: () => forwarder.stalled(),
+      clockSteps: noticeSteps,
     },
     watch: alertWatch,
     clock,
@@ -190,19 +207,7 @@ export async function startRelay(config: Config, deps: RelayDeps): Promise<Relay
     log,
     'spool change check failed',
   );
-  const stopClockWatch = every(
-    CLOCK_CHECK_EVERY_MS,
-    () => {
-      const step = clockSteps.check();
-      if (step)
-        log.warn(
-          { step_ms: step.deltaMs, at: new Date(step.at).toISOString() },
-          `${describeStep(step.deltaMs)}; the relay's waits and alerts run on the monotonic clock and are not affected`,
-        );
-    },
-    log,
-    'clock step check failed',
-  );
+  const stopClockWatch = every(CLOCK_CHECK_EVERY_MS, noticeSteps, log, 'clock step check failed');
 
   log.info(
     {

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { Config } from '../config/index.ts';
 import type { CloudStatus, PausedToken, StalledLane } from '../forward/index.ts';
-import { type Clock, wallAt } from '../lib/clock.ts';
+import { type Clock, type ClockStep, wallAt } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import type { SpoolStats } from '../spool/index.ts';
 import { type AgeAnchor, ageAt, anchorAge } from './age.ts';
@@ -28,6 +28,12 @@ export interface AlertSource {
   paused(): readonly PausedToken[];
   /** Lanes whose runner has not tried past its schedule. */
   stalled(): readonly StalledLane[];
+  /**
+   * The wall-clock steps seen since start, oldest first, up to now (relay.ts
+   * checks for a new one first): a waiting event's received_at is read in the
+   * frame it was received in (age.ts). Absent: none.
+   */
+  clockSteps?(): readonly ClockStep[];
 }
 
 export interface AlerterOptions extends Partial<DispatchOptions> {
@@ -211,11 +217,12 @@ export class Alerter {
     // Per lane: a head's age must not jump with a wall-clock step, and the
     // longest-waiting lane is the one with the oldest head by that age.
     const ages = new Map<string, AgeAnchor>();
+    const steps = this.deps.source.clockSteps?.() ?? [];
     let oldest: Snapshot['spool']['oldest'] = null;
     for (const l of s.lanes) {
       if (l.oldestReceivedAt === null) continue;
       const key = `${l.env}\n${l.token}`;
-      const anchor = anchorAge(this.ages.get(key), l.oldestReceivedAt, wall, mono);
+      const anchor = anchorAge(this.ages.get(key), l.oldestReceivedAt, wall, mono, steps);
       ages.set(key, anchor);
       const ageMs = ageAt(anchor, mono);
       if (oldest === null || ageMs > oldest.ageMs)

@@ -1,3 +1,4 @@
+import { RECENT_MINUTES } from '../http/index.ts';
 import { maskToken, scrubTokens } from '../lib/mask.ts';
 import type { AlertsConfig, CheckContext, Details, Finding, Snapshot, TokenRef } from './snapshot.ts';
 import { codes, kinds, n, pct, plural, size, tokenOf, type When, waiting } from './words.ts';
@@ -70,6 +71,67 @@ const scrub = (text: string, snap: Snapshot) =>
     text,
     snap.tokens.map((t) => t.token),
   );
+
+/**
+ * Refused webhooks in the tally's last RECENT_MINUTES that make an alert: a
+ * POS that keeps sending, not one stray request. It resolves once none came
+ * for RECENT_MINUTES (and evaluate.ts's hold).
+ */
+const REFUSED_ALERT_AT = 10;
+
+/** How a body refusal reads in an alert. */
+const BODY_KINDS: Record<string, string> = {
+  invalid_json: 'not JSON in UTF-8 (HTTP 400)',
+  too_large: 'over server.max_body_bytes (HTTP 413)',
+};
+
+/**
+ * One finding per token (first 8 characters) still refused for `reasons`
+ * in the tally's last minutes; a token gone quiet has none, so its alert
+ * resolves. The refusal tally keeps no whole token: the key is the masked one.
+ */
+function refusalFindings(snap: Snapshot, id: string, reasons: readonly string[], now: number): Found[] {
+  // Configured tokens sharing their first 8 characters cannot be told apart here: both names are given.
+  const names = new Map<string, string>();
+  for (const t of snap.tokens) {
+    const m = maskToken(t.token);
+    names.set(m, names.has(m) ? `${names.get(m)} or ${t.name}` : t.name);
+  }
+  const byToken = new Map<
+    string,
+    { client: string | null; count: number; recent: number; kinds: Record<string, number> }
+  >();
+  for (const e of snap.refusals) {
+    if (!reasons.includes(e.reason)) continue;
+    const t = byToken.get(e.token) ?? { client: e.client, count: 0, recent: 0, kinds: {} };
+    t.count += e.count;
+    t.recent += e.recent;
+    if (e.recent > 0) t.kinds[e.reason] = (t.kinds[e.reason] ?? 0) + e.recent;
+    byToken.set(e.token, t);
+  }
+  return [...byToken]
+    .filter(([, t]) => t.recent > 0)
+    .map(([token, t]) => ({
+      key: `${id}:${token}`,
+      bad: t.recent >= REFUSED_ALERT_AT,
+      ok: false,
+      since: now,
+      subject: { token, name: names.get(token) ?? '' },
+      details: {
+        token,
+        token_name: names.get(token) ?? '',
+        client: t.client,
+        refused: t.recent,
+        minutes: RECENT_MINUTES,
+        total: t.count,
+        kinds: t.kinds,
+      },
+    }));
+}
+
+/** "3,366,426": counts as people read them. */
+const many = (v: unknown) => n(v).toLocaleString('en-US');
+const posAt = (d: Details) => (d.client ? `a POS at ${d.client}` : 'a POS');
 
 /** In the order /metrics lists them. */
 export const CONDITIONS = [
@@ -313,6 +375,38 @@ export const CONDITIONS = [
       `the relay sends the events of ${tokenOf(d)} (${d.env}) again (stalled from ${w.since}, for ${w.lasted}).`,
     whatToDo:
       "Restart the relay (its service); the events go out from where they stopped. Keep the relay's log for EmiliaVision support: it says why the lane stopped.",
+  },
+  {
+    id: 'unknown_token',
+    title: 'unknown token',
+    // One alert per token (first 8 characters) the relay keeps refusing with 401.
+    check: (snap, { now }) => refusalFindings(snap, 'unknown_token', ['unknown_token'], now),
+    firing: (d, w) =>
+      `${posAt(d)} keeps sending ${tokenOf(d)}, which is not an active token in relay.toml: ` +
+      `${many(d.refused)} webhooks refused (HTTP 401) in the last ${d.minutes} min, ${many(d.total)} since the relay started ` +
+      `(alert since ${w.since}). ` +
+      'Those events are not stored.',
+    resolved: (d, w) =>
+      `no webhook with ${tokenOf(d)} for ${d.minutes} min (refused from ${w.since}, for ${w.lasted}; ${many(d.total)} in all).`,
+    whatToDo:
+      'Compare the token in the POS\'s webhook URL with [[tokens]] in relay.toml: correct the POS, or add the token (active = true) and press "Reload config" on the status page. The refused events were not stored; the POS may send them again.',
+  },
+  {
+    id: 'invalid_body',
+    title: 'webhook bodies refused',
+    // One alert per token whose bodies the relay keeps refusing (not JSON in UTF-8, too large).
+    check: (snap, { now }) => refusalFindings(snap, 'invalid_body', Object.keys(BODY_KINDS), now),
+    firing: (d, w) =>
+      `${posAt(d)} keeps sending webhooks for ${tokenOf(d)} whose body the relay cannot take: ` +
+      `${many(d.refused)} refused in the last ${d.minutes} min (` +
+      Object.keys((d.kinds ?? {}) as Record<string, number>)
+        .map((k) => BODY_KINDS[k] ?? k)
+        .join(', ') +
+      `), ${many(d.total)} since the relay started (alert since ${w.since}). Those events are not stored.`,
+    resolved: (d, w) =>
+      `the webhook bodies for ${tokenOf(d)} are taken again: none refused for ${d.minutes} min (refused from ${w.since}, for ${w.lasted}).`,
+    whatToDo:
+      'Send the POS integrator the line under "Refused webhooks" on the status page: each body must be one JSON value in UTF-8, at most server.max_body_bytes. The refused events were not stored; the POS may send them again.',
   },
 ] as const satisfies readonly ConditionDefinition[];
 

@@ -71,6 +71,11 @@ export interface Snapshot {
   /** The latest delivery attempts, at most success_rate_window of them, by code ("200", "503", "error"). */
   attempts: { total: number; ok: number; codes: Record<string, number> };
   firstEvents: readonly TokenWarnings[];
+  /**
+   * Refused webhooks per kind and token (its first 8 characters, as the
+   * refusal tally keeps it): since start, and in the tally's last few minutes.
+   */
+  refusals: readonly { reason: string; token: string; client: string | null; count: number; recent: number }[];
   /** The configured tokens: names for the text, and what to scrub from error strings. */
   tokens: readonly { token: string; name: string }[];
 }

@@ -1,5 +1,5 @@
 import type { Clock } from '../lib/clock.ts';
-import type { RelayMetrics } from '../lib/metrics.ts';
+import type { RefusalCounts, RelayMetrics } from '../lib/metrics.ts';
 import type { Snapshot, TokenWarnings } from './conditions.ts';
 
 /**
@@ -33,6 +33,7 @@ export class AlertWatch {
   private next = 0;
   private size = 0;
   private readonly tracks = new Map<string, Track>();
+  private refusalTally: RefusalCounts | null = null;
   /** The event being received: ingest calls warning() for it right after received(), in the same turn. */
   private open: { track: Track; warned: boolean } | null = null;
 
@@ -81,6 +82,22 @@ export class AlertWatch {
       if (/^2\d\d$/.test(c)) ok++;
     }
     return { total: this.ring.length, ok, codes };
+  }
+
+  /** Ingest's refusal tally (http/tally.ts), handed over through watchMetrics. */
+  watchRefusals(tally: RefusalCounts): void {
+    this.refusalTally = tally;
+  }
+
+  /** Refused webhooks per kind and token, for the unknown_token and invalid_body conditions. */
+  refusals(): Snapshot['refusals'] {
+    return (this.refusalTally?.entries() ?? []).map(({ reason, token, client, count, recent }) => ({
+      reason,
+      token,
+      client,
+      count,
+      recent,
+    }));
   }
 
   /** Tokens whose first events carried warnings (and those that since settled). */
@@ -145,6 +162,10 @@ export function watchMetrics<M extends RelayMetrics>(inner: M, watch: AlertWatch
     warning(name) {
       watch.warning(name);
       inner.warning(name);
+    },
+    watchRefusals(tally) {
+      watch.watchRefusals(tally);
+      inner.watchRefusals(tally);
     },
   };
   return Object.assign(Object.create(inner) as M, observed);

@@ -18,6 +18,7 @@ export {
   ACTIVE_MS,
   clockTime,
   people,
+  RECENT_MINUTES,
   type ReasonCount,
   type RefusalEntry,
   RefusalTally,

@@ -5,12 +5,25 @@
  * lane env ("prod" or "dev"), a plain string here so that lib/ depends on
  * nothing outside it.
  */
-/** The refusal counts /metrics reads at scrape time (http/tally.ts keeps them). */
+/** One kind of refusal for one token (its first 8 characters), as the alerts read it. */
+export interface RefusalCount {
+  reason: string;
+  token: string;
+  client: string | null;
+  /** Since start. */
+  count: number;
+  /** In the tally's last few minutes (http/tally.ts RECENT_MINUTES). */
+  recent: number;
+}
+
+/** The refusal counts /metrics and the alerts read (http/tally.ts keeps them). */
 export interface RefusalCounts {
   /** Refusals of the webhook endpoint since start, by reason, every reason present (0 included). */
   byReason(): Record<string, number>;
   /** Unknown-token refusals by the token's first 8 characters; a bounded set, the rest under "other". */
   unknownTokens(): Record<string, number>;
+  /** Per kind and token, most refused first. */
+  entries(): readonly RefusalCount[];
 }
 
 export interface RelayMetrics {

@@ -13,6 +13,7 @@ import { captureLog, type LogLine } from '../helpers/log.ts';
 import { INACTIVE, post, startTestRelay, type TestRelay, TOKEN, TOKEN2 } from '../helpers/relay.ts';
 import { fileExec } from '../helpers/spool-file.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { alertRelay, HOLD, MIN } from './alerts-setup.ts';
 
 const onCleanup = useCleanup();
 const WRONG = '5eedf00d-0bad-4bad-8bad-0123456789ab';
@@ -172,5 +173,40 @@ describe('a spool that cannot take events', () => {
     const refused = refusalLines(lines);
     expect(refused).toHaveLength(1);
     expect(String(refused[0]!.err)).toContain('disk I/O error');
+  });
+});
+
+describe('alerts on refusals', () => {
+  it('tell a technician when a POS keeps sending an unknown token or broken JSON, once each, and when it stops', async () => {
+    const t = await alertRelay({ limits: { rate_per_token: 100, burst_per_token: 100_000 } });
+    onCleanup(() => t.stop());
+    await flood(200, 20, () => post(t.relay.url, WRONG, '{"event":"order.created"}'));
+    await flood(30, 10, () => post(t.relay.url, TOKEN2, '{"event": '));
+    // A single stray request with another unknown token is not a POS that keeps sending.
+    expect((await post(t.relay.url, 'aaaabbbb-cccc-4ddd-8eee-ffff00001111', '{}')).status).toBe(401);
+    await t.tick();
+    const unknown = t.of('unknown_token');
+    expect(unknown.map((m) => [m.state, m.details.token])).toEqual([['firing', '5eedf00d…']]);
+    expect(unknown[0]!.text).toContain(
+      'a POS at 127.0.0.1 keeps sending token 5eedf00d…, which is not an active token in relay.toml: 200 webhooks refused (HTTP 401) in the last 5 min',
+    );
+    const body = t.of('invalid_body');
+    expect(body.map((m) => [m.state, m.details.token])).toEqual([['firing', `${TOKEN2.slice(0, 8)}…`]]);
+    expect(body[0]!.text).toContain('30 refused in the last 5 min (not JSON in UTF-8 (HTTP 400))');
+    expect(JSON.stringify(t.hook.got)).not.toContain(WRONG);
+
+    // Still arriving a few minutes on: no second message.
+    t.clock.advance(3 * MIN);
+    await flood(20, 20, () => post(t.relay.url, WRONG, '{}'));
+    await t.tick();
+    expect(t.of('unknown_token')).toHaveLength(1);
+
+    // Five quiet minutes (and the hold): each resolves once.
+    t.clock.advance(6 * MIN);
+    await t.tick();
+    t.clock.advance(HOLD);
+    await t.tick();
+    expect(t.of('unknown_token').map((m) => m.state)).toEqual(['firing', 'resolved']);
+    expect(t.of('invalid_body').map((m) => m.state)).toEqual(['firing', 'resolved']);
   });
 });

@@ -6,11 +6,11 @@
  * FakeClock whose wall clock alone is stepped; no server, no timers.
  */
 import { describe, expect, it } from 'bun:test';
-import { type AgeAnchor, ageAt, anchorAge } from '../../src/alerts/age.ts';
+import { type AgeAnchor, ageAt, anchorAge, receivedMono } from '../../src/alerts/age.ts';
 import { Alerter, AlertWatch, type Transition } from '../../src/alerts/index.ts';
 import { defaultConfig } from '../../src/config/index.ts';
 import type { CloudStatus, StalledLane } from '../../src/forward/index.ts';
-import { FakeClock } from '../../src/lib/clock.ts';
+import { type ClockStep, ClockStepWatch, FakeClock } from '../../src/lib/clock.ts';
 import { silentLogger } from '../../src/lib/log.ts';
 import type { SpoolStats } from '../../src/spool/index.ts';
 
@@ -75,6 +75,49 @@ describe('anchorAge: a waiting event’s age on the monotonic clock', () => {
   }
 });
 
+describe('receivedMono: a received_at read in the wall-clock frame it was received in', () => {
+  /** Wall minus monotonic before any step. */
+  const OFF = 1_000_000_000;
+  const step = (deltaMs: number, atMono: number, offBefore: number): ClockStep => ({
+    deltaMs,
+    atMono,
+    at: atMono + offBefore + deltaMs,
+  });
+  const fwd3d = [step(3 * DAY, 10_000, OFF)];
+  const back2h = [step(-2 * HOUR, 10_000, OFF)];
+  const twoSteps = [step(2 * HOUR, 10_000, OFF), step(-8 * DAY, 20_000, OFF + 2 * HOUR)];
+  /** received_at, the steps, monotonic now, wall minus monotonic now → the monotonic time it came in. */
+  const cases: [string, number, ClockStep[], number, number, number][] = [
+    ['no step: its wall age', OFF + 40_000, [], 100_000, OFF, 40_000],
+    ['no step, received "in the future": now', OFF + 105_000, [], 100_000, OFF, 100_000],
+    ['before a step 3 d forwards', OFF + 9_000, fwd3d, 20_000, OFF + 3 * DAY, 9_000],
+    ['after a step 3 d forwards', OFF + 3 * DAY + 15_000, fwd3d, 20_000, OFF + 3 * DAY, 15_000],
+    [
+      'just after a step 3 d forwards, before the relay noticed it',
+      OFF + 3 * DAY + 9_500,
+      fwd3d,
+      20_000,
+      OFF + 3 * DAY,
+      9_500,
+    ],
+    ['before a step 2 h back (its time now reads as future)', OFF + 9_000, back2h, 20_000, OFF - 2 * HOUR, 9_000],
+    ['after a step 2 h back', OFF - 2 * HOUR + 15_000, back2h, 20_000, OFF - 2 * HOUR, 15_000],
+    ['before two steps (2 h forwards, then 8 d back)', OFF + 5_000, twoSteps, 30_000, OFF + 2 * HOUR - 8 * DAY, 5_000],
+    ['between those two steps', OFF + 2 * HOUR + 15_000, twoSteps, 30_000, OFF + 2 * HOUR - 8 * DAY, 15_000],
+    [
+      '3 h after a step 2 h back, a time both frames hold: the newer frame, the younger age',
+      OFF + 9_000,
+      back2h,
+      10_000 + 3 * HOUR,
+      OFF - 2 * HOUR,
+      9_000 + 2 * HOUR,
+    ],
+  ];
+  for (const [name, receivedAt, steps, mono, offset, expected] of cases) {
+    it(name, () => expect(receivedMono(receivedAt, mono + offset, mono, steps)).toBe(expected));
+  }
+});
+
 /** An alerter over a relay the test sets by hand: one lane, the cloud's status, no receivers (tick() returns what it would send). */
 function rig() {
   const clock = new FakeClock(NOON);
@@ -101,9 +144,17 @@ function rig() {
     lastDeliveryAt: NOON,
     lastError: null,
   };
+  // As relay.ts: a watch over the clock, its steps kept for the alerter.
+  const watch = new ClockStepWatch(clock);
+  const steps: ClockStep[] = [];
+  const clockSteps = () => {
+    const s = watch.check();
+    if (s) steps.push(s);
+    return steps;
+  };
   const alerter = new Alerter({
     config: () => config,
-    source: { spool: () => spool, cloud: () => cloud, paused: () => [], stalled: () => stalled },
+    source: { spool: () => spool, cloud: () => cloud, paused: () => [], stalled: () => stalled, clockSteps },
     watch: new AlertWatch(() => config.alerts, clock),
     clock,
     log: silentLogger,
@@ -161,6 +212,18 @@ describe('a wall-clock step and the alerts', () => {
         r.clock.advance(13 * MIN);
         expect(r.tick()).toEqual([]);
         r.clock.advance(MIN + 1);
+        expect(r.tick()).toEqual([['oldest_pending', 'firing', false]]);
+      });
+
+      it('fires nothing for an event received just before the step that the alerter first sees after it', () => {
+        const r = rig();
+        expect(r.tick()).toEqual([]);
+        r.waiting(MIN);
+        r.clock.stepWall(step);
+        expect(r.tick()).toEqual([]);
+        r.clock.advance(14 * MIN);
+        expect(r.tick()).toEqual([]);
+        r.clock.advance(1);
         expect(r.tick()).toEqual([['oldest_pending', 'firing', false]]);
       });
 

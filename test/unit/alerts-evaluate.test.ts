@@ -37,6 +37,7 @@ function healthy(now: number, wall: number): Snapshot {
     stalled: [],
     attempts: { total: 100, ok: 100, codes: { '200': 100 } },
     firstEvents: [],
+    refusals: [],
     tokens: [
       { token: TOKEN, name: 'Main POS' },
       { token: TWIN, name: 'Bar' },
@@ -156,6 +157,35 @@ const CASES: Case[] = [
       /^🔴 Cantina Roma: the relay stopped sending the events of token 019ab6ed… \(Main POS\) \(prod\): none was tried since 11:53 \(7 min\) although 3 events wait\. They are safe on this PC but do not move\. What to do: Restart the relay/,
     resolved:
       /^✅ Cantina Roma, resolved: the relay sends the events of token 019ab6ed… \(Main POS\) \(prod\) again \(stalled from 11:53, for 4 h \d+ min\)\.$/,
+  },
+  {
+    condition: 'unknown_token',
+    bad: (_now, s) => ({
+      ...s,
+      refusals: [
+        { reason: 'unknown_token', token: '5eedf00d…', client: '192.168.1.23', count: 3_366_426, recent: 1_200_000 },
+        // Another token, refused once in a while: not a POS that keeps sending.
+        { reason: 'unknown_token', token: 'aaaabbbb…', client: null, count: 40, recent: 3 },
+      ],
+    }),
+    firing:
+      /^🔴 Cantina Roma: a POS at 192\.168\.1\.23 keeps sending token 5eedf00d…, which is not an active token in relay\.toml: 1,200,000 webhooks refused \(HTTP 401\) in the last 5 min, 3,366,426 since the relay started \(alert since 12:00\)\. Those events are not stored\. What to do: Compare the token in the POS's webhook URL/,
+    resolved: /^✅ Cantina Roma, resolved: no webhook with token 5eedf00d… for 5 min \(refused from 12:00, for 4 h/,
+  },
+  {
+    condition: 'invalid_body',
+    bad: (_now, s) => ({
+      ...s,
+      refusals: [
+        { reason: 'invalid_json', token: '019ab6ed…', client: '10.0.0.7', count: 30, recent: 12 },
+        { reason: 'too_large', token: '019ab6ed…', client: '10.0.0.7', count: 2, recent: 2 },
+        { reason: 'unknown_token', token: '019ab6ed…', client: '10.0.0.7', count: 99, recent: 99 },
+      ],
+    }),
+    firing:
+      /^🔴 Cantina Roma: a POS at 10\.0\.0\.7 keeps sending webhooks for token 019ab6ed… \(Main POS or Bar\) whose body the relay cannot take: 14 refused in the last 5 min \(not JSON in UTF-8 \(HTTP 400\), over server\.max_body_bytes \(HTTP 413\)\), 32 since the relay started \(alert since 12:00\)\. Those events are not stored\. What to do: Send the POS integrator/,
+    resolved:
+      /^✅ Cantina Roma, resolved: the webhook bodies for token 019ab6ed… \(Main POS or Bar\) are taken again: none refused for 5 min/,
   },
 ];
 
