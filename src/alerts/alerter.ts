@@ -251,6 +251,7 @@ export class Alerter {
       })),
       attempts: this.deps.watch.attempts(),
       firstEvents: this.deps.watch.firstEvents(),
+      refusals: this.deps.watch.refusals(),
       tokens: cfg.tokens.map((t) => ({ token: t.token, name: t.name })),
     };
   }
