@@ -351,12 +351,12 @@ export const CONDITIONS = [
       "Check the PC's disk (SMART, Windows' chkdsk) and its power; keep the file for EmiliaVision support, then move it out of the spool folder.",
   },
   {
-    id: 'stalled',
+    id: 'lane_stalled',
     title: 'deliveries stalled',
     // One alert per lane; it resolves once the lane's runner tries again on schedule (the lane is not listed).
     check: (snap) =>
       snap.stalled.map((l) => ({
-        key: `${tokenKey('stalled', l.token)}:${l.env}`,
+        key: `${tokenKey('lane_stalled', l.token)}:${l.env}`,
         bad: l.overdueMs >= STALLED_ALERT_AFTER_MS,
         ok: false,
         since: l.since,

@@ -286,12 +286,12 @@ describe('a wall-clock step and the alerts', () => {
     });
   }
 
-  it('a lane the forwarder reports stalled fires stalled with its waiting events; a step does not end it', () => {
+  it('a lane the forwarder reports stalled fires lane_stalled with its waiting events; a step does not end it', () => {
     const r = rig();
     r.waiting(3 * MIN);
     r.stall(2 * MIN);
     const fired = r.alerter.tick();
-    expect(fired.map((t) => [t.condition, t.state])).toEqual([['stalled', 'firing']]);
+    expect(fired.map((t) => [t.condition, t.state])).toEqual([['lane_stalled', 'firing']]);
     expect(fired[0]!.details).toMatchObject({ token: '019ab6ed…', env: 'prod', pending: 1, overdue_minutes: 2 });
     expect(r.alerter.status().firing[0]!.text).toContain('none was tried since 11:58 (2 min) although 1 event waits');
     r.clock.stepWall(-8 * DAY);
@@ -300,7 +300,7 @@ describe('a wall-clock step and the alerts', () => {
     r.stall(null);
     expect(r.tick()).toEqual([]);
     r.clock.advance(HOLD);
-    expect(r.tick()).toEqual([['stalled', 'resolved', false]]);
+    expect(r.tick()).toEqual([['lane_stalled', 'resolved', false]]);
   });
 
   it('the texts read the wall clock of their moment: a step forwards moves "since", not "for how long"', () => {

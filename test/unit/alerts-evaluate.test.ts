@@ -148,7 +148,7 @@ const CASES: Case[] = [
       /^✅ Cantina Roma, resolved: the damaged spool file C:\\ProgramData\\Relay\\relay\.db\.damaged-2026-01-01T11-58-00Z was moved away/,
   },
   {
-    condition: 'stalled',
+    condition: 'lane_stalled',
     bad: (now, s) => ({
       ...s,
       stalled: [{ token: TOKEN, env: 'prod', since: now - 7 * MIN, overdueMs: 7 * MIN, pending: 3 }],
@@ -294,8 +294,8 @@ describe('alert evaluation, per condition', () => {
     expect(m.step(waiting(t0)).map((t) => t.state)).toEqual(['firing']);
   });
 
-  it('stalled: a lane overdue less than a minute (a busy moment) is no message; at a minute it fires', () => {
-    const m = machine('stalled');
+  it('lane_stalled: a lane overdue less than a minute (a busy moment) is no message; at a minute it fires', () => {
+    const m = machine('lane_stalled');
     const stalled = (overdueMs: number) => (now: number, wall: number) => ({
       ...healthy(now, wall),
       stalled: [{ token: TOKEN, env: 'dev', since: now - overdueMs, overdueMs, pending: 1 }],
