@@ -57,6 +57,8 @@ const GATHER_MS = 1;
 export class GroupCommitWriter {
   private held = 0;
   private error: string | null = null;
+  /** Batches that failed since the last one that committed. */
+  private failedSince = 0;
   private queue: Op[] = [];
   private scheduled = false;
   /** Given on arrival, so ids (which carry it) exist before the insert; a failed batch leaves a gap, never a reuse. */
@@ -241,8 +243,15 @@ export class GroupCommitWriter {
       this.rollback();
       if (relaxed) this.restoreFull();
       const err = new SpoolWriteError(`spool write failed: ${(e as Error).message}`);
+      // Once per kind of failure, not per batch: a POS retrying fast into a
+      // full disk would otherwise write a line per request (the refusals are
+      // counted by http/, the failures here).
+      if (this.error !== err.message) {
+        this.deps.log.error({ err: (e as Error).message, batch: batch.length }, 'spool write failed');
+      }
+      if (this.error === null) this.failedSince = 0;
+      this.failedSince++;
       this.error = err.message;
-      this.deps.log.error({ err: (e as Error).message, batch: batch.length }, 'spool write failed');
       for (const op of batch) op.done.reject(err);
       this.deps.onFailure?.(e as Error);
       return;
@@ -250,7 +259,10 @@ export class GroupCommitWriter {
     if (relaxed) this.restoreFull();
     this.unsynced = relaxed ? this.unsynced + 1 : 0;
     this.held = held;
-    this.error = null;
+    if (this.error !== null) {
+      this.deps.log.info({ failed_batches: this.failedSince }, 'spool writes succeed again');
+      this.error = null;
+    }
     for (let i = 0; i < batch.length; i++) {
       const r = results[i];
       if (r instanceof Error) batch[i]!.done.reject(r);

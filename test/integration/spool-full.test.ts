@@ -7,7 +7,9 @@
 import { describe, expect, it } from 'bun:test';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Logger } from '../../src/lib/log.ts';
 import { useCleanup } from '../helpers/cleanup.ts';
+import { captureLog } from '../helpers/log.ts';
 import { type MockCloud, startMockCloud } from '../helpers/mock-cloud.ts';
 import { post, startTestRelay, type TestRelay, TOKEN, tempDir } from '../helpers/relay.ts';
 import { readSpool } from '../helpers/reliability.ts';
@@ -15,8 +17,8 @@ import { waitFor } from '../helpers/wait.ts';
 
 const onCleanup = useCleanup();
 
-async function relayWith(over: Parameters<typeof startTestRelay>[0], dir?: string): Promise<TestRelay> {
-  const t = await startTestRelay(over, dir ? { dir } : {});
+async function relayWith(over: Parameters<typeof startTestRelay>[0], dir?: string, log?: Logger): Promise<TestRelay> {
+  const t = await startTestRelay(over, { ...(dir ? { dir } : {}), ...(log ? { log } : {}) });
   onCleanup(() => t.stop());
   return t;
 }
@@ -104,7 +106,8 @@ describe('a disk that is really full', () => {
       onCleanup(() => void Bun.spawnSync(['umount', '-l', disk]));
       const filler = join(disk, 'filler');
       writeFileSync(filler, Buffer.alloc(2 * 1024 * 1024));
-      const t = await relayWith({ spool: { path: join(disk, 'relay.db') } }, dir);
+      const captured = captureLog();
+      const t = await relayWith({ spool: { path: join(disk, 'relay.db') } }, dir, captured.log);
       expect(t.config.spool.path).toBe(join(disk, 'relay.db'));
 
       const body = (i: number) => `{"i":${i},"pad":"${'y'.repeat(100_000)}"}`;
@@ -119,7 +122,9 @@ describe('a disk that is really full', () => {
         acked.push(((await res.json()) as { event_id: string }).event_id);
       }
       expect(i).toBeLessThan(60); // the disk did fill up
-      for (let k = 0; k < 5; k++) await expectRefused(await post(t.url, TOKEN, body(100 + k)), /could not store/);
+      for (let k = 0; k < 20; k++) await expectRefused(await post(t.url, TOKEN, body(100 + k)), /could not store/);
+      // One line for the failure, not one per refused request.
+      expect(captured.lines.filter((l) => l.msg === 'spool write failed').length).toBe(1);
       const h = await health(t);
       expect(h.spool.ok).toBe(false);
       expect(h.spool.error).toMatch(/full/);
@@ -129,6 +134,7 @@ describe('a disk that is really full', () => {
       expect(again.status).toBe(200);
       acked.push(((await again.json()) as { event_id: string }).event_id);
       expect((await health(t)).spool.ok).toBe(true);
+      expect(captured.lines.filter((l) => l.msg === 'spool writes succeed again')).toHaveLength(1);
       await t.relay.stop();
       // Read back by a fresh connection after the relay closed: exactly what was acknowledged.
       expect(readSpool(t.config.spool.path).map((r) => r.id)).toEqual(acked);
