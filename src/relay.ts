@@ -140,7 +140,7 @@ export async function startRelay(config: Config, deps: RelayDeps): Promise<Relay
       paused: forwarder.paused(),
       stalled: forwarder.stalled(),
       log: deps.logHealth?.() ?? healthyLog(),
-      clock: { last: clockSteps.last(), steps: clockSteps.steps() },
+      clock: { recent: stepHistory, steps: clockSteps.steps() },
       mono: clock.mono(),
       tokens: current.tokens,
       version: VERSION,

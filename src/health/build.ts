@@ -8,6 +8,7 @@ const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString()
 export function buildHealth(sources: HealthSources): Health {
   const { spool: s, cloud, paused, log, clock, version } = sources;
   const reasons = reasonsOf(sources);
+  const lastStep = clock.recent.at(-1) ?? null;
   return {
     // Degraded exactly when there is a reason to say; a relay with nothing to send yet is fine.
     status: reasons.length === 0 ? 'ok' : 'degraded',
@@ -36,8 +37,8 @@ export function buildHealth(sources: HealthSources): Health {
     })),
     log: { ok: log.ok, error: log.error, failures: log.failures },
     clock: {
-      stepped_at: iso(clock.last?.at ?? null),
-      step_ms: clock.last?.deltaMs ?? null,
+      stepped_at: iso(lastStep?.at ?? null),
+      step_ms: lastStep?.deltaMs ?? null,
       steps: clock.steps,
     },
   };

@@ -21,8 +21,8 @@ export interface HealthSources {
   stalled: readonly StalledLane[];
   /** Whether the log can be written (lib/log.ts). */
   log: LogHealth;
-  /** Wall-clock steps seen since start (lib/clock.ts ClockStepWatch). */
-  clock: { last: ClockStep | null; steps: number };
+  /** Wall-clock steps (lib/clock.ts ClockStepWatch): the latest ones kept, oldest first, and how many since start. */
+  clock: { recent: readonly ClockStep[]; steps: number };
   /** clock.mono() at this request: every age and window here is measured on it. */
   mono: number;
   /** The configured tokens: names for the sentences, and what to scrub from error strings. */
@@ -83,10 +83,15 @@ export const describeStep = (deltaMs: number): string =>
 export const outageMs = (cloud: CloudStatus, mono: number): number | null =>
   cloud.reachable === false && cloud.sinceMono !== null ? Math.max(0, mono - cloud.sinceMono) : null;
 
-/** The step that is still a reason at `mono`, if any. */
-export function recentStep(last: ClockStep | null, mono: number): ClockStep | null {
-  if (last === null || Math.abs(last.deltaMs) < CLOCK_STEP_REASON_MIN_MS) return null;
-  return mono - last.atMono < CLOCK_STEP_WINDOW_MS ? last : null;
+/**
+ * The latest step that is still a reason at `mono`, if any: a correction of
+ * seconds right after a date fixed by hand does not hide the fix.
+ */
+export function recentStep(steps: readonly ClockStep[], mono: number): ClockStep | null {
+  for (let i = steps.length - 1; i >= 0 && mono - steps[i]!.atMono < CLOCK_STEP_WINDOW_MS; i--) {
+    if (Math.abs(steps[i]!.deltaMs) >= CLOCK_STEP_REASON_MIN_MS) return steps[i]!;
+  }
+  return null;
 }
 
 const tokenOf = (s: HealthSources, token: string): string => {
@@ -184,7 +189,7 @@ export const REASONS = [
     // The relay acts on the monotonic clock; only the times people read are off.
     page: 'amber',
     check: (s) => {
-      const step = recentStep(s.clock.last, s.mono);
+      const step = recentStep(s.clock.recent, s.mono);
       if (step === null) return [];
       return [
         `The ${describeStep(step.deltaMs)} at ${new Date(step.at).toISOString()}, ${duration((s.mono - step.atMono) / 1000)} ago: ` +

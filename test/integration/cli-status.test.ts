@@ -47,7 +47,7 @@ const today = buildHealth({
   paused: [{ token: TOKEN, until: Date.UTC(2026, 0, 1), reason: 'cloud answered 401' }],
   stalled: [],
   log: healthyLog(),
-  clock: { last: { deltaMs: -7_200_000, at: Date.UTC(2026, 0, 1), atMono: 1_000_000 }, steps: 1 },
+  clock: { recent: [{ deltaMs: -7_200_000, at: Date.UTC(2026, 0, 1), atMono: 1_000_000 }], steps: 1 },
   mono: 1_120_000,
   tokens: [{ token: TOKEN, name: 'Main POS' }],
   version: '9.9.9',

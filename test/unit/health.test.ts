@@ -53,7 +53,7 @@ const sources = (o: Partial<HealthSources> = {}): HealthSources => ({
   paused: [],
   stalled: [],
   log: healthyLog(),
-  clock: { last: null, steps: 0 },
+  clock: { recent: [], steps: 0 },
   mono: MONO,
   tokens: [{ token: TOKEN, name: 'Main POS' }],
   version: '1.2.3',
@@ -62,7 +62,7 @@ const sources = (o: Partial<HealthSources> = {}): HealthSources => ({
 const paused: PausedToken = { token: TOKEN, until: T0, reason: 'the cloud answered 401' };
 const stalled: StalledLane = { token: TOKEN, env: 'prod', sinceMono: MONO - 4 * MIN, overdueMs: 4 * MIN };
 const step = (deltaMs: number, agoMs: number) => ({
-  last: { deltaMs, at: T0, atMono: MONO - agoMs },
+  recent: [{ deltaMs, at: T0, atMono: MONO - agoMs }],
   steps: 1,
 });
 
@@ -183,6 +183,21 @@ describe('buildHealth', () => {
     ],
     ['a clock step of 30 s (routine NTP at boot)', { clock: step(30_000, 0) }, [], null, true],
     [
+      'a step of 2 h, then one of 30 s: the 2 h step is the reason',
+      {
+        clock: {
+          recent: [
+            { deltaMs: -2 * HOUR, at: T0, atMono: MONO - 5 * MIN },
+            { deltaMs: 30_000, at: T0 + MIN, atMono: MONO - 4 * MIN },
+          ],
+          steps: 2,
+        },
+      },
+      ['clock_stepped'],
+      /^The wall clock stepped back by 2 h \(-7200000 ms\) at 2025-01-02T03:04:05\.000Z, 5 min ago/,
+      true,
+    ],
+    [
       'several at once: listed in REASONS order, one per instance',
       {
         log: { ok: false, error: 'EIO', failures: 1, since: T0 },
@@ -221,7 +236,7 @@ describe('buildHealth', () => {
   });
 
   it('the clock part says when and how far the wall clock last stepped, and how often, even when no reason', () => {
-    const h = buildHealth(sources({ clock: { last: { deltaMs: -2500, at: T0, atMono: MONO }, steps: 3 } }));
+    const h = buildHealth(sources({ clock: { recent: [{ deltaMs: -2500, at: T0, atMono: MONO }], steps: 3 } }));
     expect(h.clock).toEqual({ stepped_at: ISO0, step_ms: -2500, steps: 3 });
     expect(h.status).toBe('ok');
   });
