@@ -183,7 +183,11 @@ export async function startRelay(config: Config, deps: RelayDeps): Promise<Relay
     health,
     log,
     clock,
-    alerts: { status: () => alerts.status(), counters: () => alerts.counters() },
+    alerts: {
+      status: () => alerts.status(),
+      counters: () => alerts.counters(),
+      laneAge: (token, env, receivedAt) => alerts.laneAge(token, env, receivedAt),
+    },
   });
   const app = createApp({ ingest, health, log, admin, metrics });
   try {

@@ -51,7 +51,12 @@ export interface AdminDeps {
   log: Logger;
   clock: Clock;
   /** What alerts fire, were sent, and how each receiver does; absent where no alerter runs. */
-  alerts?: { status: () => AlertStatus; counters: () => AlertCounters };
+  alerts?: {
+    status: () => AlertStatus;
+    counters: () => AlertCounters;
+    /** A lane head's age on the monotonic clock, as the alerts measure it (a wall-clock step does not move it). */
+    laneAge?: (token: string, env: string, receivedAt: number) => number;
+  };
 }
 
 export { adminRoutes } from './routes.ts';

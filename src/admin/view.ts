@@ -153,7 +153,12 @@ export async function buildStatus(deps: AdminDeps): Promise<StatusView> {
 
   const lanes: LaneView[] = [];
   for (const l of counts) {
-    const age = l.oldestPendingAt === null ? null : (now - l.oldestPendingAt) / 1000;
+    // The age the alerts act on when an alerter runs: a wall-clock step neither ages nor rejuvenates a lane.
+    const laneAge = deps.alerts?.laneAge;
+    const age =
+      l.oldestPendingAt === null
+        ? null
+        : (laneAge ? laneAge(l.token, l.env, l.oldestPendingAt) : now - l.oldestPendingAt) / 1000;
     lanes.push({
       token: maskToken(l.token),
       token_name: nameOf(l.token),

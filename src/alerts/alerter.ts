@@ -91,6 +91,7 @@ export interface AlertCounters {
 }
 
 const DEFAULT_TICK_MS = 5000;
+const laneKey = (env: string, token: string) => `${env}\n${token}`;
 const LAST_SENT_KEPT = 20;
 const STOP_GRACE_MS = 1000;
 
@@ -172,6 +173,16 @@ export class Alerter {
     };
   }
 
+  /**
+   * How long the head of a lane, received at wall time `receivedAt`, has
+   * waited: the age the alerts act on (age.ts), for the status page.
+   */
+  laneAge(token: string, env: string, receivedAt: number): number {
+    const mono = this.deps.clock.mono();
+    const steps = this.deps.source.clockSteps?.() ?? [];
+    return ageAt(anchorAge(this.ages.get(laneKey(env, token)), receivedAt, this.deps.clock.now(), mono, steps), mono);
+  }
+
   /** Resolves once every receiver's queue is empty (tests). */
   async idle(): Promise<void> {
     await Promise.all([...this.channels.values()].map((c) => c.idle()));
@@ -221,7 +232,7 @@ export class Alerter {
     let oldest: Snapshot['spool']['oldest'] = null;
     for (const l of s.lanes) {
       if (l.oldestReceivedAt === null) continue;
-      const key = `${l.env}\n${l.token}`;
+      const key = laneKey(l.env, l.token);
       const anchor = anchorAge(this.ages.get(key), l.oldestReceivedAt, wall, mono, steps);
       ages.set(key, anchor);
       const ageMs = ageAt(anchor, mono);

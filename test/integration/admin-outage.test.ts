@@ -95,6 +95,9 @@ describe('a cloud outage on the status page', () => {
     await waitFor(async () => (await status(r)).reasons.some((x) => x.id === 'clock_stepped'), 'the step noticed');
     let v = await status(r);
     expect([v.level, v.cloud.outage_seconds]).toEqual(['warn', 20]);
+    // The waiting event's age is the one the alerts act on: 20 s, not 2 h 20 s; so no lane is called stuck.
+    expect(v.lanes.map((l) => l.oldest_pending_seconds)).toEqual([20]);
+    expect(v.attention).toEqual([]);
     expect(v.reasons.map((x) => [x.id, x.colour])).toEqual([
       ['cloud_unreachable', 'amber'],
       ['clock_stepped', 'amber'],
@@ -113,6 +116,7 @@ describe('a cloud outage on the status page', () => {
     await caughtUp(r);
     v = await status(r);
     expect([v.level, v.cloud.outage_seconds, v.status]).toEqual(['warn', 20, 'degraded']);
+    expect(v.lanes.map((l) => l.oldest_pending_seconds)).toEqual([20]);
     clock.advance(41_000);
     await caughtUp(r);
     expect((await status(r)).level).toBe('degraded');
