@@ -3,6 +3,8 @@ import { dirname } from 'node:path';
 import { type Client, createClient } from '@libsql/client';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import Database from 'libsql';
+import { VERSION } from '../version.ts';
+import { FORMAT_KEYS } from './format.ts';
 import { runMigrations } from './migrate.ts';
 import { migrations } from './migrations.generated.ts';
 import { keepOpen } from './quarantine.ts';
@@ -231,7 +233,7 @@ export async function openSpoolFiles(path: string): Promise<OpenedSpool> {
   const db = drizzle(client, { schema });
   try {
     await client.execute('PRAGMA busy_timeout = 5000');
-    await runMigrations(db, migrations);
+    await runMigrations(db, migrations, { keys: FORMAT_KEYS, version: VERSION });
   } catch (e) {
     keepOpen(sync, client);
     throw new SpoolOpenError(`spool ${path}: migration failed (${(e as Error).message})`);

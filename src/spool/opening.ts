@@ -1,7 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { BACKSTOP_PAGES, type Background, DAMAGED, startBackground } from './background.ts';
+import { tooNew } from './format.ts';
 import { lockSpool, type SpoolLock } from './lock.ts';
-import { type Drizzle, openSpoolFiles, SpoolDamagedError, type SyncDb } from './open.ts';
+import { type Drizzle, openSpoolFiles, SpoolDamagedError, SpoolOpenError, type SyncDb } from './open.ts';
 import { keepOpen } from './quarantine.ts';
 import { readMaxSeq } from './salvage-read.ts';
 import type { SpoolDeps } from './types.ts';
@@ -53,6 +54,10 @@ export interface Opened {
  * the last one would checkpoint into a damaged file.
  */
 export async function openChecked<T>(deps: SpoolDeps, build: (o: Opened) => T): Promise<T> {
+  // Before any write, the lock's holder row included: a spool a newer relay
+  // migrated is refused untouched (format.ts).
+  const newer = tooNew(deps.path);
+  if (newer) throw new SpoolOpenError(newer);
   const lock = deps.lock ? lockSpool(deps.path) : null;
   let background: Background | null = null;
   let files: Awaited<ReturnType<typeof openSpoolFiles>> | null = null;
