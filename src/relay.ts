@@ -122,7 +122,10 @@ export async function startRelay(config: Config, deps: RelayDeps): Promise<Relay
   const stepHistory: ClockStep[] = [];
   /** Checks for a new wall-clock step (each is logged once) and gives every step seen since start, oldest first. */
   const noticeSteps = (): readonly ClockStep[] => {
-    const step = clockSteps.check();
+    const seen = clockSteps.check();
+    // The wall clock reads whole milliseconds and the monotonic one fractions, so a step is measured to
+    // ±1 ms: told to the nearest 10 ms, a step of 2 h reads -7200000 ms, not -7199999.
+    const step = seen && { ...seen, deltaMs: Math.round(seen.deltaMs / 10) * 10 };
     if (step) {
       stepHistory.push(step);
       if (stepHistory.length > CLOCK_STEPS_KEPT) stepHistory.shift();

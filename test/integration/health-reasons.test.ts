@@ -62,6 +62,23 @@ describe('a wall-clock step', () => {
   });
 });
 
+describe('a wall-clock step measured a millisecond off', () => {
+  it('is told to the nearest 10 ms: 2 h back reads -7200000 ms', async () => {
+    // The wall clock reads whole ms, the monotonic one fractions: the measured step comes out 1 ms long.
+    const fake = new FakeClock(Date.UTC(2026, 0, 1, 12));
+    let fraction = 0;
+    const clock = { now: () => fake.now(), mono: () => fake.mono() + fraction };
+    const { log, lines } = captureLog();
+    r = await startTestRelay({}, { clock, log });
+    fraction = 0.9;
+    fake.stepWall(-2 * HOUR);
+    await waitFor(() => lines.some((l) => String(l.msg).startsWith('wall clock stepped')), 'the step logged');
+    const told = lines.find((l) => String(l.msg).startsWith('wall clock stepped'))!;
+    expect([told.msg, told.step_ms]).toEqual([expect.stringContaining('back by 2 h (-7200000 ms)'), -7_200_000]);
+    expect((await health()).clock.step_ms).toBe(-7_200_000);
+  });
+});
+
 describe('a log that cannot be written', () => {
   it('is a reason on /health with the log part, amber on the page, and gone once the log writes again', async () => {
     const tmp = tempDir('relay-log-health-');
