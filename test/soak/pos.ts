@@ -6,6 +6,7 @@
  * Floods: unknown tokens and broken JSON, answered 4xx and never stored.
  */
 import { laneOf } from './cloud.ts';
+import { request } from './request.ts';
 
 export interface Ack {
   lane: string;
@@ -72,14 +73,12 @@ export class Poster {
       const body = eventBody(this.lane, seq, this.rnd, this.runId);
       let pause = 60 + this.rnd() * 200;
       try {
-        const r = await fetch(url, {
-          method: 'POST',
-          body,
-          headers: { 'content-type': 'application/json' },
-          signal: AbortSignal.timeout(15_000),
-          keepalive: false,
-        });
-        const text = await r.text();
+        const r = await request(
+          url,
+          { method: 'POST', body, headers: { 'content-type': 'application/json' }, keepalive: false },
+          15_000,
+        );
+        const text = r.text;
         this.sink.answer(String(r.status));
         if (r.status === 200) {
           const id = (JSON.parse(text) as { event_id?: unknown }).event_id;
@@ -153,13 +152,7 @@ export async function flood(
       }
       res.sent++;
       try {
-        const r = await fetch(url, {
-          method: 'POST',
-          body,
-          headers: { 'content-type': 'application/json' },
-          signal: AbortSignal.timeout(10_000),
-        });
-        await r.arrayBuffer();
+        const r = await request(url, { method: 'POST', body, headers: { 'content-type': 'application/json' } }, 10_000);
         const k = String(r.status);
         res.byStatus[k] = (res.byStatus[k] ?? 0) + 1;
         if (r.status >= 200 && r.status < 300 && res.wrong.length < 5)

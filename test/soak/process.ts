@@ -7,6 +7,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import type { Subprocess } from 'bun';
 import { rssMb } from '../helpers/reliability.ts';
+import { request } from './request.ts';
 
 export const LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
 export const hasFaketime = existsSync(LIBFAKETIME);
@@ -114,8 +115,7 @@ export class RelayProcess {
         };
       }
       try {
-        const r = await fetch(`${this.url}/health`, { signal: AbortSignal.timeout(1000) });
-        await r.arrayBuffer();
+        await request(`${this.url}/health`, {}, 1000);
         starting = false;
         return { ok: true, ms: performance.now() - t0 };
       } catch {

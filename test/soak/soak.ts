@@ -18,6 +18,7 @@ import { type SoakCloud, startSoakCloud } from './cloud.ts';
 import { Ledger, type Violation, type ViolationKind } from './ledger.ts';
 import { type FloodResult, flood, Poster } from './pos.ts';
 import { hasFaketime, RelayProcess } from './process.ts';
+import { request } from './request.ts';
 import {
   describeSchedule,
   EXCUSING,
@@ -28,6 +29,7 @@ import {
   WINDOW_KINDS,
   type WindowKind,
 } from './schedule.ts';
+import { startWatchdog } from './watchdog.ts';
 
 export const ALL_KINDS: readonly FaultKind[] = [...WINDOW_KINDS, ...POINT_KINDS];
 
@@ -47,6 +49,8 @@ export interface SoakOptions {
   rssLimitMb?: number;
   /** How the run is replayed, printed with a failure. */
   replay?: string;
+  /** Longest wait for the final drain (default 90 s). */
+  drainSeconds?: number;
   /** Another build of the relay to soak (default dist/relay). */
   binary?: string;
 }
@@ -88,7 +92,10 @@ const HEALTH_STALL_MS = 10_000;
 const START_LIMIT_MS = 10_000;
 const NOT_SERVING_MS = 15_000;
 const DRAIN_LIMIT_MS = 90_000;
+const START_GIVE_UP_MS = 300_000;
 const TICK_MS = 500;
+/** The watcher ticks every TICK_MS; this long without a tick, the soak is hung and the watchdog ends it. */
+const WATCHDOG_S = 120;
 
 /** The OnCleanup shape (helpers/cleanup.ts) outside bun:test: run() undoes everything, last first. */
 function cleanupList(): OnCleanup & { run(): Promise<void> } {
@@ -194,6 +201,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakSummary> {
   writeFileSync(tomlPath, goodToml);
   const relay = new RelayProcess(bin, site, port, hasFaketime ? join(site, 'faketime.rc') : null);
   cleanup(() => relay.kill9());
+  const dog = startWatchdog(site, WATCHDOG_S, `replay: ${replay}`);
+  cleanup(() => dog.stop());
+  let dogPid: number | null = null;
 
   // What excuses a stall: an excusing window open, the relay down, or their after-effects until `calmAfter`.
   const activeExcusing = new Set<Fault>();
@@ -205,22 +215,41 @@ export async function runSoak(o: SoakOptions): Promise<SoakSummary> {
   let quietUntil = 0;
   let stopping = false;
 
-  const start = async (why: string): Promise<boolean> => {
-    relayDown = true;
-    for (let attempt = 1; attempt <= 5; attempt++) {
-      const r = await relay.start(START_LIMIT_MS * 2);
-      startMsMax = Math.max(startMsMax, r.ms);
-      if (r.ok) {
-        if (r.ms > START_LIMIT_MS)
-          violate('restart', `relay took ${(r.ms / 1000).toFixed(1)} s to answer /health after ${why}`);
-        relayDown = false;
-        calm(Date.now());
-        return true;
+  // One start at a time, retried every 2 s in the background: the schedule goes on meanwhile (a full
+  // disk that keeps the relay from starting is freed by the schedule, not by waiting for the start).
+  let starting: Promise<boolean> | null = null;
+  const start = (why: string): Promise<boolean> => {
+    starting ??= (async () => {
+      relayDown = true;
+      const since = Date.now();
+      try {
+        for (let attempt = 1; ; attempt++) {
+          dog.beat();
+          const r = await relay.start(START_LIMIT_MS * 2);
+          startMsMax = Math.max(startMsMax, r.ms);
+          if (r.ok) {
+            if (attempt > 1)
+              say(
+                `soak: t=${sec().toFixed(1)}s relay started after ${attempt} attempts, ${((Date.now() - since) / 1000).toFixed(1)} s after ${why}`,
+              );
+            else if (r.ms > START_LIMIT_MS)
+              violate('restart', `relay took ${(r.ms / 1000).toFixed(1)} s to answer /health after ${why}`);
+            relayDown = false;
+            calm(Date.now());
+            return true;
+          }
+          if (attempt === 1) violate('restart', `relay could not start after ${why} (retried every 2 s): ${r.error}`);
+          if (Date.now() - since > START_GIVE_UP_MS) {
+            violate('restart', `relay still cannot start ${START_GIVE_UP_MS / 1000} s after ${why}: ${r.error}`);
+            return false;
+          }
+          await Bun.sleep(2000);
+        }
+      } finally {
+        starting = null;
       }
-      violate('restart', `relay could not start after ${why} (attempt ${attempt}): ${r.error}`);
-      await Bun.sleep(2000);
-    }
-    return false;
+    })();
+    return starting;
   };
   relay.onCrash = (how, tail) => {
     ledger.disruption(Date.now());
@@ -230,7 +259,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakSummary> {
     void start('a crash');
   };
 
-  if (!(await start('the first start'))) throw new Error(`soak: the relay does not start at all (seed ${o.seed})`);
+  const first = await relay.start(START_LIMIT_MS * 2);
+  if (!first.ok) throw new Error(`soak: the relay does not start at all (seed ${o.seed}): ${first.error}`);
+  relayDown = false;
 
   // POS posters: every token on both lanes.
   const posters: Poster[] = [];
@@ -266,6 +297,11 @@ export async function runSoak(o: SoakOptions): Promise<SoakSummary> {
   const watch = async () => {
     while (!watchStop) {
       const now = Date.now();
+      dog.beat();
+      if (relay.pid !== dogPid) {
+        dogPid = relay.pid;
+        dog.relayPid(dogPid);
+      }
       ledger.absorb(cloud.deliveries);
       for (const s of stalledNow(now)) {
         if (s.ms > GRACE_MS && !s.s.stallReported) {
@@ -293,6 +329,10 @@ export async function runSoak(o: SoakOptions): Promise<SoakSummary> {
           violate('rss', `relay resident memory ${rss.toFixed(0)} MB, over ${rssLimit} MB`);
         }
       }
+      if (process.env.SOAK_DEBUG)
+        say(
+          `soak: tick t=${sec().toFixed(1)} pending ${ledger.pendingCount()} calmAfter ${sec(calmAfter).toFixed(1)} excusing ${activeExcusing.size} down ${relayDown}`,
+        );
       await Bun.sleep(TICK_MS);
     }
   };
@@ -302,8 +342,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakSummary> {
       let status = 'no answer';
       if (!relayDown) {
         try {
-          const r = await fetch(`${relay.url}/health`, { signal: AbortSignal.timeout(5000) });
-          status = String(((await r.json()) as { status?: unknown }).status);
+          const r = await request(`${relay.url}/health`, {}, 5000);
+          status = String((JSON.parse(r.text) as { status?: unknown }).status);
         } catch {
           status = 'no answer';
         }
@@ -383,12 +423,16 @@ export async function runSoak(o: SoakOptions): Promise<SoakSummary> {
   const point = async (f: Fault) => {
     switch (f.kind) {
       case 'kill9': {
+        if (starting) {
+          say(`soak: t=${sec().toFixed(1)}s kill -9 left out: the relay is still being started`);
+          break;
+        }
         ledger.disruption(Date.now());
         relayDown = true;
         await relay.kill9();
         await Bun.sleep((f.downSeconds ?? 0) * 1000);
         restarts++;
-        await start('kill -9');
+        void start('kill -9');
         break;
       }
       case 'sighup':
@@ -450,8 +494,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakSummary> {
   await cloud.up();
   spoolDisk?.free();
   logDisk?.free();
+  if (relayDown) await (starting ?? start('the end of the faults'));
   say(`soak: t=${sec().toFixed(1)}s drain: ${ledger.pendingCount()} acknowledged event(s) not yet at the cloud`);
-  const drainEnd = Date.now() + DRAIN_LIMIT_MS;
+  const drainEnd = Date.now() + (o.drainSeconds ? o.drainSeconds * 1000 : DRAIN_LIMIT_MS);
   while (Date.now() < drainEnd) {
     ledger.absorb(cloud.deliveries);
     if (ledger.pendingCount() === 0) break;
@@ -463,9 +508,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakSummary> {
   watchStop = true;
   await Promise.all(watching);
   lost = ledger.finalChecks().lost;
-  const finalHealth = await fetch(`${relay.url}/health`, { signal: AbortSignal.timeout(5000) })
-    .then((r) => r.text())
-    .then((b) => b.slice(0, 1500))
+  const finalHealth = await request(`${relay.url}/health`, {}, 5000)
+    .then((r) => r.text.slice(0, 1500))
     .catch(() => 'no answer');
   notes.push(`/health after the drain: ${finalHealth}`);
   await relay.kill9();
