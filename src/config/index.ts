@@ -10,5 +10,6 @@ export {
   redactConfig,
   resolveConfigPath,
 } from './load.ts';
-export type { Config } from './schema.ts';
+export type { Config, WarningsInBody } from './schema.ts';
+export { WARNINGS_IN_BODY } from './schema.ts';
 export { listenError, loadTls, type TlsFiles } from './tls.ts';

@@ -10,6 +10,15 @@ import { type Static, type TProperties, Type } from '@sinclair/typebox';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/**
+ * Where a 200's payload warnings go besides the X-Relay-Warnings header:
+ * "dev" puts them in the body of answers to ?env=dev only (where the guide
+ * tells integrators to test), "always" in every answer, "never" in none. A
+ * production POS then gets the cloud's four keys and nothing else, which a
+ * strict JSON binding (Jackson's defaults) requires.
+ */
+export const WARNINGS_IN_BODY = ['dev', 'always', 'never'] as const;
+
 const positive = (def: number) => Type.Number({ exclusiveMinimum: 0, default: def, expected: 'a number > 0' });
 
 const nonEmpty = (def?: string) =>
@@ -74,6 +83,10 @@ export const WarningsSchema = section({
   clock_ahead_minutes: positive(15),
   // table_number values a token must have sent before a value of another shape is called out.
   identifier_min_samples: count(20),
+  in_body: Type.Union(
+    WARNINGS_IN_BODY.map((v) => Type.Literal(v)),
+    { default: 'dev', expected: `one of ${WARNINGS_IN_BODY.join(', ')}` },
+  ),
 });
 
 export const ForwardSchema = section({
@@ -162,3 +175,4 @@ export const ConfigSchema = Type.Object(
 export type Config = Static<typeof ConfigSchema>;
 export type TokenConfig = Static<typeof TokenSchema>;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export type WarningsInBody = (typeof WARNINGS_IN_BODY)[number];

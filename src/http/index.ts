@@ -24,3 +24,4 @@ export {
   RefusalTally,
   refusalLine,
 } from './tally.ts';
+export { WARNING_HEADER, warningHeaderValue, warningsInBody } from './warning-header.ts';

@@ -1,3 +1,4 @@
+import type { WarningsInBody } from '../config/index.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import { maskToken } from '../lib/mask.ts';
@@ -9,6 +10,7 @@ import type { Answer } from './answer.ts';
 import { checkJson } from './body.ts';
 import { type IngestRefusal, ingestRefusal } from './refusal.ts';
 import { RefusalTally } from './tally.ts';
+import { WARNING_HEADER, warningHeaderValue, warningsInBody } from './warning-header.ts';
 
 export interface TokenEntry {
   token: string;
@@ -27,6 +29,8 @@ export interface IngestSettings {
   clockAheadMs: number;
   /** `warnings.identifier_min_samples`. */
   identifierMinSamples: number;
+  /** `warnings.in_body`: which 200s carry the warnings in the body besides the header; "dev" when not given. */
+  warningsInBody?: WarningsInBody;
 }
 
 export const INVALID_TOKEN = 'Invalid or inactive webhook token';
@@ -167,10 +171,13 @@ export class IngestService {
         message: 'Webhook received and stored',
         received_at: new Date(r.receivedAt).toISOString(),
       };
-      // After the cloud's four keys, and only when there is something to say:
-      // a clean payload gets exactly the cloud's answer.
-      if (messages.length > 0) body.warnings = messages;
-      return { status: 200, body };
+      // A clean payload gets exactly the cloud's answer. Warnings go in a
+      // header, and after the cloud's four keys only where warnings.in_body
+      // says (warning-header.ts): a production POS binding the four strictly
+      // must not meet a fifth.
+      if (messages.length === 0) return { status: 200, body };
+      if (warningsInBody(s.warningsInBody ?? 'dev', env)) body.warnings = messages;
+      return { status: 200, body, headers: { [WARNING_HEADER]: warningHeaderValue(messages) } };
     } catch (e) {
       // No line here: a POS retrying into a full spool would write one per
       // refusal; the tally logs the first and then counts (tally.ts).

@@ -20,7 +20,11 @@ afterEach(async () => {
 const ok200 = async (body: string) => {
   const res = await post(t.relay.url, TOKEN, body);
   expect(res.status).toBe(200);
-  return (await res.json()) as { event_id: string; warnings?: string[] };
+  const warnings = res.headers.get('x-relay-warnings');
+  return {
+    ...((await res.json()) as { event_id: string }),
+    warnings: warnings ? (JSON.parse(warnings) as string[]) : undefined,
+  };
 };
 
 /**

@@ -1,7 +1,7 @@
 /**
  * The warnings that need context (the site's zone, the relay's clock and the
  * cloud's, the token's history, the lane) on a real server on port 0: each
- * one in a 200 answer, the stored and forwarded bytes unchanged, a clean
+ * one in a 200 answer (its X-Relay-Warnings header), the stored and forwarded bytes unchanged, a clean
  * payload in the site's zone answered with exactly the cloud's four keys,
  * and the table_number history kept across a restart. Which payload gets
  * which wording is test/unit/warnings-time.test.ts and warnings-history.test.ts.
@@ -12,6 +12,7 @@ import { FakeClock } from '../../src/lib/clock.ts';
 import { silentLogger } from '../../src/lib/log.ts';
 import { ingestSettings } from '../../src/relay.ts';
 import { Spool } from '../../src/spool/index.ts';
+import { readAnswer } from '../helpers/answer.ts';
 import { type MockCloud, startMockCloud } from '../helpers/mock-cloud.ts';
 import { post, startTestRelay, type TestRelay, TOKEN, TOKEN2, tempDir, testConfig } from '../helpers/relay.ts';
 import { fileRow } from '../helpers/spool-file.ts';
@@ -55,9 +56,7 @@ describe('context warnings in the 200 answer', () => {
   async function send(raw: string, opts: { token?: string; env?: string } = {}): Promise<Answer> {
     const res = await post(t.url, opts.token ?? TOKEN, raw, opts.env ? { env: opts.env } : {});
     expect(res.status).toBe(200);
-    const a = (await res.json()) as Answer;
-    const keys = ['status', 'event_id', 'message', 'received_at'];
-    expect(Object.keys(a)).toEqual(a.warnings ? [...keys, 'warnings'] : keys);
+    const a: Answer = await readAnswer(res, opts.env);
     const stored = await t.relay.spool.getEvent(a.event_id);
     expect(Buffer.from(stored!.body).toString()).toBe(raw);
     expect(stored!.warnings).toEqual(a.warnings ?? []);
@@ -145,7 +144,7 @@ describe('table_number history across a restart', () => {
 
       const second = await startTestRelay(over, { dir: tmp.dir });
       try {
-        const a = (await (await post(second.url, TOKEN, body({ table_number: 'M-104' }))).json()) as Answer;
+        const a = await readAnswer(await post(second.url, TOKEN, body({ table_number: 'M-104' })));
         expect(a.warnings).toEqual([
           `table_number "M-104" does not look like this POS's usual "Mesa 6" (seen 6 times): use one naming scheme so the dashboard keeps one table as one table`,
         ]);
@@ -183,7 +182,7 @@ describe('relay_clock_off: the cloud says the relay PC is the one off', () => {
   it('blames the POS while the cloud clock is unknown, the relay PC once the skew is noted, the POS again when forgotten', async () => {
     const warningsOf = async () => {
       const raw = body({ timestamp: sp(0) });
-      const a = (await (await post(url, TOKEN, raw)).json()) as Answer;
+      const a = await readAnswer(await post(url, TOKEN, raw));
       expect(Buffer.from((await spool.getEvent(a.event_id))!.body).toString()).toBe(raw);
       return a.warnings ?? [];
     };
@@ -212,11 +211,11 @@ describe("the relay's own clock, read from the cloud's answers", () => {
     const t = await startTestRelay({ ...ZONE, cloud: { url: mock.url } });
     try {
       const first = await post(t.url, TOKEN, body({}));
-      expect(((await first.json()) as Answer).warnings).toBeUndefined();
+      expect((await readAnswer(first)).warnings).toBeUndefined();
       await waitFor(() => mock.stored.length === 1, 'the first delivery');
       // The POS sends its (right) time, 62 minutes ahead of this PC's slow clock.
       const res = await post(t.url, TOKEN, body({ timestamp: sp(62) }));
-      const a = (await res.json()) as Answer;
+      const a = await readAnswer(res);
       expect(a.warnings?.length).toBe(1);
       expect(a.warnings?.[0]).toMatch(
         /the POS is not to blame: this relay PC's clock is 60 minutes behind the cloud's/,

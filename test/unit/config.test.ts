@@ -20,7 +20,7 @@ type Documented = {
   admin: { password: string; outage_amber_seconds: number };
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'; file: string };
   site: { name: string; timezone: string };
-  warnings: { clock_ahead_minutes: number; identifier_min_samples: number };
+  warnings: { clock_ahead_minutes: number; identifier_min_samples: number; in_body: 'dev' | 'always' | 'never' };
   alerts: {
     webhook_url: string;
     smtp_url: string;
@@ -52,7 +52,7 @@ const DEFAULTS: Documented = {
   admin: { password: '', outage_amber_seconds: 60 },
   log: { level: 'info', file: '' },
   site: { name: '', timezone: '' },
-  warnings: { clock_ahead_minutes: 15, identifier_min_samples: 20 },
+  warnings: { clock_ahead_minutes: 15, identifier_min_samples: 20, in_body: 'dev' },
   alerts: {
     webhook_url: '',
     smtp_url: '',
@@ -146,6 +146,8 @@ describe('type errors', () => {
     ['log', 'level', '"verbose"', 'one of fatal, error, warn, info, debug, trace, silent', '"verbose"'],
     ['log', 'level', '{ a = 1 }', 'one of fatal, error, warn, info, debug, trace, silent', 'a table'],
     ['log', 'file', 'true', 'a path to a log file, or "" for standard output', 'true'],
+    ['warnings', 'in_body', '"prod"', 'one of dev, always, never', '"prod"'],
+    ['warnings', 'in_body', 'true', 'one of dev, always, never', 'true'],
   ])('names %s.%s = %s, what was expected and what came', (section, key, bad, expected, got) => {
     expect(problemsOf(`[${section}]\n${key} = ${bad}`)).toEqual([
       `config ${section}.${key}: expected ${expected}, got ${got} (line 2)`,
@@ -184,7 +186,7 @@ describe('unknown keys', () => {
     ['limits', 'burst', 'rate_per_token, burst_per_token'],
     ['log', 'lvl', 'level, file'],
     ['site', 'zone', 'name, timezone'],
-    ['warnings', 'clock', 'clock_ahead_minutes, identifier_min_samples'],
+    ['warnings', 'clock', 'clock_ahead_minutes, identifier_min_samples, in_body'],
   ])('names the key and line of an unknown key in [%s]', (section, key, allowed) => {
     expect(problemsOf(`# a comment\n[${section}]\n${key} = 1`)).toEqual([
       `config ${section}.${key}: unknown key (allowed: ${allowed}) (line 3)`,

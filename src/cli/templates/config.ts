@@ -139,6 +139,11 @@ clock_ahead_minutes = ${d.warnings.clock_ahead_minutes}
 # table_number values a token must have sent before one of another shape
 # ("Mesa 8" among "M-104"s) is called out.
 identifier_min_samples = ${d.warnings.identifier_min_samples}
+# Every answer with warnings carries them in its X-Relay-Warnings header (a JSON
+# array of sentences). In the JSON body too: "dev" only in answers to ?env=dev,
+# where integrators test; "always"; or "never", so a production POS gets exactly
+# the cloud's four fields (a strict JSON client refuses a fifth).
+in_body = ${tomlString(d.warnings.in_body)}
 
 [alerts]
 # Who hears about it when the relay needs a person. A Slack, Microsoft Teams or
