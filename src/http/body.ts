@@ -94,9 +94,23 @@ export async function readLimited(request: Request, max: number, opts: { framed?
   return { ok: true, bytes };
 }
 
+/**
+ * A UTF-8 byte order mark before the JSON. RFC 8259 §8.1: senders must not
+ * add one, parsers may ignore it; .NET's `new StreamWriter(stream,
+ * Encoding.UTF8)` writes one anyway. The relay stores and forwards the JSON
+ * text after it (a copy, so no view of the received buffer carries the mark
+ * on), so a cloud whose parser refuses the mark never sees it.
+ */
+export function splitBom(bytes: Uint8Array): { bytes: Uint8Array; bom: boolean } {
+  const bom = bytes.byteLength >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  return bom ? { bytes: bytes.slice(3), bom: true } : { bytes, bom: false };
+}
+
 export type CheckResult = { ok: true; value: unknown } | { ok: false; detail: string };
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a byte order mark in the text, where JSON.parse refuses it:
+// splitBom removed the one a sender may add, so any left would be stored as sent.
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** One valid UTF-8 JSON value, of any structure, nested at most MAX_DEPTH deep. */
 export function checkJson(bytes: Uint8Array): CheckResult {
@@ -105,7 +119,15 @@ export function checkJson(bytes: Uint8Array): CheckResult {
   try {
     text = decoder.decode(bytes);
   } catch {
-    return { ok: false, detail: 'Request body is not valid UTF-8' };
+    // .NET's Encoding.Unicode and Windows tools write UTF-16 with its byte order mark.
+    const utf16 =
+      bytes.byteLength >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff));
+    return {
+      ok: false,
+      detail: utf16
+        ? 'Request body is not valid UTF-8: it is UTF-16 (it starts with a UTF-16 byte order mark); send it as UTF-8'
+        : 'Request body is not valid UTF-8',
+    };
   }
   if (!openersAtMost(bytes, MAX_DEPTH) && maxDepth(bytes) > MAX_DEPTH) {
     return { ok: false, detail: `Invalid JSON: nested deeper than ${MAX_DEPTH} levels` };

@@ -7,7 +7,7 @@ import { Buckets } from '../lib/token-bucket.ts';
 import { type Env, type Spool, SpoolFullError } from '../spool/index.ts';
 import { payloadWarnings, TABLE_WINDOW, TableShapes, type WarningContext } from '../warnings/index.ts';
 import type { Answer } from './answer.ts';
-import { checkJson } from './body.ts';
+import { checkJson, splitBom } from './body.ts';
 import { type IngestRefusal, ingestRefusal } from './refusal.ts';
 import { RefusalTally } from './tally.ts';
 import { WARNING_HEADER, warningHeaderValue, warningsInBody } from './warning-header.ts';
@@ -140,8 +140,13 @@ export class IngestService {
     return { env, token: entry.token };
   }
 
-  /** Checks the body and stores it; answers 200 only once it is on disk. */
-  async store(token: string, env: Env, bytes: Uint8Array): Promise<Answer | IngestRefusal> {
+  /**
+   * Checks the body and stores it; answers 200 only once it is on disk. A
+   * UTF-8 byte order mark is not part of the JSON text: what is stored and
+   * forwarded starts after it (body.ts splitBom).
+   */
+  async store(token: string, env: Env, received: Uint8Array): Promise<Answer | IngestRefusal> {
+    const { bytes, bom } = splitBom(received);
     const checked = checkJson(bytes);
     if (!checked.ok) return ingestRefusal('invalid_json', checked.detail);
     // Advice only: the exact bytes are stored and forwarded whatever it says.
@@ -153,6 +158,7 @@ export class IngestService {
       clockAheadMs: s.clockAheadMs,
       relayClockSkewMs: this.relayClockSkewMs,
       usualTable: this.tables.usual(token, s.identifierMinSamples),
+      bom,
     };
     const warnings = payloadWarnings(checked.value, ctx);
     const messages = warnings.map((w) => w.message);

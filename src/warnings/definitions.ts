@@ -76,6 +76,10 @@ export const WARNINGS = [
     help: 'A table_number in another naming scheme than this POS usually sends ("Table 12" among "Mesa 8"s): the dashboard sees two tables (guide v2.0, "Use Consistent Identifiers").',
   },
   {
+    id: 'utf8_bom',
+    help: "The body began with a UTF-8 byte order mark (.NET's StreamWriter with Encoding.UTF8 writes one): JSON senders must not add it (RFC 8259 §8.1) and a cloud parser may refuse the event, so the relay stored and forwarded the JSON after it.",
+  },
+  {
     id: 'test_data_in_prod',
     help: 'Test data (a connection_test, "Test Table", "test": true) sent to production: it lands among real orders; tests go to ?env=dev (guide v2.0, "Wrong Environment").',
   },
@@ -113,6 +117,8 @@ export interface WarningContext {
   readonly relayClockSkewMs: number | null;
   /** The token's usual table_number shape; null until enough values were seen and one scheme dominates. */
   readonly usualTable: UsualShape | null;
+  /** The body began with a UTF-8 byte order mark, removed before the JSON was parsed, stored and forwarded. */
+  readonly bom: boolean;
 }
 
 /** Nothing known beyond the payload: the checks that need a zone, a clock or history say nothing. */
@@ -123,6 +129,7 @@ export const NO_CONTEXT: WarningContext = {
   clockAheadMs: 15 * 60_000,
   relayClockSkewMs: null,
   usualTable: null,
+  bom: false,
 };
 
 export type Warn<G extends WarningId> = (id: G, message: string) => void;
@@ -131,9 +138,16 @@ export type Warn<G extends WarningId> = (id: G, message: string) => void;
 export interface Check<G extends WarningId = WarningId> {
   readonly gives: readonly G[];
   readonly run: (payload: Obj, ctx: WarningContext, warn: Warn<G>) => void;
+  /** It reads how the body arrived (the context), not its fields, so it runs on any JSON value, an object or not. */
+  readonly anyValue?: true;
 }
 
 const check = <const G extends WarningId>(gives: readonly G[], run: Check<G>['run']): Check<G> => ({ gives, run });
+
+const bodyCheck = <const G extends WarningId>(
+  gives: readonly G[],
+  run: (ctx: WarningContext, warn: Warn<G>) => void,
+): Check<G> => ({ gives, run: (_p, ctx, warn) => run(ctx, warn), anyValue: true });
 
 /** Given instead of all the others: a payload that is not one object has none of their fields. */
 const NOT_AN_OBJECT = {
@@ -257,6 +271,15 @@ export const CHECKS = [
       `this looks like test data (${why}) sent to production: send tests to ?env=dev so they stay out of the restaurant's dashboard`,
     );
   }),
+
+  // Last, so a payload's own warnings come first whether it is an object or not.
+  bodyCheck(['utf8_bom'], (ctx, warn) => {
+    if (!ctx.bom) return;
+    warn(
+      'utf8_bom',
+      'the body began with a UTF-8 byte order mark, which JSON senders must not add (RFC 8259 §8.1) and the cloud may refuse: the relay stored and forwarded the JSON after it; write UTF-8 without a BOM (.NET: new UTF8Encoding(false))',
+    );
+  }),
 ] as const;
 
 type Unchecked = Exclude<WarningId, typeof NOT_AN_OBJECT.id | (typeof CHECKS)[number]['gives'][number]>;
@@ -266,11 +289,15 @@ export type EveryWarningChecked = NoneUnchecked<Unchecked>;
 
 /** Pure: a parsed JSON value (and its context) in, the warnings in answer order out. */
 export function payloadWarnings(value: unknown, ctx: WarningContext = NO_CONTEXT): PayloadWarning[] {
-  if (!isObject(value)) return [{ id: NOT_AN_OBJECT.id, message: NOT_AN_OBJECT.message(value) }];
   const out: PayloadWarning[] = [];
   const warn = (id: WarningId, message: string) => {
     out.push({ id, message });
   };
+  if (!isObject(value)) {
+    out.push({ id: NOT_AN_OBJECT.id, message: NOT_AN_OBJECT.message(value) });
+    for (const c of CHECKS) if ('anyValue' in c) c.run({}, ctx, warn);
+    return out;
+  }
   for (const c of CHECKS) c.run(value, ctx, warn);
   return out;
 }

@@ -148,6 +148,7 @@ const app = new Elysia()
         clockAheadMs: 10 * 60_000,
         relayClockSkewMs: null,
         usualTable: null,
+        bom: false,
       });
       const seq = await (store ?? wave)({ token: params.token, body });
       const reply: Record<string, unknown> = {

@@ -2,7 +2,9 @@
  * What real POS HTTP clients send and read, through the relay in this
  * process on port 0 and a mock cloud: a production POS binding the cloud's
  * answer strictly gets its four keys and the warnings in a header
- * (warnings.in_body decides the body). The same with curl and Python against the binary is
+ * (warnings.in_body decides the body); a UTF-8 byte order mark (.NET's
+ * StreamWriter with Encoding.UTF8) is removed before the JSON is stored and
+ * forwarded. The same with curl and Python against the binary is
  * test/binary/clients.test.ts; the decisions alone, test/unit/body-*.test.ts.
  */
 
@@ -17,6 +19,13 @@ import { CLOUD_KEYS, headerWarnings, readAnswer } from '../helpers/answer.ts';
 import { type MockCloud, startMockCloud } from '../helpers/mock-cloud.ts';
 import { CLEAN } from '../helpers/payloads.ts';
 import { ORDER_CREATED, post, startTestRelay, type TestRelay, TOKEN, tempDir, testConfig } from '../helpers/relay.ts';
+import { fileRow } from '../helpers/spool-file.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+const BOM = Uint8Array.of(0xef, 0xbb, 0xbf);
+const utf8 = (s: string) => new TextEncoder().encode(s);
+const withBom = (s: string) => new Uint8Array([...BOM, ...utf8(s)]);
+const BOM_WARNING = /^the body began with a UTF-8 byte order mark, .*RFC 8259 §8\.1/;
 
 let t: TestRelay;
 let mock: MockCloud;
@@ -28,6 +37,15 @@ afterAll(async () => {
   await t.stop();
   await mock.stop();
 });
+
+/** What the cloud received for `eventId`, once delivered. */
+async function delivered(eventId: string) {
+  await waitFor(() => mock.stored.some((r) => r.headers['idempotency-key'] === eventId), `delivery of ${eventId}`);
+  return mock.stored.find((r) => r.headers['idempotency-key'] === eventId)!;
+}
+
+const storedCount = (): number =>
+  fileRow<{ n: number }>(t.config.spool.path, 'SELECT count(*) AS n FROM events')?.n ?? 0;
 
 describe('a production POS gets the cloud answer, key for key', () => {
   it("answers the guide's own sample payload with exactly the four documented keys and the warnings in X-Relay-Warnings", async () => {
@@ -103,5 +121,50 @@ describe('a production POS gets the cloud answer, key for key', () => {
       expect(Object.keys(body)).toEqual(inBody[env] ? [...CLOUD_KEYS, 'warnings'] : [...CLOUD_KEYS]);
       if (inBody[env]) expect(body.warnings).toEqual(header);
     });
+  });
+});
+
+describe('a UTF-8 byte order mark before the JSON', () => {
+  it('is removed before the JSON is stored and forwarded: the cloud receives the JSON text after it, and the POS is told', async () => {
+    const raw = JSON.stringify(CLEAN, null, 2);
+    const res = await post(t.url, TOKEN, withBom(raw));
+    expect(res.status).toBe(200);
+    const a = (await res.json()) as { event_id: string };
+    expect(Object.keys(a)).toEqual([...CLOUD_KEYS]);
+    expect(headerWarnings(res)).toEqual([expect.stringMatching(BOM_WARNING)]);
+    const stored = fileRow<{ body: Buffer; warnings: string }>(
+      t.config.spool.path,
+      'SELECT body, warnings FROM events WHERE id = ?',
+      a.event_id,
+    )!;
+    expect(Buffer.compare(stored.body, Buffer.from(raw))).toBe(0);
+    expect(JSON.parse(stored.warnings)).toEqual([expect.stringMatching(BOM_WARNING)]);
+    const got = await delivered(a.event_id);
+    expect(Buffer.compare(Buffer.from(got.body), Buffer.from(raw))).toBe(0);
+    expect([...got.body.subarray(0, 1)]).toEqual([0x7b]);
+    expect(await t.relay.metrics.render()).toMatch(/^relay_payload_warnings_total\{warning="utf8_bom"\} [1-9]/m);
+  });
+
+  it("keeps a payload's own warnings, object or not, with the BOM's last", async () => {
+    const res = await post(t.url, TOKEN, withBom('[1,2]'));
+    expect(res.status).toBe(200);
+    expect(headerWarnings(res)).toEqual([
+      expect.stringMatching(/^payload is an array, not a JSON object/),
+      expect.stringMatching(BOM_WARNING),
+    ]);
+    const got = await delivered(((await res.json()) as { event_id: string }).event_id);
+    expect(got.text).toBe('[1,2]');
+  });
+
+  it.each([
+    ['a BOM and nothing else', BOM, /^Request body is empty/],
+    ['two BOMs', new Uint8Array([...BOM, ...withBom('{}')]), /^Invalid JSON/],
+    ['UTF-16 with its BOM (.NET Encoding.Unicode)', Uint8Array.of(0xff, 0xfe, 0x7b, 0x00, 0x7d, 0x00), /UTF-16/],
+  ])('refuses %s with a 400 and stores nothing', async (_what, body, detail) => {
+    const before = storedCount();
+    const res = await post(t.url, TOKEN, body);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { detail: string }).detail).toMatch(detail);
+    expect(storedCount()).toBe(before);
   });
 });

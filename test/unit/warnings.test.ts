@@ -5,7 +5,7 @@
  * test/integration/warnings.test.ts.
  */
 import { describe, expect, it } from 'bun:test';
-import { payloadWarnings, WARNING_HELP, WARNING_IDS, type WarningId } from '../../src/warnings/index.ts';
+import { NO_CONTEXT, payloadWarnings, WARNING_HELP, WARNING_IDS, type WarningId } from '../../src/warnings/index.ts';
 import { CLEAN, ORDER_CREATED } from '../helpers/payloads.ts';
 
 const ids = (v: unknown) => payloadWarnings(v).map((w) => w.id);
@@ -120,6 +120,24 @@ describe('payload warnings (pure)', () => {
   it('quotes at most 40 characters of a bad value, so a huge field cannot bloat the answer', () => {
     const [m] = messages({ ...CLEAN, timestamp: 'x'.repeat(10_000) });
     expect(m!.length).toBeLessThan(200);
+  });
+
+  it('says a UTF-8 byte order mark was removed, after the payload own warnings, object or not', () => {
+    const bom = { ...NO_CONTEXT, bom: true };
+    expect(payloadWarnings(CLEAN, bom)).toEqual([
+      {
+        id: 'utf8_bom',
+        message:
+          'the body began with a UTF-8 byte order mark, which JSON senders must not add (RFC 8259 §8.1) and the cloud may refuse: the relay stored and forwarded the JSON after it; write UTF-8 without a BOM (.NET: new UTF8Encoding(false))',
+      },
+    ]);
+    expect(payloadWarnings({ ...CLEAN, event: undefined }, bom).map((w) => w.id)).toEqual([
+      'missing_event',
+      'utf8_bom',
+    ]);
+    expect(payloadWarnings([1, 2], bom).map((w) => w.id)).toEqual(['not_an_object', 'utf8_bom']);
+    expect(payloadWarnings('text', bom).map((w) => w.id)).toEqual(['not_an_object', 'utf8_bom']);
+    expect(ids([1, 2])).toEqual(['not_an_object']);
   });
 
   it('gives every warning id a snake_case name and a help text for the status page', () => {
