@@ -95,6 +95,77 @@ export async function readLimited(request: Request, max: number, opts: { framed?
 }
 
 /**
+ * Content-Encoding. The cloud is FastAPI (its errors are `{"detail"}`), and
+ * neither Starlette nor the usual proxy in front of it (nginx, a cloud load
+ * balancer) decodes a request body: a gzip body reaches its JSON parser as
+ * gzip bytes and is refused. The relay cannot forward what the cloud would
+ * refuse and still answer 200, and decoding it here would let a POS pass
+ * every test against the relay and then fail against the cloud; so a
+ * compressed body is refused at once (415), with the fix in the sentence.
+ * Nothing is decompressed, so no body can be a zip bomb. A body labelled
+ * gzip or deflate that is not (plain JSON under a wrong header) is a broken
+ * client, told so with a 400 rather than guessed at.
+ */
+export type EncodingVerdict =
+  | { kind: 'plain' }
+  /** Labelled gzip or deflate: the body tells whether it is (415) or is mislabelled (400). */
+  | { kind: 'look'; coding: 'gzip' | 'deflate'; label: string }
+  | { kind: 'refuse'; detail: string };
+
+/** The header value as sent, short and quoted, for a detail. */
+const shown = (v: string): string => JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+
+const SEND_PLAIN = 'send the JSON uncompressed, with no Content-Encoding header';
+
+/** Pure: what the Content-Encoding header (null when absent) asks of the body. */
+export function judgeEncoding(header: string | null): EncodingVerdict {
+  if (header === null) return { kind: 'plain' };
+  // "identity" (RFC 9110 §8.4.1) and empty members of the list mean no coding.
+  const codings = header
+    .split(',')
+    .map((c) => c.trim().toLowerCase())
+    .filter((c) => c !== '' && c !== 'identity');
+  if (codings.length === 0) return { kind: 'plain' };
+  const only = codings.length === 1 ? codings[0]! : null;
+  if (only === 'gzip' || only === 'x-gzip') return { kind: 'look', coding: 'gzip', label: header.trim() };
+  if (only === 'deflate') return { kind: 'look', coding: 'deflate', label: header.trim() };
+  return {
+    kind: 'refuse',
+    detail: `Unsupported Content-Encoding ${shown(header.trim())}: ${SEND_PLAIN}`,
+  };
+}
+
+/**
+ * Whether `bytes` start as `coding` does: gzip's magic 1F 8B and method 8
+ * (RFC 1952 §2.3.1); deflate is the zlib format (RFC 9110 §8.4.1.2), whose
+ * first two bytes name method 8 and are a multiple of 31 (RFC 1950 §2.2).
+ */
+export function startsAs(coding: 'gzip' | 'deflate', bytes: Uint8Array): boolean {
+  if (bytes.byteLength < 2) return false;
+  const [a, b] = [bytes[0]!, bytes[1]!];
+  if (coding === 'gzip') return a === 0x1f && b === 0x8b && (bytes.byteLength < 3 || bytes[2] === 8);
+  return (a & 0x0f) === 8 && a >> 4 <= 7 && ((a << 8) | b) % 31 === 0;
+}
+
+/** The refusal for a body labelled `coding`: 415 when it is compressed, 400 when the label is wrong. */
+export function encodedBodyDetail(
+  coding: 'gzip' | 'deflate',
+  label: string,
+  bytes: Uint8Array,
+): { compressed: boolean; detail: string } {
+  if (startsAs(coding, bytes)) {
+    return {
+      compressed: true,
+      detail: `Compressed request bodies are not accepted (Content-Encoding ${shown(label)}): ${SEND_PLAIN}`,
+    };
+  }
+  return {
+    compressed: false,
+    detail: `Request body is labelled Content-Encoding ${shown(label)} but is not ${coding === 'gzip' ? 'gzip' : 'deflate (zlib)'} data: ${SEND_PLAIN}`,
+  };
+}
+
+/**
  * A UTF-8 byte order mark before the JSON. RFC 8259 §8.1: senders must not
  * add one, parsers may ignore it; .NET's `new StreamWriter(stream,
  * Encoding.UTF8)` writes one anyway. The relay stores and forwards the JSON

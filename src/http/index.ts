@@ -1,7 +1,7 @@
 export { type Answer, reply } from './answer.ts';
 export type { AppDeps, RelayApp } from './app.ts';
 export { createApp } from './app.ts';
-export { checkJson, MAX_DEPTH, maxDepth, readLimited, splitBom } from './body.ts';
+export { checkJson, judgeEncoding, MAX_DEPTH, maxDepth, readLimited, splitBom } from './body.ts';
 export type { IngestSettings, TokenEntry } from './ingest.ts';
 export { INVALID_TOKEN, IngestService } from './ingest.ts';
 export {

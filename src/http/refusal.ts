@@ -53,6 +53,22 @@ export const REFUSALS = [
     log: 'webhook refused: the body is over server.max_body_bytes',
   },
   {
+    id: 'compressed_body',
+    status: 415,
+    level: 'warn',
+    page: (token: string, pos: string) =>
+      `${pos} is sending compressed bodies (Content-Encoding), which the cloud does not read (${token})`,
+    log: 'webhook refused: a compressed body (Content-Encoding)',
+  },
+  {
+    id: 'mislabelled_encoding',
+    status: 400,
+    level: 'warn',
+    page: (token: string, pos: string) =>
+      `${pos} is sending bodies labelled Content-Encoding gzip or deflate that are not compressed (${token})`,
+    log: 'webhook refused: a body labelled gzip or deflate that is not',
+  },
+  {
     id: 'rate_limited',
     status: 429,
     level: 'warn',

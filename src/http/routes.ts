@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia';
 import type { RelayMetrics } from '../lib/metrics.ts';
 import { type Answer, reply } from './answer.ts';
-import { BodyBudget, readLimited } from './body.ts';
+import { BodyBudget, encodedBodyDetail, judgeEncoding, readLimited } from './body.ts';
 import type { IngestService } from './ingest.ts';
 import { type IngestRefusal, ingestRefusal } from './refusal.ts';
 
@@ -58,8 +58,15 @@ async function handle(
 ): Promise<Answer | IngestRefusal> {
   const admitted = service.admit(token, envValues(request.url));
   if ('status' in admitted) return admitted;
+  // Before the body is read: an encoding the cloud cannot read is refused unread (body.ts judgeEncoding).
+  const encoding = judgeEncoding(request.headers.get('content-encoding'));
+  if (encoding.kind === 'refuse') return ingestRefusal('compressed_body', encoding.detail);
   const read = await readLimited(request, service.maxBodyBytes, { framed: true });
   if (!read.ok) return ingestRefusal(read.reason, read.detail);
+  if (encoding.kind === 'look') {
+    const judged = encodedBodyDetail(encoding.coding, encoding.label, read.bytes);
+    return ingestRefusal(judged.compressed ? 'compressed_body' : 'mislabelled_encoding', judged.detail);
+  }
   const n = read.bytes.byteLength;
   if (n <= LARGE_BODY) return service.store(admitted.token, admitted.env, read.bytes);
   await large.acquire(n);

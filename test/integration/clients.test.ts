@@ -4,11 +4,13 @@
  * answer strictly gets its four keys and the warnings in a header
  * (warnings.in_body decides the body); a UTF-8 byte order mark (.NET's
  * StreamWriter with Encoding.UTF8) is removed before the JSON is stored and
- * forwarded. The same with curl and Python against the binary is
+ * forwarded; a compressed body is refused with a sentence saying to send it
+ * plain. The same with curl and Python against the binary is
  * test/binary/clients.test.ts; the decisions alone, test/unit/body-*.test.ts.
  */
 
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
+import { deflateSync, gzipSync } from 'node:zlib';
 import type { WarningsInBody } from '../../src/config/index.ts';
 import { createApp, IngestService } from '../../src/http/index.ts';
 import { systemClock } from '../../src/lib/clock.ts';
@@ -166,5 +168,77 @@ describe('a UTF-8 byte order mark before the JSON', () => {
     expect(res.status).toBe(400);
     expect(((await res.json()) as { detail: string }).detail).toMatch(detail);
     expect(storedCount()).toBe(before);
+  });
+});
+
+describe('Content-Encoding', () => {
+  const json = JSON.stringify(CLEAN);
+  const UNCOMPRESSED = /send the JSON uncompressed, with no Content-Encoding header$/;
+
+  it.each([
+    ['gzip', gzipSync(json)],
+    ['x-gzip', gzipSync(json)],
+    ['deflate', deflateSync(json)],
+  ])(
+    'refuses a %s body with 415 saying to send it uncompressed, storing and forwarding nothing',
+    async (coding, body) => {
+      const before = storedCount();
+      const forwarded = mock.received.length;
+      const res = await post(t.url, TOKEN, body, { headers: { 'content-encoding': coding } });
+      expect(res.status).toBe(415);
+      const detail = ((await res.json()) as { detail: string }).detail;
+      expect(detail).toStartWith(`Compressed request bodies are not accepted (Content-Encoding "${coding}")`);
+      expect(detail).toMatch(UNCOMPRESSED);
+      expect(storedCount()).toBe(before);
+      expect(mock.received.length).toBe(forwarded);
+    },
+  );
+
+  it.each(['br', 'zstd', 'x-foo', 'gzip, br'])('refuses Content-Encoding %p with 415 unread', async (coding) => {
+    const res = await post(t.url, TOKEN, json, { headers: { 'content-encoding': coding } });
+    expect(res.status).toBe(415);
+    expect(await res.json()).toEqual({
+      detail: `Unsupported Content-Encoding ${JSON.stringify(coding)}: send the JSON uncompressed, with no Content-Encoding header`,
+    });
+  });
+
+  it.each(['gzip', 'deflate'])(
+    'refuses plain JSON labelled %p with a 400 that says the label is wrong',
+    async (coding) => {
+      const before = storedCount();
+      const res = await post(t.url, TOKEN, json, { headers: { 'content-encoding': coding } });
+      expect(res.status).toBe(400);
+      const detail = ((await res.json()) as { detail: string }).detail;
+      expect(detail).toStartWith(`Request body is labelled Content-Encoding "${coding}" but is not`);
+      expect(detail).toMatch(UNCOMPRESSED);
+      expect(storedCount()).toBe(before);
+    },
+  );
+
+  it('takes identity as no coding at all, and forwards the exact bytes', async () => {
+    const res = await post(t.url, TOKEN, json, { headers: { 'content-encoding': 'identity' } });
+    expect(res.status).toBe(200);
+    const got = await delivered(((await res.json()) as { event_id: string }).event_id);
+    expect(got.text).toBe(json);
+  });
+
+  it('answers a compressed body over server.max_body_bytes with 413, as any body that large', async () => {
+    const small = await startTestRelay({ server: { max_body_bytes: 1024 } });
+    try {
+      const big = gzipSync(crypto.getRandomValues(new Uint8Array(4096)));
+      const res = await post(small.url, TOKEN, big, { headers: { 'content-encoding': 'gzip' } });
+      expect(res.status).toBe(413);
+    } finally {
+      await small.stop();
+    }
+  });
+
+  it('counts the refusals by reason: compressed_body and mislabelled_encoding', async () => {
+    const m = await t.relay.metrics.render();
+    const count = (reason: string) =>
+      Number(new RegExp(`^relay_refusals_total\\{reason="${reason}"\\} (\\d+)$`, 'm').exec(m)?.[1]);
+    // Three compressed, four unknown codings; two mislabelled.
+    expect(count('compressed_body')).toBe(7);
+    expect(count('mislabelled_encoding')).toBe(2);
   });
 });

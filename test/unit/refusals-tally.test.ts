@@ -30,6 +30,8 @@ describe('the refusal reasons', () => {
     ['unknown_token', 401],
     ['invalid_json', 400],
     ['too_large', 413],
+    ['compressed_body', 415],
+    ['mislabelled_encoding', 400],
     ['rate_limited', 429],
     ['spool_full', 503],
     ['spool_failing', 503],
