@@ -112,7 +112,7 @@ describe('the wall clock steps under a running relay', () => {
     // The alerter evaluates every 5 s: three ticks after the step.
     await Bun.sleep(16_000);
     // The conditions that read ages: the cloud's silence and the oldest waiting event.
-    const alerts = relay.lines.filter((l) => /"alert":"(cloud_unreachable|oldest_pending|stalled)"/.test(l));
+    const alerts = relay.lines.filter((l) => /"alert":"(cloud_unreachable|oldest_pending|lane_stalled)"/.test(l));
     expect(alerts).toEqual([]);
     const h = await health(relay.url);
     expect(h.reasons?.map((r) => r.id)).toContain('clock_stepped');
