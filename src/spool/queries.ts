@@ -1,7 +1,8 @@
-import { and, asc, desc, eq, getTableColumns, gt, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gt, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
 import { seqOfId } from './event-id.ts';
 import type { Drizzle } from './open.ts';
 import { attempts, events, laneCounts as laneCountsTable, legacyIds } from './schema.ts';
+import { inSlices, type SliceDone } from './slices.ts';
 import {
   type EventDetail,
   type EventStatus,
@@ -110,51 +111,48 @@ function whereId(db: Drizzle, raw: string) {
   return and(seq === null ? legacy : or(eq(events.seq, seq), legacy), eq(events.id, id))!;
 }
 
-const CHUNK = 500;
-
-/** Every dead-lettered event back to pending, in chunks so a terminal can show progress. */
-export async function replayAllDead(db: Drizzle, onProgress?: Progress): Promise<number> {
-  const total = await countWhere(db, sql`status = 'dead'`);
-  let done = 0;
-  for (;;) {
-    const chunk = await db.select({ seq: events.seq }).from(events).where(eq(events.status, 'dead')).limit(CHUNK);
-    if (chunk.length === 0) break;
-    await db
-      .update(events)
-      .set({ status: 'pending' })
-      .where(
-        inArray(
-          events.seq,
-          chunk.map((c) => c.seq),
-        ),
-      );
-    done += chunk.length;
-    onProgress?.(done, total);
-  }
-  return done;
+/**
+ * One slice of a repair (slices.ts): `statement` changes up to a slice's rows
+ * in its own transaction; how many it changed and how long it took.
+ */
+async function sliceOf(db: Drizzle, statement: SQL): Promise<SliceDone> {
+  const started = performance.now();
+  const r = await db.run(statement);
+  return { rows: r.rowsAffected, ms: performance.now() - started };
 }
 
-/** Deletes delivered events received before `before` (ms). Never pending or dead ones. */
-export async function purgeDelivered(db: Drizzle, before: number, onProgress?: Progress): Promise<number> {
-  const cond = and(eq(events.status, 'delivered'), lt(events.deliveredAt, before));
-  const total = await countWhere(db, cond!);
-  let done = 0;
-  for (;;) {
-    const chunk = await db.select({ seq: events.seq }).from(events).where(cond).limit(CHUNK);
-    if (chunk.length === 0) break;
-    await db.delete(events).where(
-      and(
-        inArray(
-          events.seq,
-          chunk.map((c) => c.seq),
-        ),
-        eq(events.status, 'delivered'),
+/**
+ * Every dead-lettered event back to pending, in slices (slices.ts): a
+ * running relay's writer keeps the database most of the time meanwhile.
+ */
+export async function replayAllDead(db: Drizzle, onProgress?: Progress): Promise<number> {
+  const total = await countWhere(db, sql`status = 'dead'`);
+  return inSlices(
+    (rows) =>
+      sliceOf(
+        db,
+        sql`UPDATE events SET status = 'pending' WHERE seq IN (SELECT seq FROM events WHERE status = 'dead' LIMIT ${rows})`,
       ),
-    );
-    done += chunk.length;
-    onProgress?.(done, total);
-  }
-  return done;
+    { onSlice: (done) => onProgress?.(done, total) },
+  );
+}
+
+/**
+ * Deletes delivered events delivered before `before` (ms), oldest first, in
+ * slices (slices.ts), so a running relay keeps acknowledging within
+ * milliseconds. Never pending or dead ones.
+ */
+export async function purgeDelivered(db: Drizzle, before: number, onProgress?: Progress): Promise<number> {
+  const total = await countWhere(db, and(eq(events.status, 'delivered'), lt(events.deliveredAt, before))!);
+  return inSlices(
+    (rows) =>
+      sliceOf(
+        db,
+        sql`DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE status = 'delivered'
+          AND delivered_at < ${before} ORDER BY delivered_at LIMIT ${rows})`,
+      ),
+    { onSlice: (done) => onProgress?.(done, total) },
+  );
 }
 
 async function countWhere(db: Drizzle, where: ReturnType<typeof sql> | ReturnType<typeof and>): Promise<number> {

@@ -3,6 +3,7 @@ import { Lifecycle } from './lifecycle.ts';
 import type { Quarantined } from './quarantine.ts';
 import * as queries from './queries.ts';
 import type { SalvageReport } from './salvage.ts';
+import { inSlices } from './slices.ts';
 import {
   type Appended,
   type AppendInput,
@@ -171,15 +172,35 @@ export class Spool {
     await writer.run(() => stmts.record(ev.seq, 'dead', { ...o, detail: o.error ?? null }));
   }
 
-  /** Deletes delivered events older than `before` (ms). Pending and dead events are never deleted here. */
-  async pruneDelivered(before: number): Promise<number> {
-    await this.life.ready; // never into a file being set aside
-    const { stmts, writer } = this.life.core;
-    return writer.run((tx) => {
-      const sizes = stmts.pruneDeliveredBefore(before);
-      tx.released(sizes);
-      return sizes.length;
+  /**
+   * Deletes delivered events older than `before` (ms), in slices (slices.ts)
+   * so acks keep flowing meanwhile. Pending and dead events are never deleted
+   * here. A prune asked for while one runs joins it.
+   */
+  pruneDelivered(before: number): Promise<number> {
+    this.pruning ??= this.prune(before).finally(() => {
+      this.pruning = null;
     });
+    return this.pruning;
+  }
+
+  private pruning: Promise<number> | null = null;
+
+  private async prune(before: number): Promise<number> {
+    await this.life.ready; // never into a file being set aside
+    return inSlices(
+      async (rows) => {
+        await this.life.ready;
+        const { stmts, writer } = this.life.core;
+        return writer.run((tx) => {
+          const started = performance.now();
+          const sizes = stmts.pruneDeliveredBefore(before, rows);
+          tx.released(sizes);
+          return { rows: sizes.length, ms: performance.now() - started };
+        });
+      },
+      { stop: () => this.closed },
+    );
   }
 
   stats(): SpoolStats {

@@ -53,8 +53,6 @@ export const RECOUNT_SQL = `DELETE FROM lane_counts;
   INSERT INTO lane_counts (token, env, status, n, bytes)
   SELECT token, env, status, count(*), coalesce(sum(size), 0) FROM events GROUP BY token, env, status`;
 
-const PRUNE_CHUNK = 1000;
-
 export type Statements = ReturnType<typeof prepareStatements>;
 
 /** The rows of spool_meta (schema.ts `spoolMeta`). */
@@ -130,7 +128,7 @@ export function prepareStatements(db: SyncDb) {
     ),
     pruneBefore: db.prepare(
       `DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE status = 'delivered'
-       AND delivered_at < ? ORDER BY delivered_at LIMIT ${PRUNE_CHUNK}) RETURNING size`,
+       AND delivered_at < ? ORDER BY delivered_at LIMIT ?) RETURNING size`,
     ),
     dataVersion: db.prepare('PRAGMA data_version'),
     // By the events_lane index, one (status, env) at a time: never a scan of the table.
@@ -222,15 +220,9 @@ export function prepareStatements(db: SyncDb) {
     /** Deletes up to `limit` of the oldest delivered events; their sizes. */
     pruneOldest: (limit: number) => (s.pruneOldest.all(limit) as { size: number }[]).map((r) => r.size),
 
-    /** Deletes every delivered event delivered before `before`; their sizes. */
-    pruneDeliveredBefore(before: number): number[] {
-      const sizes: number[] = [];
-      for (;;) {
-        const rows = s.pruneBefore.all(before) as { size: number }[];
-        for (const r of rows) sizes.push(r.size);
-        if (rows.length < PRUNE_CHUNK) return sizes;
-      }
-    },
+    /** Deletes up to `limit` of the events delivered before `before`, oldest first (one slice, slices.ts); their sizes. */
+    pruneDeliveredBefore: (before: number, limit: number): number[] =>
+      (s.pruneBefore.all(before, limit) as { size: number }[]).map((r) => r.size),
 
     recount: () => db.exec(RECOUNT_SQL),
 
