@@ -85,6 +85,7 @@ export const ingestSettings = (c: Config): IngestSettings => ({
   siteZone: c.site.timezone === '' ? null : c.site.timezone,
   clockAheadMs: c.warnings.clock_ahead_minutes * 60_000,
   identifierMinSamples: c.warnings.identifier_min_samples,
+  warningsInBody: c.warnings.in_body,
 });
 
 /**

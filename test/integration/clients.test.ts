@@ -101,10 +101,8 @@ describe('a production POS gets the cloud answer, key for key', () => {
         clock: systemClock,
         log: silentLogger,
       });
-      const ingest = new IngestService(
-        { ...ingestSettings(config), warningsInBody: config.warnings.in_body },
-        { spool, clock: systemClock, log: silentLogger },
-      );
+      // The relay's own wiring from config to service: warnings.in_body must reach it.
+      const ingest = new IngestService(ingestSettings(config), { spool, clock: systemClock, log: silentLogger });
       app = createApp({ ingest, health: () => ({}) as never, log: silentLogger });
       app.listen({ hostname: '127.0.0.1', port: 0 });
       url = `http://127.0.0.1:${app.server!.port}`;
