@@ -133,6 +133,8 @@ function show(got: unknown, at: Segment[]): string {
   if (got === undefined) return 'nothing';
   const maybeToken = at[0] === 'tokens' && (at.length <= 2 || at[2] === 'token');
   if (typeof got === 'string') return JSON.stringify(maybeToken && got !== '' ? maskToken(got) : got);
+  // A token written without quotes is still a secret: its digits are masked like any token's.
+  if (maybeToken && (typeof got === 'number' || typeof got === 'bigint')) return `the number ${maskToken(String(got))}`;
   if (typeof got === 'number')
     return Number.isNaN(got) ? 'nan' : got === Infinity ? 'inf' : got === -Infinity ? '-inf' : String(got);
   if (typeof got === 'symbol') return `a date-time (${got.description})`;

@@ -155,7 +155,7 @@ describe('type errors', () => {
   });
 
   it.each([
-    ['token = 5', 'token', 'a non-empty string', '5', 5],
+    ['token = 5', 'token', 'a non-empty string', 'the number …', 5],
     ['token = ""', 'token', 'a non-empty string', '""', 5],
     // A missing key has no line of its own, so its entry's header stands in.
     ['name = "Bar"', 'token', 'a non-empty string', 'nothing', 4],
@@ -204,6 +204,16 @@ describe('unknown keys', () => {
   it('names an unknown key inside the right [[tokens]] entry', () => {
     const text = `[[tokens]]\ntoken = "a"\n[[tokens]]\ntoken = "b"\nnmae = "Bar"`;
     expect(problemsOf(text)).toEqual(['config tokens[1].nmae: unknown key (allowed: token, name, active) (line 5)']);
+  });
+
+  it.each([
+    ['token = 1234567890123456', 'the number 12345678…'],
+    ['token = 1.2345678901234e30', 'the number 1.234567…'],
+    ['token = -98765432123', 'the number -9876543…'],
+  ])('masks a token written as a number (%p), naming the key and line', (line, shown) => {
+    expect(problemsOf(`[[tokens]]\nname = "Bar"\n${line}`)).toEqual([
+      `config tokens[0].token: expected a non-empty string, got ${shown} (line 3)`,
+    ]);
   });
 
   it('falls back to the enclosing key when the key sits in an inline table', () => {
