@@ -1,7 +1,7 @@
 import { tableShape, type UsualShape } from './identifiers.ts';
 import { testDataReason } from './test-data.ts';
 import { runTimeChecks } from './time-checks.ts';
-import { has, isObject, judgeTime, kind, type Obj, quote, TIME_FIELDS } from './values.ts';
+import { has, impossiblePart, isObject, judgeTime, kind, type Obj, quote, TIME_FIELDS } from './values.ts';
 
 /**
  * Payload warnings: the cloud answers 200 to any valid JSON, but its
@@ -190,6 +190,11 @@ export const CHECKS = [
           'timestamp_not_iso8601',
           `${f} ${quote(v)} is not an ISO 8601 date-time: send e.g. "2025-11-24T18:30:00-03:00"`,
         );
+      } else if (verdict === 'impossible') {
+        warn(
+          'timestamp_not_iso8601',
+          `${f} ${quote(v)} is no possible date-time (${impossiblePart(v as string)}): send e.g. "2025-11-24T18:30:00-03:00"`,
+        );
       }
     }
   }),
@@ -214,7 +219,7 @@ export const CHECKS = [
         }
         const verdict = judgeTime(o.timestamp);
         if (verdict === 'no_zone') noZone.push(i);
-        else if (verdict === 'not_iso') notIso.push(i);
+        else if (verdict === 'not_iso' || verdict === 'impossible') notIso.push(i);
       });
       const n = items.length;
       // "1 of 3 items has", "2 of 3 items have"

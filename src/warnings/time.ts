@@ -4,6 +4,8 @@
  * cached and the parse reads characters, no regex and no Date.
  */
 
+import { daysInMonth, MAX_OFFSET_MIN } from './values.ts';
+
 const MINUTE = 60_000;
 
 export interface ZonedTime {
@@ -39,15 +41,17 @@ export function zonedTime(v: unknown): ZonedTime | null {
   const day = two(v, 8);
   const hour = two(v, 11);
   const minute = two(v, 14);
-  // A month 13 or an hour 25 matches the pattern but is no instant to judge.
-  if ((century | yy) < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 24) return null;
-  if (minute < 0 || minute > 59) return null;
+  // A month 13, a 30 February or an hour 25 matches the pattern but is no
+  // instant to judge (values.ts impossiblePart names it).
+  if ((century | yy) < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 24) return null;
+  if (day > daysInMonth(century * 100 + yy, month) || minute < 0 || minute > 59) return null;
   const sep = v.charCodeAt(10);
   if (v.charCodeAt(4) !== DASH || v.charCodeAt(7) !== DASH || v.charCodeAt(13) !== COLON) return null;
   if (sep !== 84 && sep !== 116 && sep !== 32) return null; // T, t, space
   let i = 16;
   let second = 0;
   let ms = 0;
+  let fraction = false;
   if (v.charCodeAt(i) === COLON) {
     second = two(v, i + 1);
     if (second < 0 || second > 60) return null;
@@ -59,11 +63,13 @@ export function zonedTime(v: unknown): ZonedTime | null {
       let scale = 100;
       for (let d = v.charCodeAt(i) - 48; d >= 0 && d <= 9; d = v.charCodeAt(++i) - 48) {
         if (scale >= 1) ms += d * scale;
+        if (d !== 0) fraction = true;
         scale /= 10;
       }
       if (i === from) return null;
     }
   }
+  if (hour === 24 && (minute !== 0 || second !== 0 || fraction)) return null; // 24:00 is the end of a day, 24:01 none
   let offsetMin: number;
   const z = v.charCodeAt(i);
   if (z === 90 || z === 122) {
@@ -78,8 +84,9 @@ export function zonedTime(v: unknown): ZonedTime | null {
     if (i < v.length) {
       if (v.charCodeAt(i) === COLON) i++;
       om = two(v, i);
-      if (om < 0 || i + 2 !== v.length) return null;
+      if (om < 0 || om > 59 || i + 2 !== v.length) return null;
     }
+    if (oh * 60 + om > MAX_OFFSET_MIN) return null;
     offsetMin = (z === DASH ? -1 : 1) * (oh * 60 + om);
   } else {
     return null;

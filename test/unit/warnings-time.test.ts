@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'bun:test';
 import { NO_CONTEXT, payloadWarnings, type WarningContext, type WarningId } from '../../src/warnings/index.ts';
 import { zonedTime } from '../../src/warnings/time.ts';
-import { judgeTime } from '../../src/warnings/values.ts';
+import { impossiblePart, judgeTime } from '../../src/warnings/values.ts';
 
 const MIN = 60_000;
 /** Only the fields the checks read; the payload is otherwise the guide's correct one. */
@@ -275,8 +275,41 @@ describe('zonedTime, the hand parser on the hot path', () => {
     }
   });
 
+  it.each([
+    ['2024-13-45T99:99:99+25:00', 'month 13'],
+    ['2025-11-45T10:00:00Z', 'day 45 of month 11'],
+    ['2025-02-29T10:00:00Z', 'day 29 of month 2'],
+    ['2025-04-31T10:00:00Z', 'day 31 of month 4'],
+    ['2025-11-00T10:00:00Z', 'day 0 of month 11'],
+    ['2025-11-24T99:00:00Z', 'hour 99'],
+    ['2025-11-24T24:01:00Z', 'hour 24'],
+    ['2025-11-24T24:00:00.5Z', 'hour 24'],
+    ['2025-11-24T18:99:00Z', 'minute 99'],
+    ['2025-11-24T18:30:61Z', 'second 61'],
+    ['2025-11-24T18:30:00+25:00', 'offset +25:00'],
+    ['2025-11-24T18:30:00-1430', 'offset -1430'],
+    ['2025-11-24T18:30:00+05:60', 'offset +05:60'],
+    ['2025-11-24T18:30:00+15', 'offset +15'],
+    ['2025-11-24T99:30:00', 'hour 99'],
+  ])('calls %p impossible (%s), and the hand parser does not judge it', (v, part) => {
+    expect([judgeTime(v), impossiblePart(v)]).toEqual(['impossible', part]);
+    expect(zonedTime(v)).toBeNull();
+  });
+
+  it.each([
+    '2024-02-29T10:00:00Z',
+    '2000-02-29T10:00:00Z',
+    '2025-11-24T24:00:00Z',
+    '2025-12-31T23:59:60Z',
+    '2025-11-24T18:30:00+14:00',
+    '2025-11-24T18:30:00-12:00',
+  ])('accepts %p, the edge of a possible date-time', (v) => {
+    expect(judgeTime(v)).toBe('ok');
+    expect(zonedTime(v)).not.toBeNull();
+  });
+
   it('does not judge a month 13 or an hour 25, which the pattern lets through', () => {
-    expect(judgeTime('2025-13-01T10:00:00Z')).toBe('ok');
+    expect(judgeTime('2025-13-01T10:00:00Z')).toBe('impossible');
     expect(zonedTime('2025-13-01T10:00:00Z')).toBeNull();
     expect(zonedTime('2025-11-24T25:00:00Z')).toBeNull();
     expect(zonedTime(20251124)).toBeNull();
