@@ -170,7 +170,10 @@ export class Ledger {
       byLane.set(a.lane, l);
     }
     if (lost > 0)
-      this.violate('lost', `${lost} acknowledged event(s) had not reached the cloud by the end of the drain, e.g. ${lostList.join(', ')}`);
+      this.violate(
+        'lost',
+        `${lost} acknowledged event(s) had not reached the cloud by the end of the drain, e.g. ${lostList.join(', ')}`,
+      );
     for (const [lane, acks] of byLane) {
       acks.sort((x, y) => x.seq - y.seq);
       let prev: { a: Ack; index: number } | null = null;

@@ -113,17 +113,31 @@ export function makeSchedule(o: ScheduleOptions): Fault[] {
       }
     }
     const seconds = round(between(3, 14));
-    if (t + seconds > end) break;
-    const f: Fault = { at: round(t), kind, seconds };
+    // A full spool disk just as a backlog drains: the cloud down first, back up inside the window, so
+    // the relay records deliveries (and fails to) while the disk is full.
+    const backlog = kind === 'spool_disk_full' && enabled.has('cloud_down') && rnd() < 0.5 ? round(between(4, 8)) : 0;
+    if (t + backlog + seconds > end) break;
+    if (backlog > 0) faults.push({ at: round(t), kind: 'cloud_down', seconds: round(backlog + seconds / 3) });
+    const f: Fault = { at: round(t + backlog), kind, seconds };
     if (kind === 'cloud_429') f.retryAfter = 1 + Math.floor(rnd() * 3);
     if (kind === 'cloud_slow') f.delayMs = Math.round(between(0.3, 1.6) * o.cloudTimeoutSeconds * 1000);
     // Half the calms are silent: a lane the fault froze then has nothing to wake it.
     if (rnd() < 0.5) f.quietAfter = 12;
     faults.push(f);
+    const inside = () => round(f.at + seconds * between(0.3, 0.9));
     // A clock step while the lanes wait out a failure: their waits must not follow the wall clock.
     if (enabled.has('clock_step') && kind.startsWith('cloud_') && rnd() < 0.5)
-      faults.push({ at: round(t + seconds * between(0.3, 0.9)), kind: 'clock_step', seconds: 0 });
-    t += seconds + between(f.quietAfter ? 13 : 6, 16);
+      faults.push({ at: inside(), kind: 'clock_step', seconds: 0 });
+    // The log's disk full while the relay has things to log (a reload, refusals, failed deliveries):
+    // the slack in the log file's last page is soon used up, then every line fails.
+    if (kind === 'log_disk_full') {
+      if (enabled.has('sighup')) faults.push({ at: inside(), kind: 'sighup', seconds: 0 });
+      if (enabled.has('flood_tokens'))
+        faults.push({ at: inside(), kind: 'flood_tokens', seconds: round(between(1.5, 3)) });
+      if (enabled.has('cloud_503') && rnd() < 0.5)
+        faults.push({ at: round(f.at + 0.5), kind: 'cloud_503', seconds: round(seconds * between(0.4, 0.8)) });
+    }
+    t += backlog + seconds + between(f.quietAfter ? 13 : 6, 16);
   }
 
   let offset = 0;
