@@ -88,6 +88,7 @@ describe('relay doctor', () => {
       'relay',
       'spool',
       'disk',
+      'files',
       'cloud',
       'clock',
       'token',

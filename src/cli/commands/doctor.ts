@@ -1,3 +1,4 @@
+import { privateByDefault } from '../../lib/private.ts';
 import { type Command, loadConfigFor, parseCommandArgs } from '../context.ts';
 import { thisBuild } from '../lib/cpu.ts';
 import { type Check, diagnose } from '../lib/diagnose.ts';
@@ -21,6 +22,8 @@ export const doctor: Command = {
       else io.out(`${MARK.fail} config: ${failed.message}`);
       return 2;
     }
+    // The spool check may create the spool: owner-only, as relay serve would.
+    privateByDefault();
     // Not a check (nothing to pass or fail): which file to run on this PC's CPU.
     const build = await thisBuild();
     if (!values.json) io.out(`relay doctor: ${loaded.path}\n${build.line}\n`);

@@ -1,5 +1,6 @@
 import { loadConfig } from '../../config/index.ts';
 import { createFileLogger, createStdoutLog, type RelayLog } from '../../lib/log.ts';
+import { privateByDefault } from '../../lib/private.ts';
 import { type Relay, startRelay } from '../../relay.ts';
 import { SpoolOpenError } from '../../spool/index.ts';
 import { type Command, loadConfigFor, parseCommandArgs } from '../context.ts';
@@ -14,6 +15,8 @@ export const serve: Command = {
     const { values } = parseCommandArgs('serve', args, { service: { type: 'boolean' } });
     const loaded = loadConfigFor(values.config, io);
     if (!loaded) return 2;
+    // Before the log or the spool is opened: every file the relay makes is owner-only.
+    privateByDefault();
     const { level, file } = loaded.config.log;
     // The log never stops the relay: a write that fails is counted in its health
     // (/health's log_failing) and retried. Only a path the config makes

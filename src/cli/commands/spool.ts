@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { Config } from '../../config/index.ts';
 import { systemClock } from '../../lib/clock.ts';
 import { silentLogger } from '../../lib/log.ts';
+import { privateByDefault } from '../../lib/private.ts';
 import { describeUnreadable, Spool, SpoolOpenError } from '../../spool/index.ts';
 import { type Command, type Io, loadConfigFor, parseCommandArgs, UsageError } from '../context.ts';
 import { printJson } from '../lib/output.ts';
@@ -33,6 +34,8 @@ export const spool: Command = {
       io.err(`relay: ${file} is this relay's own spool (spool.path): give a quarantined file or a backup`);
       return 2;
     }
+    // The salvage copy and a new spool hold tokens and order bodies: owner-only, as relay serve makes them.
+    privateByDefault();
     return salvageInto(loaded.config, file, io, values.json === true);
   },
 };

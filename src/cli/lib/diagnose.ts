@@ -10,6 +10,7 @@ import {
 } from '../../forward/index.ts';
 import { type Clock, systemClock } from '../../lib/clock.ts';
 import { VERSION } from '../../version.ts';
+import { checkFiles } from './diagnose-files.ts';
 import { checkDisk, checkSpool } from './diagnose-spool.ts';
 import { localRelayUrl, probeRelay, type Reply, request } from './local.ts';
 import { isoWithOffset, scrubTokens, tokenLabel } from './output.ts';
@@ -81,6 +82,7 @@ export async function diagnose(config: Config, configPath: string, deps: Diagnos
 
   checks.push(...(await checkSpool(config)));
   checks.push(checkDisk(config));
+  checks.push(checkFiles(config, configPath));
 
   // Network: the guide's test 2 (GET /health, timeout), then its test 3 per token, by the
   // forwarder's route: cloud.proxy, else HTTPS_PROXY / NO_PROXY, named in the message.
