@@ -33,6 +33,10 @@ export interface IngestSettings {
   warningsInBody?: WarningsInBody;
 }
 
+/** What an operator can do about a closed connection: the usual causes, in the POS's HTTP client. */
+const CONNECTION_HINT =
+  'the POS closed the connection, or sent a second request (or a CRLF after the body) before the answer; one request at a time per connection, no pipelining';
+
 export const INVALID_TOKEN = 'Invalid or inactive webhook token';
 const ALLOWED_ENVS = ['prod', 'dev'] as const;
 
@@ -138,6 +142,26 @@ export class IngestService {
       );
     }
     return { env, token: entry.token };
+  }
+
+  /**
+   * A request whose connection closed before it was stored (the POS went
+   * away, or sent more on the connection than Bun's server reads behind a
+   * pending answer): not stored, so the POS's resend makes no duplicate.
+   */
+  notStored(token: string, client: () => string | null): void {
+    this.deps.log.warn(
+      { token: maskToken(token), client: client(), hint: CONNECTION_HINT },
+      'webhook not stored: its connection closed before the answer',
+    );
+  }
+
+  /** An event stored whose answer could not be sent: the POS may send it again, and the cloud would get it twice. */
+  answerLost(token: string, eventId: string, client: () => string | null): void {
+    this.deps.log.warn(
+      { event_id: eventId, token: maskToken(token), client: client(), hint: CONNECTION_HINT },
+      'event stored, but its connection closed before the answer: a resend by the POS is a duplicate of it',
+    );
   }
 
   /**

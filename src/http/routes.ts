@@ -23,9 +23,16 @@ export const ingestRoutes = (service: IngestService, metrics?: RelayMetrics) => 
     async ({ params, request, server }) => {
       const started = performance.now();
       const answer = await handle(service, params.token, request, large);
+      if (answer === GONE) {
+        service.notStored(params.token, clientOf(server, request));
+        return reply({ status: 400, body: { detail: 'Connection closed before the answer' } });
+      }
       // The one place every refusal of this route passes: counted, and logged at most once a minute per kind.
       if ('reason' in answer)
         service.refusals.record(answer.reason, params.token, clientOf(server, request), answer.note);
+      // Stored, but the connection closed while it was: the POS gets no answer and may send it again.
+      if (answer.status === 200 && request.signal.aborted)
+        service.answerLost(params.token, String(answer.body.event_id), clientOf(server, request));
       const res = reply(answer);
       metrics?.ingestSeconds((performance.now() - started) / 1000);
       return res;
@@ -50,12 +57,28 @@ type Peer = { requestIP(request: Request): { address: string } | null } | null |
 export const clientOf = (server: Peer, request: Request) => (): string | null =>
   server?.requestIP(request)?.address ?? null;
 
+/** The request's connection closed before it was stored: nothing is stored, and no answer can reach the POS. */
+const GONE = Symbol('connection closed');
+
+/**
+ * Whether the connection closed under the request. Bun's server cannot
+ * answer a request while another follows it on the connection (two
+ * requests in one send, or a CRLF after the body): it closes the connection
+ * and drops the answer, and the request's signal aborts one turn of the
+ * event loop after its body was read. Asked after that turn and before
+ * storing, so the POS's resend is not a duplicate.
+ */
+async function connectionClosed(request: Request): Promise<boolean> {
+  await new Promise((resolve) => setImmediate(resolve));
+  return request.signal.aborted;
+}
+
 async function handle(
   service: IngestService,
   token: string,
   request: Request,
   large: BodyBudget,
-): Promise<Answer | IngestRefusal> {
+): Promise<Answer | IngestRefusal | typeof GONE> {
   const admitted = service.admit(token, envValues(request.url));
   if ('status' in admitted) return admitted;
   // Before the body is read: an encoding the cloud cannot read is refused unread (body.ts judgeEncoding).
@@ -67,6 +90,7 @@ async function handle(
     const judged = encodedBodyDetail(encoding.coding, encoding.label, read.bytes);
     return ingestRefusal(judged.compressed ? 'compressed_body' : 'mislabelled_encoding', judged.detail);
   }
+  if (await connectionClosed(request)) return GONE;
   const n = read.bytes.byteLength;
   if (n <= LARGE_BODY) return service.store(admitted.token, admitted.env, read.bytes);
   await large.acquire(n);

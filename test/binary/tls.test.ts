@@ -9,12 +9,13 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../../src/config/index.ts';
 import { installBinary, portOf, startBinary } from '../helpers/binary.ts';
+import { makeCert, OPENSSL } from '../helpers/cert.ts';
 import { type MockCloud, startMockCloud } from '../helpers/mock-cloud.ts';
 import { ORDER_CREATED, TOKEN, tempDir } from '../helpers/relay.ts';
 import { relayToml, runBounded } from '../helpers/reliability.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-const openssl = Bun.which('openssl');
+const openssl = OPENSSL;
 if (!openssl) console.warn('tls.test.ts: no openssl CLI here to make a certificate; the HTTPS tests are skipped');
 
 let root: { dir: string; cleanup: () => void };
@@ -29,37 +30,6 @@ afterAll(async () => {
   await cloud.stop();
   root.cleanup();
 });
-
-/** A self-signed P-256 certificate for 127.0.0.1 and localhost, as `relay init` might make one. */
-function makeCert(dir: string, name: string): { cert: string; key: string } {
-  const cert = join(dir, `${name}.crt`);
-  const key = join(dir, `${name}.key`);
-  const p = Bun.spawnSync(
-    [
-      openssl!,
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '2',
-      '-subj',
-      '/CN=relay.local',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1,DNS:localhost',
-    ],
-    { stderr: 'pipe' },
-  );
-  if (p.exitCode !== 0) throw new Error(`openssl failed: ${p.stderr.toString()}`);
-  return { cert, key };
-}
 
 /** An installation whose relay.toml has these [server] keys (TLS paths relative to its folder). */
 function install(name: string, server: Partial<Config['server']> = {}): string {
