@@ -1,4 +1,4 @@
-import { type AdminMetrics, adminRoutes, createMetrics, type ReloadResult } from './admin/index.ts';
+import { type AdminMetrics, adminRoutes, createMetrics, Logins, type ReloadResult } from './admin/index.ts';
 import { Alerter, type AlerterOptions, AlertWatch, watchMetrics } from './alerts/index.ts';
 import { type Config, listenError, loadTls } from './config/index.ts';
 import { createForwarder, type Forwarder, type ForwardSettings, resolveProxy } from './forward/index.ts';
@@ -163,10 +163,13 @@ export async function startRelay(config: Config, deps: RelayDeps): Promise<Relay
     return { ok: true, problems: [] };
   };
 
+  // Wrong admin passwords per address: the admin guard holds them, the alerter reads the blocks.
+  const logins = new Logins({ clock, log });
   const alerts = new Alerter({
     ...deps.alerts,
     config: () => current,
     source: {
+      adminBlocks: () => logins.blocked(),
       spool: () => spool.stats(),
       cloud: () => forwarder.cloud,
       paused: () => forwarder.paused(),
@@ -187,6 +190,7 @@ export async function startRelay(config: Config, deps: RelayDeps): Promise<Relay
     health,
     log,
     clock,
+    logins,
     alerts: {
       status: () => alerts.status(),
       counters: () => alerts.counters(),

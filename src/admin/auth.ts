@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { type Answer, refusal } from '../http/index.ts';
+import type { Logins } from './logins.ts';
 
 /**
  * Who may use the admin surface (status page, /admin/api/*, /metrics):
@@ -10,6 +11,7 @@ import { type Answer, refusal } from '../http/index.ts';
  * cross-site form cannot set it, and a cross-site fetch that does needs a
  * CORS preflight the relay never grants, so a page open in the technician's
  * browser cannot replay events or reload the config behind their back.
+ * Wrong passwords slow their address down (login-policy.ts, logins.ts).
  */
 
 export const ADMIN_USER = 'admin';
@@ -67,10 +69,23 @@ const UNAUTHORIZED: Answer = refusal(
  * Decides one request: the refusal to send, or undefined when it may go on.
  * `ip` is the peer address as the server saw it.
  */
-export function checkAccess(request: Request, ip: string | null, password: string): Answer | undefined {
+export function checkAccess(
+  request: Request,
+  ip: string | null,
+  password: string,
+  logins?: Logins,
+): Answer | undefined {
   if (password !== '') {
     const creds = parseBasic(request.headers.get('authorization'));
-    if (!creds || !credentialsMatch(creds.user, creds.pass, password)) return UNAUTHORIZED;
+    // No credentials is a browser's first request, before it asks for them: no guess.
+    if (!creds) return UNAUTHORIZED;
+    const held = logins?.hold(ip);
+    if (held) return held;
+    if (!credentialsMatch(creds.user, creds.pass, password)) {
+      logins?.failed(ip);
+      return UNAUTHORIZED;
+    }
+    logins?.succeeded(ip);
   } else {
     if (!isLoopback(ip)) {
       return refusal(

@@ -6,6 +6,7 @@ import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import type { RelayMetrics } from '../lib/metrics.ts';
 import type { Spool, SpoolStats } from '../spool/index.ts';
+import type { LoginCounters, Logins } from './logins.ts';
 import { createPromMetrics } from './metrics.ts';
 
 export interface ReloadResult {
@@ -22,6 +23,8 @@ export interface GaugeSource {
   tokens: () => readonly { token: string; active: boolean }[];
   /** The alerter's counters, once it runs. */
   alerts?: () => AlertCounters | null;
+  /** Wrong admin passwords, refused tries and blocks since start. */
+  logins?: () => LoginCounters;
 }
 
 export interface AdminMetrics extends RelayMetrics {
@@ -50,6 +53,8 @@ export interface AdminDeps {
   health: () => import('../health/index.ts').Health;
   log: Logger;
   clock: Clock;
+  /** Wrong admin passwords per address (logins.ts); the relay shares its own with the alerter, else one is made. */
+  logins?: Logins;
   /** What alerts fire, were sent, and how each receiver does; absent where no alerter runs. */
   alerts?: {
     status: () => AlertStatus;
@@ -59,6 +64,8 @@ export interface AdminDeps {
   };
 }
 
+export { LOGIN_POLICY } from './login-policy.ts';
+export { type LoginBlock, type LoginCounters, Logins, type LoginsView } from './logins.ts';
 export { adminRoutes } from './routes.ts';
 
 export function createMetrics(): AdminMetrics {

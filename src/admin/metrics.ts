@@ -91,6 +91,28 @@ export function createPromMetrics(): AdminMetrics {
   const seenLanes = new Map<string, { token: string; env: Env }>();
   const stats = (): SpoolStats | undefined => source?.spool();
   registerAlertMetrics(registers, () => source?.alerts?.());
+  const logins = () => source?.logins?.() ?? { failures: 0, refused: 0, blocks: 0 };
+  new Counter({
+    name: 'relay_admin_login_failures_total',
+    help: 'Admin password tries refused since start: wrong (checked, 401), held (429 unchecked: the address must wait or is blocked).',
+    labelNames: ['result'] as const,
+    registers,
+    collect() {
+      const c = logins();
+      this.reset();
+      this.inc({ result: 'wrong' }, c.failures);
+      this.inc({ result: 'held' }, c.refused);
+    },
+  });
+  new Counter({
+    name: 'relay_admin_login_blocks_total',
+    help: 'Client addresses blocked since start for too many wrong admin passwords.',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(logins().blocks);
+    },
+  });
 
   /** Per token, then env: no key string is built per webhook. */
   const receivedLanes = new Map<string, Partial<Record<Env, LaneCount>>>();

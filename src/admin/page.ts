@@ -232,6 +232,16 @@ function alerts(v: StatusView, now: number): Html {
 </section>`;
 }
 
+function logins(v: StatusView, now: number): Html {
+  const l = v.admin_logins;
+  if (!l || (l.failures === 0 && l.refused === 0)) return html``;
+  return html`<section id="admin-logins">
+  <h2>Wrong admin passwords since start</h2>
+  <p>${l.failures} wrong, ${l.refused} more refused unchecked (429: the address had to wait), ${l.blocks} block${l.blocks === 1 ? '' : 's'}${l.last_failure ? html`; the last from <code>${l.last_failure.client}</code> ${when(l.last_failure.at, now)}` : ''}.</p>
+  ${l.blocked.length === 0 ? '' : html`<ul>${l.blocked.map((b) => html`<li data-blocked="${b.client}"><code>${b.client}</code> blocked until <time datetime="${b.until}">${b.until}</time> (${b.failures} wrong passwords)</li>`)}</ul>`}
+</section>`;
+}
+
 function config(v: StatusView): Html {
   return html`<section id="config">
   <div class="section-head"><h2>Configuration in force</h2><button type="button" data-action="reload">Reload config</button></div>
@@ -253,6 +263,7 @@ ${deadLetters(v, now)}
 ${recent(v, now)}
 ${warnings(v)}
 ${refusalsSection(v.refusals, v.site.timezone, now)}
+${logins(v, now)}
 ${config(v)}`;
 }
 

@@ -5,6 +5,7 @@ import { EVENT_STATUSES } from '../spool/index.ts';
 import { APP_CSS, APP_JS } from './assets.ts';
 import { checkAccess } from './auth.ts';
 import type { AdminDeps } from './index.ts';
+import { Logins } from './logins.ts';
 import { renderLive, renderPage } from './page.ts';
 import { buildStatus, eventView } from './view.ts';
 
@@ -85,7 +86,9 @@ export const limitInRange = (n: number): boolean => Number.isInteger(n) && n >= 
 /** The peer address as the server saw it; no server when a test calls the app directly. */
 type Peer = { requestIP(request: Request): { address: string } | null } | null;
 
-export const adminRoutes = (deps: AdminDeps) => {
+export const adminRoutes = (given: AdminDeps) => {
+  const logins = given.logins ?? new Logins({ clock: given.clock, log: given.log });
+  const deps: AdminDeps = { ...given, logins };
   const { spool, metrics, log } = deps;
   metrics.watch({
     spool: () => spool.stats(),
@@ -93,11 +96,13 @@ export const adminRoutes = (deps: AdminDeps) => {
     now: () => deps.clock.now(),
     tokens: () => deps.config().tokens,
     alerts: () => deps.alerts?.counters() ?? null,
+    logins: () => logins.counters(),
   });
 
   /** The guard's refusal, or undefined when the caller may go on. */
   const guard = (request: Request, server: Peer): Response | undefined => {
-    const refused = checkAccess(request, server?.requestIP(request)?.address ?? null, deps.config().admin.password);
+    const ip = server?.requestIP(request)?.address ?? null;
+    const refused = checkAccess(request, ip, deps.config().admin.password, logins);
     return refused && send(refused);
   };
 

@@ -6,6 +6,7 @@ import { VERSION } from '../version.ts';
 import { WARNING_HELP, WARNING_IDS, type WarningId } from '../warnings/index.ts';
 import type { AdminDeps } from './index.ts';
 import { type Level, shortOutage, statusLevel } from './level.ts';
+import type { LoginsView } from './logins.ts';
 import { type RefusalsView, refusalAttention, refusalsView } from './refusals.ts';
 import { type SiteView, siteView } from './site.ts';
 
@@ -121,6 +122,8 @@ export interface StatusView {
   warnings: { id: string; count: number; help: string }[];
   /** Webhooks refused (401, 400, 413, 429, 503...): still arriving, by reason since start, by token. */
   refusals: RefusalsView;
+  /** Wrong admin passwords since start, the addresses blocked now, the last one; null where no guard runs. */
+  admin_logins: LoginsView | null;
   config: unknown;
 }
 
@@ -217,6 +220,12 @@ export async function buildStatus(deps: AdminDeps): Promise<StatusView> {
   // A POS refused again and again (a wrong token, broken JSON) needs a look: nobody at the POS sees its 4xx.
   const refused = refusalsView(deps.metrics.refusals(), siteView(config.site, now).timezone, now, config.tokens);
   attention.push(...refusalAttention(refused));
+  const logins = deps.logins?.view() ?? null;
+  for (const b of logins?.blocked ?? []) {
+    attention.push(
+      `${b.client} is blocked until ${b.until} after ${b.failures} wrong admin passwords: someone there may be guessing the password.`,
+    );
+  }
 
   const counted = deps.metrics.warningCounts();
   const ids = [...WARNING_IDS, ...Object.keys(counted).filter((k) => !(WARNING_IDS as readonly string[]).includes(k))];
@@ -257,6 +266,7 @@ export async function buildStatus(deps: AdminDeps): Promise<StatusView> {
     dead_letters: dead.map((e) => eventView(e, nameOf)),
     warnings: ids.map((id) => ({ id, count: counted[id] ?? 0, help: WARNING_HELP[id as WarningId] ?? '' })),
     refusals: refused,
+    admin_logins: logins,
     alerts: alertsView(deps),
     config: redactConfig(config),
   };

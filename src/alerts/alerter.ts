@@ -34,6 +34,8 @@ export interface AlertSource {
    * frame it was received in (age.ts). Absent: none.
    */
   clockSteps?(): readonly ClockStep[];
+  /** Client addresses blocked now for wrong admin passwords (admin/logins.ts); times monotonic. Absent: none. */
+  adminBlocks?(): readonly { client: string; since: number; until: number; failures: number }[];
 }
 
 export interface AlerterOptions extends Partial<DispatchOptions> {
@@ -264,6 +266,7 @@ export class Alerter {
       firstEvents: this.deps.watch.firstEvents(),
       refusals: this.deps.watch.refusals(),
       tokens: cfg.tokens.map((t) => ({ token: t.token, name: t.name })),
+      adminBlocks: this.deps.source.adminBlocks?.() ?? [],
     };
   }
 

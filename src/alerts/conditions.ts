@@ -408,6 +408,25 @@ export const CONDITIONS = [
     whatToDo:
       'Send the POS integrator the line under "Refused webhooks" on the status page: each body must be one JSON value in UTF-8, at most server.max_body_bytes. The refused events were not stored; the POS may send them again.',
   },
+  {
+    id: 'admin_login_blocked',
+    title: 'admin password guessed',
+    // One alert per blocked address; it resolves when the block ends (admin/login-policy.ts).
+    check: (snap) =>
+      (snap.adminBlocks ?? []).map((b) => ({
+        key: `admin_login_blocked:${b.client}`,
+        bad: true,
+        ok: false,
+        since: b.since,
+        details: { client: b.client, failures: b.failures, minutes: Math.ceil((b.until - b.since) / MINUTE) },
+      })),
+    firing: (d, w) =>
+      `${d.client} sent ${many(d.failures)} wrong admin passwords; at ${w.since} the relay blocked it for ${d.minutes} min ` +
+      '(its tries are answered 429 unchecked). Webhooks and other addresses are not affected.',
+    resolved: (d, w) => `the block of ${d.client} ended (blocked from ${w.since}, for ${w.lasted}).`,
+    whatToDo:
+      'Find the device at that address: someone may be guessing the status page password. If the shared network reaches the relay, keep server.host on 127.0.0.1 or put TLS and a long [admin] password in front; change the password if it may be known.',
+  },
 ] as const satisfies readonly ConditionDefinition[];
 
 export type ConditionId = (typeof CONDITIONS)[number]['id'];

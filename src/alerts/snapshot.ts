@@ -78,6 +78,8 @@ export interface Snapshot {
   refusals: readonly { reason: string; token: string; client: string | null; count: number; recent: number }[];
   /** The configured tokens: names for the text, and what to scrub from error strings. */
   tokens: readonly { token: string; name: string }[];
+  /** Client addresses blocked now for wrong admin passwords; `since` and `until` monotonic. */
+  adminBlocks?: readonly { client: string; since: number; until: number; failures: number }[];
 }
 
 /** What a condition's check is given besides the snapshot. */

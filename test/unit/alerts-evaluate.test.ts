@@ -187,6 +187,16 @@ const CASES: Case[] = [
     resolved:
       /^✅ Cantina Roma, resolved: the webhook bodies for token 019ab6ed… \(Main POS or Bar\) are taken again: none refused for 5 min/,
   },
+  {
+    condition: 'admin_login_blocked',
+    bad: (now, s) => ({
+      ...s,
+      adminBlocks: [{ client: '192.168.1.66', since: now - MIN, until: now + 14 * MIN, failures: 20 }],
+    }),
+    firing:
+      /^🔴 Cantina Roma: 192\.168\.1\.66 sent 20 wrong admin passwords; at 11:59 the relay blocked it for 15 min \(its tries are answered 429 unchecked\)\. Webhooks and other addresses are not affected\. What to do: Find the device at that address/,
+    resolved: /^✅ Cantina Roma, resolved: the block of 192\.168\.1\.66 ended \(blocked from 11:59, for 4 h/,
+  },
 ];
 
 /** Evaluations at the clock's now, keeping the state; only `condition`'s transitions are returned. */
