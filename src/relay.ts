@@ -1,12 +1,13 @@
 import { type AdminMetrics, adminRoutes, createMetrics, Logins, type ReloadResult } from './admin/index.ts';
 import { Alerter, type AlerterOptions, AlertWatch, watchMetrics } from './alerts/index.ts';
-import { type Config, listenError, loadTls } from './config/index.ts';
+import { authority, type Config, isWildcard, loadTls } from './config/index.ts';
 import { createForwarder, type Forwarder, type ForwardSettings, resolveProxy } from './forward/index.ts';
 import { buildHealth, describeStep } from './health/index.ts';
 import { createApp, IngestService, type IngestSettings } from './http/index.ts';
 import { type Clock, type ClockStep, ClockStepWatch, systemClock } from './lib/clock.ts';
 import { healthyLog, type Logger } from './lib/log.ts';
 import { maskToken } from './lib/mask.ts';
+import { type Listening, listenAll } from './listen.ts';
 import { Spool } from './spool/index.ts';
 import { VERSION } from './version.ts';
 
@@ -198,13 +199,14 @@ export async function startRelay(config: Config, deps: RelayDeps): Promise<Relay
     },
   });
   const app = createApp({ ingest, health, log, admin, metrics });
+  let listening: Listening;
   try {
-    app.listen({ hostname: config.server.host, port: config.server.port, ...SERVE_OPTIONS, ...(tls ? { tls } : {}) });
+    listening = listenAll(app, config.server, SERVE_OPTIONS, tls, log);
   } catch (e) {
     await spool.close();
-    throw listenError(config.server, tls !== undefined, e);
+    throw e;
   }
-  const server = app.server!;
+  const server = listening.server;
   forwarder.start();
   alerts.start();
 
@@ -224,7 +226,8 @@ export async function startRelay(config: Config, deps: RelayDeps): Promise<Relay
   log.info(
     {
       version: VERSION,
-      listen: `${server.hostname}:${server.port}`,
+      listen: listening.addresses[0],
+      also: listening.addresses.slice(1),
       spool: config.spool.path,
       cloud: config.cloud.url,
       tokens: config.tokens.map((t) => maskToken(t.token)),
@@ -236,7 +239,7 @@ export async function startRelay(config: Config, deps: RelayDeps): Promise<Relay
   let stopping: Promise<void> | null = null;
   return {
     port: server.port as number,
-    url: `${tls ? 'https' : 'http'}://${server.hostname === '0.0.0.0' ? '127.0.0.1' : server.hostname}:${server.port}`,
+    url: `${tls ? 'https' : 'http'}://${localAuthority(server.hostname ?? '', server.port as number)}`,
     spool,
     forwarder,
     metrics,
@@ -250,6 +253,7 @@ export async function startRelay(config: Config, deps: RelayDeps): Promise<Relay
         stopPrune();
         stopWatch();
         stopClockWatch();
+        await listening.stopOthers();
         await app.stop();
         await forwarder.stop();
         await spool.close();
@@ -260,6 +264,10 @@ export async function startRelay(config: Config, deps: RelayDeps): Promise<Relay
     },
   };
 }
+
+/** Where this machine reaches an address: a wildcard on its loopback (0.0.0.0 on 127.0.0.1, :: on ::1). */
+const localAuthority = (host: string, port: number): string =>
+  authority(isWildcard(host) ? (host === '::' ? '::1' : '127.0.0.1') : host, port);
 
 /** One retention pass; a failure is logged, so a timer never meets a rejection. */
 async function pruneDelivered(spool: Spool, retentionDays: number, clock: Clock, log: Logger): Promise<void> {

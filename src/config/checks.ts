@@ -1,4 +1,5 @@
 import { maskToken, maskUrl } from '../lib/mask.ts';
+import { listenConflict } from './listen.ts';
 
 /**
  * What one key's schema cannot say: keys that depend on each other, URLs
@@ -79,6 +80,11 @@ export function crossChecks(value: unknown, unresolved: Set<string>): Problem[] 
   }
 
   const server = (value as { server?: Record<string, unknown> }).server;
+  const host = server?.host;
+  const hosts = typeof host === 'string' || (Array.isArray(host) && host.every((h) => typeof h === 'string'));
+  const conflict = hosts ? listenConflict(host as string | string[]) : null;
+  if (conflict) problems.push({ at: ['server', 'host'], text: conflict });
+
   const cert = server?.tls_cert;
   const key = server?.tls_key;
   if (typeof cert === 'string' && typeof key === 'string' && (cert === '') !== (key === '')) {

@@ -1,6 +1,7 @@
 // The config module's public face: the rest of the relay imports from here only.
 
 export { maskToken } from '../lib/mask.ts';
+export { authority, isWildcard, type ListenAddress, LOOPBACKS, listenAddresses } from './listen.ts';
 export type { ConfigResult } from './load.ts';
 export {
   defaultConfig,

@@ -29,7 +29,11 @@ const section = <T extends TProperties>(properties: T) =>
   Type.Object(properties, { additionalProperties: false, default: {}, expected: 'a table' });
 
 export const ServerSchema = section({
-  host: nonEmpty('127.0.0.1'),
+  // An address, or a list of them; "localhost" is 127.0.0.1 and ::1 (listen.ts).
+  host: Type.Union([nonEmpty(), Type.Array(nonEmpty(), { minItems: 1 })], {
+    default: 'localhost',
+    expected: 'an address such as "localhost" or "0.0.0.0", or a list of them',
+  }),
   // 0 asks the OS for a free port; the tests rely on it.
   port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, expected: 'an integer 0..65535' }),
   max_body_bytes: Type.Integer({ minimum: 1, default: 10_485_760, expected: 'an integer > 0' }),

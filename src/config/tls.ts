@@ -1,5 +1,6 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { authority } from './listen.ts';
 import type { Config } from './schema.ts';
 
 /** The PEM texts Bun's server takes as `tls`. */
@@ -54,7 +55,12 @@ const TLS_MESSAGE = /SSL|X\.509|PEM|KEY|certificate/i;
  * errors name neither file, and a bind error names no key. A TLS-looking
  * message is blamed on the PEM files only when they were given.
  */
-export function listenError(server: Config['server'], tlsUsed: boolean, err: unknown): Error {
+export function listenError(
+  server: Config['server'],
+  tlsUsed: boolean,
+  err: unknown,
+  host: string = typeof server.host === 'string' ? server.host : (server.host[0] ?? ''),
+): Error {
   const msg = err instanceof Error ? err.message : String(err);
   if (tlsUsed && TLS_MESSAGE.test(msg)) {
     return new Error(
@@ -62,5 +68,5 @@ export function listenError(server: Config['server'], tlsUsed: boolean, err: unk
         `cannot serve HTTPS with them: ${msg}; the key must be the certificate's private key`,
     );
   }
-  return new Error(`server.host/server.port ${server.host}:${server.port}: cannot listen: ${msg}`);
+  return new Error(`server.host/server.port ${authority(host, server.port)}: cannot listen: ${msg}`);
 }

@@ -70,7 +70,8 @@ async function startSite(): Promise<void> {
   const dir = join(root.dir, 'site');
   Bun.spawnSync(['mkdir', '-p', dir]);
   const bin = await installBinary(dir);
-  writeFileSync(join(dir, 'relay.toml'), relayToml({ cloudUrl: cloud.url }));
+  // "localhost", the default (test configs otherwise say 127.0.0.1): both loopbacks.
+  writeFileSync(join(dir, 'relay.toml'), relayToml({ cloudUrl: cloud.url, config: { server: { host: 'localhost' } } }));
   relay = await startBinary(bin, ['serve'], { cwd: dir });
   hook = `${relay.url}/webhooks/v1/pos/${TOKEN}`;
 }
@@ -82,11 +83,19 @@ async function tlsSite(): Promise<{ url: string; cert: string }> {
     Bun.spawnSync(['mkdir', '-p', dir]);
     const bin = await installBinary(dir);
     const { cert, key } = makeCert(dir, 'relay');
-    const server = { tls_cert: cert, tls_key: key } as Partial<Config['server']>;
+    // server.host as a list: HTTPS on each address.
+    const server = { host: ['127.0.0.1', '::1'], tls_cert: cert, tls_key: key } as Partial<Config['server']>;
     writeFileSync(join(dir, 'relay.toml'), relayToml({ cloudUrl: cloud.url, config: { server } }));
     tls = { relay: await startBinary(bin, ['serve'], { cwd: dir }), cert };
   }
   return { url: `${tls.relay.url.replace(/^http:/, 'https:')}/webhooks/v1/pos/${TOKEN}`, cert: tls.cert };
+}
+
+/** The same address over IPv6 loopback: http://localhost as Windows resolves it (::1 first). */
+function overIpv6(url: string): string {
+  const u = new URL(url);
+  u.hostname = '[::1]';
+  return u.href;
 }
 
 // ---- the table ------------------------------------------------------------
@@ -457,6 +466,32 @@ describe('curl', () => {
     const a = await curl(
       ['--cacert', site.cert, '--tlsv1.3', '--data-binary', `@${file('tls13.json', p.text)}`],
       site.url,
+    );
+    await curlExact(a, Buffer.from(p.text));
+    return '200, exact bytes';
+  });
+});
+
+describe('loopback both ways', () => {
+  row('curl', 'http://[::1]: localhost as Windows resolves it (server.host "localhost", the default)', async () => {
+    const p = payload('curl-ipv6');
+    const a = await curl(['-g', '--data-binary', `@${file('ipv6.json', p.text)}`], overIpv6(hook));
+    await curlExact(a, Buffer.from(p.text));
+    return '200, exact bytes (the relay listens on 127.0.0.1 and ::1)';
+  });
+
+  row('Node.js 20 fetch', 'http://[::1]', async () => {
+    const [o] = await client([...programs.node, overIpv6(hook), file('node-ipv6.json', payload('node-ipv6').text)]);
+    await exact(o!);
+    return '200, exact bytes';
+  });
+
+  row('curl', 'HTTPS over ::1 (server.host a list: ["127.0.0.1", "::1"])', async () => {
+    const site = await tlsSite();
+    const p = payload('curl-tls-ipv6');
+    const a = await curl(
+      ['-g', '--cacert', site.cert, '--data-binary', `@${file('tls-ipv6.json', p.text)}`],
+      overIpv6(site.url),
     );
     await curlExact(a, Buffer.from(p.text));
     return '200, exact bytes';

@@ -159,7 +159,7 @@ describe('config.example.toml', () => {
       { token: TOKEN, name: 'Main POS', active: true },
       expect.objectContaining({ active: false }),
     ]);
-    expect(result.config.server).toMatchObject({ host: '127.0.0.1', port: 8080 });
+    expect(result.config.server).toMatchObject({ host: 'localhost', port: 8080 });
   });
 
   it('sets every key, each with a comment on the line above', () => {

@@ -11,7 +11,7 @@ import { configOf, CONFIG_PATH as PATH, problemsOf } from '../helpers/config-tex
 
 // Compile-time promise: the derived type is exactly the documented public shape.
 type Documented = {
-  server: { host: string; port: number; max_body_bytes: number; tls_cert: string; tls_key: string };
+  server: { host: string | string[]; port: number; max_body_bytes: number; tls_cert: string; tls_key: string };
   spool: { path: string; max_size_mb: number; retention_days: number; on_damage: 'quarantine' | 'refuse' };
   cloud: { url: string; timeout_seconds: number; proxy: string };
   forward: { rate_per_token: number; max_backoff_seconds: number; initial_backoff_seconds: number };
@@ -43,7 +43,7 @@ const configTypeIsDocumented: Same<Config, Documented> = true;
 void configTypeIsDocumented;
 
 const DEFAULTS: Documented = {
-  server: { host: '127.0.0.1', port: 8080, max_body_bytes: 10485760, tls_cert: '', tls_key: '' },
+  server: { host: 'localhost', port: 8080, max_body_bytes: 10485760, tls_cert: '', tls_key: '' },
   spool: { path: 'data/relay.db', max_size_mb: 1024, retention_days: 7, on_damage: 'quarantine' },
   cloud: { url: 'https://api.emiliavision.com', timeout_seconds: 30, proxy: '' },
   forward: { rate_per_token: 100, max_backoff_seconds: 300, initial_backoff_seconds: 1 },
@@ -84,7 +84,7 @@ describe('defaults', () => {
   it('defaults the keys a section leaves out and keeps the ones it sets', () => {
     const config = configOf('[server]\nport = 9000\n[[tokens]]\ntoken = "abc"');
     expect(config.server).toEqual({
-      host: '127.0.0.1',
+      host: 'localhost',
       port: 9000,
       max_body_bytes: 10485760,
       tls_cert: '',
@@ -121,9 +121,15 @@ describe('defaults', () => {
 
 describe('type errors', () => {
   it.each([
-    ['server', 'host', '1', 'a non-empty string', '1'],
-    ['server', 'host', '""', 'a non-empty string', '""'],
-    ['server', 'host', '1979-05-27', 'a non-empty string', 'a date-time (1979-05-27)'],
+    ['server', 'host', '1', 'an address such as "localhost" or "0.0.0.0", or a list of them', '1'],
+    ['server', 'host', '""', 'an address such as "localhost" or "0.0.0.0", or a list of them', '""'],
+    [
+      'server',
+      'host',
+      '1979-05-27',
+      'an address such as "localhost" or "0.0.0.0", or a list of them',
+      'a date-time (1979-05-27)',
+    ],
     ['server', 'port', '"8080"', 'an integer 0..65535', '"8080"'],
     ['server', 'port', '65536', 'an integer 0..65535', '65536'],
     ['server', 'port', '-1', 'an integer 0..65535', '-1'],

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import type { Config } from '../../config/index.ts';
+import { authority, type Config, listenAddresses } from '../../config/index.ts';
 import { fetchProxy, type ProxyRoute, proxyFailure, scrubProxy, throughProxy } from '../../forward/index.ts';
 import { type ReportedHealth, readHealth } from '../../health/index.ts';
 import { systemClock } from '../../lib/clock.ts';
@@ -64,11 +64,11 @@ export async function withSpool(
 export function localRelayUrl(config: Config): string | undefined {
   const { host, port, tls_cert } = config.server;
   if (port === 0) return undefined;
-  let h = host;
+  // The first address listened on ("localhost": 127.0.0.1).
+  let h = listenAddresses(host)[0]!.host;
   if (h === '0.0.0.0') h = '127.0.0.1';
-  else if (h === '::' || h === '[::]') h = '[::1]';
-  else if (h.includes(':') && !h.startsWith('[')) h = `[${h}]`;
-  return `${tls_cert ? 'https' : 'http'}://${h}:${port}`;
+  else if (h === '::') h = '::1';
+  return `${tls_cert ? 'https' : 'http'}://${authority(h, port)}`;
 }
 
 export type Reply =

@@ -23,6 +23,8 @@ export const TOKEN_ENV = 'RELAY_TOKEN';
 
 /** TOML basic string. JSON's escapes (\" \\ \n \uXXXX) are all valid TOML (TOML 1.0, "String"). */
 export const tomlString = (s: string): string => JSON.stringify(s);
+const tomlHost = (h: string | string[]): string =>
+  typeof h === 'string' ? tomlString(h) : `[${h.map(tomlString).join(', ')}]`;
 
 export function renderConfig(opts: TemplateOptions): string {
   const d = defaultConfig();
@@ -49,10 +51,11 @@ active = true
 # token = "\${RELAY_TOKEN}"; the relay refuses to start while it is unset.
 
 [server]
-# Address the POS posts webhooks to. "127.0.0.1": only programs on this machine
-# (the POS runs on this PC). "0.0.0.0": every network interface (the POS is another
-# machine; allow the port in the firewall).
-host = ${tomlString(d.server.host)}
+# Address the POS posts webhooks to. "localhost": only programs on this machine
+# (the POS runs on this PC), on 127.0.0.1 and ::1 both (Windows resolves localhost
+# to ::1 first). "0.0.0.0": every network interface (the POS is another machine;
+# allow the port in the firewall). A list listens on each: ["127.0.0.1", "192.168.1.20"].
+host = ${tomlHost(d.server.host)}
 # TCP port. The POS's webhook URL becomes http://<this machine>:<port>/webhooks/v1/pos/<token>.
 port = ${d.server.port}
 # Largest webhook body accepted, in bytes (the cloud's limit: 10 MB); larger ones get 413.
