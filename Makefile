@@ -8,7 +8,7 @@ ifeq ($(BUN),)
 BUN := bun
 endif
 
-.PHONY: all bun deps build run test test-unit test-integration test-binary lint format check migrations bench soak release clean chromium wine mingw
+.PHONY: all bun deps build run test test-unit test-integration test-binary test-clients clients lint format check migrations bench soak release clean chromium wine mingw
 
 all: build
 
@@ -37,6 +37,14 @@ run: deps
 chromium:
 	@command -v chromium >/dev/null 2>&1 || apt-get install -y chromium || (apt-get update && apt-get install -y chromium)
 
+# The client matrix (test/clients) drives Debian's Java 17 with Jackson, Go,
+# Mono, Python requests, curl and openssl; the test layer installs the same
+# packages itself when they are missing.
+CLIENT_PACKAGES := openjdk-17-jdk-headless libjackson2-databind-java golang-go mono-devel python3-requests curl openssl
+clients:
+	@missing=$$(for p in $(CLIENT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then apt-get install -y $$missing || (apt-get update && apt-get install -y $$missing); fi
+
 # The Windows builds embed relay-service.exe (src/cli/service/relay-service.c),
 # cross-compiled with Debian's mingw-w64.
 mingw:
@@ -51,7 +59,7 @@ wine:
 
 # Every layer (README "Architecture"): the binary and the release files built
 # first, Chromium for the status page, the Wine chroot for the Windows binary.
-test: build dist/SHA256SUMS chromium wine
+test: build dist/SHA256SUMS chromium wine clients
 	bun test --timeout 30000
 
 # One layer each. Unit: pure functions, no build, no server, seconds.
@@ -65,6 +73,11 @@ test-integration: deps
 # The compiled binary, the release files, the status page in Chromium.
 test-binary: build dist/SHA256SUMS chromium wine
 	bun test --timeout 30000 ./test/binary
+
+# Real POS HTTP clients (Java, Python, Node, Go, .NET, curl, a raw socket)
+# against the compiled binary and a mock cloud; prints the "Tested clients" table.
+test-clients: build clients
+	bun test --timeout 30000 ./test/clients
 
 # One formatter/linter (Biome) plus the type checker over source and tests.
 lint: deps
