@@ -114,7 +114,35 @@ export function crossChecks(value: unknown, unresolved: Set<string>): Problem[] 
       });
   });
   problems.push(...siteAndAlerts(value));
+  problems.push(...telemetryChecks(value));
   return problems;
 }
 
 const isPositive = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n) && n > 0;
+
+/** An HTTP header name (RFC 9110 token). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** [telemetry]: the endpoint parses, headers are sendable. A header's value is never shown back: it may be a key. */
+function telemetryChecks(value: unknown): Problem[] {
+  const problems: Problem[] = [];
+  const t = (value as { telemetry?: Table }).telemetry;
+  const endpoint = t?.endpoint;
+  if (typeof endpoint === 'string' && endpoint !== '' && !urlOf(endpoint, ['http:', 'https:'])) {
+    problems.push({
+      at: ['telemetry', 'endpoint'],
+      text: `expected an http:// or https:// URL such as "http://collector:4318", got ${JSON.stringify(maskUrl(endpoint))}`,
+    });
+  }
+  const headers = t?.headers;
+  if (headers !== null && typeof headers === 'object' && !Array.isArray(headers)) {
+    for (const [name, v] of Object.entries(headers)) {
+      if (!HEADER_NAME.test(name)) {
+        problems.push({ at: ['telemetry', 'headers', name], text: 'expected a header name (letters, digits, "-")' });
+      } else if (typeof v === 'string' && /[\r\n\0]/.test(v)) {
+        problems.push({ at: ['telemetry', 'headers', name], text: 'expected a value on one line (no line breaks)' });
+      }
+    }
+  }
+  return problems;
+}

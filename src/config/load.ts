@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { TSchema } from '@sinclair/typebox';
 import { Value, ValueErrorType } from '@sinclair/typebox/value';
-import { maskToken, maskUrl } from '../lib/mask.ts';
+import { maskHeaders, maskToken, maskUrl } from '../lib/mask.ts';
 import { crossChecks, type Problem, type Segment } from './checks.ts';
 import { type Config, ConfigSchema } from './schema.ts';
 
@@ -80,6 +80,8 @@ export function redactConfig(config: Config): unknown {
   copy.cloud.proxy = maskUrl(copy.cloud.proxy);
   copy.alerts.smtp_url = maskUrl(copy.alerts.smtp_url);
   copy.alerts.webhook_url = maskUrl(copy.alerts.webhook_url, { path: true });
+  copy.telemetry.endpoint = maskUrl(copy.telemetry.endpoint);
+  copy.telemetry.headers = maskHeaders(copy.telemetry.headers);
   return copy;
 }
 
@@ -131,7 +133,9 @@ function describe(type: ValueErrorType, schema: TSchema, at: Segment[], got: unk
 /** How a value the technician wrote is shown back; a token's value, or a string where a token entry belongs, is masked. */
 function show(got: unknown, at: Segment[]): string {
   if (got === undefined) return 'nothing';
-  const maybeToken = at[0] === 'tokens' && (at.length <= 2 || at[2] === 'token');
+  // telemetry.headers hold API keys: shown like tokens.
+  const maybeToken =
+    (at[0] === 'tokens' && (at.length <= 2 || at[2] === 'token')) || (at[0] === 'telemetry' && at[1] === 'headers');
   if (typeof got === 'string') return JSON.stringify(maybeToken && got !== '' ? maskToken(got) : got);
   // A token written without quotes is still a secret: its digits are masked like any token's.
   if (maybeToken && (typeof got === 'number' || typeof got === 'bigint')) return `the number ${maskToken(String(got))}`;

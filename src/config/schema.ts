@@ -19,6 +19,9 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
  */
 export const WARNINGS_IN_BODY = ['dev', 'always', 'never'] as const;
 
+/** A site id: what a label and a file name both take. One owner: the schema's pattern and its wording. */
+export const SITE_ID_PATTERN = '^([A-Za-z0-9._-]{1,64})?$';
+
 const positive = (def: number) => Type.Number({ exclusiveMinimum: 0, default: def, expected: 'a number > 0' });
 
 const nonEmpty = (def?: string) =>
@@ -75,6 +78,24 @@ export const SiteSchema = section({
   name: Type.String({ default: '', expected: 'a string' }),
   // IANA zone of the restaurant ("America/Sao_Paulo"); "" takes this PC's zone when the config is read.
   timezone: Type.String({ default: '', expected: 'an IANA time zone name such as "America/Sao_Paulo"' }),
+  // This site among many, in pushed telemetry (service.instance.id); "" uses one made once and kept in the spool.
+  id: Type.String({
+    pattern: SITE_ID_PATTERN,
+    default: '',
+    expected: 'letters, digits, ".", "_" or "-" (1 to 64), or "" for one made once and kept in the spool',
+  }),
+});
+
+export const TelemetrySchema = section({
+  // OTLP/HTTP base URL ("http://collector:4318"): metrics go to <endpoint>/v1/metrics, warnings
+  // and errors of the log to <endpoint>/v1/logs. "": nothing is pushed.
+  endpoint: Type.String({ default: '', expected: 'an http:// or https:// URL, or ""' }),
+  // Sent with every push, e.g. an API key; their values are never shown.
+  headers: Type.Record(Type.String(), Type.String({ expected: 'a string' }), {
+    default: {},
+    expected: 'a table of header names and string values',
+  }),
+  interval_seconds: Type.Number({ minimum: 1, default: 60, expected: 'a number >= 1' }),
 });
 
 const ratio = (def: number) =>
@@ -172,6 +193,7 @@ export const ConfigSchema = Type.Object(
     site: SiteSchema,
     warnings: WarningsSchema,
     alerts: AlertsSchema,
+    telemetry: TelemetrySchema,
   },
   { additionalProperties: false, default: {}, expected: 'a table' },
 );

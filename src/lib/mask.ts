@@ -38,3 +38,8 @@ export function scrubTokens(text: string, tokens: Iterable<string>): string {
   }
   return out;
 }
+
+/** Header values as they may be shown (an API key among them): each like a token, names as written. */
+export function maskHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([name, v]) => [name, maskToken(v)]));
+}

@@ -154,7 +154,7 @@ describe('the site on the status page', () => {
     const clock = new FakeClock(Date.UTC(2026, 0, 1, 0, 0, 0)); // 21:00 the evening before in São Paulo
     const tmp = tempDir('relay-site-');
     const config = testConfig(tmp.dir);
-    config.site = { name: 'Cantina <Centro>', timezone: 'America/Sao_Paulo' };
+    config.site = { ...config.site, name: 'Cantina <Centro>', timezone: 'America/Sao_Paulo' };
     const relay = await startRelay(config, { log: silentLogger, clock });
     const r = { url: relay.url, stop: async () => (await relay.stop(), tmp.cleanup()) };
     cleanups.push(() => r.stop());

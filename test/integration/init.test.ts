@@ -37,7 +37,7 @@ describe('relay init', () => {
       name,
       name === 'tokens' ? TokenSchema.properties : (schema as { properties: object }).properties,
     ]);
-    expect(sections.length).toBe(11);
+    expect(sections.length).toBe(12);
     for (const [section, props] of sections) {
       const lines = sectionLines(text, section);
       for (const key of Object.keys(props)) {

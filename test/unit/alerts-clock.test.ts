@@ -123,7 +123,7 @@ function rig() {
   const clock = new FakeClock(NOON);
   const config = defaultConfig();
   config.alerts = { ...config.alerts, success_rate_window: 100, first_events: 20 };
-  config.site = { name: 'Cantina Roma', timezone: 'UTC' };
+  config.site = { ...config.site, name: 'Cantina Roma', timezone: 'UTC' };
   const spool: SpoolStats = {
     pending: 0,
     delivered: 0,

@@ -216,7 +216,7 @@ describe('site, proxy and alerts keys', () => {
 
   it("takes a known zone as it is, and this PC's zone when it is left out", () => {
     expect(configOf('[site]\ntimezone = "America/Sao_Paulo"').site.timezone).toBe('America/Sao_Paulo');
-    expect(configOf('[site]\nname = "Cantina"').site).toEqual({ name: 'Cantina', timezone: hostTimeZone() });
+    expect(configOf('[site]\nname = "Cantina"').site).toEqual({ name: 'Cantina', timezone: hostTimeZone(), id: '' });
   });
 
   it('shows URLs with secrets masked in the redacted config', () => {

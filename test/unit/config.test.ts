@@ -19,7 +19,8 @@ type Documented = {
   tokens: { token: string; name: string; active: boolean }[];
   admin: { password: string; outage_amber_seconds: number };
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'; file: string };
-  site: { name: string; timezone: string };
+  site: { name: string; timezone: string; id: string };
+  telemetry: { endpoint: string; headers: Record<string, string>; interval_seconds: number };
   warnings: { clock_ahead_minutes: number; identifier_min_samples: number; in_body: 'dev' | 'always' | 'never' };
   alerts: {
     webhook_url: string;
@@ -51,7 +52,7 @@ const DEFAULTS: Documented = {
   tokens: [],
   admin: { password: '', outage_amber_seconds: 60 },
   log: { level: 'info', file: '' },
-  site: { name: '', timezone: '' },
+  site: { name: '', timezone: '', id: '' },
   warnings: { clock_ahead_minutes: 15, identifier_min_samples: 20, in_body: 'dev' },
   alerts: {
     webhook_url: '',
@@ -69,6 +70,7 @@ const DEFAULTS: Documented = {
     spool_quarantined: true,
     first_events: 20,
   },
+  telemetry: { endpoint: '', headers: {}, interval_seconds: 60 },
 };
 
 describe('defaults', () => {
@@ -77,7 +79,7 @@ describe('defaults', () => {
       ...DEFAULTS,
       spool: { ...DEFAULTS.spool, path: '/etc/relay/data/relay.db' },
       // "" means this PC's zone, resolved when the file is read.
-      site: { name: '', timezone: hostTimeZone() },
+      site: { name: '', timezone: hostTimeZone(), id: '' },
     });
   });
 
@@ -191,7 +193,7 @@ describe('unknown keys', () => {
     ['forward', 'rate', 'rate_per_token, max_backoff_seconds, initial_backoff_seconds'],
     ['limits', 'burst', 'rate_per_token, burst_per_token'],
     ['log', 'lvl', 'level, file'],
-    ['site', 'zone', 'name, timezone'],
+    ['site', 'zone', 'name, timezone, id'],
     ['warnings', 'clock', 'clock_ahead_minutes, identifier_min_samples, in_body'],
   ])('names the key and line of an unknown key in [%s]', (section, key, allowed) => {
     expect(problemsOf(`# a comment\n[${section}]\n${key} = 1`)).toEqual([
@@ -200,7 +202,7 @@ describe('unknown keys', () => {
   });
 
   it('names an unknown top-level key and an unknown section', () => {
-    const allowed = 'server, spool, cloud, forward, limits, tokens, admin, log, site, warnings, alerts';
+    const allowed = 'server, spool, cloud, forward, limits, tokens, admin, log, site, warnings, alerts, telemetry';
     expect(problemsOf('debug = true\n\n[srever]\nport = 1')).toEqual([
       `config debug: unknown key (allowed: ${allowed}) (line 1)`,
       `config srever: unknown key (allowed: ${allowed}) (line 3)`,

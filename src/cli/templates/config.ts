@@ -134,6 +134,9 @@ name = ${tomlString(d.site.name)}
 # The restaurant's IANA time zone. A POS timestamp whose offset is not this zone's
 # offset at that moment gets a warning (a POS sending UTC for a São Paulo restaurant).
 timezone = ${tomlString(opts.timezone ?? d.site.timezone)}
+# This site's id among many in pushed telemetry ([telemetry]): letters, digits,
+# ".", "_", "-". "" uses one made once and kept in the spool.
+id = ${tomlString(d.site.id)}
 
 [warnings]
 # A POS timestamp more than this many minutes ahead of this PC's clock gets a
@@ -183,6 +186,17 @@ spool_quarantined = ${d.alerts.spool_quarantined}
 # Alert when any of a token's first this many events since start got payload
 # warnings (a new POS integration sending incomplete data); 0: never.
 first_events = ${d.alerts.first_events}
+
+[telemetry]
+# Push this relay's figures (those of /metrics) and its log's warnings and errors
+# over OTLP/HTTP to a collector, for many sites seen together. The base URL, e.g.
+# "http://collector:4318": metrics go to <endpoint>/v1/metrics, logs to
+# <endpoint>/v1/logs. "" pushes nothing. Goes through cloud.proxy when one is set.
+endpoint = ${tomlString(d.telemetry.endpoint)}
+# Headers sent with every push, e.g. { "Authorization" = "Bearer <key>" }; never shown.
+headers = {}
+# Seconds between pushes.
+interval_seconds = ${d.telemetry.interval_seconds}
 
 # One [[tokens]] block per POS token the relay accepts; copy a block to add one.
 ${tokenBlocks.join('\n')}`;
