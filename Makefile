@@ -104,7 +104,9 @@ bench: build
 # `make soak SEED=123 MINUTES=10` replays a run; no SEED draws one. Needs root
 # for the tmpfs disks and Debian's faketime for the clock steps (left out,
 # saying so, without). The summary is also written as JSON (SOAK_SUMMARY,
-# default /tmp/relay-soak-<seed>.json); SOAK_KINDS=cloud_down,kill9 narrows it.
+# default /tmp/relay-soak-<seed>.json); SOAK_KINDS=cloud_down,kill9 narrows it;
+# SOAK_FUSE=1 puts the spool on test/fuse's lossy FS and adds power cuts;
+# SOAK_BINARY=path soaks another build.
 SEED ?=
 MINUTES ?= 2
 soak: build

@@ -2,7 +2,8 @@
  * `make soak SEED=… MINUTES=…`: one soak run against dist/relay, its summary
  * printed and written as JSON (SOAK_SUMMARY, default
  * /tmp/relay-soak-<seed>.json). SOAK_KINDS=cloud_down,kill9,… narrows the
- * faults; SOAK_BINARY=path soaks another build instead of dist/relay. Exits 1 when a promise was broken.
+ * faults; SOAK_BINARY=path soaks another build instead of dist/relay;
+ * SOAK_FUSE=1 puts the spool on test/fuse's lossy FS and adds power cuts. Exits 1 when a promise was broken.
  */
 import { seedFrom } from '../helpers/reliability.ts';
 import type { FaultKind } from './schedule.ts';
@@ -22,8 +23,17 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 const summaryPath = process.env.SOAK_SUMMARY || `/tmp/relay-soak-${seed}.json`;
-const replay = `make soak SEED=${seed} MINUTES=${minutes}${kindsEnv ? ` SOAK_KINDS=${kindsEnv}` : ''}${process.env.SOAK_BINARY ? ` SOAK_BINARY=${process.env.SOAK_BINARY}` : ''}`;
+const replay = `make soak SEED=${seed} MINUTES=${minutes}${kindsEnv ? ` SOAK_KINDS=${kindsEnv}` : ''}${process.env.SOAK_BINARY ? ` SOAK_BINARY=${process.env.SOAK_BINARY}` : ''}${process.env.SOAK_FUSE === '1' ? ' SOAK_FUSE=1' : ''}`;
 const binary = process.env.SOAK_BINARY || undefined;
-const summary = await runSoak({ seed, seconds: Math.round(minutes * 60), kinds, summaryPath, replay, binary });
+const powerCuts = process.env.SOAK_FUSE === '1';
+const summary = await runSoak({
+  seed,
+  seconds: Math.round(minutes * 60),
+  kinds,
+  summaryPath,
+  replay,
+  binary,
+  powerCuts,
+});
 console.log(`soak: summary written to ${summaryPath}`);
 process.exit(summary.ok ? 0 : 1);

@@ -24,6 +24,7 @@ export const POINT_KINDS = [
   'flood_tokens',
   'flood_json',
   'clock_step',
+  'power_cut',
 ] as const;
 
 export type WindowKind = (typeof WINDOW_KINDS)[number];
@@ -78,6 +79,7 @@ const POINT_EVERY: Record<PointKind, number> = {
   flood_tokens: 35,
   flood_json: 35,
   clock_step: 30,
+  power_cut: 40,
 };
 
 const WINDOW_WEIGHT: Record<WindowKind, number> = {

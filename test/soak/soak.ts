@@ -7,6 +7,7 @@
 import { copyFileSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LOG_FILE_MAX_BYTES } from '../../src/lib/log.ts';
+import { type CutReport, fuseUnavailable, LossyFs } from '../fuse/lossy-fs.ts';
 import { installBinary } from '../helpers/binary.ts';
 import type { OnCleanup } from '../helpers/cleanup.ts';
 import { buildToml, type ConfigOver, TEST_TOKENS } from '../helpers/config.ts';
@@ -32,6 +33,11 @@ import {
 import { startWatchdog } from './watchdog.ts';
 
 export const ALL_KINDS: readonly FaultKind[] = [...WINDOW_KINDS, ...POINT_KINDS];
+/**
+ * What a run draws from unless told: all but power_cut, which needs the
+ * spool on the FUSE layer (slow, and no tmpfs to fill): `powerCuts` asks for it.
+ */
+export const DEFAULT_KINDS: readonly FaultKind[] = ALL_KINDS.filter((k) => k !== 'power_cut');
 
 export interface SoakOptions {
   seed: number;
@@ -49,6 +55,12 @@ export interface SoakOptions {
   rssLimitMb?: number;
   /** How the run is replayed, printed with a failure. */
   replay?: string;
+  /**
+   * The spool on test/fuse's lossy FS, and power cuts (kill -9, every page
+   * not fsynced dropped or half kept, a fresh mount) among the faults;
+   * spool_disk_full is left out (that disk is a tmpfs).
+   */
+  powerCuts?: boolean;
   /** Longest wait for the final drain (default 90 s). */
   drainSeconds?: number;
   /** Another build of the relay to soak (default dist/relay). */
@@ -123,7 +135,22 @@ export async function runSoak(o: SoakOptions): Promise<SoakSummary> {
   const replay = o.replay ?? `make soak SEED=${o.seed} MINUTES=${+(o.seconds / 60).toFixed(2)}`;
   const cleanup = cleanupList();
   const notes: string[] = [];
-  let kinds = [...(o.kinds ?? ALL_KINDS)];
+  let kinds = [...(o.kinds ?? DEFAULT_KINDS)];
+  let fuseWhyNot: string | null = null;
+  if (o.powerCuts) {
+    fuseWhyNot = await fuseUnavailable();
+    if (fuseWhyNot) notes.push(`no FUSE (${fuseWhyNot}): power_cut left out, the spool on tmpfs`);
+    else {
+      if (!kinds.includes('power_cut')) kinds.push('power_cut');
+      if (kinds.includes('spool_disk_full')) notes.push('spool on the FUSE layer: spool_disk_full left out');
+      kinds = kinds.filter((k) => k !== 'spool_disk_full');
+    }
+  }
+  const fuse = o.powerCuts === true && fuseWhyNot === null;
+  if (!fuse && kinds.includes('power_cut')) {
+    notes.push('power_cut needs the spool on the FUSE layer (powerCuts, SOAK_FUSE=1): left out');
+    kinds = kinds.filter((k) => k !== 'power_cut');
+  }
   if (!canMountTmpfs && kinds.some((k) => k === 'spool_disk_full' || k === 'log_disk_full')) {
     notes.push('no tmpfs (mount needs root): spool_disk_full and log_disk_full left out');
     kinds = kinds.filter((k) => k !== 'spool_disk_full' && k !== 'log_disk_full');
@@ -184,6 +211,13 @@ export async function runSoak(o: SoakOptions): Promise<SoakSummary> {
   } else {
     mkdirSync(spoolDir, { recursive: true });
     mkdirSync(logDir, { recursive: true });
+  }
+  let lossy: LossyFs | null = null;
+  const cutReports: CutReport[] = [];
+  if (fuse) {
+    lossy = await LossyFs.mount({ backing: join(site, 'fuse-backing'), mnt: join(site, 'fuse-mnt') });
+    cleanup(() => lossy?.unmount());
+    spoolDir = lossy.mnt;
   }
   const logFile = join(logDir, 'relay.log');
   const tokens = TEST_TOKENS.filter((t) => t.active !== false);
@@ -469,6 +503,24 @@ export async function runSoak(o: SoakOptions): Promise<SoakSummary> {
         );
         break;
       }
+      case 'power_cut': {
+        if (starting || !lossy) {
+          say(`soak: t=${sec().toFixed(1)}s power cut left out: the relay is still being started`);
+          break;
+        }
+        ledger.disruption(Date.now());
+        relayDown = true;
+        await relay.kill9();
+        const cut = await lossy.powerCut({ keep: 0.5, seed: (o.seed + Math.round(f.at * 10)) >>> 0 });
+        lossy = cut.fs;
+        cutReports.push(cut.report);
+        say(
+          `soak: t=${sec().toFixed(1)}s power cut: ${cut.report.pages} unsynced page(s) in ${cut.report.files} file(s), ${cut.report.pages_kept} kept`,
+        );
+        restarts++;
+        void start('a power cut');
+        break;
+      }
       case 'clock_step': {
         const offset = relay.stepClock(f.stepSeconds ?? 0);
         say(`soak: t=${sec().toFixed(1)}s relay wall clock now ${offset >= 0 ? '+' : ''}${offset} s off`);
@@ -551,6 +603,11 @@ export async function runSoak(o: SoakOptions): Promise<SoakSummary> {
     violations,
     schedule: scheduleText.split('\n').filter(Boolean),
   };
+  if (cutReports.length > 0) {
+    const pages = cutReports.reduce((a, r) => a + r.pages, 0);
+    const kept = cutReports.reduce((a, r) => a + r.pages_kept, 0);
+    notes.push(`power cuts: ${cutReports.length}, ${pages} unsynced page(s) at the cuts, ${kept} of them kept (torn)`);
+  }
   if (soakLags > 0)
     notes.push(`the soak itself was starved of CPU ${soakLags} time(s) (a tick over ${TICK_MS + 1000} ms late)`);
   if (o.summaryPath) writeFileSync(o.summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
