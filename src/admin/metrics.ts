@@ -210,7 +210,7 @@ export function createPromMetrics(): AdminMetrics {
   });
   new Gauge({
     name: 'relay_spool_bytes',
-    help: 'Bytes the spool holds (bodies plus per-row overhead), as counted against spool.max_size_mb.',
+    help: 'Bytes the spool takes on disk (pages in use plus its write-ahead log, at least 4 MB for the log), as counted against spool.max_size_mb.',
     registers,
     collect() {
       const s = stats();

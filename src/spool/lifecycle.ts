@@ -21,7 +21,7 @@ import {
 import { type SalvageReport, salvage } from './salvage.ts';
 import { readSources, Salvager } from './salvager.ts';
 import { prepareStatements, type Statements } from './statements.ts';
-import { ROW_OVERHEAD, type SpoolDeps } from './types.ts';
+import type { SpoolDeps } from './types.ts';
 import { GroupCommitWriter } from './writer.ts';
 
 /** One open spool file: its connections, statements and writer. A quarantine replaces it whole. */
@@ -93,8 +93,13 @@ export class Lifecycle {
   }
 
   private makeCore(opened: Opened): Core {
-    const stmts = prepareStatements(opened.sync);
-    const store = { maxSeq: stmts.maxSeq, insert: stmts.insert, reclaim: stmts.pruneOldest };
+    const stmts = prepareStatements(opened.sync, this.deps.path);
+    const store = {
+      maxSeq: stmts.maxSeq,
+      insert: stmts.insert,
+      reclaim: stmts.pruneOldest,
+      diskBytes: stmts.diskBytes,
+    };
     const writer: GroupCommitWriter = new GroupCommitWriter(opened.sync, store, {
       ...this.deps,
       onFailure: (e) => {
@@ -103,9 +108,6 @@ export class Lifecycle {
         if (DAMAGED.test(`${e.code ?? ''} ${e.message}`)) this.found(e.message);
       },
     });
-    let held = 0;
-    for (const r of stmts.counts()) held += r.bytes + r.n * ROW_OVERHEAD;
-    writer.setHeldBytes(held);
     return { opened, stmts, writer };
   }
 

@@ -187,6 +187,14 @@ function checkLength(path: string): void {
   }
 }
 
+/**
+ * The write-ahead log is cut back to this size whenever it starts over after
+ * a checkpoint (https://sqlite.org/pragma.html#pragma_journal_size_limit):
+ * without it the file keeps the largest size it ever reached (33 MB after a
+ * burst), disk the quota counts (spool.max_size_mb) but no event uses.
+ */
+export const WAL_KEEP_BYTES = 4 * 1024 * 1024;
+
 export interface OpenedSpool {
   /** Synchronous connection: the single writer and the forwarder's lane reads. */
   sync: SyncDb;
@@ -219,6 +227,7 @@ export async function openSpoolFiles(path: string): Promise<OpenedSpool> {
     sync.exec('PRAGMA journal_mode = WAL');
     sync.exec('PRAGMA synchronous = FULL');
     sync.exec('PRAGMA busy_timeout = 5000');
+    sync.exec(`PRAGMA journal_size_limit = ${WAL_KEEP_BYTES}`);
     sync.prepare('SELECT count(*) FROM sqlite_master').get();
   } catch (e) {
     // Never closed: closing it could checkpoint into a damaged file.
@@ -233,6 +242,7 @@ export async function openSpoolFiles(path: string): Promise<OpenedSpool> {
   const db = drizzle(client, { schema });
   try {
     await client.execute('PRAGMA busy_timeout = 5000');
+    await client.execute(`PRAGMA journal_size_limit = ${WAL_KEEP_BYTES}`);
     await runMigrations(db, migrations, { keys: FORMAT_KEYS, version: VERSION });
   } catch (e) {
     keepOpen(sync, client);

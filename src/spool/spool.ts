@@ -4,23 +4,22 @@ import type { Quarantined } from './quarantine.ts';
 import * as queries from './queries.ts';
 import type { SalvageReport } from './salvage.ts';
 import { inSlices } from './slices.ts';
-import {
-  type Appended,
-  type AppendInput,
-  type Env,
-  type EventDetail,
-  type EventSummary,
-  type HeadAttempts,
-  type LaneCounts,
-  type ListFilter,
-  type Outcome,
-  type PendingEvent,
-  type Progress,
-  type ReplayResult,
-  ROW_OVERHEAD,
-  type SpoolDeps,
-  type SpoolSettings,
-  type SpoolStats,
+import type {
+  Appended,
+  AppendInput,
+  Env,
+  EventDetail,
+  EventSummary,
+  HeadAttempts,
+  LaneCounts,
+  ListFilter,
+  Outcome,
+  PendingEvent,
+  Progress,
+  ReplayResult,
+  SpoolDeps,
+  SpoolSettings,
+  SpoolStats,
 } from './types.ts';
 import { SpoolWriteError } from './writer.ts';
 
@@ -99,13 +98,10 @@ export class Spool {
     return true;
   }
 
-  /** After a change the writer did not make: held bytes and next seq read again, every pending lane announced. */
+  /** After a change the writer did not make: next seq read again, every pending lane announced. */
   private reload(): void {
     const { stmts, writer } = this.life.core;
     this.dataVersion = stmts.dataVersion();
-    let held = 0;
-    for (const r of stmts.counts()) held += r.bytes + r.n * ROW_OVERHEAD;
-    writer.setHeldBytes(held);
     writer.seeSeqs();
     for (const l of this.pendingLanes()) for (const fn of this.listeners) fn(l.token, l.env);
   }
@@ -192,10 +188,9 @@ export class Spool {
       async (rows) => {
         await this.life.ready;
         const { stmts, writer } = this.life.core;
-        return writer.run((tx) => {
+        return writer.run(() => {
           const started = performance.now();
           const sizes = stmts.pruneDeliveredBefore(before, rows);
-          tx.released(sizes);
           return { rows: sizes.length, ms: performance.now() - started };
         });
       },
@@ -208,13 +203,27 @@ export class Spool {
     const recorded = this.life.quarantines();
     return {
       ...stmts.tally(),
-      bytes: writer.heldBytes,
+      bytes: this.diskBytes(),
       maxBytes: this.deps.maxBytes,
       lastWriteError: this.life.damaged ?? writer.lastError,
       quarantined: this.life.quarantined(recorded),
       quarantines: recorded.length,
       salvaging: this.life.holdingLanes,
     };
+  }
+
+  /**
+   * What the spool takes on disk, measured now (a checkpoint or another
+   * process may have changed it since the last write); the last batch's
+   * measure when the file cannot say.
+   */
+  private diskBytes(): number {
+    const { stmts, writer } = this.life.core;
+    try {
+      return stmts.diskBytes();
+    } catch {
+      return writer.heldBytes;
+    }
   }
 
   /** Most recent first. */
@@ -259,6 +268,18 @@ export class Spool {
   /** Restores the pending and dead events of a damaged file or backup (`relay spool salvage`). */
   salvageFile(file: string, opts: { reseq: boolean; onProgress?: (restored: number) => void }): Promise<SalvageReport> {
     return this.life.salvageFile(file, opts);
+  }
+
+  /** The alerts' state kept across restarts (alerts/memory.ts owns its shape); null before the first save. */
+  alertState(): string | null {
+    return this.life.core.stmts.meta.get('alerts');
+  }
+
+  /** Keeps the alerts' state, fsynced: a kill right after an alert was sent must not forget it. */
+  async saveAlertState(value: string): Promise<void> {
+    await this.life.ready; // never into a file being set aside
+    const { stmts, writer } = this.life.core;
+    await writer.run(() => stmts.meta.set('alerts', value), { durable: true });
   }
 
   /** Proves the file writable with a write that is rolled back (`relay doctor`). */

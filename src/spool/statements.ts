@@ -1,5 +1,6 @@
+import { statSync } from 'node:fs';
 import { getTableColumns, getTableName } from 'drizzle-orm';
-import type { SyncDb } from './open.ts';
+import { type SyncDb, WAL_KEEP_BYTES } from './open.ts';
 import { SALVAGE_COLUMNS, type SalvageRow } from './salvage-read.ts';
 import { ENVS, EVENT_STATUSES, events } from './schema.ts';
 import {
@@ -56,7 +57,7 @@ export const RECOUNT_SQL = `DELETE FROM lane_counts;
 export type Statements = ReturnType<typeof prepareStatements>;
 
 /** The rows of spool_meta (schema.ts `spoolMeta`). */
-export type MetaKey = 'seq_floor' | 'salvage_sources' | 'salvage_report' | 'quarantined';
+export type MetaKey = 'seq_floor' | 'salvage_sources' | 'salvage_report' | 'quarantined' | 'alerts';
 
 const SALVAGE_SQL_COLUMNS = SALVAGE_COLUMNS.map((k) => COLUMNS[k].name);
 
@@ -67,8 +68,11 @@ export interface Recorded {
   detail: string | null;
 }
 
-export function prepareStatements(db: SyncDb) {
+export function prepareStatements(db: SyncDb, path: string) {
   const s = {
+    pageCount: db.prepare('PRAGMA page_count'),
+    freePages: db.prepare('PRAGMA freelist_count'),
+    pageSize: db.prepare('PRAGMA page_size'),
     // After a quarantine the fresh spool starts above every seq of the damaged one (spool_meta.seq_floor).
     maxSeq: db.prepare(
       `SELECT max(coalesce((SELECT max(seq) FROM events), 0),
@@ -148,7 +152,30 @@ export function prepareStatements(db: SyncDb) {
   /** Events inserted by the batch being written, per lane, for `lane_counts`. */
   const inserted = new Map<string, { token: string; env: Env; n: number; bytes: number }>();
 
+  const pageSize = Number((s.pageSize.get() as { page_size: number }).page_size);
+  const wal = `${path}-wal`;
+
   return {
+    /**
+     * What the spool takes on disk, as the quota counts it: its pages in use
+     * (free pages are reused before the file grows) plus its write-ahead log,
+     * at least the size the log is cut back to (WAL_KEEP_BYTES, open.ts): a
+     * log that size is always there to be reused, so it is counted whether or
+     * not it has grown to it yet. Inside a transaction, the pages as this
+     * connection sees them. O(1): two header reads and a stat.
+     */
+    diskBytes(): number {
+      const pages =
+        Number((s.pageCount.get() as { page_count: number }).page_count) -
+        Number((s.freePages.get() as { freelist_count: number }).freelist_count);
+      let log = 0;
+      try {
+        log = statSync(wal).size;
+      } catch {
+        // no log yet
+      }
+      return pages * pageSize + Math.max(log, WAL_KEEP_BYTES);
+    },
     maxSeq: (): number => Number((s.maxSeq.get() as { m: number }).m),
     head: (token: string, env: Env) => s.head.get(token, env) as PendingEvent | undefined,
     headAttempts: (token: string, env: Env) => s.headAttempts.get(token, env) as HeadAttempts | undefined,

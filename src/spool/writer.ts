@@ -25,15 +25,12 @@ export interface WriterStore {
   insert(rows: readonly AppendRow[]): void;
   /** Deletes up to `limit` of the oldest rows the quota may take back; their body sizes (none left: empty). */
   reclaim(limit: number): number[];
-}
-
-/** What a `run` closure may tell the writer inside its transaction: body sizes of rows it deleted. */
-export interface WriterTx {
-  released(sizes: readonly number[]): void;
+  /** What the spool takes on disk now, its log included (as this connection sees it inside a transaction). */
+  diskBytes(): number;
 }
 
 type AppendOp = { kind: 'append'; row: AppendRow; done: Settle<Appended> };
-type Op = AppendOp | { kind: 'run'; fn: (tx: WriterTx) => unknown; durable: boolean; done: Settle<unknown> };
+type Op = AppendOp | { kind: 'run'; fn: () => unknown; durable: boolean; done: Settle<unknown> };
 
 interface Settle<T> {
   resolve: (v: T) => void;
@@ -51,8 +48,11 @@ const GATHER_MS = 1;
  * arrived meanwhile join the batch; waiting further turns while each brings
  * new appends (at most GATHER_MS) fills it, and a lone writer does not wait
  * (the figures are in README "Performance"). It also keeps the quota
- * (`maxBytes`): an append that does not fit after the store reclaimed what it
- * may is refused with SpoolFullError, alone.
+ * (`maxBytes`) on what the spool takes on disk (the store's diskBytes: pages
+ * in use plus the write-ahead log), measured at each batch, each append of it
+ * counted at its body plus ROW_OVERHEAD until it is inserted: an append that
+ * does not fit after the store reclaimed what it may is refused with
+ * SpoolFullError, alone.
  */
 export class GroupCommitWriter {
   private held = 0;
@@ -87,9 +87,10 @@ export class GroupCommitWriter {
     this.begin = db.prepare('BEGIN IMMEDIATE');
     this.commit = db.prepare('COMMIT');
     this.seeSeqs();
+    this.held = store.diskBytes();
   }
 
-  /** Bytes the stored events count against the quota (bodies plus ROW_OVERHEAD each). */
+  /** What the spool took on disk after the last batch (the quota's measure). */
   get heldBytes(): number {
     return this.held;
   }
@@ -97,11 +98,6 @@ export class GroupCommitWriter {
   /** The last batch's failure, until a batch commits. */
   get lastError(): string | null {
     return this.error;
-  }
-
-  /** After rows changed outside the writer (a recount, another process): the held bytes as counted. */
-  setHeldBytes(bytes: number): void {
-    this.held = bytes;
   }
 
   /** Takes account of events inserted by another connection (a restored backup, a repair by hand). */
@@ -135,7 +131,7 @@ export class GroupCommitWriter {
   }
 
   /** Runs `fn` in a batch's transaction after the appends queued before it; `durable`: that batch fsyncs. */
-  run<T>(fn: (tx: WriterTx) => T, opts: { durable?: boolean } = {}): Promise<T> {
+  run<T>(fn: () => T, opts: { durable?: boolean } = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const durable = opts.durable === true;
       this.push({ kind: 'run', fn, durable, done: { resolve: resolve as (v: unknown) => void, reject } });
@@ -199,16 +195,14 @@ export class GroupCommitWriter {
     const results: (unknown | Error)[] = new Array(batch.length);
     /** Admitted appends not yet inserted, in queue (= acknowledgement) order. */
     const admitted: AppendRow[] = [];
+    /** Their estimated bytes: not yet in the pages the store measures. */
+    let coming = 0;
     let held = this.held;
-    const tx: WriterTx = {
-      released: (sizes) => {
-        for (const size of sizes) held -= size + ROW_OVERHEAD;
-      },
-    };
     const insert = () => {
       if (admitted.length === 0) return;
       this.store.insert(admitted);
       admitted.length = 0;
+      coming = 0;
     };
     // See commit-mode.ts: only batches that answer a POS wait for the fsync.
     let durable = 0;
@@ -219,26 +213,32 @@ export class GroupCommitWriter {
       // Inside the try: should FULL fail to be set, the batch fails and nobody gets a 200.
       this.setMode(mode);
       this.begin.run();
+      // Measured once per batch that appends: a checkpoint, a prune or another process may have changed it.
+      if (appends > 0) held = this.store.diskBytes();
       for (let i = 0; i < batch.length; i++) {
         const op = batch[i]!;
         if (op.kind === 'run') {
           // Statements run in queue order: appends before this op are inserted first.
           insert();
-          results[i] = op.fn(tx);
+          results[i] = op.fn();
+          held = this.store.diskBytes();
           continue;
         }
         const need = op.row.size + ROW_OVERHEAD;
-        if (held + need > this.deps.maxBytes) tx.released(this.reclaim(held + need - this.deps.maxBytes));
+        if (held + need > this.deps.maxBytes) held = this.reclaim(need, coming);
         if (held + need > this.deps.maxBytes) {
           results[i] = new SpoolFullError('spool quota reached (spool.max_size_mb)');
           continue;
         }
         held += need;
+        coming += need;
         admitted.push(op.row);
         results[i] = { id: op.row.id, seq: op.row.seq, receivedAt: op.row.receivedAt } satisfies Appended;
       }
       insert();
       this.commit.run();
+      // What the batch took, its log frames included.
+      held = this.store.diskBytes();
     } catch (e) {
       this.rollback();
       if (relaxed) this.restoreFull();
@@ -270,19 +270,18 @@ export class GroupCommitWriter {
     }
   }
 
-  /** Asks the store for the oldest rows it may delete until `bytes` are freed or none are left; their sizes. */
-  private reclaim(bytes: number): number[] {
-    const sizes: number[] = [];
-    let freed = 0;
-    while (freed < bytes) {
-      const got = this.store.reclaim(64);
-      if (got.length === 0) break;
-      for (const size of got) {
-        freed += size + ROW_OVERHEAD;
-        sizes.push(size);
-      }
+  /**
+   * Asks the store for the oldest rows it may delete until `need` more bytes
+   * fit beside what is on disk and the `coming` bytes not inserted yet, or
+   * none are left; what is then held.
+   */
+  private reclaim(need: number, coming: number): number {
+    let held = this.store.diskBytes() + coming;
+    while (held + need > this.deps.maxBytes) {
+      if (this.store.reclaim(64).length === 0) break;
+      held = this.store.diskBytes() + coming;
     }
-    return sizes;
+    return held;
   }
 
   /** Batches committed without an fsync since the last one with (commit-mode.ts). */

@@ -1,5 +1,6 @@
 import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import Database from 'libsql';
+import { WAL_KEEP_BYTES } from '../../src/spool/open.ts';
 
 /**
  * The spool file as an outside program sees it (a technician's sqlite3 beside
@@ -46,4 +47,22 @@ export function damageMiddlePage(path: string): void {
   const fd = openSync(path, 'r+');
   writeSync(fd, Buffer.alloc(pageSize, 0xa5), 0, pageSize, Math.floor(pages / 2) * pageSize);
   closeSync(fd);
+}
+
+/**
+ * What the spool takes on disk as the quota counts it: pages in use plus the
+ * write-ahead log, at least the size the log is cut back to.
+ */
+export function fileDiskBytes(path: string): number {
+  const pages = onSpoolFile(path, (db) => {
+    const one = (p: string) => Number(Object.values(db.prepare(`PRAGMA ${p}`).get() as object)[0]);
+    return (one('page_count') - one('freelist_count')) * one('page_size');
+  });
+  let wal = 0;
+  try {
+    wal = statSync(`${path}-wal`).size;
+  } catch {
+    // no log
+  }
+  return pages + Math.max(wal, WAL_KEEP_BYTES);
 }

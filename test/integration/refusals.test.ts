@@ -145,7 +145,7 @@ describe('a POS with a wrong token, another sending broken JSON', () => {
 
 describe('a spool that cannot take events', () => {
   it('answers 503 to a POS retrying into a full spool without a log line per refusal', async () => {
-    const { t, lines } = await relay({ spool: { max_size_mb: 1 } });
+    const { t, lines } = await relay({ spool: { max_size_mb: 5.1 } });
     const big = `{"pad":"${'x'.repeat(300_000)}"}`;
     for (let i = 0; i < 3; i++) expect((await post(t.url, TOKEN, big)).status).toBe(200);
     const codes = await flood(200, 10, () => post(t.url, TOKEN, big));

@@ -44,13 +44,13 @@ async function expectRefused(res: Response, why: RegExp): Promise<void> {
   expect(String(body.detail)).toMatch(why);
 }
 
-// Each event ~300 KB: three fit in a 1 MB quota, the fourth does not.
+// Each event ~300 KB: three fit in a 5.1 MB quota (4 MB of it counted for the write-ahead log, some for the empty spool's pages), the fourth does not.
 const BIG = (i: number) => `{"i":${i},"pad":"${'x'.repeat(300_000)}"}`;
 
 describe('the spool quota (spool.max_size_mb)', () => {
   it('answers 503 with Retry-After at the quota, then 200 again once delivery frees room', async () => {
     const cloud = await cloudAnswering(503);
-    const t = await relayWith({ spool: { max_size_mb: 1 }, cloud: { url: cloud.url } });
+    const t = await relayWith({ spool: { max_size_mb: 5.1 }, cloud: { url: cloud.url } });
     for (let i = 0; i < 3; i++) expect((await post(t.url, TOKEN, BIG(i))).status).toBe(200);
     await expectRefused(await post(t.url, TOKEN, BIG(3)), /full/);
     cloud.always({ kind: 'ok' });
@@ -66,7 +66,7 @@ describe('the spool quota (spool.max_size_mb)', () => {
   it('refuses with 503 rather than delete a pending or dead-lettered event to make room', async () => {
     const cloud = await cloudAnswering(503);
     cloud.next({ kind: 'status', status: 400, body: { detail: 'bad payload' } }); // the first is dead-lettered
-    const t = await relayWith({ spool: { max_size_mb: 1 }, cloud: { url: cloud.url } });
+    const t = await relayWith({ spool: { max_size_mb: 5.1 }, cloud: { url: cloud.url } });
     for (let i = 0; i < 3; i++) expect((await post(t.url, TOKEN, BIG(i))).status).toBe(200);
     await waitFor(async () => (await health(t)).spool.dead === 1, 'the first event dead-lettered');
     for (let i = 3; i < 6; i++) await expectRefused(await post(t.url, TOKEN, BIG(i)), /full/);
