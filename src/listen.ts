@@ -18,16 +18,21 @@ export interface Listening {
   stopOthers(): Promise<void>;
 }
 
-/** A system without this address (IPv6 off): an implied address is then left out, not fatal. */
-const NO_SUCH_ADDRESS = /EADDRNOTAVAIL|EAFNOSUPPORT|address not available|not supported/i;
+/**
+ * The port taken on this address by another program: fatal even for an
+ * implied address, as a POS reaching localhost over it would reach that
+ * program. Any other failure of an implied address (no IPv6 on this system,
+ * or a platform that refuses it) leaves it out with a warning.
+ */
+const IN_USE = /EADDRINUSE|in use/i;
 
 /**
  * Listens on every address `server.host` stands for (config listen.ts): the
  * app on the first, a Bun server sharing its fetch on each other, all on the
  * port the first got (server.port 0: one chosen port for all). An address
  * that cannot be listened on stops the start, naming it; one implied by
- * "localhost" that this system does not have (::1 with IPv6 off) is left
- * out with a warning.
+ * "localhost" that this system refuses (::1 with IPv6 off) is left out with
+ * a warning, unless another program has the port there.
  */
 export function listenAll(
   app: Listenable,
@@ -58,7 +63,7 @@ export function listenAll(
       if (skippable(a, e)) {
         log.warn(
           { address: a.host, err: (e as Error).message },
-          `not listening on ${a.host}: this system has no such address (server.host "localhost" implies it)`,
+          `not listening on ${a.host}: this system refused it (server.host "localhost" implies it; 127.0.0.1 is served)`,
         );
         continue;
       }
@@ -71,4 +76,4 @@ export function listenAll(
 }
 
 const skippable = (a: ListenAddress, e: unknown): boolean =>
-  a.optional && NO_SUCH_ADDRESS.test(`${(e as { code?: string }).code ?? ''} ${(e as Error).message ?? e}`);
+  a.optional && !IN_USE.test(`${(e as { code?: string }).code ?? ''} ${(e as Error).message ?? e}`);
