@@ -13,7 +13,7 @@
  * another build.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../../src/config/index.ts';
 import { installBinary, type RunningBinary, startBinary, stopBinary } from '../helpers/binary.ts';
@@ -52,7 +52,7 @@ beforeAll(async () => {
   ensurePackages();
   root = tempDir('relay-clients-');
   files = join(root.dir, 'files');
-  Bun.spawnSync(['mkdir', '-p', files]);
+  mkdirSync(files, { recursive: true });
   const [built] = await Promise.all([buildPrograms(root.dir), startSite()]);
   programs = built;
 }, 240_000);
@@ -69,7 +69,7 @@ afterAll(async () => {
 async function startSite(): Promise<void> {
   cloud = await startMockCloud();
   const dir = join(root.dir, 'site');
-  Bun.spawnSync(['mkdir', '-p', dir]);
+  mkdirSync(dir, { recursive: true });
   const bin = await installBinary(dir);
   // "localhost", the default (test configs otherwise say 127.0.0.1): both loopbacks.
   writeFileSync(join(dir, 'relay.toml'), relayToml({ cloudUrl: cloud.url, config: { server: { host: 'localhost' } } }));
@@ -81,7 +81,7 @@ async function startSite(): Promise<void> {
 async function tlsSite(): Promise<{ url: string; cert: string }> {
   if (!tls) {
     const dir = join(root.dir, 'tls-site');
-    Bun.spawnSync(['mkdir', '-p', dir]);
+    mkdirSync(dir, { recursive: true });
     const bin = await installBinary(dir);
     const { cert, key } = makeCert(dir, 'relay');
     // server.host as a list: HTTPS on each address.
