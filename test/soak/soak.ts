@@ -131,9 +131,18 @@ function cleanupList(): OnCleanup & { run(): Promise<void> } {
 }
 
 export async function runSoak(o: SoakOptions): Promise<SoakSummary> {
+  // Whatever happens (a relay that never starts throws), the relay, the mounts and the watchdog go.
+  const cleanup = cleanupList();
+  try {
+    return await soak(o, cleanup);
+  } finally {
+    await cleanup.run();
+  }
+}
+
+async function soak(o: SoakOptions, cleanup: ReturnType<typeof cleanupList>): Promise<SoakSummary> {
   const say = o.say ?? ((l: string) => console.log(l));
   const replay = o.replay ?? `make soak SEED=${o.seed} MINUTES=${+(o.seconds / 60).toFixed(2)}`;
-  const cleanup = cleanupList();
   const notes: string[] = [];
   let kinds = [...(o.kinds ?? DEFAULT_KINDS)];
   let fuseWhyNot: string | null = null;
