@@ -178,6 +178,8 @@ export async function startRelay(config: Config, deps: RelayDeps): Promise<Relay
       clockSteps: noticeSteps,
     },
     watch: alertWatch,
+    // What fires, since when and when it was sent outlive a restart.
+    memory: { load: () => spool.alertState(), save: (v) => spool.saveAlertState(v) },
     clock,
     log,
     userAgent: `emiliavision-relay/${VERSION}`,

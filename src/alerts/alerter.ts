@@ -8,6 +8,7 @@ import { type AgeAnchor, ageAt, anchorAge } from './age.ts';
 import type { ConditionId, Details, Snapshot, TokenRef } from './conditions.ts';
 import { Channel, DEFAULT_DISPATCH, type DispatchOptions, type ReceiverStatus } from './dispatch.ts';
 import { type AlertState, DEFAULT_RESOLVE_AFTER_MS, evaluate, initialState, type Transition } from './evaluate.ts';
+import { fromStored, storedChange, toStored } from './memory.ts';
 import { type AlertMessage, type RenderContext, render } from './messages.ts';
 import { type Receiver, type ReceiverEnv, receiversFor } from './receivers.ts';
 import type { AlertWatch } from './watch.ts';
@@ -47,9 +48,20 @@ export interface AlerterOptions extends Partial<DispatchOptions> {
   receivers?: (cfg: Config) => Receiver[];
 }
 
+/**
+ * Where the alert state outlives the process (the spool's meta table):
+ * read once at start, written when it changes (memory.ts).
+ */
+export interface AlertMemory {
+  load(): string | null;
+  save(value: string): Promise<void>;
+}
+
 export interface AlerterDeps extends AlerterOptions {
   config: () => Config;
   source: AlertSource;
+  /** Absent: the alerts start afresh with every process. */
+  memory?: AlertMemory;
   watch: AlertWatch;
   clock: Clock;
   log: Logger;
@@ -108,6 +120,9 @@ export class Alerter {
   private readonly host = hostname();
   /** Each lane head's age, anchored on the monotonic clock the first time it was seen (age.ts). */
   private ages = new Map<string, AgeAnchor>();
+  /** What was last given to memory.save (memory.ts storedChange) and the clock steps seen then. */
+  private saved = '';
+  private saveFailing = false;
 
   constructor(private readonly deps: AlerterDeps) {
     const { timeoutMs, initialBackoffMs, maxBackoffMs, queueSize } = { ...DEFAULT_DISPATCH, ...deps };
@@ -117,6 +132,7 @@ export class Alerter {
   /** Evaluates at once (what is wrong at start is told now, and dead letters already there are not news), then every tickMs. */
   start(): void {
     if (this.timer || this.stopped) return;
+    this.restore();
     this.tick();
     this.timer = setInterval(() => this.tick(), this.deps.tickMs ?? DEFAULT_TICK_MS);
   }
@@ -136,6 +152,7 @@ export class Alerter {
       });
       this.state = r.state;
       for (const t of r.transitions) this.send(t, cfg);
+      this.remember();
       return r.transitions;
     } catch (e) {
       this.deps.log.error({ err: (e as Error).message }, 'alert evaluation failed');
@@ -196,6 +213,68 @@ export class Alerter {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await Promise.all([...this.channels.values()].map((c) => c.stop(STOP_GRACE_MS)));
+  }
+
+  /**
+   * The state the last process saved, in this one's monotonic frame: what
+   * fired before the restart is not news, and its resolution is still owed.
+   * A spool that cannot say is logged and the alerts start afresh.
+   */
+  private restore(): void {
+    const memory = this.deps.memory;
+    if (!memory) return;
+    try {
+      const r = fromStored(memory.load(), this.reading());
+      if (!r) return;
+      this.state = r.state;
+      this.saved = this.change();
+      if (r.state.active.size > 0 || r.steppedBackMs > 0 || r.dropped.length > 0) {
+        this.deps.log.info(
+          {
+            firing: [...r.state.active.keys()],
+            ...(r.steppedBackMs > 0 ? { clock_stepped_back_ms: r.steppedBackMs } : {}),
+            ...(r.dropped.length > 0 ? { dropped: r.dropped } : {}),
+          },
+          'alerts firing before the restart restored',
+        );
+      }
+    } catch (e) {
+      this.deps.log.error(
+        { err: (e as Error).message },
+        'alert state could not be read from the spool; alerts start afresh',
+      );
+    }
+  }
+
+  /**
+   * Saves the state when it changed (an alert began, was repeated or ended,
+   * the dead-letter baseline moved), and after a wall-clock step, since the
+   * spool keeps wall times. A failed save is logged; alerts go on in memory.
+   */
+  private remember(): void {
+    const memory = this.deps.memory;
+    if (!memory) return;
+    const change = this.change();
+    if (change === this.saved) return;
+    this.saved = change;
+    memory.save(JSON.stringify(toStored(this.state, this.reading()))).then(
+      () => {
+        this.saveFailing = false;
+      },
+      (e: Error) => {
+        this.saved = ''; // tried again on the next tick; told once until a save works
+        if (!this.saveFailing) this.deps.log.error({ err: e.message }, 'alert state could not be saved in the spool');
+        this.saveFailing = true;
+      },
+    );
+  }
+
+  private change(): string {
+    return `${storedChange(this.state)}\n${this.deps.source.clockSteps?.().length ?? 0}`;
+  }
+
+  private reading() {
+    return { wall: this.deps.clock.now(), mono: this.deps.clock.mono() };
   }
 
   /** A monotonic instant as the wall time people read. */

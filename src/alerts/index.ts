@@ -11,6 +11,7 @@ export {
   Alerter,
   type AlerterDeps,
   type AlerterOptions,
+  type AlertMemory,
   type AlertSource,
   type AlertStatus,
   type FiringAlert,
