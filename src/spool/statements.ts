@@ -57,7 +57,7 @@ export const RECOUNT_SQL = `DELETE FROM lane_counts;
 export type Statements = ReturnType<typeof prepareStatements>;
 
 /** The rows of spool_meta (schema.ts `spoolMeta`). */
-export type MetaKey = 'seq_floor' | 'salvage_sources' | 'salvage_report' | 'quarantined' | 'alerts';
+export type MetaKey = 'seq_floor' | 'salvage_sources' | 'salvage_report' | 'quarantined' | 'alerts' | 'site_id';
 
 const SALVAGE_SQL_COLUMNS = SALVAGE_COLUMNS.map((k) => COLUMNS[k].name);
 
@@ -307,6 +307,9 @@ export function prepareStatements(db: SyncDb, path: string) {
         synchronous: Number(one('synchronous')),
         journalMode: String(one('journal_mode')),
         walAutocheckpoint: Number(one('wal_autocheckpoint')),
+        cacheSize: Number(one('cache_size')),
+        mmapSize: Number(one('mmap_size')),
+        journalSizeLimit: Number(one('journal_size_limit')),
       };
     },
   };

@@ -108,6 +108,12 @@ export interface SpoolSettings {
   synchronous: number;
   journalMode: string;
   walAutocheckpoint: number;
+  /** Page cache: negative is KiB (open.ts CACHE_KIB). */
+  cacheSize: number;
+  /** 0: the file is read, never mapped into memory. */
+  mmapSize: number;
+  /** Bytes the write-ahead log is cut back to when it starts over (open.ts WAL_KEEP_BYTES). */
+  journalSizeLimit: number;
 }
 
 /** A delivery attempt's outcome as recorded. */
