@@ -8,13 +8,27 @@ import { serve } from './commands/serve.ts';
 import { service } from './commands/service.ts';
 import { spool } from './commands/spool.ts';
 import { status } from './commands/status.ts';
+import { upgrade } from './commands/upgrade.ts';
 import { version } from './commands/version.ts';
 import { type Command, type ExitCode, type Io, UsageError } from './context.ts';
 
 export type { Io } from './context.ts';
 
 /** Every command, one file each under commands/. */
-export const COMMANDS: Command[] = [serve, check, version, init, service, status, events, doctor, send, alerts, spool];
+export const COMMANDS: Command[] = [
+  serve,
+  check,
+  version,
+  init,
+  service,
+  status,
+  events,
+  doctor,
+  send,
+  alerts,
+  spool,
+  upgrade,
+];
 
 export function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -1,5 +1,6 @@
 export { DAMAGED, type ScanResult } from './background.ts';
-export { READS_FORMATS, SPOOL_FORMAT } from './format.ts';
+export { type DrainEstimate, drainDuration, drainEstimate, drainWords, pacePerSecond } from './drain.ts';
+export { READS_FORMATS, readFormat, SPOOL_FORMAT } from './format.ts';
 export { SpoolOpenError } from './open.ts';
 export { describeUnreadable } from './salvage-read.ts';
 export { ENVS, EVENT_STATUSES, VERDICTS } from './schema.ts';
