@@ -3,7 +3,7 @@ import { Alerter, type AlerterOptions, AlertWatch, watchMetrics } from './alerts
 import { authority, type Config, isWildcard, loadTls } from './config/index.ts';
 import { createForwarder, type Forwarder, type ForwardSettings, resolveProxy } from './forward/index.ts';
 import { buildHealth, describeStep } from './health/index.ts';
-import { createApp, IngestService, type IngestSettings } from './http/index.ts';
+import { createApp, IngestService, type IngestSettings, SERVER_IDLE_SECONDS } from './http/index.ts';
 import { type Clock, type ClockStep, ClockStepWatch, systemClock } from './lib/clock.ts';
 import { healthyLog, type Logger } from './lib/log.ts';
 import { maskToken } from './lib/mask.ts';
@@ -63,8 +63,9 @@ const SERVE_OPTIONS = {
   reusePort: false,
   // Seconds a connection may stay silent (headers never finished, a body
   // that stalls) before it is closed; a pending answer counts as silence
-  // in Bun, so this stays well above a slow fsync.
-  idleTimeout: 30,
+  // in Bun, so this stays well above a slow fsync. Bun counts a body still
+  // arriving as silence too: http/deadline.ts answers those first.
+  idleTimeout: SERVER_IDLE_SECONDS,
 };
 
 export const forwardSettings = (c: Config): ForwardSettings => ({
@@ -82,6 +83,8 @@ export const ingestSettings = (c: Config): IngestSettings => ({
   ratePerToken: c.limits.rate_per_token,
   burstPerToken: c.limits.burst_per_token,
   maxBodyBytes: c.server.max_body_bytes,
+  bodyTimeoutSeconds: c.server.body_timeout_seconds,
+  maxUploads: c.server.max_uploads,
   // The loader resolves "" to this PC's zone; "" left in a config built in code means no zone is known.
   siteZone: c.site.timezone === '' ? null : c.site.timezone,
   clockAheadMs: c.warnings.clock_ahead_minutes * 60_000,
