@@ -57,7 +57,7 @@ export const RECOUNT_SQL = `DELETE FROM lane_counts;
 export type Statements = ReturnType<typeof prepareStatements>;
 
 /** The rows of spool_meta (schema.ts `spoolMeta`). */
-export type MetaKey = 'seq_floor' | 'salvage_sources' | 'salvage_report' | 'quarantined' | 'alerts' | 'site_id';
+export type MetaKey = 'seq_floor' | 'salvage_sources' | 'salvage_report' | 'quarantined' | 'alerts' | 'site_id' | 'site_id';
 
 const SALVAGE_SQL_COLUMNS = SALVAGE_COLUMNS.map((k) => COLUMNS[k].name);
 
