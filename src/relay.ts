@@ -9,7 +9,6 @@ import { healthyLog, type Logger } from './lib/log.ts';
 import { maskToken } from './lib/mask.ts';
 import { type Listening, listenAll } from './listen.ts';
 import { Spool } from './spool/index.ts';
-import { type Telemetry, telemetryFor } from './telemetry/index.ts';
 import { VERSION } from './version.ts';
 
 export interface RelayDeps {
@@ -185,7 +184,6 @@ export async function startRelay(config: Config, deps: RelayDeps): Promise<Relay
     log,
     userAgent: `emiliavision-relay/${VERSION}`,
   });
-  let telemetry: Telemetry | null = null;
   const admin = adminRoutes({
     spool,
     forwarder,
@@ -201,7 +199,6 @@ export async function startRelay(config: Config, deps: RelayDeps): Promise<Relay
       counters: () => alerts.counters(),
       laneAge: (token, env, receivedAt) => alerts.laneAge(token, env, receivedAt),
     },
-    telemetry: () => telemetry?.status() ?? null,
   });
   const app = createApp({ ingest, health, log, admin, metrics });
   let listening: Listening;
@@ -214,14 +211,6 @@ export async function startRelay(config: Config, deps: RelayDeps): Promise<Relay
   const server = listening.server;
   forwarder.start();
   alerts.start();
-  // Pushed telemetry ([telemetry]; off unless an endpoint is set).
-  telemetry = await telemetryFor(config, spool, VERSION, {
-    figures: () => metrics.figures(),
-    define: (f) => metrics.define(f),
-    log,
-    clock,
-    userAgent: `emiliavision-relay/${VERSION}`,
-  });
 
   const prune = () => pruneDelivered(spool, current.spool.retention_days, clock, log);
   void prune();
@@ -263,14 +252,12 @@ export async function startRelay(config: Config, deps: RelayDeps): Promise<Relay
       stopping ??= (async () => {
         // Evaluation stops now; a send under way gets a second, alongside the rest of the stop.
         const alertsStopped = alerts.stop();
-        const telemetryStopped = telemetry?.stop();
         stopPrune();
         stopWatch();
         stopClockWatch();
         await listening.stopOthers();
         await app.stop();
         await forwarder.stop();
-        await telemetryStopped; // its last push reads the spool
         await spool.close();
         await alertsStopped;
         log.info('relay stopped');

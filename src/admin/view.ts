@@ -2,6 +2,7 @@ import { redactConfig } from '../config/index.ts';
 import { duration, outageMs, pageColour } from '../health/index.ts';
 import { maskToken } from '../lib/mask.ts';
 import type { Env, EventStatus, EventSummary } from '../spool/index.ts';
+import { drainWords } from '../spool/index.ts';
 import { VERSION } from '../version.ts';
 import { WARNING_HELP, WARNING_IDS, type WarningId } from '../warnings/index.ts';
 import type { AdminDeps } from './index.ts';
@@ -113,6 +114,10 @@ export interface StatusView {
     bytes: number;
     max_bytes: number;
     retention_days: number;
+    /** The backlog's expected time to drain at the last minute's pace; null when nothing waits or nothing moves. */
+    drain_seconds: number | null;
+    /** The same in words (spool drain.ts), as `relay status` says it. */
+    drain: string;
     error: string | null;
   };
   lanes: LaneView[];
@@ -124,45 +129,7 @@ export interface StatusView {
   refusals: RefusalsView;
   /** Wrong admin passwords since start, the addresses blocked now, the last one; null where no guard runs. */
   admin_logins: LoginsView | null;
-  /** Pushed telemetry ([telemetry]): each signal's pushes and failures; null when it is off. */
-  telemetry: TelemetryView | null;
   config: unknown;
-}
-
-export interface TelemetryView {
-  endpoint: string;
-  site_id: string;
-  interval_seconds: number;
-  signals: {
-    signal: string;
-    sent: number;
-    failed: number;
-    last_ok_at: string | null;
-    failing_since: string | null;
-    error: string | null;
-  }[];
-  /** Log warnings and errors not pushed (rate limit, full queue, failed push). */
-  logs_dropped: number;
-}
-
-/** Pushed telemetry as the page shows it: times as ISO 8601. */
-function telemetryView(deps: AdminDeps): TelemetryView | null {
-  const t = deps.telemetry?.();
-  if (!t) return null;
-  return {
-    endpoint: t.endpoint,
-    site_id: t.siteId,
-    interval_seconds: t.intervalSeconds,
-    signals: (['metrics', 'logs'] as const).map((signal) => ({
-      signal,
-      sent: t[signal].sent,
-      failed: t[signal].failed,
-      last_ok_at: iso(t[signal].lastOkAt),
-      failing_since: iso(t[signal].failingSince),
-      error: t[signal].error,
-    })),
-    logs_dropped: t.logs.dropped,
-  };
 }
 
 const iso = (t: number | null | undefined): string | null =>
@@ -182,6 +149,7 @@ export async function buildStatus(deps: AdminDeps): Promise<StatusView> {
   const names = new Map(config.tokens.map((t) => [t.token, t.name]));
   const nameOf = (token: string) => names.get(token) ?? '';
   const stats = spool.stats();
+  const drain = spool.drain(now);
   const cloud = forwarder.cloud;
   const paused = forwarder.paused();
   const pausedSet = new Map(paused.map((p) => [p.token, p]));
@@ -291,6 +259,8 @@ export async function buildStatus(deps: AdminDeps): Promise<StatusView> {
       bytes: stats.bytes,
       max_bytes: stats.maxBytes,
       retention_days: config.spool.retention_days,
+      drain_seconds: drain.kind === 'draining' ? drain.seconds : null,
+      drain: drainWords(drain),
       error: stats.lastWriteError,
     },
     lanes,
@@ -306,7 +276,6 @@ export async function buildStatus(deps: AdminDeps): Promise<StatusView> {
     refusals: refused,
     admin_logins: logins,
     alerts: alertsView(deps),
-    telemetry: telemetryView(deps),
     config: redactConfig(config),
   };
 }

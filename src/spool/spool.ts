@@ -1,4 +1,5 @@
 import type { ScanResult } from './background.ts';
+import { type DrainEstimate, drainEstimate, pacePerSecond } from './drain.ts';
 import { Lifecycle } from './lifecycle.ts';
 import type { Quarantined } from './quarantine.ts';
 import * as queries from './queries.ts';
@@ -79,26 +80,6 @@ export class Spool {
   /** The last salvage's report, once one has finished. */
   lastSalvage(): SalvageReport | null {
     return this.life.lastSalvage();
-  }
-
-  /**
-   * This spool's site id (spool_meta `site_id`): `make()` the first time, the
-   * same one ever after, so a site keeps its name in pushed telemetry across
-   * restarts and upgrades.
-   */
-  async siteId(make: () => string): Promise<string> {
-    await this.life.ready; // never into a file being set aside
-    const { stmts, writer } = this.life.core;
-    return writer.run(
-      () => {
-        const had = stmts.meta.get('site_id');
-        if (had) return had;
-        const id = make();
-        stmts.meta.set('site_id', id);
-        return id;
-      },
-      { durable: true },
-    );
   }
 
   /**
@@ -244,6 +225,17 @@ export class Spool {
     } catch {
       return writer.heldBytes;
     }
+  }
+
+  /**
+   * The backlog's expected time to drain at the pace of the last minute's
+   * deliveries (drain.ts): what the status page and `relay status` show.
+   */
+  drain(now = this.deps.clock.now()): DrainEstimate {
+    const { stmts } = this.life.core;
+    let pending = 0;
+    for (const c of stmts.counts()) if (c.status === 'pending') pending += c.n;
+    return drainEstimate(pending, pacePerSecond(stmts.recentDelivered(now), now));
   }
 
   /** Most recent first. */

@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { getTableColumns, getTableName } from 'drizzle-orm';
+import { PACE_SAMPLE, PACE_WINDOW_MS, type RecentDeliveries } from './drain.ts';
 import { type SyncDb, WAL_KEEP_BYTES } from './open.ts';
 import { SALVAGE_COLUMNS, type SalvageRow } from './salvage-read.ts';
 import { ENVS, EVENT_STATUSES, events } from './schema.ts';
@@ -57,7 +58,7 @@ export const RECOUNT_SQL = `DELETE FROM lane_counts;
 export type Statements = ReturnType<typeof prepareStatements>;
 
 /** The rows of spool_meta (schema.ts `spoolMeta`). */
-export type MetaKey = 'seq_floor' | 'salvage_sources' | 'salvage_report' | 'quarantined' | 'alerts' | 'site_id' | 'site_id';
+export type MetaKey = 'seq_floor' | 'salvage_sources' | 'salvage_report' | 'quarantined' | 'alerts' | 'site_id';
 
 const SALVAGE_SQL_COLUMNS = SALVAGE_COLUMNS.map((k) => COLUMNS[k].name);
 
@@ -135,6 +136,11 @@ export function prepareStatements(db: SyncDb, path: string) {
        AND delivered_at < ? ORDER BY delivered_at LIMIT ?) RETURNING size`,
     ),
     dataVersion: db.prepare('PRAGMA data_version'),
+    // The latest deliveries, newest first by the events_delivered index: never more than PACE_SAMPLE entries read.
+    recentDelivered: db.prepare(
+      `SELECT count(*) AS count, min(delivered_at) AS firstAt FROM (SELECT delivered_at FROM events
+       WHERE status = 'delivered' AND delivered_at > ? ORDER BY delivered_at DESC LIMIT ${PACE_SAMPLE})`,
+    ),
     // By the events_lane index, one (status, env) at a time: never a scan of the table.
     recent: db.prepare(
       `SELECT seq, body FROM events WHERE status = ? AND token = ? AND env = ? ORDER BY seq DESC LIMIT ?`,
@@ -203,6 +209,11 @@ export function prepareStatements(db: SyncDb, path: string) {
         .map((r) => r.body);
     },
     dataVersion: (): number => (s.dataVersion.get() as { data_version: number }).data_version,
+    /** Deliveries in the last PACE_WINDOW_MS before `now` (at most PACE_SAMPLE of the latest) and the first one's time. */
+    recentDelivered(now: number): RecentDeliveries {
+      const r = s.recentDelivered.get(now - PACE_WINDOW_MS) as { count: number; firstAt: number | null };
+      return { count: Number(r.count), firstAt: r.firstAt === null ? null : Number(r.firstAt) };
+    },
 
     /**
      * Inserts rows in order, in multi-row statements, and counts them per lane

@@ -1,6 +1,6 @@
 import type { Config } from '../../config/index.ts';
 import { maskToken } from '../../lib/mask.ts';
-import type { LaneCounts, SpoolStats } from '../../spool/index.ts';
+import { type DrainEstimate, drainWords, type LaneCounts, type SpoolStats } from '../../spool/index.ts';
 import { type Command, type Io, loadConfigFor, parseCommandArgs } from '../context.ts';
 import { type Probe, probeRelay, tokenNames, withSpool } from '../lib/local.ts';
 import { age, iso, localTime, printJson, scrubTokens, table } from '../lib/output.ts';
@@ -16,7 +16,7 @@ export const status: Command = {
     const { config } = loaded;
     const [p, read] = await Promise.all([probeRelay(config), readSpool(config, io)]);
     if (read === undefined) return 1;
-    const { lanes, quarantined } = read;
+    const { lanes, quarantined, drain } = read;
     // A connection error may quote the URL, and with it a full token.
     const known = [...config.tokens.map((t) => t.token), ...lanes.map((l) => l.token)];
     if (p.running && p.health.cloud?.last_error) {
@@ -25,8 +25,18 @@ export const status: Command = {
     if (p.running) for (const r of p.health.reasons ?? []) r.detail = scrubTokens(r.detail, known);
     // Exit 1 when the relay is not running or not healthy, so scripts and monitors can use it.
     const code = p.running && p.health.status === 'ok' ? 0 : 1;
-    if (values.json) printJson(io, { ...toJson(config, p, lanes), quarantined });
-    else printHuman(io, config, p, lanes, quarantined);
+    const drainSeconds = drain.kind === 'draining' ? drain.seconds : null;
+    if (values.json) {
+      printJson(io, {
+        ...toJson(config, p, lanes),
+        quarantined,
+        drain: { seconds: drainSeconds, text: drainWords(drain) },
+      });
+    } else {
+      printHuman(io, config, p, lanes, quarantined);
+      // At the pace of the last minute's deliveries, as the status page says it.
+      if (drain.kind !== 'empty') io.out(`drain:  ${drainWords(drain)}`);
+    }
     // A quarantined spool needs a person even when the relay serves (/health says degraded then too).
     return quarantined.length > 0 ? 1 : code;
   },
@@ -38,20 +48,22 @@ type Quarantined = SpoolStats['quarantined'];
 async function readSpool(
   config: Config,
   io: Io,
-): Promise<{ lanes: LaneCounts[]; quarantined: Quarantined } | undefined> {
+): Promise<{ lanes: LaneCounts[]; quarantined: Quarantined; drain: DrainEstimate } | undefined> {
   let lanes: LaneCounts[] = [];
   let quarantined: Quarantined = [];
+  let drain: DrainEstimate = { kind: 'empty' };
   const code = await withSpool(
     config,
     io,
     async (spool) => {
       lanes = await spool.laneCounts();
       quarantined = spool.quarantined();
+      drain = spool.drain();
       return 0;
     },
     () => 0, // no spool file yet: nothing was ever received
   );
-  return code === 0 ? { lanes, quarantined } : undefined;
+  return code === 0 ? { lanes, quarantined, drain } : undefined;
 }
 
 function toJson(config: Config, p: Probe, lanes: LaneCounts[]) {
