@@ -3,12 +3,13 @@
  * what it needs on loopback (dist/relay, a bare Bun.serve, mock clouds), prints
  * a Markdown table, writes the same as JSON, and exits 1 when a target is missed.
  *
- *   bun run test/bench/run.ts [--only ingest,peers,ladder,drain,memory,scale,slow-disk] [--seconds 5] [--pairs 4] [--threads 2]
+ *   bun run test/bench/run.ts [--only ingest,peers,ladder,drain,memory,scale,slow-disk,backlog] [--seconds 5] [--pairs 4] [--threads 2]
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { BACKLOG_TARGETS, backlog } from './backlog.ts';
 import { drain } from './drain.ts';
 import { type Bench, broken, type Figure, fmt } from './figures.ts';
 import { ladder } from './ladder.ts';
@@ -20,7 +21,7 @@ import { scale } from './scale.ts';
 import { SLOW_DISK_TARGETS, slowDisk } from './slow-disk.ts';
 import { throughput } from './throughput.ts';
 
-const SECTIONS = ['ingest', 'peers', 'ladder', 'drain', 'memory', 'scale', 'slow-disk'] as const;
+const SECTIONS = ['ingest', 'peers', 'ladder', 'drain', 'memory', 'scale', 'slow-disk', 'backlog'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -122,6 +123,7 @@ try {
     ['Ingest with 1,000,000 pending ÷ empty spool', '≥ 0.80'],
   ]);
   await section('slow-disk', () => slowDisk(bench), SLOW_DISK_TARGETS);
+  await section('backlog', () => backlog(bench), BACKLOG_TARGETS);
 } finally {
   await cleanup();
 }
