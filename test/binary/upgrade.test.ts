@@ -19,9 +19,11 @@ import { freePort } from '../helpers/ports.ts';
 import { post, TOKEN, tempDir } from '../helpers/relay.ts';
 import { relayToml } from '../helpers/reliability.ts';
 import { supervise } from '../helpers/supervisor.ts';
+import { NO_TINYPROXY, startTinyproxy, TINYPROXY } from '../helpers/tinyproxy.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const onCleanup = useCleanup();
+if (!TINYPROXY) console.warn(NO_TINYPROXY);
 const builds = tempDir('relay-upgrade-builds-');
 let cloud: MockCloud;
 /** This source, built again as commit "upgrade-test". */
@@ -74,6 +76,20 @@ async function supervisedSite() {
   return { dir, bin, spool, url, sup };
 }
 
+/** The release folder served over HTTP, as a download link would be. */
+function serveRelease(): string {
+  const server = Bun.serve({
+    port: 0,
+    hostname: '127.0.0.1',
+    fetch: (req) => {
+      const f = join(builds.dir, 'release', new URL(req.url).pathname.split('/').pop()!);
+      return existsSync(f) ? new Response(Bun.file(f)) : new Response('no', { status: 404 });
+    },
+  });
+  onCleanup(() => server.stop(true));
+  return `http://127.0.0.1:${server.port}/v2`;
+}
+
 const commitOf = (bin: string) => JSON.parse(Bun.spawnSync([bin, 'version', '--json']).stdout.toString()).commit;
 
 /** Posts an event and waits for the mock cloud to have it: deliveries run. */
@@ -89,26 +105,10 @@ describe('relay upgrade', () => {
     const site = await supervisedSite();
     await delivers(site.url, 1);
     const before = sha(site.bin);
-    // The release folder served over HTTP, as a download link would be.
-    const server = Bun.serve({
-      port: 0,
-      hostname: '127.0.0.1',
-      fetch: (req) => {
-        const f = join(builds.dir, 'release', new URL(req.url).pathname.split('/').pop()!);
-        return existsSync(f) ? new Response(Bun.file(f)) : new Response('no', { status: 404 });
-      },
-    });
-    onCleanup(() => server.stop(true));
+    const release = serveRelease();
     const r = await runCli(
       site.bin,
-      [
-        'upgrade',
-        `http://127.0.0.1:${server.port}/v2/relay-linux-x64`,
-        '--supervisor',
-        'restart-on-exit',
-        '--wait',
-        '90',
-      ],
+      ['upgrade', `${release}/relay-linux-x64`, '--supervisor', 'restart-on-exit', '--wait', '90'],
       { cwd: site.dir },
     );
     expect(r.stderr).toBe('');
@@ -124,6 +124,36 @@ describe('relay upgrade', () => {
     expect(site.sup.exits()).toBe(1);
     await delivers(site.url, 2);
   }, 240_000);
+
+  (TINYPROXY ? it : it.skip)(
+    'a URL is fetched through the proxy the config names for the cloud',
+    async () => {
+      const dir = onCleanup.tempDir('relay-upgrade-proxy-');
+      const proxy = await startTinyproxy({ dir });
+      onCleanup(() => proxy.stop());
+      const site = await installSite(
+        onCleanup,
+        relayToml({ cloudUrl: cloud.url, config: { cloud: { proxy: proxy.url } } }),
+        'relay-upgrade-',
+      );
+      const release = serveRelease();
+      // Not under a service: the swap is made and the technician told to restart.
+      const r = await runCli(site.bin, ['upgrade', `${release}/relay-linux-x64`, '--supervisor', 'none'], {
+        cwd: site.dir,
+      });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(await proxy.settledRequests()).toEqual([
+        `GET ${release}/relay-linux-x64 HTTP/1.1`,
+        `GET ${release}/SHA256SUMS HTTP/1.1`,
+      ]);
+      expect(r.stdout).toContain(
+        `! the relay does not run under a service this command can restart (no systemd unit or Windows service found; --supervisor names another). The new binary runs from its next start: restart the relay now. To go back: mv "${site.bin}.previous" "${site.bin}".`,
+      );
+      expect(commitOf(site.bin)).toBe('upgrade-test');
+    },
+    120_000,
+  );
 
   it('a checksum mismatch changes nothing', async () => {
     const { dir, bin } = await installSite(onCleanup, relayToml({ cloudUrl: cloud.url }), 'relay-upgrade-');
