@@ -84,8 +84,7 @@ async function tlsSite(): Promise<{ url: string; cert: string }> {
     mkdirSync(dir, { recursive: true });
     const bin = await installBinary(dir);
     const { cert, key } = makeCert(dir, 'relay');
-    // server.host as a list: HTTPS on each address.
-    const server = { host: ['127.0.0.1', '::1'], tls_cert: cert, tls_key: key } as Partial<Config['server']>;
+    const server = { host: 'localhost', tls_cert: cert, tls_key: key } as Partial<Config['server']>;
     writeFileSync(join(dir, 'relay.toml'), relayToml({ cloudUrl: cloud.url, config: { server } }));
     tls = { relay: await startBinary(bin, ['serve'], { cwd: dir }), cert };
   }
@@ -148,7 +147,11 @@ async function client(cmd: string[], timeoutS = CLIENT_S): Promise<Outcome[]> {
   const timer = setTimeout(() => p.kill('SIGKILL'), timeoutS * 1000);
   const [code, out, err] = await Promise.all([p.exited, new Response(p.stdout).text(), new Response(p.stderr).text()]);
   clearTimeout(timer);
-  if (code !== 0) throw new Error(`${cmd.join(' ')} exited with ${code}:\n${out}${err}`);
+  if (code !== 0)
+    throw new ClientFailed(
+      `${cmd.join(' ')} exited with ${code}:\n${out}${err}`,
+      p.signalCode === 'SIGKILL' && out === '',
+    );
   return out
     .trim()
     .split('\n')
@@ -164,6 +167,32 @@ async function client(cmd: string[], timeoutS = CLIENT_S): Promise<Outcome[]> {
         error: o.error as string | undefined,
       };
     });
+}
+
+class ClientFailed extends Error {
+  constructor(
+    message: string,
+    /** Killed at its deadline having printed nothing: hung before or after its request (its own timeout is shorter). */
+    readonly hung: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Mono was seen, about one run in twenty, to hang with nothing printed, past
+ * its own 10 s request timeout (so not waiting on an answer): a run killed
+ * having printed nothing is run once more. A run that printed is judged as
+ * printed.
+ */
+async function mono(args: string[]): Promise<Outcome[]> {
+  try {
+    return await client([...programs.mono, ...args], 15);
+  } catch (e) {
+    if (!(e instanceof ClientFailed && e.hung)) throw e;
+    console.warn(`client matrix: Mono hung with no output; run again: ${e.message}`);
+    return client([...programs.mono, ...args], 15);
+  }
 }
 
 /** A clean payload (nothing to warn about) told apart by its order_id. */
@@ -311,6 +340,15 @@ describe('Java 17', () => {
     60_000,
   );
 
+  row('Java 17 HttpClient', 'default over HTTPS (ALPN offers h2)', async () => {
+    const site = await tlsSite();
+    const java = await programs.javaTrusting(site.cert);
+    const [o] = await client([...java, 'default', site.url, file('java-https.json', payload('java-https').text), '20']);
+    await exact(o!);
+    expect(o!.version).toBe('HTTP_1_1');
+    return '200 over HTTP/1.1 (h2 is not offered back), exact bytes';
+  });
+
   row('Java 17 HttpURLConnection', 'default', async () => {
     const [o] = await java('urlconnection', file('java-urlconnection.json', payload('java-urlconnection').text));
     await exact(o!);
@@ -375,9 +413,15 @@ describe('Node.js, Go, .NET', () => {
     return '200, exact bytes';
   });
 
+  row('.NET HttpClient (Mono)', 'StringContent(json, Encoding.UTF8, "application/json")', async () => {
+    const [o] = await mono([hook, file('mono-httpclient.json', payload('mono-httpclient').text), 'httpclient']);
+    await exact(o!);
+    return '200, exact bytes';
+  });
+
   row('.NET HttpWebRequest (Mono)', 'StreamWriter with Encoding.UTF8 (a BOM), Expect: 100-continue', async () => {
     const p = payload('mono');
-    const [o] = await client([...programs.mono, hook, file('mono.json', p.text)]);
+    const [o] = await mono([hook, file('mono.json', p.text)]);
     expect(o!.sent.subarray(0, 3).equals(BOM)).toBe(true);
     await exact(o!, Buffer.from(p.text));
     expect(o!.warnings).toMatch(/UTF-8 byte order mark/);
@@ -487,7 +531,7 @@ describe('loopback both ways', () => {
     return '200, exact bytes';
   });
 
-  row('curl', 'HTTPS over ::1 (server.host a list: ["127.0.0.1", "::1"])', async () => {
+  row('curl', 'HTTPS over ::1 (server.host "localhost")', async () => {
     const site = await tlsSite();
     const p = payload('curl-tls-ipv6');
     const a = await curl(

@@ -48,6 +48,8 @@ export function ensurePackages(): void {
 
 export interface Programs {
   java: string[];
+  /** The same Java programs trusting only `cert` (a PKCS12 trust store made with keytool). */
+  javaTrusting(cert: string): Promise<string[]>;
   go: string;
   mono: string[];
   python: (script: string) => string[];
@@ -73,10 +75,38 @@ export async function buildPrograms(dir: string): Promise<Programs> {
       GOCACHE: '/tmp/relay-clients-gocache',
       GO111MODULE: 'off',
     }),
-    build(['mcs', `-out:${join(dir, 'Client.exe')}`, join(PROGRAMS, 'Client.cs')]),
+    build(['mcs', '-r:System.Net.Http.dll', `-out:${join(dir, 'Client.exe')}`, join(PROGRAMS, 'Client.cs')]),
   ]);
+  const javaTrusting = async (cert: string) => {
+    const store = join(dir, 'trust.p12');
+    if (!existsSync(store))
+      await build([
+        'keytool',
+        '-importcert',
+        '-noprompt',
+        '-alias',
+        'relay',
+        '-file',
+        cert,
+        '-keystore',
+        store,
+        '-storetype',
+        'PKCS12',
+        '-storepass',
+        'relay-test',
+      ]);
+    return [
+      'java',
+      `-Djavax.net.ssl.trustStore=${store}`,
+      '-Djavax.net.ssl.trustStorePassword=relay-test',
+      '-cp',
+      classpath,
+      'Clients',
+    ];
+  };
   return {
     java: ['java', '-cp', classpath, 'Clients'],
+    javaTrusting,
     go: join(dir, 'goclient'),
     mono: ['mono', join(dir, 'Client.exe')],
     python: (script) => [PYTHON, join(PROGRAMS, script)],

@@ -1,9 +1,11 @@
-// A POS integration in .NET (Mono): HttpWebRequest, the JSON written through a
-// StreamWriter with Encoding.UTF8, which puts a UTF-8 byte order mark first.
-// Usage: Client.exe <url> <payload file>; prints one JSON line.
+// A POS integration in .NET (Mono), two ways: HttpWebRequest with the JSON
+// written through a StreamWriter with Encoding.UTF8, which puts a UTF-8 byte
+// order mark first; and System.Net.Http.HttpClient with a StringContent.
+// Usage: Client.exe <url> <payload file> [httpclient]; prints one JSON line.
 using System;
 using System.IO;
 using System.Net;
+using System.Net.Http;
 using System.Text;
 
 class Client {
@@ -11,6 +13,18 @@ class Client {
 
   static void Main(string[] args) {
     string json = File.ReadAllText(args[1], new UTF8Encoding(false));
+    if (args.Length > 2 && args[2] == "httpclient") {
+      using (var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) }) {
+        var content = new StringContent(json, Encoding.UTF8, "application/json");
+        byte[] body = content.ReadAsByteArrayAsync().Result;
+        var r = http.PostAsync(args[0], content).Result;
+        byte[] a = r.Content.ReadAsByteArrayAsync().Result;
+        string w = r.Headers.Contains("X-Relay-Warnings") ? string.Join(",", r.Headers.GetValues("X-Relay-Warnings")) : null;
+        Console.WriteLine("{\"status\":" + (int)r.StatusCode + ",\"answer_b64\":\"" + B64(a) + "\",\"sent_b64\":\"" + B64(body) + "\"" +
+          (w == null ? "" : ",\"warnings_b64\":\"" + B64(Encoding.UTF8.GetBytes(w)) + "\"") + "}");
+      }
+      return;
+    }
     var req = (HttpWebRequest)WebRequest.Create(args[0]);
     req.Method = "POST";
     req.ContentType = "application/json";
