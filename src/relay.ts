@@ -3,12 +3,13 @@ import { Alerter, type AlerterOptions, AlertWatch, watchMetrics } from './alerts
 import { authority, type Config, isWildcard, loadTls } from './config/index.ts';
 import { createForwarder, type Forwarder, type ForwardSettings, resolveProxy } from './forward/index.ts';
 import { buildHealth, describeStep } from './health/index.ts';
-import { createApp, IngestService, type IngestSettings } from './http/index.ts';
+import { createApp, IngestService, type IngestSettings, SERVER_IDLE_SECONDS } from './http/index.ts';
 import { type Clock, type ClockStep, ClockStepWatch, systemClock } from './lib/clock.ts';
 import { healthyLog, type Logger } from './lib/log.ts';
 import { maskToken } from './lib/mask.ts';
 import { type Listening, listenAll } from './listen.ts';
 import { Spool } from './spool/index.ts';
+import { type Telemetry, telemetryFor } from './telemetry/index.ts';
 import { VERSION } from './version.ts';
 
 export interface RelayDeps {
@@ -63,8 +64,9 @@ const SERVE_OPTIONS = {
   reusePort: false,
   // Seconds a connection may stay silent (headers never finished, a body
   // that stalls) before it is closed; a pending answer counts as silence
-  // in Bun, so this stays well above a slow fsync.
-  idleTimeout: 30,
+  // in Bun, so this stays well above a slow fsync. Bun counts a body still
+  // arriving as silence too: http/deadline.ts answers those first.
+  idleTimeout: SERVER_IDLE_SECONDS,
 };
 
 export const forwardSettings = (c: Config): ForwardSettings => ({
@@ -82,6 +84,8 @@ export const ingestSettings = (c: Config): IngestSettings => ({
   ratePerToken: c.limits.rate_per_token,
   burstPerToken: c.limits.burst_per_token,
   maxBodyBytes: c.server.max_body_bytes,
+  bodyTimeoutSeconds: c.server.body_timeout_seconds,
+  maxUploads: c.server.max_uploads,
   // The loader resolves "" to this PC's zone; "" left in a config built in code means no zone is known.
   siteZone: c.site.timezone === '' ? null : c.site.timezone,
   clockAheadMs: c.warnings.clock_ahead_minutes * 60_000,
@@ -184,6 +188,7 @@ export async function startRelay(config: Config, deps: RelayDeps): Promise<Relay
     log,
     userAgent: `emiliavision-relay/${VERSION}`,
   });
+  let telemetry: Telemetry | null = null;
   const admin = adminRoutes({
     spool,
     forwarder,
@@ -199,6 +204,7 @@ export async function startRelay(config: Config, deps: RelayDeps): Promise<Relay
       counters: () => alerts.counters(),
       laneAge: (token, env, receivedAt) => alerts.laneAge(token, env, receivedAt),
     },
+    telemetry: () => telemetry?.status() ?? null,
   });
   const app = createApp({ ingest, health, log, admin, metrics });
   let listening: Listening;
@@ -211,6 +217,14 @@ export async function startRelay(config: Config, deps: RelayDeps): Promise<Relay
   const server = listening.server;
   forwarder.start();
   alerts.start();
+  // Pushed telemetry ([telemetry]; off unless an endpoint is set).
+  telemetry = await telemetryFor(config, spool, VERSION, {
+    figures: () => metrics.figures(),
+    define: (f) => metrics.define(f),
+    log,
+    clock,
+    userAgent: `emiliavision-relay/${VERSION}`,
+  });
 
   const prune = () => pruneDelivered(spool, current.spool.retention_days, clock, log);
   void prune();
@@ -252,12 +266,14 @@ export async function startRelay(config: Config, deps: RelayDeps): Promise<Relay
       stopping ??= (async () => {
         // Evaluation stops now; a send under way gets a second, alongside the rest of the stop.
         const alertsStopped = alerts.stop();
+        const telemetryStopped = telemetry?.stop();
         stopPrune();
         stopWatch();
         stopClockWatch();
         await listening.stopOthers();
         await app.stop();
         await forwarder.stop();
+        await telemetryStopped; // its last push reads the spool
         await spool.close();
         await alertsStopped;
         log.info('relay stopped');

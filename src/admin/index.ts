@@ -3,9 +3,11 @@ import type { Config } from '../config/index.ts';
 import type { Forwarder } from '../forward/index.ts';
 import type { RefusalTally } from '../http/index.ts';
 import type { Clock } from '../lib/clock.ts';
+import type { Figure } from '../lib/figures.ts';
 import type { Logger } from '../lib/log.ts';
 import type { RelayMetrics } from '../lib/metrics.ts';
 import type { Spool, SpoolStats } from '../spool/index.ts';
+import type { TelemetryStatus } from '../telemetry/index.ts';
 import type { LoginCounters, Logins } from './logins.ts';
 import { createPromMetrics } from './metrics.ts';
 
@@ -40,6 +42,10 @@ export interface AdminMetrics extends RelayMetrics {
   watchRefusals(tally: RefusalTally): void;
   /** The refusal tally, for the status page; null before ingest handed it over. */
   refusals(): RefusalTally | null;
+  /** The figures /metrics shows that telemetry pushes too, each defined once (lib/figures.ts). */
+  figures(): readonly Figure[];
+  /** Adds a figure to /metrics and to what telemetry pushes (telemetry's own push failures). */
+  define(figure: Figure): void;
 }
 
 export interface AdminDeps {
@@ -62,6 +68,8 @@ export interface AdminDeps {
     /** A lane head's age on the monotonic clock, as the alerts measure it (a wall-clock step does not move it). */
     laneAge?: (token: string, env: string, receivedAt: number) => number;
   };
+  /** How pushed telemetry goes ([telemetry]); null or absent when it is off. */
+  telemetry?: () => TelemetryStatus | null;
 }
 
 export { LOGIN_POLICY } from './login-policy.ts';

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import { REFUSAL_IDS, type RefusalTally } from '../http/index.ts';
+import type { Figure, Sample } from '../lib/figures.ts';
 import { maskToken } from '../lib/mask.ts';
 import { ENVS, type Env, laneKey, type SpoolStats } from '../spool/index.ts';
 import { WARNING_IDS } from '../warnings/index.ts';
@@ -22,15 +23,43 @@ import type { AdminMetrics, GaugeSource } from './index.ts';
  * series that appears only with its first increment has no earlier sample,
  * so `increase()` and `rate()` miss that first event, and an alert on a
  * lane's first events never fires. See `zeroSeries` below.
+ *
+ * The figures telemetry pushes too (lib/figures.ts) are defined once, in
+ * `define` calls: prom-client reads each at scrape time through `collect`,
+ * and the OTLP push reads the same `read()` (telemetry/).
  */
 
 /** Acks include the fsync: sub-millisecond on an SSD, tens of ms on a slow disk. */
 const INGEST_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
-type Child = { inc(n?: number): void };
+/** Events counted on one lane since start. */
+type LaneCount = { token: string; env: Env; n: number };
 
-/** Webhooks received on one lane, and how many of them prom-client has been told. */
-type LaneCount = { token: string; env: Env; n: number; told: number };
+/**
+ * Per-lane counts, per token then env: no key string is built per event.
+ * `onNew` hears of each lane once (the pending gauge keeps lanes ever seen).
+ */
+function laneCounts(onNew: (token: string, env: Env) => void) {
+  const byToken = new Map<string, Partial<Record<Env, LaneCount>>>();
+  const lane = (token: string, env: Env): LaneCount => {
+    let envs = byToken.get(token);
+    if (!envs) byToken.set(token, (envs = {}));
+    let c = envs[env];
+    if (!c) {
+      envs[env] = c = { token, env, n: 0 };
+      onNew(token, env);
+    }
+    return c;
+  };
+  const samples = (): Sample[] => {
+    const out: Sample[] = [];
+    for (const envs of byToken.values()) {
+      for (const c of Object.values(envs)) out.push({ labels: { token: maskToken(c.token), env: c.env }, value: c.n });
+    }
+    return out;
+  };
+  return { lane, samples };
+}
 
 /**
  * A Prometheus histogram (https://prometheus.io/docs/concepts/metric_types/#histogram)
@@ -82,6 +111,9 @@ export class PlainHistogram {
   }
 }
 
+const SPOOL_BYTES_HELP =
+  'Bytes the spool takes on disk (pages in use plus its write-ahead log, at least 4 MB for the log), as counted against spool.max_size_mb.';
+
 export function createPromMetrics(): AdminMetrics {
   const registry = new Registry();
   const registers = [registry];
@@ -90,6 +122,46 @@ export function createPromMetrics(): AdminMetrics {
   // harder to alert on than one that reads 0.
   const seenLanes = new Map<string, { token: string; env: Env }>();
   const stats = (): SpoolStats | undefined => source?.spool();
+  const figures: Figure[] = [];
+  /** A figure on /metrics (read at scrape time) and in the list telemetry pushes. */
+  const define = (f: Figure): void => {
+    figures.push(f);
+    const common = { name: f.name, help: f.help, labelNames: [...f.labelNames], registers };
+    if (f.kind === 'counter') {
+      new Counter({
+        ...common,
+        collect() {
+          const samples = f.read();
+          if (samples.length === 0 && f.labelNames.length === 0) return;
+          this.reset();
+          for (const x of samples) this.inc({ ...x.labels }, x.value);
+        },
+      });
+    } else {
+      new Gauge({
+        ...common,
+        collect() {
+          const samples = f.read();
+          if (samples.length === 0 && f.labelNames.length === 0) return;
+          this.reset();
+          for (const x of samples) this.set({ ...x.labels }, x.value);
+        },
+      });
+    }
+  };
+  /** A gauge without labels read from the spool's stats; nothing before the spool is watched. */
+  const spoolGauge = (name: string, help: string, value: (s: SpoolStats) => number): void =>
+    define({
+      name,
+      help,
+      kind: 'gauge',
+      labelNames: [],
+      read: () => {
+        const s = stats();
+        return s ? [{ labels: {}, value: value(s) }] : [];
+      },
+    });
+
   registerAlertMetrics(registers, () => source?.alerts?.());
   const logins = () => source?.logins?.() ?? { failures: 0, refused: 0, blocks: 0 };
   new Counter({
@@ -114,184 +186,15 @@ export function createPromMetrics(): AdminMetrics {
     },
   });
 
-  /** Per token, then env: no key string is built per webhook. */
-  const receivedLanes = new Map<string, Partial<Record<Env, LaneCount>>>();
-  new Counter({
-    name: 'relay_events_received_total',
-    help: 'Webhooks accepted and stored (answered 200), per token (first 8 characters) and env.',
-    labelNames: ['token', 'env'] as const,
-    registers,
-    collect() {
-      for (const envs of receivedLanes.values()) {
-        for (const c of Object.values(envs)) {
-          this.labels({ token: maskToken(c.token), env: c.env }).inc(c.n - c.told);
-          c.told = c.n;
-        }
-      }
-    },
-  });
-  const delivered = new Counter({
-    name: 'relay_events_delivered_total',
-    help: 'Events the cloud accepted (2xx), per token (first 8 characters) and env.',
-    labelNames: ['token', 'env'] as const,
-    registers,
-  });
-  const dead = new Counter({
-    name: 'relay_events_dead_total',
-    help: 'Events dead-lettered because the cloud rejected them (400, 413, 422, other 4xx).',
-    registers,
-  });
-  const attempts = new Counter({
-    name: 'relay_forward_attempts_total',
-    help: 'Delivery attempts by the cloud\'s HTTP status; "error" when no answer came (network, timeout).',
-    labelNames: ['code'] as const,
-    registers,
-  });
-  const warnings = new Counter({
-    name: 'relay_payload_warnings_total',
-    help: 'Payload warnings given in 200 answers (missing table_number, timestamp without timezone, ...).',
-    labelNames: ['warning'] as const,
-    registers,
-  });
-  const ingest = new PlainHistogram(
-    'relay_ingest_duration_seconds',
-    'Time from request to answer on the webhook endpoint, fsync included.',
-    INGEST_BUCKETS,
-  );
-  registry.registerMetric(ingest as unknown as Parameters<Registry['registerMetric']>[0]);
-  // Read from the refusal tally (http/tally.ts) at scrape time: a flood of
-  // refusals costs the ingest path a count, never a labels lookup.
-  let refusals: RefusalTally | null = null;
-  new Counter({
-    name: 'relay_refusals_total',
-    help: 'Webhooks refused, by reason (unknown_token 401, invalid_json 400, too_large 413, rate_limited 429, spool_full 503, ...).',
-    labelNames: ['reason'] as const,
-    registers,
-    collect() {
-      const counts = refusals?.byReason() ?? {};
-      this.reset();
-      for (const reason of REFUSAL_IDS) this.labels({ reason }).inc(counts[reason] ?? 0);
-    },
-  });
-  new Counter({
-    name: 'relay_refusals_unknown_token_total',
-    help: 'Webhooks refused for an unknown or inactive token, by the token\'s first 8 characters; past 50 tokens the rest count as "other".',
-    labelNames: ['token'] as const,
-    registers,
-    collect() {
-      this.reset();
-      for (const [token, n] of Object.entries(refusals?.unknownTokens() ?? {})) this.labels({ token }).inc(n);
-    },
-  });
-  new Gauge({
-    name: 'relay_spool_pending',
-    help: 'Events waiting for delivery, per token (first 8 characters) and env.',
-    labelNames: ['token', 'env'] as const,
-    registers,
-    collect() {
-      const s = stats();
-      if (!s) return;
-      this.reset();
-      for (const l of s.lanes) seenLanes.set(laneKey(l.token, l.env), { token: l.token, env: l.env });
-      const now = new Map(s.lanes.map((l) => [laneKey(l.token, l.env), l.pending]));
-      for (const [key, l] of seenLanes) this.set({ token: maskToken(l.token), env: l.env }, now.get(key) ?? 0);
-    },
-  });
-  new Gauge({
-    name: 'relay_spool_oldest_pending_seconds',
-    help: 'Age of the oldest event waiting for delivery, any lane; 0 when nothing waits.',
-    registers,
-    collect() {
-      const s = stats();
-      if (!s || !source) return;
-      const oldest = Math.min(...s.lanes.map((l) => l.oldestReceivedAt ?? Infinity));
-      this.set(Number.isFinite(oldest) ? Math.max(0, (source.now() - oldest) / 1000) : 0);
-    },
-  });
-  new Gauge({
-    name: 'relay_spool_bytes',
-    help: 'Bytes the spool takes on disk (pages in use plus its write-ahead log, at least 4 MB for the log), as counted against spool.max_size_mb.',
-    registers,
-    collect() {
-      const s = stats();
-      if (s) this.set(s.bytes);
-    },
-  });
-  new Gauge({
-    name: 'relay_spool_max_bytes',
-    help: 'The spool quota, spool.max_size_mb in bytes.',
-    registers,
-    collect() {
-      const s = stats();
-      if (s) this.set(s.maxBytes);
-    },
-  });
-  new Gauge({
-    name: 'relay_spool_dead',
-    help: 'Dead-lettered events in the spool now, waiting for a replay.',
-    registers,
-    collect() {
-      const s = stats();
-      if (s) this.set(s.dead);
-    },
-  });
-  new Counter({
-    name: 'relay_spool_quarantines_total',
-    help: 'Damaged spool files set aside for this spool (spool.on_damage = "quarantine"), kept across restarts.',
-    registers,
-    collect() {
-      const s = stats();
-      if (!s) return;
-      this.reset();
-      this.inc(s.quarantines);
-    },
-  });
-  new Gauge({
-    name: 'relay_spool_quarantined_files',
-    help: 'Quarantined spool files still in place: each needs a person to look at it, then move it away.',
-    registers,
-    collect() {
-      const s = stats();
-      if (s) this.set(s.quarantined.length);
-    },
-  });
-  new Gauge({
-    name: 'relay_cloud_up',
-    help: '0 when the last delivery attempt got no HTTP answer from the cloud; 1 otherwise (also before the first attempt).',
-    registers,
-    collect() {
-      if (source) this.set(source.cloudReachable() === false ? 0 : 1);
-    },
-  });
-
-  for (const id of WARNING_IDS) warnings.labels({ warning: id }).inc(0);
-
-  const deliveredLanes = new Map<string, Child>();
-  const lane = (cache: Map<string, Child>, c: Counter<'token' | 'env'>, token: string, env: Env): Child => {
-    const key = laneKey(token, env);
-    let child = cache.get(key);
-    if (!child) {
-      child = c.labels({ token: maskToken(token), env });
-      child.inc(0); // prom-client creates a labelled series only on its first inc
-      cache.set(key, child);
-      seenLanes.set(key, { token, env });
-    }
-    return child;
-  };
-  const receivedLane = (token: string, env: Env): LaneCount => {
-    let envs = receivedLanes.get(token);
-    if (!envs) receivedLanes.set(token, (envs = {}));
-    let c = envs[env];
-    if (!c) {
-      envs[env] = c = { token, env, n: 0, told: 0 };
-      seenLanes.set(laneKey(token, env), { token, env });
-    }
-    return c;
-  };
+  const noteLane = (token: string, env: Env) => seenLanes.set(laneKey(token, env), { token, env });
+  const received = laneCounts(noteLane);
+  const delivered = laneCounts(noteLane);
+  let deadCount = 0;
   // Codes are the cloud's and an open set (200, 201, 429, any 5xx...): a
   // zero series for each would be guesswork. "error" (no answer at all) is
   // the relay's own value, the one an outage alert watches, so it starts at 0.
-  attempts.labels({ code: 'error' }).inc(0);
+  const attemptCounts = new Map<string, number>([['error', 0]]);
+  const warningCounts = new Map<string, number>();
 
   /**
    * Every active configured token, in both envs, gets its received and
@@ -305,26 +208,149 @@ export function createPromMetrics(): AdminMetrics {
     for (const t of source?.tokens() ?? []) {
       if (!t.active) continue;
       for (const env of ENVS) {
-        receivedLane(t.token, env);
-        lane(deliveredLanes, delivered, t.token, env);
+        received.lane(t.token, env);
+        delivered.lane(t.token, env);
       }
     }
   };
-  const warningCounts = new Map<string, number>();
+
+  define({
+    name: 'relay_events_received_total',
+    help: 'Webhooks accepted and stored (answered 200), per token (first 8 characters) and env.',
+    kind: 'counter',
+    labelNames: ['token', 'env'],
+    read: () => (zeroSeries(), received.samples()),
+  });
+  define({
+    name: 'relay_events_delivered_total',
+    help: 'Events the cloud accepted (2xx), per token (first 8 characters) and env.',
+    kind: 'counter',
+    labelNames: ['token', 'env'],
+    read: () => (zeroSeries(), delivered.samples()),
+  });
+  define({
+    name: 'relay_events_dead_total',
+    help: 'Events dead-lettered because the cloud rejected them (400, 413, 422, other 4xx).',
+    kind: 'counter',
+    labelNames: [],
+    read: () => [{ labels: {}, value: deadCount }],
+  });
+  define({
+    name: 'relay_forward_attempts_total',
+    help: 'Delivery attempts by the cloud\'s HTTP status; "error" when no answer came (network, timeout).',
+    kind: 'counter',
+    labelNames: ['code'],
+    read: () => [...attemptCounts].map(([code, value]) => ({ labels: { code }, value })),
+  });
+  define({
+    name: 'relay_payload_warnings_total',
+    help: 'Payload warnings given in 200 answers (missing table_number, timestamp without timezone, ...).',
+    kind: 'counter',
+    labelNames: ['warning'],
+    read: () =>
+      [...new Set([...WARNING_IDS, ...warningCounts.keys()])].map((warning) => ({
+        labels: { warning },
+        value: warningCounts.get(warning) ?? 0,
+      })),
+  });
+  const ingest = new PlainHistogram(
+    'relay_ingest_duration_seconds',
+    'Time from request to answer on the webhook endpoint, fsync included.',
+    INGEST_BUCKETS,
+  );
+  registry.registerMetric(ingest as unknown as Parameters<Registry['registerMetric']>[0]);
+  // Read from the refusal tally (http/tally.ts) at scrape time: a flood of
+  // refusals costs the ingest path a count, never a labels lookup.
+  let refusals: RefusalTally | null = null;
+  define({
+    name: 'relay_refusals_total',
+    help: 'Webhooks refused, by reason (unknown_token 401, invalid_json 400, too_large 413, rate_limited 429, spool_full 503, ...).',
+    kind: 'counter',
+    labelNames: ['reason'],
+    read: () => {
+      const counts = refusals?.byReason() ?? {};
+      return REFUSAL_IDS.map((reason) => ({ labels: { reason }, value: counts[reason] ?? 0 }));
+    },
+  });
+  define({
+    name: 'relay_refusals_unknown_token_total',
+    help: 'Webhooks refused for an unknown or inactive token, by the token\'s first 8 characters; past 50 tokens the rest count as "other".',
+    kind: 'counter',
+    labelNames: ['token'],
+    read: () => Object.entries(refusals?.unknownTokens() ?? {}).map(([token, value]) => ({ labels: { token }, value })),
+  });
+  define({
+    name: 'relay_spool_pending',
+    help: 'Events waiting for delivery, per token (first 8 characters) and env.',
+    kind: 'gauge',
+    labelNames: ['token', 'env'],
+    read: () => {
+      const s = stats();
+      if (!s) return [];
+      for (const l of s.lanes) noteLane(l.token, l.env);
+      const now = new Map(s.lanes.map((l) => [laneKey(l.token, l.env), l.pending]));
+      return [...seenLanes].map(([key, l]) => ({
+        labels: { token: maskToken(l.token), env: l.env },
+        value: now.get(key) ?? 0,
+      }));
+    },
+  });
+  define({
+    name: 'relay_spool_oldest_pending_seconds',
+    help: 'Age of the oldest event waiting for delivery, any lane; 0 when nothing waits.',
+    kind: 'gauge',
+    labelNames: [],
+    read: () => {
+      const s = stats();
+      if (!s || !source) return [];
+      const oldest = Math.min(...s.lanes.map((l) => l.oldestReceivedAt ?? Infinity));
+      return [{ labels: {}, value: Number.isFinite(oldest) ? Math.max(0, (source.now() - oldest) / 1000) : 0 }];
+    },
+  });
+  spoolGauge('relay_spool_bytes', SPOOL_BYTES_HELP, (s) => s.bytes);
+  spoolGauge('relay_spool_max_bytes', 'The spool quota, spool.max_size_mb in bytes.', (s) => s.maxBytes);
+  spoolGauge('relay_spool_dead', 'Dead-lettered events in the spool now, waiting for a replay.', (s) => s.dead);
+  define({
+    name: 'relay_spool_quarantines_total',
+    help: 'Damaged spool files set aside for this spool (spool.on_damage = "quarantine"), kept across restarts.',
+    kind: 'counter',
+    labelNames: [],
+    read: () => {
+      const s = stats();
+      return s ? [{ labels: {}, value: s.quarantines }] : [];
+    },
+  });
+  spoolGauge(
+    'relay_spool_quarantined_files',
+    'Quarantined spool files still in place: each needs a person to look at it, then move it away.',
+    (s) => s.quarantined.length,
+  );
+  define({
+    name: 'relay_cloud_up',
+    help: '0 when the last delivery attempt got no HTTP answer from the cloud; 1 otherwise (also before the first attempt).',
+    kind: 'gauge',
+    labelNames: [],
+    read: () => (source ? [{ labels: {}, value: source.cloudReachable() === false ? 0 : 1 }] : []),
+  });
 
   // RelayMetrics has `env: string` (lib/ knows no spool types); only the
   // spool's envs reach these two: ingest admits "prod" or "dev", the
   // forwarder passes a spooled event's.
   return {
     received(token: string, env: Env) {
-      receivedLane(token, env).n++;
+      received.lane(token, env).n++;
     },
-    delivered: (token: string, env: Env) => lane(deliveredLanes, delivered, token, env).inc(),
-    dead: () => dead.inc(),
-    attempt: (code) => attempts.labels({ code }).inc(),
+    delivered(token: string, env: Env) {
+      delivered.lane(token, env).n++;
+    },
+    dead() {
+      deadCount++;
+    },
+    attempt(code) {
+      attemptCounts.set(code, (attemptCounts.get(code) ?? 0) + 1);
+    },
     ingestSeconds: (s) => ingest.observe(s),
     warning(name) {
-      warnings.labels({ warning: name }).inc();
       warningCounts.set(name, (warningCounts.get(name) ?? 0) + 1);
     },
     watch(s) {
@@ -335,10 +361,9 @@ export function createPromMetrics(): AdminMetrics {
     },
     refusals: () => refusals,
     warningCounts: () => Object.fromEntries(warningCounts),
+    figures: () => figures,
+    define,
     contentType: registry.contentType,
-    render: () => {
-      zeroSeries();
-      return registry.metrics();
-    },
+    render: () => registry.metrics(),
   };
 }

@@ -233,6 +233,21 @@ function alerts(v: StatusView, now: number): Html {
 </section>`;
 }
 
+/** Pushed telemetry: shown, never an alarm (a collector that is down does not stop events). */
+function telemetry(v: StatusView, now: number): Html {
+  const t = v.telemetry;
+  if (!t) return html``;
+  return html`<section id="telemetry">
+  <h2>Telemetry</h2>
+  <p>Pushed over OTLP/HTTP to <code>${t.endpoint}</code> every ${duration(t.interval_seconds)} as site <code>${t.site_id}</code>.</p>
+  <table><thead><tr><th>Signal</th><th>Last push</th><th class="n">Sent</th><th class="n">Failed</th></tr></thead><tbody>${t.signals.map(
+    (s) =>
+      html`<tr data-signal="${s.signal}"><td>${s.signal}</td><td>${s.error ? html`<span class="error">failing since ${when(s.failing_since!, now)}: ${s.error}</span>` : s.last_ok_at ? html`ok ${when(s.last_ok_at, now)}` : html`<span class="muted">nothing pushed yet</span>`}</td><td class="n">${s.sent}</td><td class="n">${s.failed}</td></tr>`,
+  )}</tbody></table>
+  ${t.logs_dropped > 0 ? html`<p class="muted">${t.logs_dropped} log warning(s) and error(s) not pushed (rate limit or failed pushes).</p>` : ''}
+</section>`;
+}
+
 function logins(v: StatusView, now: number): Html {
   const l = v.admin_logins;
   if (!l || (l.failures === 0 && l.refused === 0)) return html``;
@@ -265,6 +280,7 @@ ${recent(v, now)}
 ${warnings(v)}
 ${refusalsSection(v.refusals, v.site.timezone, now)}
 ${logins(v, now)}
+${telemetry(v, now)}
 ${config(v)}`;
 }
 

@@ -129,7 +129,45 @@ export interface StatusView {
   refusals: RefusalsView;
   /** Wrong admin passwords since start, the addresses blocked now, the last one; null where no guard runs. */
   admin_logins: LoginsView | null;
+  /** Pushed telemetry ([telemetry]): each signal's pushes and failures; null when it is off. */
+  telemetry: TelemetryView | null;
   config: unknown;
+}
+
+export interface TelemetryView {
+  endpoint: string;
+  site_id: string;
+  interval_seconds: number;
+  signals: {
+    signal: string;
+    sent: number;
+    failed: number;
+    last_ok_at: string | null;
+    failing_since: string | null;
+    error: string | null;
+  }[];
+  /** Log warnings and errors not pushed (rate limit, full queue, failed push). */
+  logs_dropped: number;
+}
+
+/** Pushed telemetry as the page shows it: times as ISO 8601. */
+function telemetryView(deps: AdminDeps): TelemetryView | null {
+  const t = deps.telemetry?.();
+  if (!t) return null;
+  return {
+    endpoint: t.endpoint,
+    site_id: t.siteId,
+    interval_seconds: t.intervalSeconds,
+    signals: (['metrics', 'logs'] as const).map((signal) => ({
+      signal,
+      sent: t[signal].sent,
+      failed: t[signal].failed,
+      last_ok_at: iso(t[signal].lastOkAt),
+      failing_since: iso(t[signal].failingSince),
+      error: t[signal].error,
+    })),
+    logs_dropped: t.logs.dropped,
+  };
 }
 
 const iso = (t: number | null | undefined): string | null =>
@@ -276,6 +314,7 @@ export async function buildStatus(deps: AdminDeps): Promise<StatusView> {
     refusals: refused,
     admin_logins: logins,
     alerts: alertsView(deps),
+    telemetry: telemetryView(deps),
     config: redactConfig(config),
   };
 }

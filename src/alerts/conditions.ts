@@ -83,6 +83,7 @@ const REFUSED_ALERT_AT = 10;
 const BODY_KINDS: Record<string, string> = {
   invalid_json: 'not JSON in UTF-8 (HTTP 400)',
   too_large: 'over server.max_body_bytes (HTTP 413)',
+  body_timeout: 'too slow to arrive within server.body_timeout_seconds (HTTP 408)',
 };
 
 /**

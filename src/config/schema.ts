@@ -40,6 +40,10 @@ export const ServerSchema = section({
   // 0 asks the OS for a free port; the tests rely on it.
   port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, expected: 'an integer 0..65535' }),
   max_body_bytes: Type.Integer({ minimum: 1, default: 10_485_760, expected: 'an integer > 0' }),
+  // Seconds a webhook body may take to arrive, plus 1 s per 64 KB declared (http/deadline.ts); later: 408.
+  body_timeout_seconds: Type.Integer({ minimum: 1, maximum: 200, default: 20, expected: 'an integer 1..200' }),
+  // Webhook bodies arriving at once; one more is answered 503 with Retry-After, unread.
+  max_uploads: Type.Integer({ minimum: 1, default: 256, expected: 'an integer > 0' }),
   // HTTPS for the local endpoint (some POS software only posts to https URLs):
   // both PEM files, or neither. Relative paths are resolved against the config's directory.
   tls_cert: Type.String({ default: '', expected: 'a path to a PEM certificate' }),

@@ -7,7 +7,45 @@
 export type ReadResult =
   | { ok: true; bytes: Uint8Array }
   | { ok: false; status: 413; reason: 'too_large'; detail: string }
-  | { ok: false; status: 400; reason: 'bad_request'; detail: string };
+  | { ok: false; status: 400; reason: 'bad_request'; detail: string }
+  | { ok: false; status: 408; reason: 'body_timeout'; detail: string };
+
+/** A body's deadline (deadline.ts) and the 408's sentence when it passes. */
+export interface BodyDeadline {
+  ms: number;
+  /** Built only when the deadline passes. */
+  detail: () => string;
+}
+
+const LATE = Symbol('late');
+const NOT_YET = Symbol('not yet');
+
+/**
+ * `p`, or LATE once `deadline.ms` passed first. A body already read (the
+ * usual few-KB webhook, in the packet with its headers) sets no timer.
+ */
+async function beforeDeadline<T>(p: Promise<T>, deadline: BodyDeadline | undefined): Promise<T | typeof LATE> {
+  if (deadline === undefined) return p;
+  const first = await Promise.race([p, Promise.resolve(NOT_YET)]);
+  if (first !== NOT_YET) return first as T;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<typeof LATE>((resolve) => {
+    timer = setTimeout(() => resolve(LATE), deadline.ms);
+  });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The 408 once the deadline passed; the connection closes, as the rest of the body would read as a next request. */
+const lateBody = (deadline: BodyDeadline): ReadResult => ({
+  ok: false,
+  status: 408,
+  reason: 'body_timeout',
+  detail: deadline.detail(),
+});
 
 export const MAX_DEPTH = 512;
 
@@ -36,7 +74,11 @@ const INCOMPLETE_BODY: ReadResult = {
   detail: 'Request body incomplete: the connection closed early or its chunked framing was invalid',
 };
 
-export async function readLimited(request: Request, max: number, opts: { framed?: boolean } = {}): Promise<ReadResult> {
+export async function readLimited(
+  request: Request,
+  max: number,
+  opts: { framed?: boolean; deadline?: BodyDeadline } = {},
+): Promise<ReadResult> {
   const declared = request.headers.get('content-length');
   if (declared !== null) {
     // Content-Length = 1*DIGIT (RFC 9110 §8.6): no sign, exponent or hex.
@@ -51,14 +93,15 @@ export async function readLimited(request: Request, max: number, opts: { framed?
     }
     if (n > max) return tooLarge(max);
     if (opts.framed) {
-      let bytes: Uint8Array;
+      let bytes: Uint8Array | typeof LATE;
       try {
-        bytes = await request.bytes();
+        bytes = await beforeDeadline(request.bytes(), opts.deadline);
       } catch {
         // The client hung up before Content-Length bytes arrived: nobody reads
         // this answer, but it must not be logged as a server error.
         return INCOMPLETE_BODY;
       }
+      if (bytes === LATE) return lateBody(opts.deadline!);
       // Bun answers 400 itself to Content-Length with Transfer-Encoding; this only guards that.
       return bytes.byteLength > max ? tooLarge(max) : { ok: true, bytes };
     }
@@ -68,12 +111,17 @@ export async function readLimited(request: Request, max: number, opts: { framed?
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
+  const until = opts.deadline && { ...opts.deadline, at: performance.now() + opts.deadline.ms };
   for (;;) {
-    let next: Awaited<ReturnType<typeof reader.read>>;
+    let next: Awaited<ReturnType<typeof reader.read>> | typeof LATE;
     try {
-      next = await reader.read();
+      next = await beforeDeadline(reader.read(), until && { ...until, ms: Math.max(0, until.at - performance.now()) });
     } catch {
       return INCOMPLETE_BODY;
+    }
+    if (next === LATE) {
+      await reader.cancel().catch(() => {});
+      return lateBody(until!);
     }
     const { done, value } = next;
     if (done) break;

@@ -2,6 +2,7 @@ export { type Answer, reply } from './answer.ts';
 export type { AppDeps, RelayApp } from './app.ts';
 export { createApp } from './app.ts';
 export { checkJson, judgeEncoding, MAX_DEPTH, maxDepth, readLimited, splitBom } from './body.ts';
+export { SERVER_IDLE_SECONDS } from './deadline.ts';
 export type { IngestSettings, TokenEntry } from './ingest.ts';
 export { INVALID_TOKEN, IngestService } from './ingest.ts';
 export {

@@ -23,6 +23,10 @@ export interface IngestSettings {
   ratePerToken: number;
   burstPerToken: number;
   maxBodyBytes: number;
+  /** `server.body_timeout_seconds`: a body's base time to arrive (deadline.ts); 20 when not given. */
+  bodyTimeoutSeconds?: number;
+  /** `server.max_uploads`: bodies arriving at once; 256 when not given. */
+  maxUploads?: number;
   /** `site.timezone`; null when the config carries none (one built in code), which skips the zone check. */
   siteZone: string | null;
   /** `warnings.clock_ahead_minutes`, in ms. */
@@ -118,6 +122,14 @@ export class IngestService {
 
   get maxBodyBytes(): number {
     return this.settings.maxBodyBytes;
+  }
+
+  get bodyTimeoutSeconds(): number {
+    return this.settings.bodyTimeoutSeconds ?? 20;
+  }
+
+  get maxUploads(): number {
+    return this.settings.maxUploads ?? 256;
   }
 
   /** Checks that need no body: env, token, rate. Returns an answer to send, or the lane to use. */

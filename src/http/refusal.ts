@@ -53,6 +53,14 @@ export const REFUSALS = [
     log: 'webhook refused: the body is over server.max_body_bytes',
   },
   {
+    id: 'body_timeout',
+    status: 408,
+    level: 'warn',
+    page: (token: string, pos: string) =>
+      `${pos} is sending bodies too slowly: they did not arrive within server.body_timeout_seconds (${token})`,
+    log: 'webhook refused: the body did not arrive in time',
+  },
+  {
     id: 'compressed_body',
     status: 415,
     level: 'warn',
@@ -81,6 +89,14 @@ export const REFUSALS = [
     level: 'warn',
     page: (token: string) => `Events for ${token} are refused: the spool is full (spool.max_size_mb)`,
     log: 'webhook refused: the spool is full',
+  },
+  {
+    id: 'uploads_busy',
+    status: 503,
+    level: 'warn',
+    page: (token: string) =>
+      `Events for ${token} are refused: server.max_uploads bodies were already arriving (a slow link, or a flood)`,
+    log: 'webhook refused: server.max_uploads bodies already arriving',
   },
   {
     id: 'spool_failing',

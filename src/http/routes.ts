@@ -2,6 +2,7 @@ import { Elysia } from 'elysia';
 import type { RelayMetrics } from '../lib/metrics.ts';
 import { type Answer, reply } from './answer.ts';
 import { BodyBudget, encodedBodyDetail, judgeEncoding, readLimited } from './body.ts';
+import { bodyDeadlineMs, idleSecondsFor, lateBodyDetail, SERVER_IDLE_SECONDS } from './deadline.ts';
 import type { IngestService } from './ingest.ts';
 import { type IngestRefusal, ingestRefusal } from './refusal.ts';
 
@@ -18,11 +19,12 @@ function envValues(url: string): string[] {
  */
 export const ingestRoutes = (service: IngestService, metrics?: RelayMetrics) => {
   const large = new BodyBudget(LARGE_BUDGET);
+  const uploads: Uploads = { arriving: 0 };
   return new Elysia({ name: 'relay.ingest' }).post(
     '/webhooks/v1/pos/:token',
     async ({ params, request, server }) => {
       const started = performance.now();
-      const answer = await handle(service, params.token, request, large);
+      const answer = await handle(service, params.token, request, large, uploads, server);
       if (answer === GONE) {
         service.notStored(params.token, clientOf(server, request));
         return reply({ status: 400, body: { detail: 'Connection closed before the answer' } });
@@ -52,8 +54,19 @@ const LARGE_BODY = 1024 * 1024;
  */
 const LARGE_BUDGET = 16 * 1024 * 1024;
 
+/** Seconds a POS is asked to wait when server.max_uploads bodies are arriving: slow ones finish or time out meanwhile. */
+const BUSY_RETRY_AFTER_S = 5;
+
+/** Bodies being read now, across requests: server.max_uploads bounds it. */
+interface Uploads {
+  arriving: number;
+}
+
 /** The peer's address, asked for only when the tally meets a token for the first time. */
-type Peer = { requestIP(request: Request): { address: string } | null } | null | undefined;
+type Peer =
+  | { requestIP(request: Request): { address: string } | null; timeout?(request: Request, seconds: number): void }
+  | null
+  | undefined;
 export const clientOf = (server: Peer, request: Request) => (): string | null =>
   server?.requestIP(request)?.address ?? null;
 
@@ -78,14 +91,43 @@ async function handle(
   token: string,
   request: Request,
   large: BodyBudget,
+  uploads: Uploads,
+  server: Peer,
 ): Promise<Answer | IngestRefusal | typeof GONE> {
   const admitted = service.admit(token, envValues(request.url));
   if ('status' in admitted) return admitted;
   // Before the body is read: an encoding the cloud cannot read is refused unread (body.ts judgeEncoding).
   const encoding = judgeEncoding(request.headers.get('content-encoding'));
   if (encoding.kind === 'refuse') return ingestRefusal('compressed_body', encoding.detail);
-  const read = await readLimited(request, service.maxBodyBytes, { framed: true });
-  if (!read.ok) return ingestRefusal(read.reason, read.detail);
+  // Unread, the body left on the connection would read as a next request: both refusals close it.
+  const max = service.maxUploads;
+  if (uploads.arriving >= max) {
+    return ingestRefusal(
+      'uploads_busy',
+      `Service Unavailable: ${max} webhook bodies are arriving already (server.max_uploads); retry in ${BUSY_RETRY_AFTER_S} s`,
+      { headers: { 'Retry-After': String(BUSY_RETRY_AFTER_S), Connection: 'close' } },
+    );
+  }
+  const length = request.headers.get('content-length');
+  const declared = length !== null && /^\d+$/.test(length) ? Number(length) : null;
+  const base = service.bodyTimeoutSeconds;
+  const ms = bodyDeadlineMs(declared, service.maxBodyBytes, base);
+  // Bun's own timer would close the connection first, unanswered: pushed past the relay's deadline.
+  const idle = idleSecondsFor(ms, SERVER_IDLE_SECONDS);
+  if (idle !== null) server?.timeout?.(request, idle);
+  uploads.arriving++;
+  let read: Awaited<ReturnType<typeof readLimited>>;
+  try {
+    read = await readLimited(request, service.maxBodyBytes, {
+      framed: true,
+      deadline: { ms, detail: () => lateBodyDetail(declared, ms, base) },
+    });
+  } finally {
+    uploads.arriving--;
+  }
+  if (!read.ok) {
+    return ingestRefusal(read.reason, read.detail, read.status === 408 ? { headers: { Connection: 'close' } } : {});
+  }
   if (encoding.kind === 'look') {
     const judged = encodedBodyDetail(encoding.coding, encoding.label, read.bytes);
     return ingestRefusal(judged.compressed ? 'compressed_body' : 'mislabelled_encoding', judged.detail);

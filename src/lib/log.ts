@@ -166,6 +166,8 @@ class SafeDestination implements LogDestination {
   private readonly clock: Clock;
   private readonly retryMs: number;
   private readonly report: (line: string) => void;
+  /** Told every line after its write (telemetry's OTLP logs, hearLog); a listener can neither stop nor break the log. */
+  readonly listeners = new Set<(line: string) => void>();
 
   constructor(
     private readonly target: Target,
@@ -194,6 +196,13 @@ class SafeDestination implements LogDestination {
         this.fail(e, 0);
       } catch {
         // A report that throws: the count above stands.
+      }
+    }
+    for (const hear of this.listeners) {
+      try {
+        hear(line);
+      } catch {
+        // A listener's failure is its own.
       }
     }
   }
@@ -357,6 +366,18 @@ class SafeDestination implements LogDestination {
     }
     this.brokenLine = true;
   }
+}
+
+/**
+ * Calls `hear` with every line `logger` writes, after the write, when its
+ * destination is one of these (the relay's stdout or file log); returns the
+ * undo. A logger writing elsewhere (tests, `silentLogger`) is not heard.
+ */
+export function hearLog(logger: Logger, hear: (line: string) => void): () => void {
+  const dest = (logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym];
+  if (!(dest instanceof SafeDestination)) return () => {};
+  dest.listeners.add(hear);
+  return () => dest.listeners.delete(hear);
 }
 
 /** A line in the logger's own shape (level, time, base fields), for what the destination itself has to say. */

@@ -83,6 +83,26 @@ export class Spool {
   }
 
   /**
+   * This spool's site id (spool_meta `site_id`): `make()` the first time, the
+   * same one ever after, so a site keeps its name in pushed telemetry across
+   * restarts and upgrades.
+   */
+  async siteId(make: () => string): Promise<string> {
+    await this.life.ready; // never into a file being set aside
+    const { stmts, writer } = this.life.core;
+    return writer.run(
+      () => {
+        const had = stmts.meta.get('site_id');
+        if (had) return had;
+        const id = make();
+        stmts.meta.set('site_id', id);
+        return id;
+      },
+      { durable: true },
+    );
+  }
+
+  /**
    * Another process (the `relay events ...` CLI) or connection may change the
    * spool while the server runs. `PRAGMA data_version` changes only for
    * commits by other connections (https://sqlite.org/pragma.html#pragma_data_version),

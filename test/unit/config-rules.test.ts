@@ -142,7 +142,7 @@ describe('reporting', () => {
     const text = '[server]\nport = -1\nprot = 1\n[log]\nlevel = "loud"\n[[tokens]]\ntoken = "${NOPE}"';
     expect(problemsOf(text)).toEqual([
       'config server.port: expected an integer 0..65535, got -1 (line 2)',
-      'config server.prot: unknown key (allowed: host, port, max_body_bytes, tls_cert, tls_key) (line 3)',
+      'config server.prot: unknown key (allowed: host, port, max_body_bytes, body_timeout_seconds, max_uploads, tls_cert, tls_key) (line 3)',
       'config log.level: expected one of fatal, error, warn, info, debug, trace, silent, got "loud" (line 5)',
       'config tokens[0].token: environment variable NOPE is not set (line 7)',
     ]);

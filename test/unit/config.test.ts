@@ -11,7 +11,15 @@ import { configOf, CONFIG_PATH as PATH, problemsOf } from '../helpers/config-tex
 
 // Compile-time promise: the derived type is exactly the documented public shape.
 type Documented = {
-  server: { host: string | string[]; port: number; max_body_bytes: number; tls_cert: string; tls_key: string };
+  server: {
+    host: string | string[];
+    port: number;
+    max_body_bytes: number;
+    body_timeout_seconds: number;
+    max_uploads: number;
+    tls_cert: string;
+    tls_key: string;
+  };
   spool: { path: string; max_size_mb: number; retention_days: number; on_damage: 'quarantine' | 'refuse' };
   cloud: { url: string; timeout_seconds: number; proxy: string };
   forward: { rate_per_token: number; max_backoff_seconds: number; initial_backoff_seconds: number };
@@ -44,7 +52,15 @@ const configTypeIsDocumented: Same<Config, Documented> = true;
 void configTypeIsDocumented;
 
 const DEFAULTS: Documented = {
-  server: { host: 'localhost', port: 8080, max_body_bytes: 10485760, tls_cert: '', tls_key: '' },
+  server: {
+    host: 'localhost',
+    port: 8080,
+    max_body_bytes: 10485760,
+    body_timeout_seconds: 20,
+    max_uploads: 256,
+    tls_cert: '',
+    tls_key: '',
+  },
   spool: { path: 'data/relay.db', max_size_mb: 1024, retention_days: 7, on_damage: 'quarantine' },
   cloud: { url: 'https://api.emiliavision.com', timeout_seconds: 30, proxy: '' },
   forward: { rate_per_token: 100, max_backoff_seconds: 300, initial_backoff_seconds: 1 },
@@ -89,6 +105,8 @@ describe('defaults', () => {
       host: 'localhost',
       port: 9000,
       max_body_bytes: 10485760,
+      body_timeout_seconds: 20,
+      max_uploads: 256,
       tls_cert: '',
       tls_key: '',
     });
@@ -138,6 +156,9 @@ describe('type errors', () => {
     ['server', 'port', '80.5', 'an integer 0..65535', '80.5'],
     ['server', 'max_body_bytes', '0', 'an integer > 0', '0'],
     ['server', 'max_body_bytes', '[1]', 'an integer > 0', 'an array'],
+    ['server', 'body_timeout_seconds', '0', 'an integer 1..200', '0'],
+    ['server', 'body_timeout_seconds', '201', 'an integer 1..200', '201'],
+    ['server', 'max_uploads', '0', 'an integer > 0', '0'],
     ['spool', 'path', '5', 'a non-empty string', '5'],
     ['spool', 'max_size_mb', '0', 'a number > 0', '0'],
     ['spool', 'retention_days', 'inf', 'a number > 0', 'inf'],
@@ -186,7 +207,7 @@ describe('type errors', () => {
 
 describe('unknown keys', () => {
   it.each([
-    ['server', 'prot', 'host, port, max_body_bytes, tls_cert, tls_key'],
+    ['server', 'prot', 'host, port, max_body_bytes, body_timeout_seconds, max_uploads, tls_cert, tls_key'],
     ['admin', 'pasword', 'password, outage_amber_seconds'],
     ['spool', 'size', 'path, max_size_mb, retention_days, on_damage'],
     ['cloud', 'uri', 'url, timeout_seconds, proxy'],
@@ -226,7 +247,7 @@ describe('unknown keys', () => {
 
   it('falls back to the enclosing key when the key sits in an inline table', () => {
     expect(problemsOf('\nserver = { prot = 1 }')).toEqual([
-      'config server.prot: unknown key (allowed: host, port, max_body_bytes, tls_cert, tls_key) (line 2)',
+      'config server.prot: unknown key (allowed: host, port, max_body_bytes, body_timeout_seconds, max_uploads, tls_cert, tls_key) (line 2)',
     ]);
   });
 

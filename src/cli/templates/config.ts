@@ -60,6 +60,11 @@ host = ${tomlHost(d.server.host)}
 port = ${d.server.port}
 # Largest webhook body accepted, in bytes (the cloud's limit: 10 MB); larger ones get 413.
 max_body_bytes = ${d.server.max_body_bytes}
+# Seconds a webhook body may take to arrive once its headers are in, plus 1 s per 64 KB
+# of its Content-Length; a slower one gets 408 and is not stored (the POS sends it again).
+body_timeout_seconds = ${d.server.body_timeout_seconds}
+# Webhook bodies arriving at the same time; one more gets 503 with Retry-After.
+max_uploads = ${d.server.max_uploads}
 # HTTPS, for POS software that only posts to https:// URLs: a PEM certificate and its
 # private key, both or neither ("" and "": plain HTTP).
 tls_cert = ${tomlString(opts.tls?.cert ?? d.server.tls_cert)}
