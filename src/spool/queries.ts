@@ -23,6 +23,7 @@ import {
 
 // Every column but the body: what a list shows.
 const { body: _body, ...summaryColumns } = getTableColumns(events);
+type SummaryRow = Omit<typeof events.$inferSelect, 'body'>;
 
 const parseWarnings = (w: string | null): string[] => {
   if (!w) return [];
@@ -34,18 +35,43 @@ const parseWarnings = (w: string | null): string[] => {
   }
 };
 
-/** Most recent first. */
+/**
+ * Most recent first. Filtered by status or token, each lane (token, env,
+ * status) is read newest first by the events_lane index, `limit` rows at
+ * most, and the lanes merged: never a sort of every pending event (a temp
+ * B-tree over 300,000 rows) or a scan of the table for a token.
+ */
 export async function listEvents(db: Drizzle, f: ListFilter = {}): Promise<EventSummary[]> {
-  const where = and(
-    f.status ? eq(events.status, f.status) : undefined,
-    f.token ? eq(events.token, f.token) : undefined,
-  );
-  const rows = await db
-    .select(summaryColumns)
-    .from(events)
-    .where(where)
-    .orderBy(desc(events.seq))
-    .limit(f.limit ?? 50);
+  const limit = f.limit ?? 50;
+  let rows: SummaryRow[];
+  if (!f.status && !f.token) {
+    rows = await db.select(summaryColumns).from(events).orderBy(desc(events.seq)).limit(limit);
+  } else {
+    // Every lane that has or had events of that status or token (a row stays once made).
+    const lanes = await db
+      .select({ token: laneCountsTable.token, env: laneCountsTable.env, status: laneCountsTable.status })
+      .from(laneCountsTable)
+      .where(
+        and(
+          f.status ? eq(laneCountsTable.status, f.status) : undefined,
+          f.token ? eq(laneCountsTable.token, f.token) : undefined,
+        ),
+      );
+    const per = await Promise.all(
+      lanes.map((l) =>
+        db
+          .select(summaryColumns)
+          .from(events)
+          .where(and(eq(events.status, l.status), eq(events.token, l.token), eq(events.env, l.env)))
+          .orderBy(desc(events.seq))
+          .limit(limit),
+      ),
+    );
+    rows = per
+      .flat()
+      .sort((a, b) => b.seq - a.seq)
+      .slice(0, limit);
+  }
   return rows.map((r) => ({ ...r, warnings: parseWarnings(r.warnings) }));
 }
 

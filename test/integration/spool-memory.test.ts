@@ -10,10 +10,35 @@ import { silentLogger } from '../../src/lib/log.ts';
 import { Spool } from '../../src/spool/index.ts';
 import { CACHE_KIB, WAL_KEEP_BYTES } from '../../src/spool/open.ts';
 import { useCleanup } from '../helpers/cleanup.ts';
+import { TOKEN, TOKEN2 } from '../helpers/relay.ts';
+import { fileExec, fileRows } from '../helpers/spool-file.ts';
 
 const onCleanup = useCleanup();
 
 describe('spool memory', () => {
+  it('lists by status or token lane by lane, newest first, the same events a sort of them all would give', async () => {
+    const path = join(onCleanup.tempDir(), 'spool.db');
+    const spool = await Spool.open({ path, maxBytes: 1 << 30, clock: systemClock, log: silentLogger });
+    onCleanup(() => spool.close());
+    const body = new TextEncoder().encode('{"a":1}');
+    for (let i = 0; i < 120; i++) {
+      await spool.append({ token: i % 3 === 0 ? TOKEN2 : TOKEN, env: i % 2 === 0 ? 'prod' : 'dev', body });
+    }
+    fileExec(path, "UPDATE events SET status = 'delivered', delivered_at = 1 WHERE seq % 5 = 0");
+    const naive = (where: string, limit: number) =>
+      fileRows<{ seq: number }>(path, `SELECT seq FROM events WHERE ${where} ORDER BY seq DESC LIMIT ${limit}`).map(
+        (r) => r.seq,
+      );
+    const seqs = async (f: Parameters<Spool['listEvents']>[0]) => (await spool.listEvents(f)).map((e) => e.seq);
+    expect(await seqs({ status: 'pending', limit: 30 })).toEqual(naive("status = 'pending'", 30));
+    expect(await seqs({ status: 'delivered', limit: 7 })).toEqual(naive("status = 'delivered'", 7));
+    expect(await seqs({ token: TOKEN2, limit: 25 })).toEqual(naive(`token = '${TOKEN2}'`, 25));
+    expect(await seqs({ token: TOKEN, status: 'pending', limit: 200 })).toEqual(
+      naive(`token = '${TOKEN}' AND status = 'pending'`, 200),
+    );
+    expect(await seqs({ status: 'dead' })).toEqual([]);
+  });
+
   it('keeps a page cache of a fixed size, maps no file and cuts its log back', async () => {
     const spool = await Spool.open({
       path: join(onCleanup.tempDir(), 'spool.db'),
