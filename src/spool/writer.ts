@@ -213,16 +213,21 @@ export class GroupCommitWriter {
       // Inside the try: should FULL fail to be set, the batch fails and nobody gets a 200.
       this.setMode(mode);
       this.begin.run();
-      // Measured once per batch that appends: a checkpoint, a prune or another process may have changed it.
-      if (appends > 0) held = this.store.diskBytes();
+      // Measured before the batch's first append and after any other write in it: a checkpoint,
+      // a prune or another process may have changed it. A batch of deliveries alone measures nothing.
+      let stale = true;
       for (let i = 0; i < batch.length; i++) {
         const op = batch[i]!;
         if (op.kind === 'run') {
           // Statements run in queue order: appends before this op are inserted first.
           insert();
           results[i] = op.fn();
-          held = this.store.diskBytes();
+          stale = true;
           continue;
+        }
+        if (stale) {
+          held = this.store.diskBytes() + coming;
+          stale = false;
         }
         const need = op.row.size + ROW_OVERHEAD;
         if (held + need > this.deps.maxBytes) held = this.reclaim(need, coming);
@@ -238,7 +243,7 @@ export class GroupCommitWriter {
       insert();
       this.commit.run();
       // What the batch took, its log frames included.
-      held = this.store.diskBytes();
+      if (appends > 0) held = this.store.diskBytes();
     } catch (e) {
       this.rollback();
       if (relaxed) this.restoreFull();
