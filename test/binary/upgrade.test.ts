@@ -179,6 +179,17 @@ describe('relay upgrade', () => {
     writeFileSync(arm, bytes);
     const script = join(dir, 'relay-new');
     writeFileSync(script, '#!/bin/sh\necho \'{"version":"9.9.9","commit":"x"}\'\n', { mode: 0o755 });
+    // `make release`'s own ARM build with its SHA256SUMS, when dist/ has them: the checksum passes, the platform does not.
+    const released = join(import.meta.dir, '..', '..', 'dist', 'relay-linux-arm64');
+    const fromRelease = existsSync(released) && existsSync(join(released, '..', 'SHA256SUMS'));
+    if (fromRelease) {
+      const r = await runCli(bin, ['upgrade', released], { cwd: dir });
+      expect(r.stdout).toContain('matches SHA256SUMS');
+      expect(r.stderr).toContain(
+        'relay-linux-arm64 is for Linux arm64 and this machine is Linux x64; nothing was changed',
+      );
+      expect(r.code).toBe(1);
+    } else console.warn('dist/relay-linux-arm64 is absent (make release): its header stand-in alone is tried');
     for (const [file, said] of [
       [arm, 'relay-linux-arm64 is for Linux arm64 and this machine is Linux x64; nothing was changed'],
       [script, 'relay-new is not a relay binary: a script (#!/bin/sh); nothing was changed'],

@@ -11,7 +11,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fetchProxy, resolveProxy, showProxy } from '../../forward/index.ts';
 import { type ReportedHealth, readHealth } from '../../health/index.ts';
 import { readFormat } from '../../spool/index.ts';
@@ -101,7 +101,9 @@ export const upgrade: Command = {
     if (!loaded) return 2;
     const { config } = loaded;
 
-    const staged = join(dirname(binary), `.${basename(binary)}.upgrade-${process.pid}`);
+    // Beside the installed file (the swap is then a rename), with its extension: Windows runs only a .exe as one.
+    const ext = extname(binary);
+    const staged = join(dirname(binary), `.${basename(binary, ext)}.upgrade-${process.pid}${ext}`);
     let build: BuildInfo;
     try {
       build = await stage(source, staged, values.sha256, config, io);

@@ -6,7 +6,7 @@
  * policy), named with --supervisor restart-on-exit. With none the upgrade
  * cannot restart: it says so and leaves the swap for the next start.
  */
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { win32 } from 'node:path';
 import { parseScQcProgram, parseScQuery, wrapperFor } from '../service/windows.ts';
 
@@ -156,10 +156,13 @@ export function findSupervisor(choice: SupervisorChoice, binary: string, service
   if (choice === 'systemd' && unit) return systemd(unit);
   if (process.platform === 'win32') {
     if (choice === 'systemd') return none;
+    const wrapper = wrapperFor(binary);
     const program = parseScQcProgram(run(['sc.exe', 'qc', service]).out);
-    return program && win32.normalize(program).toLowerCase() === wrapperFor(binary).toLowerCase()
-      ? windows(service)
-      : none;
+    if (program) return win32.normalize(program).toLowerCase() === wrapper.toLowerCase() ? windows(service) : none;
+    // Wine's sc has no qc (it prints nothing): a service of that name and the wrapper install wrote beside this relay.
+    const q = run(['sc.exe', 'query', service]);
+    const state = parseScQuery(q.code, q.out);
+    return state !== undefined && state !== 'missing' && existsSync(wrapper) ? windows(service) : none;
   }
   for (const pid of relayPids(binary)) {
     try {
