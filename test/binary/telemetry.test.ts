@@ -19,6 +19,7 @@ import { buildToml } from '../helpers/config.ts';
 import { type MockCloud, startMockCloud } from '../helpers/mock-cloud.ts';
 import { freePort } from '../helpers/ports.ts';
 import { INACTIVE, ORDER_CREATED, post, TOKEN, TOKEN2 } from '../helpers/relay.ts';
+import { NO_TINYPROXY, startTinyproxy, TINYPROXY } from '../helpers/tinyproxy.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { startVictoriaMetrics, victoriaMetricsUnavailable } from '../telemetry/victoria-metrics.ts';
 
@@ -36,10 +37,10 @@ afterAll(() => cloud.stop());
 const telemetryToml = (endpoint: string) =>
   `[telemetry]\nendpoint = "${endpoint}"\nheaders = { "X-Api-Key" = "${API_KEY}" }\ninterval_seconds = 1\n`;
 
-async function site(endpoint: string, s: { id?: string; name: string }) {
+async function site(endpoint: string, s: { id?: string; name: string }, proxy = '') {
   const { dir, bin } = await installSite(
     onCleanup,
-    buildToml({ cloud: { url: cloud.url }, site: s }, telemetryToml(endpoint)),
+    buildToml({ cloud: { url: cloud.url, proxy }, site: s }, telemetryToml(endpoint)),
     'relay-telemetry-',
   );
   return { dir, bin, relay: await serveSite(onCleanup, bin, dir) };
@@ -258,4 +259,29 @@ describe('telemetry to a receiver that fails', () => {
     await waitFor(() => receiver.got.some((r) => r.path === '/v1/metrics'), 'a push', 10_000);
     expect(receiver.got.find((r) => r.path === '/v1/metrics')!.body.includes(first)).toBe(true);
   }, 60_000);
+
+  it.skipIf(!TINYPROXY)(
+    'goes through cloud.proxy, its password never shown',
+    async () => {
+      if (!TINYPROXY) console.warn(NO_TINYPROXY);
+      const receiver = flakyReceiver(0);
+      receiver.set('ok');
+      onCleanup(() => receiver.stop());
+      const proxy = await startTinyproxy({
+        dir: onCleanup.tempDir('relay-telemetry-proxy-'),
+        basicAuth: { user: 'relay', password: 'proxy-pw-83c1' },
+      });
+      onCleanup(() => proxy.stop());
+      const s = await site(
+        receiver.url,
+        { id: 'behind-proxy', name: 'Proxied' },
+        proxy.url.replace('//', '//relay:proxy-pw-83c1@'),
+      );
+      await waitFor(() => receiver.got.some((r) => r.path === '/v1/metrics'), 'a push through the proxy', 15_000);
+      expect(proxy.requests().some((l) => l.startsWith(`POST ${receiver.url}/v1/metrics `))).toBe(true);
+      expect(receiver.got[0]!.key).toBe(API_KEY);
+      for (const shown of [s.relay.lines.join('\n'), await page(s.relay)]) expect(shown).not.toContain('proxy-pw-83c1');
+    },
+    60_000,
+  );
 });
