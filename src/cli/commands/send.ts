@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { WARNING_HEADER } from '../../http/index.ts';
 import { maskToken } from '../../lib/mask.ts';
 import { type Command, loadConfigFor, parseCommandArgs, UsageError } from '../context.ts';
 import { localRelayUrl, request, resolveToken } from '../lib/local.ts';
@@ -85,8 +86,8 @@ export const send: Command = {
       io.out(`POST ${shown} (${body.length} bytes) -> ${answer.status} in ${Math.round(answer.ms)} ms`);
       io.out(typeof parsed === 'string' ? parsed : JSON.stringify(parsed, null, 2));
       // The cloud guide's silent failures: stored, but missing from the dashboard. Say so plainly.
-      const warnings = (parsed as { warnings?: unknown } | null)?.warnings;
-      if (answer.status === 200 && Array.isArray(warnings) && warnings.length > 0) {
+      const warnings = answerWarnings(answer.headers.get(WARNING_HEADER), parsed);
+      if (answer.status === 200 && warnings.length > 0) {
         io.out(
           `\n${warnings.length} warning(s): the event was accepted, but the dashboard may not show it as expected:`,
         );
@@ -96,3 +97,21 @@ export const send: Command = {
     return answer.status === 200 ? 0 : 1;
   },
 };
+
+/**
+ * The payload warnings of an answer: the header every warned answer carries
+ * (a JSON array of sentences), else the body's `warnings` (a relay that puts
+ * them there too, or an older one).
+ */
+function answerWarnings(header: string | null, body: unknown): string[] {
+  if (header !== null) {
+    try {
+      const v: unknown = JSON.parse(header);
+      if (Array.isArray(v)) return v.map(String);
+    } catch {
+      // not the relay's header: fall back to the body
+    }
+  }
+  const w = (body as { warnings?: unknown } | null)?.warnings;
+  return Array.isArray(w) ? w.map(String) : [];
+}
