@@ -137,10 +137,9 @@ describe('relay upgrade', () => {
         'relay-upgrade-',
       );
       const release = serveRelease();
-      // Not under a service: the swap is made and the technician told to restart.
-      const r = await runCli(site.bin, ['upgrade', `${release}/relay-linux-x64`, '--supervisor', 'none'], {
-        cwd: site.dir,
-      });
+      // Not under a service (none found: no systemd here, and this relay is not running): the swap is
+      // made and the technician told to restart.
+      const r = await runCli(site.bin, ['upgrade', `${release}/relay-linux-x64`], { cwd: site.dir });
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       expect(await proxy.settledRequests()).toEqual([

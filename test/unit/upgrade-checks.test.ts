@@ -4,8 +4,9 @@
  * its `version --json` is a relay's and whether that relay reads the spool.
  */
 import { describe, expect, it } from 'bun:test';
-import { parseSums, platformOf, readBuildInfo, spoolProblem } from '../../src/cli/upgrade/checks.ts';
+import { healthVerdict, parseSums, platformOf, readBuildInfo, spoolProblem } from '../../src/cli/upgrade/checks.ts';
 import { unitOf } from '../../src/cli/upgrade/supervisor.ts';
+import type { ReportedHealth } from '../../src/health/index.ts';
 
 const A = 'a'.repeat(64);
 const B = 'B'.repeat(64);
@@ -106,4 +107,64 @@ describe('unitOf: the systemd service a process runs in, from /proc/PID/cgroup',
     ['a container or a shell', '0::/\n', null],
   ];
   for (const [name, cgroup, want] of cases) it(name, () => expect(unitOf(cgroup)).toBe(want));
+});
+
+describe('healthVerdict: is the restarted relay up?', () => {
+  const T = Date.UTC(2026, 0, 1, 12);
+  const up: ReportedHealth = {
+    status: 'ok',
+    version: '0.2.0',
+    reasons: [],
+    spool: { pending: 0, error: null },
+    cloud: { reachable: null, last_delivery_at: null },
+  };
+  const cases: [string, ReportedHealth, string | null, string | null][] = [
+    ['the new version, nothing waiting', up, '0.2.0', null],
+    [
+      'still the old version answering',
+      { ...up, version: '0.1.0' },
+      '0.2.0',
+      '/health answers from relay 0.1.0, not 0.2.0',
+    ],
+    ['any version after a rollback', { ...up, version: '0.1.0' }, null, null],
+    [
+      'the spool failing',
+      { ...up, status: 'degraded', reasons: [{ id: 'spool_failing', detail: 'the spool cannot be written' }] },
+      '0.2.0',
+      '/health: the spool cannot be written',
+    ],
+    [
+      'events waiting, none delivered since the restart',
+      {
+        ...up,
+        spool: { pending: 3, error: null },
+        cloud: { reachable: null, last_delivery_at: new Date(T - 60_000).toISOString() },
+      },
+      '0.2.0',
+      '3 events waiting, none delivered yet',
+    ],
+    [
+      'events waiting, one delivered since the restart',
+      {
+        ...up,
+        spool: { pending: 3, error: null },
+        cloud: { reachable: true, last_delivery_at: new Date(T + 500).toISOString() },
+      },
+      '0.2.0',
+      null,
+    ],
+    [
+      "events waiting for a cloud that is down: not the new build's doing",
+      {
+        ...up,
+        status: 'degraded',
+        reasons: [{ id: 'cloud_unreachable', detail: 'cloud unreachable' }],
+        spool: { pending: 3, error: null },
+        cloud: { reachable: false, last_delivery_at: null },
+      },
+      '0.2.0',
+      null,
+    ],
+  ];
+  for (const [name, h, version, want] of cases) it(name, () => expect(healthVerdict(h, version, T)).toBe(want));
 });

@@ -20,6 +20,7 @@ import { localRelayUrl, request } from '../lib/local.ts';
 import { DEFAULT_SERVICE_NAME } from '../service/windows.ts';
 import {
   type BuildInfo,
+  healthVerdict,
   isSha256,
   parseSums,
   platformOf,
@@ -351,7 +352,7 @@ async function restartAndWait(
         h = undefined;
       }
       const verdict = h
-        ? judge(h, version, restartedAt)
+        ? healthVerdict(h, version, restartedAt)
         : `something answered ${r.status}, but not the relay's /health`;
       // On Linux the answer must come from a process running the new file, not one still stopping.
       const fresh = process.platform !== 'linux' || running.length > 0;
@@ -366,18 +367,4 @@ async function restartAndWait(
     await Bun.sleep(500);
   }
   return { ok: false, detail: last };
-}
-
-/** Null when a /health answer shows the relay up: the version wanted, the spool open, events moving; else why not. */
-function judge(h: ReportedHealth, version: string | null, restartedAt: number): string | null {
-  if (version !== null && h.version !== version)
-    return `/health answers from relay ${h.version ?? '?'}, not ${version}`;
-  const blocking = (h.reasons ?? []).filter((r) => ['spool_failing', 'lane_stalled'].includes(r.id));
-  if (blocking.length > 0) return `/health: ${blocking.map((r) => r.detail).join('; ')}`;
-  if (h.spool?.error) return `/health: spool error ${h.spool.error}`;
-  // Deliveries: with events waiting and the cloud not known down, one must have gone out since the restart.
-  const pending = h.spool?.pending ?? 0;
-  const delivered = h.cloud?.last_delivery_at ? Date.parse(h.cloud.last_delivery_at) >= restartedAt - 1000 : false;
-  if (pending > 0 && h.cloud?.reachable !== false && !delivered) return `${pending} events waiting, none delivered yet`;
-  return null;
 }

@@ -1,3 +1,5 @@
+import type { ReportedHealth } from '../../health/index.ts';
+
 /**
  * What `relay upgrade` decides before it touches the installed binary, pure
  * and table-tested (test/unit/upgrade-checks.test.ts): the checksum a file
@@ -105,5 +107,26 @@ export function spoolProblem(build: BuildInfo, format: number | null): string | 
   if (format < build.reads.from) {
     return `this spool has format ${format} and relay ${build.version} reads formats from ${build.reads.from}`;
   }
+  return null;
+}
+
+/** Reasons on /health that say the relay is not running properly (health/reasons.ts ids). */
+const NOT_UP = ['spool_failing', 'lane_stalled'];
+
+/**
+ * Null when a /health answer shows the restarted relay up: the version
+ * wanted (null: any), its spool open and writable, its lanes moving: with
+ * events waiting and the cloud not known to be down, one delivered since the
+ * restart (`restartedAt`, wall time). Else why not, for the report.
+ */
+export function healthVerdict(h: ReportedHealth, version: string | null, restartedAt: number): string | null {
+  if (version !== null && h.version !== version)
+    return `/health answers from relay ${h.version ?? '?'}, not ${version}`;
+  const blocking = (h.reasons ?? []).filter((r) => NOT_UP.includes(r.id));
+  if (blocking.length > 0) return `/health: ${blocking.map((r) => r.detail).join('; ')}`;
+  if (h.spool?.error) return `/health: spool error: ${h.spool.error}`;
+  const pending = h.spool?.pending ?? 0;
+  const delivered = h.cloud?.last_delivery_at ? Date.parse(h.cloud.last_delivery_at) >= restartedAt - 1000 : false;
+  if (pending > 0 && h.cloud?.reachable !== false && !delivered) return `${pending} events waiting, none delivered yet`;
   return null;
 }

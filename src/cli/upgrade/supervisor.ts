@@ -7,7 +7,8 @@
  * cannot restart: it says so and leaves the swap for the next start.
  */
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { win32 } from 'node:path';
+import { basename, win32 } from 'node:path';
+import { DEFAULT_UNIT_PATH } from '../service/systemd.ts';
 import { parseScQcProgram, parseScQuery, wrapperFor } from '../service/windows.ts';
 
 export const SUPERVISORS = ['auto', 'systemd', 'windows', 'restart-on-exit', 'none'] as const;
@@ -171,6 +172,14 @@ export function findSupervisor(choice: SupervisorChoice, binary: string, service
     } catch {
       // gone meanwhile
     }
+  }
+  // Not running now (stopped, or failing to start): the unit `relay service install` writes, if it runs this binary.
+  const named = unit ?? basename(DEFAULT_UNIT_PATH);
+  try {
+    const r = run(['systemctl', 'show', '-p', 'ExecStart', '--value', named]);
+    if (r.code === 0 && r.out.includes(`path=${binary} `)) return systemd(named);
+  } catch {
+    // no systemctl here
   }
   return none;
 }
