@@ -33,6 +33,15 @@ export interface Active {
   /** Since when the finding has been ok without a break; null while it is not. */
   okSince: number | null;
   details: Details;
+  /**
+   * Set while an alert read back from the spool (memory.ts) has had no
+   * finding since the restart: monotonic time it was read. Some conditions'
+   * evidence lives in memory only (the success rate's window, a token's first
+   * events); until it is gathered again, no finding means "not known yet",
+   * not ok, so a restart neither resolves such an alert nor fires it again.
+   * Bounded by RESTORED_UNKNOWN_MS, after which no finding counts as ok again.
+   */
+  restored?: number;
 }
 
 export interface AlertState {
@@ -59,6 +68,14 @@ export interface EvalOptions {
 }
 
 export const DEFAULT_RESOLVE_AFTER_MS = 120_000;
+
+/**
+ * How long an alert read back at start waits, without a finding, before its
+ * absence counts as ok: long enough for the success rate's window and a
+ * token's next events at a restaurant's pace, short enough that an alert
+ * whose cause went away while the relay was down is resolved the same day.
+ */
+export const RESTORED_UNKNOWN_MS = 15 * 60_000;
 
 export const initialState = (): AlertState => ({ active: new Map(), deadBaseline: null });
 
@@ -122,11 +139,13 @@ export function evaluate(
       continue;
     }
     if (f.ok) {
-      clearing(a, f);
+      const { restored: _seen, ...known } = a;
+      clearing(known, f);
       continue;
     }
     // Bad, or between bad and ok: it lasts. Reminded at most every repeat_hours.
-    const next: Active = { ...a, okSince: null, details: f.details };
+    const { restored: _seen, ...known } = a;
+    const next: Active = { ...known, okSince: null, details: f.details };
     if (now - a.lastSentAt >= repeatMs) {
       next.lastSentAt = now;
       transitions.push(transition(next, 'firing', true, f.details));
@@ -137,6 +156,8 @@ export function evaluate(
     if (seen.has(a.key)) continue;
     // Turned off by a reload: nothing was resolved, so nothing is said.
     if (off.has(a.condition)) active.delete(a.key);
+    else if (a.restored !== undefined && now - a.restored < RESTORED_UNKNOWN_MS)
+      continue; // not known yet: kept as it is
     else clearing(a, undefined);
   }
 

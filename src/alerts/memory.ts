@@ -121,6 +121,7 @@ export function fromStored(raw: string | null, at: ClockReading): Restored | nul
       lastSentAt: Math.max(mono(a.lastSentAt), firedAt),
       okSince: null,
       details: a.details && typeof a.details === 'object' ? a.details : {},
+      restored: at.mono,
     });
   }
   const deadBaseline = isNum(s.deadBaseline) ? s.deadBaseline : null;

@@ -6,6 +6,7 @@
  * monotonic origins differ, as two processes' do; no server, no timers.
  */
 import { describe, expect, it } from 'bun:test';
+import { RESTORED_UNKNOWN_MS } from '../../src/alerts/evaluate.ts';
 import { Alerter, type AlertMemory, AlertWatch, type Transition } from '../../src/alerts/index.ts';
 import { fromStored, type StoredAlerts, toStored } from '../../src/alerts/memory.ts';
 import { defaultConfig } from '../../src/config/index.ts';
@@ -52,10 +53,11 @@ function relayProcess(mem: AlertMemory, wall: number, monoOrigin: number) {
     salvaging: false,
   };
   const cloud: CloudStatus = { reachable: null, since: null, sinceMono: null, lastDeliveryAt: null, lastError: null };
+  const watch = new AlertWatch(() => config.alerts, clock);
   const alerter = new Alerter({
     config: () => config,
     source: { spool: () => spool, cloud: () => cloud, paused: () => [], stalled: () => [] },
-    watch: new AlertWatch(() => config.alerts, clock),
+    watch,
     memory: mem,
     clock,
     log: silentLogger,
@@ -76,6 +78,10 @@ function relayProcess(mem: AlertMemory, wall: number, monoOrigin: number) {
     cloudDown(agoMs = 0) {
       Object.assign(cloud, { reachable: false, since: clock.now() - agoMs, sinceMono: clock.mono() - agoMs });
       cloud.lastError = 'connect ECONNREFUSED';
+    },
+    /** `n` delivery attempts answered `code`. */
+    attempts(n: number, code: string) {
+      for (let i = 0; i < n; i++) watch.attempt(code);
     },
     cloudUp() {
       Object.assign(cloud, { reachable: true, since: clock.now(), sinceMono: clock.mono(), lastError: null });
@@ -169,6 +175,46 @@ describe('a restart and the alerts', () => {
   });
 });
 
+describe('an alert whose evidence the restart wiped (the success rate kept in memory)', () => {
+  it('is neither resolved nor fired again while the window fills; resolved once deliveries succeed', async () => {
+    const mem = memory();
+    const a = relayProcess(mem, NOON, 1_000_000);
+    a.start();
+    a.attempts(100, '503');
+    expect(a.tick()).toEqual([['success_rate', 'firing', false]]);
+    await settle();
+
+    const b = relayProcess(mem, a.clock.now() + MIN, 9);
+    // No window yet: no finding, which is "not known", not "ok".
+    expect(b.start()).toEqual([]);
+    b.clock.advance(HOLD * 3);
+    expect(b.tick()).toEqual([]);
+    b.attempts(100, '503');
+    expect(b.tick()).toEqual([]);
+    b.attempts(100, '200');
+    expect(b.tick()).toEqual([]);
+    b.clock.advance(HOLD);
+    expect(b.tick()).toEqual([['success_rate', 'resolved', false]]);
+  });
+
+  it('with no evidence at all, its absence counts as ok after RESTORED_UNKNOWN_MS, then the hold', async () => {
+    const mem = memory();
+    const a = relayProcess(mem, NOON, 1_000_000);
+    a.start();
+    a.attempts(100, '503');
+    expect(a.tick()).toEqual([['success_rate', 'firing', false]]);
+    await settle();
+    const b = relayProcess(mem, a.clock.now() + MIN, 9);
+    expect(b.start()).toEqual([]);
+    b.clock.advance(RESTORED_UNKNOWN_MS - 1);
+    expect(b.tick()).toEqual([]);
+    b.clock.advance(1);
+    expect(b.tick()).toEqual([]);
+    b.clock.advance(HOLD);
+    expect(b.tick()).toEqual([['success_rate', 'resolved', false]]);
+  });
+});
+
 describe('fromStored: wall times back into the monotonic frame', () => {
   const W = NOON;
   const stored = (over: Partial<StoredAlerts> = {}): string =>
@@ -227,6 +273,7 @@ describe('fromStored: wall times back into the monotonic frame', () => {
         const a = r!.state.active.get('cloud_unreachable')!;
         expect([a.since, a.firedAt, a.lastSentAt]).toEqual(want);
         expect(a.okSince).toBeNull();
+        expect(a.restored).toBe(mono);
         expect(r!.steppedBackMs).toBe(back);
         expect(r!.state.deadBaseline).toBe(2);
       }
