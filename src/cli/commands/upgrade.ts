@@ -127,8 +127,25 @@ export const upgrade: Command = {
     // The swap: the installed file kept as .previous, the new one renamed over it (atomic on one file system).
     const previous = `${binary}.previous`;
     const supervisor = findSupervisor(choice, binary, values.name ?? DEFAULT_SERVICE_NAME, values.unit);
+    const base = localRelayUrl(config);
+    if (supervisor.kind !== 'none' && !base) {
+      rmSync(staged, { force: true });
+      io.err(
+        'relay upgrade: server.port is 0 (a port chosen at start), so the restarted relay cannot be asked /health; ' +
+          'set server.port, or pass --supervisor none and restart it yourself; nothing was changed',
+      );
+      return 1;
+    }
     const oldPids = runningFile(binary);
-    swapIn(binary, staged, previous);
+    try {
+      swapIn(binary, staged, previous);
+    } catch (e) {
+      rmSync(staged, { force: true });
+      io.err(
+        `relay upgrade: cannot replace ${binary}: ${(e as Error).message} (run it as the account that installed the relay, e.g. with sudo or as Administrator)`,
+      );
+      return 1;
+    }
     io.out(
       `✓ swapped in: ${binary} is relay ${build.version} (commit ${build.commit}); the one it replaced is ${previous}`,
     );
@@ -142,7 +159,6 @@ export const upgrade: Command = {
       return 0;
     }
 
-    const base = localRelayUrl(config);
     const outcome = await restartAndWait(supervisor, base, build.version, oldPids, binary, waitS * 1000, io);
     if (outcome.ok) {
       io.out(`✓ ${outcome.detail}`);
@@ -354,8 +370,9 @@ async function restartAndWait(
       const verdict = h
         ? healthVerdict(h, version, restartedAt)
         : `something answered ${r.status}, but not the relay's /health`;
-      // On Linux the answer must come from a process running the new file, not one still stopping.
-      const fresh = process.platform !== 'linux' || running.length > 0;
+      // On Linux the answer must come from a process running the new file, not one still stopping
+      // (when this account can see the relay's processes at all: it saw the old ones).
+      const fresh = process.platform !== 'linux' || oldPids.length === 0 || running.length > 0;
       if (verdict === null && fresh) {
         return {
           ok: true,
