@@ -1,4 +1,4 @@
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type Client, createClient } from '@libsql/client';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
@@ -135,24 +135,34 @@ function checkWal(path: string): void {
  */
 function walCommitted(wal: string): { pages: Set<number>; dbPages: number } | null {
   if (!existsSync(wal) || statSync(wal).size < WAL_HEADER) return null;
-  const buf = readFileSync(wal);
-  const bigEndian = buf.readUInt32BE(0) === WAL_MAGIC_BE;
-  const pageSize = buf.readUInt32BE(8);
-  const salt1 = buf.readUInt32BE(16);
-  const salt2 = buf.readUInt32BE(20);
-  let sum: [number, number] = [buf.readUInt32BE(24), buf.readUInt32BE(28)];
-  const seen: number[] = [];
-  let committed: { pages: Set<number>; dbPages: number } | null = null;
-  for (let off = WAL_HEADER; off + WAL_FRAME_HEADER + pageSize <= buf.length; off += WAL_FRAME_HEADER + pageSize) {
-    if (buf.readUInt32BE(off + 8) !== salt1 || buf.readUInt32BE(off + 12) !== salt2) break;
-    sum = walChecksum(buf, off, off + 8, bigEndian, sum);
-    sum = walChecksum(buf, off + WAL_FRAME_HEADER, off + WAL_FRAME_HEADER + pageSize, bigEndian, sum);
-    if (sum[0] !== buf.readUInt32BE(off + 16) || sum[1] !== buf.readUInt32BE(off + 20)) break;
-    seen.push(buf.readUInt32BE(off));
-    const dbPages = buf.readUInt32BE(off + 4);
-    if (dbPages !== 0) committed = { pages: new Set(seen), dbPages };
+  // Frame by frame through one buffer: a log of 32 MB read whole would add as
+  // much to the RSS of a `relay status` run beside a busy relay.
+  const fd = openSync(wal, 'r');
+  try {
+    const head = Buffer.alloc(WAL_HEADER);
+    if (readSync(fd, head, 0, WAL_HEADER, 0) < WAL_HEADER) return null;
+    const bigEndian = head.readUInt32BE(0) === WAL_MAGIC_BE;
+    const pageSize = head.readUInt32BE(8);
+    const salt1 = head.readUInt32BE(16);
+    const salt2 = head.readUInt32BE(20);
+    let sum: [number, number] = [head.readUInt32BE(24), head.readUInt32BE(28)];
+    const frame = Buffer.alloc(WAL_FRAME_HEADER + pageSize);
+    const seen: number[] = [];
+    let committed: { frames: number; dbPages: number } | null = null;
+    for (let off = WAL_HEADER; ; off += frame.length) {
+      if (readSync(fd, frame, 0, frame.length, off) < frame.length) break;
+      if (frame.readUInt32BE(8) !== salt1 || frame.readUInt32BE(12) !== salt2) break;
+      sum = walChecksum(frame, 0, 8, bigEndian, sum);
+      sum = walChecksum(frame, WAL_FRAME_HEADER, frame.length, bigEndian, sum);
+      if (sum[0] !== frame.readUInt32BE(16) || sum[1] !== frame.readUInt32BE(20)) break;
+      seen.push(frame.readUInt32BE(0));
+      const dbPages = frame.readUInt32BE(4);
+      if (dbPages !== 0) committed = { frames: seen.length, dbPages };
+    }
+    return committed && { pages: new Set(seen.slice(0, committed.frames)), dbPages: committed.dbPages };
+  } finally {
+    closeSync(fd);
   }
-  return committed;
 }
 
 /**
