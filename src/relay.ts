@@ -10,7 +10,7 @@ import { maskToken } from './lib/mask.ts';
 import { type Listening, listenAll } from './listen.ts';
 import { Spool } from './spool/index.ts';
 import { type Telemetry, telemetryFor } from './telemetry/index.ts';
-import { VERSION } from './version.ts';
+import { USER_AGENT, VERSION } from './version.ts';
 
 export interface RelayDeps {
   log: Logger;
@@ -119,7 +119,7 @@ export async function startRelay(config: Config, deps: RelayDeps): Promise<Relay
     settings: () => forwardSettings(current),
     clock,
     log,
-    userAgent: `emiliavision-relay/${VERSION}`,
+    userAgent: USER_AGENT,
     // The forwarder starts after `ingest` exists (below), so the closure never meets it undefined.
     onCloudClock: (skewMs) => ingest.noteCloudClock(skewMs),
   });
@@ -186,7 +186,7 @@ export async function startRelay(config: Config, deps: RelayDeps): Promise<Relay
     memory: { load: () => spool.alertState(), save: (v) => spool.saveAlertState(v) },
     clock,
     log,
-    userAgent: `emiliavision-relay/${VERSION}`,
+    userAgent: USER_AGENT,
   });
   let telemetry: Telemetry | null = null;
   const admin = adminRoutes({
@@ -223,7 +223,7 @@ export async function startRelay(config: Config, deps: RelayDeps): Promise<Relay
     define: (f) => metrics.define(f),
     log,
     clock,
-    userAgent: `emiliavision-relay/${VERSION}`,
+    userAgent: USER_AGENT,
   });
 
   const prune = () => pruneDelivered(spool, current.spool.retention_days, clock, log);

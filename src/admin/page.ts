@@ -1,6 +1,7 @@
+import { duration } from '../lib/time.ts';
 import { type Html, html } from './html.ts';
 import { refusalsSection } from './refusals.ts';
-import { duration, type EventView, type StatusView } from './view.ts';
+import type { EventView, StatusView } from './view.ts';
 
 /**
  * The status page: server-rendered HTML, every value escaped by `html`. The
@@ -10,8 +11,8 @@ import { duration, type EventView, type StatusView } from './view.ts';
 
 const when = (at: string | null, now: number, none = 'never'): Html => {
   if (at === null) return html`<span class="muted">${none}</span>`;
-  const s = (now - Date.parse(at)) / 1000;
-  const words = s < 1 ? 'just now' : `${duration(s)} ago`;
+  const ms = now - Date.parse(at);
+  const words = ms < 1000 ? 'just now' : `${duration(ms)} ago`;
   return html`<time datetime="${at}" title="${at}">${words}</time>`;
 };
 
@@ -93,7 +94,7 @@ function cards(v: StatusView, now: number): Html {
   <div class="card">
     <h3>Waiting</h3>
     <p class="big" data-field="pending">${v.spool.pending}</p>
-    <p>${oldest === null ? html`<span class="muted">nothing waits</span>` : html`oldest for ${duration(oldest)}`}</p>
+    <p>${oldest === null ? html`<span class="muted">nothing waits</span>` : html`oldest for ${duration(oldest * 1000)}`}</p>
     ${v.spool.pending > 0 ? html`<p data-field="drain">${v.spool.drain}</p>` : ''}
   </div>
   <div class="card">
@@ -239,7 +240,7 @@ function telemetry(v: StatusView, now: number): Html {
   if (!t) return html``;
   return html`<section id="telemetry">
   <h2>Telemetry</h2>
-  <p>Pushed over OTLP/HTTP to <code>${t.endpoint}</code> every ${duration(t.interval_seconds)} as site <code>${t.site_id}</code>.</p>
+  <p>Pushed over OTLP/HTTP to <code>${t.endpoint}</code> every ${duration(t.interval_seconds * 1000)} as site <code>${t.site_id}</code>.</p>
   <table><thead><tr><th>Signal</th><th>Last push</th><th class="n">Sent</th><th class="n">Failed</th></tr></thead><tbody>${t.signals.map(
     (s) =>
       html`<tr data-signal="${s.signal}"><td>${s.signal}</td><td>${s.error ? html`<span class="error">failing since ${when(s.failing_since!, now)}: ${s.error}</span>` : s.last_ok_at ? html`ok ${when(s.last_ok_at, now)}` : html`<span class="muted">nothing pushed yet</span>`}</td><td class="n">${s.sent}</td><td class="n">${s.failed}</td></tr>`,

@@ -1,5 +1,6 @@
 import { ACTIVE_MS, clockTime, people, REFUSALS, type RefusalTally, refusalLine } from '../http/index.ts';
 import { maskToken } from '../lib/mask.ts';
+import { iso } from '../lib/time.ts';
 import { type Html, html } from './html.ts';
 
 /**
@@ -37,8 +38,6 @@ export interface RefusalsView {
   /** Since start, per kind and token, most refused first (at most 20). */
   tokens: RefusalEntryView[];
 }
-
-const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
 
 /**
  * The view of `tally` at wall time `now`, times for people in `zone` (null:

@@ -1,6 +1,7 @@
 import { redactConfig } from '../config/index.ts';
-import { duration, outageMs, pageColour } from '../health/index.ts';
+import { outageMs, pageColour } from '../health/index.ts';
 import { maskToken } from '../lib/mask.ts';
+import { duration, iso } from '../lib/time.ts';
 import type { Env, EventStatus, EventSummary } from '../spool/index.ts';
 import { drainWords } from '../spool/index.ts';
 import { VERSION } from '../version.ts';
@@ -10,9 +11,6 @@ import { type Level, shortOutage, statusLevel } from './level.ts';
 import type { LoginsView } from './logins.ts';
 import { type RefusalsView, refusalAttention, refusalsView } from './refusals.ts';
 import { type SiteView, siteView } from './site.ts';
-
-/** One wording of a length of time for the page and /health. */
-export { duration };
 
 /**
  * What the status page and GET /admin/api/status show, in one snapshot. Counts
@@ -170,9 +168,6 @@ function telemetryView(deps: AdminDeps): TelemetryView | null {
   };
 }
 
-const iso = (t: number | null | undefined): string | null =>
-  t === null || t === undefined ? null : new Date(t).toISOString();
-
 const RECENT = 25;
 const DEAD_SHOWN = 100;
 /** A lane whose oldest event waits longer than this is called out at the top of the page. */
@@ -235,7 +230,7 @@ export async function buildStatus(deps: AdminDeps): Promise<StatusView> {
       colour: c === 'amber' || short ? ('amber' as const) : ('red' as const),
       // Say when amber turns red, so a technician knows how long a blip may last.
       detail: short
-        ? `${r.detail} If it lasts ${duration(amber)} (admin.outage_amber_seconds), the relay shows Degraded.`
+        ? `${r.detail} If it lasts ${duration(amber * 1000)} (admin.outage_amber_seconds), the relay shows Degraded.`
         : r.detail,
     };
   });
@@ -256,7 +251,7 @@ export async function buildStatus(deps: AdminDeps): Promise<StatusView> {
   for (const l of lanes) {
     if (l.oldest_pending_seconds !== null && l.oldest_pending_seconds > STUCK_AFTER_S && !pausedSet.has(l.token)) {
       attention.push(
-        `${l.pending} event(s) for ${l.token} (${l.env}) have waited up to ${duration(l.oldest_pending_seconds)}: ${l.waiting_because}`,
+        `${l.pending} event(s) for ${l.token} (${l.env}) have waited up to ${duration(l.oldest_pending_seconds * 1000)}: ${l.waiting_because}`,
       );
     }
   }
@@ -347,7 +342,7 @@ async function whyWaiting(
   if (pausedReason) return `paused: ${pausedReason}; retried every forward.max_backoff_seconds`;
   const head = deps.spool.headAttempts(token, env);
   if (!head || head.attempts === 0) return 'being sent (not tried yet)';
-  const ago = head.lastAttemptAt === null ? '' : ` ${duration((now - head.lastAttemptAt) / 1000)} ago`;
+  const ago = head.lastAttemptAt === null ? '' : ` ${duration(now - head.lastAttemptAt)} ago`;
   const answer = head.lastStatus === null ? 'no answer' : `HTTP ${head.lastStatus}`;
   const error = head.lastError ? `: ${head.lastError.slice(0, 200)}` : '';
   return `retrying: ${head.attempts} attempt${head.attempts === 1 ? '' : 's'}, the last${ago} got ${answer}${error}`;

@@ -1,3 +1,4 @@
+import { duration } from '../lib/time.ts';
 import { type ConditionId, condition, type Details } from './conditions.ts';
 import type { Transition } from './evaluate.ts';
 import type { When } from './words.ts';
@@ -31,18 +32,6 @@ export interface RenderContext {
   site: string;
   /** IANA zone for the times in the text; "" or undefined: this PC's. */
   timeZone?: string;
-}
-
-const MINUTE = 60_000;
-
-/** "47 min", "3 h 5 min", "2 d 4 h"; "less than a minute" below one. */
-export function duration(ms: number): string {
-  const min = Math.floor(Math.max(0, ms) / MINUTE);
-  if (min < 1) return 'less than a minute';
-  if (min < 60) return `${min} min`;
-  const h = Math.floor(min / 60);
-  if (h < 24) return min % 60 === 0 ? `${h} h` : `${h} h ${min % 60} min`;
-  return h % 24 === 0 ? `${Math.floor(h / 24)} d` : `${Math.floor(h / 24)} d ${h % 24} h`;
 }
 
 /** "08:12" on the day of `now` in the site's zone, "3 Jan 08:12" on another day. */

@@ -4,11 +4,12 @@ import { maskToken } from '../lib/mask.ts';
 import { noopMetrics, type RelayMetrics } from '../lib/metrics.ts';
 import { takeToken } from '../lib/token-bucket.ts';
 import { type Env, laneKey, type PendingEvent, type Spool } from '../spool/index.ts';
+import { USER_AGENT } from '../version.ts';
 import { backoffDelay, classify, clockSkew, laneStall, parseRetryAfter, STALL_MARGIN_MS } from './policy.ts';
 import { fetchProxy, type ProxyRoute, showProxy } from './proxy.ts';
 import { proxyAnswer, proxyFailure, scrubProxy, throughProxy } from './proxy-errors.ts';
 import {
-  type Answer,
+  type CloudAnswer,
   type CloudStatus,
   type ForwardSettings,
   type Lane,
@@ -256,7 +257,7 @@ export class Forwarder {
     }
   }
 
-  private settle(lane: Lane, ts: TokenState, ev: PendingEvent, a: Answer, st: ForwardSettings): Promise<void> {
+  private settle(lane: Lane, ts: TokenState, ev: PendingEvent, a: CloudAnswer, st: ForwardSettings): Promise<void> {
     const { spool, clock, log } = this.deps;
     const at = clock.now();
     const atMono = clock.mono();
@@ -307,7 +308,7 @@ export class Forwarder {
   }
 
   /** Notes whether the cloud answered; true when it answers again after not answering. */
-  private noteReachability(a: Answer, at: number, atMono: number): boolean {
+  private noteReachability(a: CloudAnswer, at: number, atMono: number): boolean {
     // A proxy's 407 is an HTTP answer, but not the cloud's: the cloud was not reached.
     const reachable = a.status !== null && !a.fromProxy;
     const recovered = reachable && this.cloud.reachable === false;
@@ -322,7 +323,7 @@ export class Forwarder {
   }
 
   /** The cloud's answer, or null when stop aborted the request before it was read in full. */
-  private async send(ev: PendingEvent, st: ForwardSettings): Promise<Answer | null> {
+  private async send(ev: PendingEvent, st: ForwardSettings): Promise<CloudAnswer | null> {
     const url = `${st.cloudUrl}/webhooks/v1/pos/${encodeURIComponent(ev.token)}${ev.env === 'dev' ? '?env=dev' : ''}`;
     const cancel = this.cancelCtl.signal;
     const route = st.proxy;
@@ -337,7 +338,7 @@ export class Forwarder {
         headers: {
           'Content-Type': 'application/json',
           'Idempotency-Key': ev.id,
-          'User-Agent': this.deps.userAgent ?? 'emiliavision-relay',
+          'User-Agent': this.deps.userAgent ?? USER_AGENT,
         },
         signal: AbortSignal.any([AbortSignal.timeout(st.timeoutMs), cancel]),
       });

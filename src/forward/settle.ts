@@ -67,7 +67,7 @@ export interface StalledLane {
 }
 
 /** The cloud's answer to one request (`status` null: no HTTP answer). */
-export interface Answer {
+export interface CloudAnswer {
   status: number | null;
   body: string;
   retryAfterMs?: number;
@@ -86,7 +86,7 @@ export interface Settling {
   lane: Lane;
   ts: TokenState;
   ev: PendingEvent;
-  a: Answer;
+  a: CloudAnswer;
   st: ForwardSettings;
   /** Wall time of the answer: what is stored and shown. */
   at: number;

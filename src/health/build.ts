@@ -1,8 +1,7 @@
 import { maskToken } from '../lib/mask.ts';
+import { iso } from '../lib/time.ts';
 import type { Health } from './index.ts';
 import { type HealthSources, reasonsOf } from './reasons.ts';
-
-const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
 
 /** GET /health's body: pure, so every way to be degraded is tested without a server. */
 export function buildHealth(sources: HealthSources): Health {

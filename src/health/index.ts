@@ -61,7 +61,6 @@ export { readHealth } from './read.ts';
 export {
   CLOCK_STEP_WINDOW_MS,
   describeStep,
-  duration,
   type HealthSources,
   outageMs,
   type PageColour,

@@ -2,6 +2,7 @@ import type { CloudStatus, PausedToken, StalledLane } from '../forward/index.ts'
 import type { ClockStep } from '../lib/clock.ts';
 import type { LogHealth } from '../lib/log.ts';
 import { maskToken, scrubTokens } from '../lib/mask.ts';
+import { duration, iso } from '../lib/time.ts';
 import type { SpoolStats } from '../spool/index.ts';
 
 /**
@@ -64,20 +65,9 @@ export const CLOCK_STEP_WINDOW_MS = 10 * 60_000;
  */
 export const CLOCK_STEP_REASON_MIN_MS = 60_000;
 
-/** "45 s", "12 min", "3 h 5 min", "2 d 4 h". */
-export function duration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return `${h} h${m % 60 ? ` ${m % 60} min` : ''}`;
-  return `${Math.floor(h / 24)} d${h % 24 ? ` ${h % 24} h` : ''}`;
-}
-
 /** "wall clock stepped back by 2 h (-7200000 ms)": a step's direction and size in words and in ms. */
 export const describeStep = (deltaMs: number): string =>
-  `wall clock stepped ${deltaMs < 0 ? 'back' : 'forwards'} by ${duration(Math.abs(deltaMs) / 1000)} (${deltaMs > 0 ? '+' : ''}${deltaMs} ms)`;
+  `wall clock stepped ${deltaMs < 0 ? 'back' : 'forwards'} by ${duration(Math.abs(deltaMs))} (${deltaMs > 0 ? '+' : ''}${deltaMs} ms)`;
 
 /** How long the cloud has not answered, on the monotonic clock; null while it answers or the start is unknown. */
 export const outageMs = (cloud: CloudStatus, mono: number): number | null =>
@@ -147,7 +137,7 @@ export const REASONS = [
     check: (s) => {
       if (s.cloud.reachable !== false) return [];
       const out = outageMs(s.cloud, s.mono);
-      const lasted = out === null ? '' : ` for ${duration(out / 1000)}`;
+      const lasted = out === null ? '' : ` for ${duration(out)}`;
       const why = s.cloud.lastError === null ? 'no answer' : scrub(s, s.cloud.lastError);
       return [`The cloud has not answered${lasted} (${why}). Events are kept on disk and sent when it answers.`];
     },
@@ -169,7 +159,7 @@ export const REASONS = [
       s.stalled.map(
         (l) =>
           `Events for ${tokenOf(s, l.token)} (${l.env}) wait, and the relay has not tried to send them for ` +
-          `${duration(l.overdueMs / 1000)} past their schedule. The log says why; restarting the relay sets them moving.`,
+          `${duration(l.overdueMs)} past their schedule. The log says why; restarting the relay sets them moving.`,
       ),
   },
   {
@@ -192,7 +182,7 @@ export const REASONS = [
       const step = recentStep(s.clock.recent, s.mono);
       if (step === null) return [];
       return [
-        `The ${describeStep(step.deltaMs)} at ${new Date(step.at).toISOString()}, ${duration((s.mono - step.atMono) / 1000)} ago: ` +
+        `The ${describeStep(step.deltaMs)} at ${iso(step.at)}, ${duration(s.mono - step.atMono)} ago: ` +
           "times recorded around then (received_at, the log) are off by that much. Check this PC's time sync (NTP) and its CMOS battery.",
       ];
     },

@@ -4,7 +4,7 @@ import type { Logger } from '../lib/log.ts';
 import { maskToken } from '../lib/mask.ts';
 import type { RelayMetrics } from '../lib/metrics.ts';
 import { Buckets } from '../lib/token-bucket.ts';
-import { type Env, type Spool, SpoolFullError } from '../spool/index.ts';
+import { ENVS, type Env, type Spool, SpoolFullError } from '../spool/index.ts';
 import { payloadWarnings, TABLE_WINDOW, TableShapes, type WarningContext } from '../warnings/index.ts';
 import type { Answer } from './answer.ts';
 import { checkJson, splitBom } from './body.ts';
@@ -42,7 +42,6 @@ const CONNECTION_HINT =
   'the POS closed the connection, or sent a second request (or a CRLF after the body) before the answer; one request at a time per connection, no pipelining';
 
 export const INVALID_TOKEN = 'Invalid or inactive webhook token';
-const ALLOWED_ENVS = ['prod', 'dev'] as const;
 
 /** Seconds a POS should wait when the spool is full: delivery frees room at the cloud's pace. */
 const FULL_RETRY_AFTER_S = 30;
@@ -239,5 +238,5 @@ export class IngestService {
 }
 
 function isEnv(v: string): v is Env {
-  return (ALLOWED_ENVS as readonly string[]).includes(v);
+  return (ENVS as readonly string[]).includes(v);
 }

@@ -1,6 +1,6 @@
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
-import type { attempts, Env, EventStatus, events } from './schema.ts';
+import type { AttemptRow, Env, EventRow, EventStatus, events } from './schema.ts';
 
 /**
  * The spool's types, every one derived from the drizzle schema (schema.ts):
@@ -8,12 +8,10 @@ import type { attempts, Env, EventStatus, events } from './schema.ts';
  * statement or a caller that forgot it.
  */
 
-export type { Env, EventStatus, Verdict } from './schema.ts';
+export type { AttemptRow, Env, EventRow, EventStatus, Verdict } from './schema.ts';
 
-/** A row of `events` as read, and as inserted (defaults optional). */
-export type EventRow = typeof events.$inferSelect;
+/** A row of `events` as inserted (defaults optional). */
 export type NewEventRow = typeof events.$inferInsert;
-export type AttemptRow = typeof attempts.$inferSelect;
 
 /** A lane's key in maps: env, then token. */
 export const laneKey = (token: string, env: Env): string => `${env}\u0000${token}`;

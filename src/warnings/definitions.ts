@@ -1,3 +1,4 @@
+import type { Env } from '../spool/index.ts';
 import { tableShape, type UsualShape } from './identifiers.ts';
 import { testDataReason } from './test-data.ts';
 import { runTimeChecks } from './time-checks.ts';
@@ -106,7 +107,7 @@ export interface PayloadWarning {
  */
 export interface WarningContext {
   /** The lane (`?env`): test data is only out of place in prod. */
-  readonly env: 'prod' | 'dev';
+  readonly env: Env;
   /** The site's IANA zone (`site.timezone`); null when not known, which skips the zone check. */
   readonly siteZone: string | null;
   /** The relay's clock (ms since the epoch); null skips the clock check. */

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { DEFAULT_DISPATCH, receiversFor, testMessage } from '../../alerts/index.ts';
-import { VERSION } from '../../version.ts';
+import { USER_AGENT } from '../../version.ts';
 import { type Command, loadConfigFor, parseCommandArgs, UsageError } from '../context.ts';
 
 /**
@@ -27,7 +27,7 @@ export const alerts: Command = {
     const receivers = receiversFor(config.alerts, {
       proxy: config.cloud.proxy,
       env: io.env,
-      userAgent: `emiliavision-relay/${VERSION}`,
+      userAgent: USER_AGENT,
       host,
     });
     if (receivers.length === 0) {

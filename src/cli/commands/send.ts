@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { WARNING_HEADER } from '../../http/index.ts';
-import { maskToken } from '../../lib/mask.ts';
+import { maskToken, scrubTokens } from '../../lib/mask.ts';
 import { type Command, loadConfigFor, parseCommandArgs, UsageError } from '../context.ts';
 import { localRelayUrl, request, resolveToken } from '../lib/local.ts';
-import { printJson, scrubTokens } from '../lib/output.ts';
+import { printJson } from '../lib/output.ts';
 
 /** The relay answers after an fsync, in milliseconds; this only bounds a hung relay. */
 const SEND_TIMEOUT_MS = 15_000;

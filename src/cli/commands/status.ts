@@ -1,9 +1,10 @@
 import type { Config } from '../../config/index.ts';
-import { maskToken } from '../../lib/mask.ts';
+import { maskToken, scrubTokens } from '../../lib/mask.ts';
+import { duration, iso } from '../../lib/time.ts';
 import { type DrainEstimate, drainWords, type LaneCounts, type SpoolStats } from '../../spool/index.ts';
 import { type Command, type Io, loadConfigFor, parseCommandArgs } from '../context.ts';
 import { type Probe, probeRelay, tokenNames, withSpool } from '../lib/local.ts';
-import { age, iso, localTime, printJson, scrubTokens, table } from '../lib/output.ts';
+import { localTime, printJson, table } from '../lib/output.ts';
 
 export const status: Command = {
   name: 'status',
@@ -161,7 +162,7 @@ function printHuman(io: Io, config: Config, p: Probe, lanes: LaneCounts[], quara
     names.has(l.token) ? `${maskToken(l.token)} ${names.get(l.token)}` : maskToken(l.token),
     l.env,
     String(l.pending),
-    l.oldestPendingAt === null ? '-' : age(now - l.oldestPendingAt),
+    l.oldestPendingAt === null ? '-' : duration(now - l.oldestPendingAt),
     String(l.delivered),
     String(l.dead),
   ]);

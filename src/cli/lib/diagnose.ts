@@ -9,11 +9,12 @@ import {
   throughProxy,
 } from '../../forward/index.ts';
 import { type Clock, systemClock } from '../../lib/clock.ts';
-import { VERSION } from '../../version.ts';
+import { scrubTokens } from '../../lib/mask.ts';
+import { USER_AGENT } from '../../version.ts';
 import { checkFiles } from './diagnose-files.ts';
 import { checkDisk, checkSpool } from './diagnose-spool.ts';
 import { localRelayUrl, probeRelay, type Reply, request } from './local.ts';
-import { isoWithOffset, scrubTokens, tokenLabel } from './output.ts';
+import { isoWithOffset, tokenLabel } from './output.ts';
 
 /**
  * `relay doctor`: the cloud troubleshooting guide's "Diagnostic Script"
@@ -92,7 +93,7 @@ export async function diagnose(config: Config, configPath: string, deps: Diagnos
   const health = await request(`${config.cloud.url}/health`, {
     timeoutMs,
     proxy: route,
-    headers: { 'User-Agent': `emiliavision-relay/${VERSION} doctor` },
+    headers: { 'User-Agent': `${USER_AGENT} doctor` },
   });
   const t1 = clock.now();
   const cloud = cloudCheck(`${config.cloud.url}/health`, health, route);
@@ -136,7 +137,7 @@ async function checkToken(
   const r = await request(`${config.cloud.url}/webhooks/v1/pos/${encodeURIComponent(token)}?env=dev`, {
     method: 'POST',
     body,
-    headers: { 'Content-Type': 'application/json', 'User-Agent': `emiliavision-relay/${VERSION} doctor` },
+    headers: { 'Content-Type': 'application/json', 'User-Agent': `${USER_AGENT} doctor` },
     timeoutMs,
     proxy: route,
   });

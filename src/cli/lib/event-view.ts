@@ -1,7 +1,8 @@
-import { maskToken } from '../../lib/mask.ts';
+import { maskToken, scrubTokens } from '../../lib/mask.ts';
+import { iso } from '../../lib/time.ts';
 import type { EventDetail, EventSummary } from '../../spool/index.ts';
 import type { Io } from '../context.ts';
-import { iso, localTime, scrubTokens, table, tokenLabel } from './output.ts';
+import { localTime, table, tokenLabel } from './output.ts';
 
 /**
  * How `relay events list` and `relay events show` print events. Every token,

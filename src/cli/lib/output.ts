@@ -41,27 +41,6 @@ export function isoWithOffset(ms: number): string {
   );
 }
 
-export const iso = (ms: number | null | undefined): string | null =>
-  ms === null || ms === undefined ? null : new Date(ms).toISOString();
-
-/** "45s", "3m 12s", "2h 05m", "3d 4h": an age a human reads at a glance. */
-export function age(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return `${h}h ${String(m % 60).padStart(2, '0')}m`;
-  return `${Math.floor(h / 24)}d ${h % 24}h`;
-}
-
-/** Replaces every full token inside a text (a cloud answer, an error) by its mask. */
-export function scrubTokens(text: string, tokens: Iterable<string>): string {
-  let out = text;
-  for (const t of tokens) if (t.length > 0 && out.includes(t)) out = out.split(t).join(maskToken(t));
-  return out;
-}
-
 export function printJson(io: Io, value: unknown): void {
   io.out(JSON.stringify(value, null, 2));
 }
