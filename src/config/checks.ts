@@ -1,3 +1,4 @@
+import { isLanguage } from '../i18n/index.ts';
 import { maskToken, maskUrl } from '../lib/mask.ts';
 import { listenConflict } from './listen.ts';
 
@@ -34,6 +35,13 @@ function siteAndAlerts(value: unknown): Problem[] {
     problems.push({
       at: ['site', 'timezone'],
       text: `expected an IANA time zone name such as "America/Sao_Paulo", got ${JSON.stringify(zone)}`,
+    });
+  }
+  const language = v.site?.language;
+  if (typeof language === 'string' && language !== '' && !isLanguage(language)) {
+    problems.push({
+      at: ['site', 'language'],
+      text: `expected "pt-BR", "es", "en" or "" for this PC's language, got ${JSON.stringify(language)}`,
     });
   }
   const proxy = v.cloud?.proxy;

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { TSchema } from '@sinclair/typebox';
 import { Value, ValueErrorType } from '@sinclair/typebox/value';
+import { detectLanguage } from '../i18n/index.ts';
 import { maskHeaders, maskToken, maskUrl } from '../lib/mask.ts';
 import { crossChecks, type Problem, type Segment } from './checks.ts';
 import { type Config, ConfigSchema } from './schema.ts';
@@ -49,6 +50,7 @@ export function parseConfig(text: string, opts: { path: string; env?: Env }): Co
   }
   if (config.log.file !== '') config.log.file = resolve(dirname(path), config.log.file);
   if (config.site.timezone === '') config.site.timezone = hostTimeZone();
+  if (config.site.language === '') config.site.language = detectLanguage(opts.env ?? process.env);
   return { ok: true, config, path };
 }
 

@@ -88,6 +88,9 @@ export const SiteSchema = section({
     default: '',
     expected: 'letters, digits, ".", "_" or "-" (1 to 64), or "" for one made once and kept in the spool',
   }),
+  // What people read (the status page, alerts, relay status and doctor): "pt-BR", "es" or "en";
+  // "" takes this PC's language when the config is read. Logs, /health and the POS's answers stay English.
+  language: Type.String({ default: '', expected: '"pt-BR", "es", "en" or "" for this PC\'s language' }),
 });
 
 export const TelemetrySchema = section({

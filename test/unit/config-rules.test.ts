@@ -16,6 +16,7 @@ import {
   redactConfig,
   resolveConfigPath,
 } from '../../src/config/index.ts';
+import { detectLanguage } from '../../src/i18n/index.ts';
 import { useCleanup } from '../helpers/cleanup.ts';
 import { TOKEN } from '../helpers/config.ts';
 import { configOf, problemsOf } from '../helpers/config-text.ts';
@@ -216,7 +217,12 @@ describe('site, proxy and alerts keys', () => {
 
   it("takes a known zone as it is, and this PC's zone when it is left out", () => {
     expect(configOf('[site]\ntimezone = "America/Sao_Paulo"').site.timezone).toBe('America/Sao_Paulo');
-    expect(configOf('[site]\nname = "Cantina"').site).toEqual({ name: 'Cantina', timezone: hostTimeZone(), id: '' });
+    expect(configOf('[site]\nname = "Cantina"').site).toEqual({
+      name: 'Cantina',
+      timezone: hostTimeZone(),
+      id: '',
+      language: detectLanguage(),
+    });
   });
 
   it('shows URLs with secrets masked in the redacted config', () => {

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'bun:test';
 import { type Config, defaultConfig, hostTimeZone, parseConfig } from '../../src/config/index.ts';
+import { detectLanguage } from '../../src/i18n/index.ts';
 import { TOKEN } from '../helpers/config.ts';
 import { configOf, CONFIG_PATH as PATH, problemsOf } from '../helpers/config-text.ts';
 
@@ -27,7 +28,7 @@ type Documented = {
   tokens: { token: string; name: string; active: boolean }[];
   admin: { password: string; outage_amber_seconds: number };
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'; file: string };
-  site: { name: string; timezone: string; id: string };
+  site: { name: string; timezone: string; id: string; language: string };
   telemetry: { endpoint: string; headers: Record<string, string>; interval_seconds: number };
   warnings: { clock_ahead_minutes: number; identifier_min_samples: number; in_body: 'dev' | 'always' | 'never' };
   alerts: {
@@ -68,7 +69,7 @@ const DEFAULTS: Documented = {
   tokens: [],
   admin: { password: '', outage_amber_seconds: 60 },
   log: { level: 'info', file: '' },
-  site: { name: '', timezone: '', id: '' },
+  site: { name: '', timezone: '', id: '', language: '' },
   warnings: { clock_ahead_minutes: 15, identifier_min_samples: 20, in_body: 'dev' },
   alerts: {
     webhook_url: '',
@@ -94,8 +95,8 @@ describe('defaults', () => {
     expect(configOf('')).toEqual({
       ...DEFAULTS,
       spool: { ...DEFAULTS.spool, path: '/etc/relay/data/relay.db' },
-      // "" means this PC's zone, resolved when the file is read.
-      site: { name: '', timezone: hostTimeZone(), id: '' },
+      // "" means this PC's zone and language, resolved when the file is read.
+      site: { name: '', timezone: hostTimeZone(), id: '', language: detectLanguage() },
     });
   });
 
@@ -214,7 +215,7 @@ describe('unknown keys', () => {
     ['forward', 'rate', 'rate_per_token, max_backoff_seconds, initial_backoff_seconds'],
     ['limits', 'burst', 'rate_per_token, burst_per_token'],
     ['log', 'lvl', 'level, file'],
-    ['site', 'zone', 'name, timezone, id'],
+    ['site', 'zone', 'name, timezone, id, language'],
     ['warnings', 'clock', 'clock_ahead_minutes, identifier_min_samples, in_body'],
   ])('names the key and line of an unknown key in [%s]', (section, key, allowed) => {
     expect(problemsOf(`# a comment\n[${section}]\n${key} = 1`)).toEqual([
@@ -317,5 +318,16 @@ describe('environment substitution', () => {
     } finally {
       delete process.env.RELAY_CONFIG_TEST_HOST;
     }
+  });
+});
+
+describe('[site] language', () => {
+  it('takes pt-BR, es and en', () => {
+    for (const l of ['pt-BR', 'es', 'en']) expect(configOf(`[site]\nlanguage = "${l}"`).site.language).toBe(l);
+  });
+  it('refuses a language it has no words for, naming the three it has', () => {
+    expect(problemsOf('[site]\nlanguage = "fr"')).toEqual([
+      `config site.language: expected "pt-BR", "es", "en" or "" for this PC's language, got "fr" (line 2)`,
+    ]);
   });
 });

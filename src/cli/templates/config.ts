@@ -142,6 +142,10 @@ timezone = ${tomlString(opts.timezone ?? d.site.timezone)}
 # This site's id among many in pushed telemetry ([telemetry]): letters, digits,
 # ".", "_", "-". "" uses one made once and kept in the spool.
 id = ${tomlString(d.site.id)}
+# The language of the status page, the alerts, relay status and relay doctor:
+# "pt-BR", "es" or "en". "" takes this PC's language (LANG, or Windows' own).
+# The log, /health and what the POS is answered stay in English.
+language = ${tomlString(d.site.language)}
 
 [warnings]
 # A POS timestamp more than this many minutes ahead of this PC's clock gets a
