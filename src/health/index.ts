@@ -69,4 +69,7 @@ export {
   REASONS,
   type Reason,
   type ReasonId,
+  type Said,
+  saidOf,
+  sayIn,
 } from './reasons.ts';

@@ -1,4 +1,5 @@
 import type { CloudStatus, PausedToken, StalledLane } from '../forward/index.ts';
+import { type Language, type MessageKey, t } from '../i18n/index.ts';
 import type { ClockStep } from '../lib/clock.ts';
 import type { LogHealth } from '../lib/log.ts';
 import { maskToken, scrubTokens } from '../lib/mask.ts';
@@ -43,7 +44,7 @@ interface ReasonDefinition {
   readonly id: string;
   readonly page: PageColour;
   /** One sentence per instance (a paused token, a stalled lane, a set-aside file); none: not a reason now. */
-  readonly check: (s: HealthSources) => readonly string[];
+  readonly check: (s: HealthSources) => readonly Said[];
 }
 
 /**
@@ -84,9 +85,29 @@ export function recentStep(steps: readonly ClockStep[], mono: number): ClockStep
   return null;
 }
 
-const tokenOf = (s: HealthSources, token: string): string => {
+/**
+ * A sentence by its key in the catalogs (i18n/en.ts) and its values: /health
+ * says it in English, the status page in the site's language. A value that is
+ * itself a sentence (a token's mask and name, "no answer") is a Said too.
+ */
+export interface Said {
+  key: MessageKey;
+  params: Readonly<Record<string, string | number | Said>>;
+}
+const said = (key: MessageKey, params: Said['params'] = {}): Said => ({ key, params });
+
+/** `s` in `lang`, its inner sentences too. */
+export function sayIn(lang: Language, s: Said): string {
+  const params: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(s.params)) params[k] = typeof v === 'object' ? sayIn(lang, v) : v;
+  return t(lang, s.key, params);
+}
+
+const tokenOf = (s: HealthSources, token: string): Said => {
   const name = s.tokens.find((t) => t.token === token)?.name;
-  return `token ${maskToken(token)}${name ? ` (${name})` : ''}`;
+  return name
+    ? said('reason.token_named', { token: maskToken(token), name })
+    : said('reason.token', { token: maskToken(token) });
 };
 const scrub = (s: HealthSources, text: string): string =>
   scrubTokens(
@@ -105,7 +126,7 @@ export const REASONS = [
     check: (s) =>
       s.spool.lastWriteError === null
         ? []
-        : [`The spool cannot write, so new events are refused (503): ${scrub(s, s.spool.lastWriteError)}`],
+        : [said('reason.spool_failing', { error: scrub(s, s.spool.lastWriteError) })],
   },
   {
     id: 'spool_full',
@@ -113,21 +134,18 @@ export const REASONS = [
     check: ({ spool }) =>
       spool.bytes < spool.maxBytes
         ? []
-        : [
-            `The spool is full (${size(spool.bytes)} of ${size(spool.maxBytes)}, spool.max_size_mb): new events are refused (503) until the cloud takes some.`,
-          ],
+        : [said('reason.spool_full', { used: size(spool.bytes), max: size(spool.maxBytes) })],
   },
   {
     id: 'spool_quarantined',
     page: 'red',
     check: ({ spool }) =>
-      spool.quarantined.map(
-        (q) =>
-          `The spool file was damaged and set aside at ${q.at}: ${q.file} (${q.reason}). The relay kept taking events in a fresh spool` +
-          (spool.salvaging
-            ? ' and is putting the readable waiting events back now (deliveries wait for it).'
-            : '; the readable waiting events were put back.') +
-          ' Keep the file for EmiliaVision support, check the disk, then move the file out of the spool folder to clear this.',
+      spool.quarantined.map((q) =>
+        said(spool.salvaging ? 'reason.spool_quarantined_salvaging' : 'reason.spool_quarantined', {
+          at: q.at,
+          file: q.file,
+          why: q.reason,
+        }),
       ),
   },
   {
@@ -137,29 +155,22 @@ export const REASONS = [
     check: (s) => {
       if (s.cloud.reachable !== false) return [];
       const out = outageMs(s.cloud, s.mono);
-      const lasted = out === null ? '' : ` for ${duration(out)}`;
-      const why = s.cloud.lastError === null ? 'no answer' : scrub(s, s.cloud.lastError);
-      return [`The cloud has not answered${lasted} (${why}). Events are kept on disk and sent when it answers.`];
+      const lasted = out === null ? '' : said('reason.cloud_lasted', { d: duration(out) });
+      const why = s.cloud.lastError === null ? said('word.no_answer') : scrub(s, s.cloud.lastError);
+      return [said('reason.cloud_unreachable', { lasted, why })];
     },
   },
   {
     id: 'token_paused',
     page: 'red',
-    check: (s) =>
-      s.paused.map(
-        (p) =>
-          `The cloud refuses ${tokenOf(s, p.token)} as invalid or inactive (401). ` +
-          'Its events are kept and retried; ask EmiliaVision to reactivate it.',
-      ),
+    check: (s) => s.paused.map((p) => said('reason.token_paused', { token: tokenOf(s, p.token) })),
   },
   {
     id: 'lane_stalled',
     page: 'red',
     check: (s) =>
-      s.stalled.map(
-        (l) =>
-          `Events for ${tokenOf(s, l.token)} (${l.env}) wait, and the relay has not tried to send them for ` +
-          `${duration(l.overdueMs)} past their schedule. The log says why; restarting the relay sets them moving.`,
+      s.stalled.map((l) =>
+        said('reason.lane_stalled', { token: tokenOf(s, l.token), env: l.env, d: duration(l.overdueMs) }),
       ),
   },
   {
@@ -170,8 +181,10 @@ export const REASONS = [
       log.ok
         ? []
         : [
-            `The log cannot be written (${log.error ?? 'unknown error'}); ${log.failures} line${log.failures === 1 ? '' : 's'} lost since start. ` +
-              'Events are still taken and delivered. Free space on the disk the log is on.',
+            said(log.failures === 1 ? 'reason.log_failing_one' : 'reason.log_failing_other', {
+              error: log.error ?? said('reason.unknown_error'),
+              n: log.failures,
+            }),
           ],
   },
   {
@@ -182,8 +195,13 @@ export const REASONS = [
       const step = recentStep(s.clock.recent, s.mono);
       if (step === null) return [];
       return [
-        `The ${describeStep(step.deltaMs)} at ${iso(step.at)}, ${duration(s.mono - step.atMono)} ago: ` +
-          "times recorded around then (received_at, the log) are off by that much. Check this PC's time sync (NTP) and its CMOS battery.",
+        said('reason.clock_stepped', {
+          direction: said(step.deltaMs < 0 ? 'reason.back' : 'reason.forwards'),
+          d: duration(Math.abs(step.deltaMs)),
+          ms: `${step.deltaMs > 0 ? '+' : ''}${step.deltaMs}`,
+          at: iso(step.at),
+          ago: duration(s.mono - step.atMono),
+        }),
       ];
     },
   },
@@ -199,9 +217,25 @@ export interface Reason {
   detail: string;
 }
 
+/**
+ * Each reason's sentence by key, beside its English `detail`: /health's body
+ * stays { id, detail } while the status page says the same in the site's
+ * language (saidOf).
+ */
+const SAID = new WeakMap<Reason, Said>();
+
+/** The sentence behind `r`, for another language; undefined for a reason read back from elsewhere. */
+export const saidOf = (r: Reason): Said | undefined => SAID.get(r);
+
 /** Every reason that holds now, in REASONS' order. */
 export const reasonsOf = (s: HealthSources): Reason[] =>
-  REASONS.flatMap((r) => r.check(s).map((detail) => ({ id: r.id, detail })));
+  REASONS.flatMap((r) =>
+    r.check(s).map((x) => {
+      const reason: Reason = { id: r.id, detail: sayIn('en', x) };
+      SAID.set(reason, x);
+      return reason;
+    }),
+  );
 
 /** A reason's colour on the page; an id this relay does not know (a newer relay's) is red. */
 export function pageColour(id: string): PageColour {
