@@ -20,26 +20,6 @@ export const systemClock: Clock = { now: () => Date.now(), mono: () => performan
 /** The wall time a monotonic instant `at` corresponds to, read in today's wall-clock frame. */
 export const wallAt = (clock: Clock, at: number): number => clock.now() - (clock.mono() - at);
 
-/** A clock tests move by hand: `advance` moves both clocks, `stepWall` only the wall clock (a clock step). */
-export class FakeClock implements Clock {
-  private m = 1_000_000;
-  constructor(private t = Date.UTC(2026, 0, 1)) {}
-  now(): number {
-    return this.t;
-  }
-  mono(): number {
-    return this.m;
-  }
-  advance(ms: number): void {
-    this.t += ms;
-    this.m += ms;
-  }
-  /** The wall clock alone jumps by `ms` (negative: backwards), as an NTP step or a date fix does. */
-  stepWall(ms: number): void {
-    this.t += ms;
-  }
-}
-
 /** A wall-clock step the relay noticed: its size and when (both clocks' readings just after it). */
 export interface ClockStep {
   /** Wall minus monotonic moved by this much: positive, the wall clock jumped forwards. */

@@ -53,5 +53,3 @@ export function seqOfId(id: string): number | null {
   const seq = Number.parseInt(s.slice(-SEQ_HEX), 16);
   return seq >= 1 ? seq : null;
 }
-
-export const forTests = { processRandom };

@@ -1,4 +1,24 @@
-import { FakeClock } from '../../src/lib/clock.ts';
+import type { Clock } from '../../src/lib/clock.ts';
+
+/** A clock tests move by hand: `advance` moves both clocks, `stepWall` only the wall clock (a clock step). */
+export class FakeClock implements Clock {
+  private m = 1_000_000;
+  constructor(private t = Date.UTC(2026, 0, 1)) {}
+  now(): number {
+    return this.t;
+  }
+  mono(): number {
+    return this.m;
+  }
+  advance(ms: number): void {
+    this.t += ms;
+    this.m += ms;
+  }
+  /** The wall clock alone jumps by `ms` (negative: backwards), as an NTP step or a date fix does. */
+  stepWall(ms: number): void {
+    this.t += ms;
+  }
+}
 
 /**
  * A FakeClock for a relay (startTestRelay's `clock`): what the relay decides

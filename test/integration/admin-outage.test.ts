@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'bun:test';
 import type { StatusView } from '../../src/admin/view.ts';
-import { FakeClock } from '../../src/lib/clock.ts';
 import { silentLogger } from '../../src/lib/log.ts';
 import { startRelay } from '../../src/relay.ts';
+import { FakeClock } from '../helpers/clock.ts';
 import { post, startTestRelay, TOKEN, tempDir, testConfig } from '../helpers/relay.ts';
 import { waitFor } from '../helpers/wait.ts';
 

@@ -6,10 +6,10 @@
  */
 import type { AlerterOptions, AlertMessage, ConditionId } from '../../src/alerts/index.ts';
 import type { Config } from '../../src/config/index.ts';
-import { FakeClock } from '../../src/lib/clock.ts';
 import { silentLogger } from '../../src/lib/log.ts';
 import { type Relay, startRelay } from '../../src/relay.ts';
 import { type Hook, startHook } from '../helpers/alert-receivers.ts';
+import { FakeClock } from '../helpers/clock.ts';
 import { type ConfigOver, mergeOver } from '../helpers/config.ts';
 import { tempDir, testConfig } from '../helpers/relay.ts';
 import { waitFor } from '../helpers/wait.ts';

@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import Database from 'libsql';
 import { diagnose } from '../../src/cli/lib/diagnose.ts';
 import { type Config, loadConfig } from '../../src/config/index.ts';
-import { FakeClock } from '../../src/lib/clock.ts';
 import { useCleanup } from '../helpers/cleanup.ts';
 import { type CliConfig, runInProcess, seedSpool, writeConfig } from '../helpers/cli.ts';
+import { FakeClock } from '../helpers/clock.ts';
 import { refusingCloud } from '../helpers/mock-cloud.ts';
 import { INACTIVE, TOKEN, TOKEN2 } from '../helpers/relay.ts';
 

@@ -4,7 +4,7 @@
  * per-token rate limit and a spool that cannot take an event.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
-import { FakeClock } from '../../src/lib/clock.ts';
+import { FakeClock } from '../helpers/clock.ts';
 import { INACTIVE, ORDER_CREATED, post, startTestRelay, type TestRelay, TOKEN, TOKEN2 } from '../helpers/relay.ts';
 import { fileExec, fileRow, fileRows } from '../helpers/spool-file.ts';
 

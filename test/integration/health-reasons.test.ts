@@ -8,9 +8,9 @@
 import { afterEach, describe, expect, it } from 'bun:test';
 import type { StatusView } from '../../src/admin/view.ts';
 import type { Health } from '../../src/health/index.ts';
-import { FakeClock } from '../../src/lib/clock.ts';
 import { type LogHealth, silentLogger } from '../../src/lib/log.ts';
 import { startRelay } from '../../src/relay.ts';
+import { FakeClock } from '../helpers/clock.ts';
 import { captureLog } from '../helpers/log.ts';
 import { startTestRelay, type TestRelay, tempDir, testConfig } from '../helpers/relay.ts';
 import { waitFor } from '../helpers/wait.ts';

@@ -8,11 +8,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
 import { createApp, IngestService } from '../../src/http/index.ts';
-import { FakeClock } from '../../src/lib/clock.ts';
 import { silentLogger } from '../../src/lib/log.ts';
 import { ingestSettings } from '../../src/relay.ts';
 import { Spool } from '../../src/spool/index.ts';
 import { readAnswer } from '../helpers/answer.ts';
+import { FakeClock } from '../helpers/clock.ts';
 import { type MockCloud, startMockCloud } from '../helpers/mock-cloud.ts';
 import { post, startTestRelay, type TestRelay, TOKEN, TOKEN2, tempDir, testConfig } from '../helpers/relay.ts';
 import { fileRow } from '../helpers/spool-file.ts';

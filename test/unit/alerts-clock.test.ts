@@ -10,9 +10,10 @@ import { type AgeAnchor, ageAt, anchorAge, receivedMono } from '../../src/alerts
 import { Alerter, AlertWatch, type Transition } from '../../src/alerts/index.ts';
 import { defaultConfig } from '../../src/config/index.ts';
 import type { CloudStatus, StalledLane } from '../../src/forward/index.ts';
-import { type ClockStep, ClockStepWatch, FakeClock } from '../../src/lib/clock.ts';
+import { type ClockStep, ClockStepWatch } from '../../src/lib/clock.ts';
 import { silentLogger } from '../../src/lib/log.ts';
 import type { SpoolStats } from '../../src/spool/index.ts';
+import { FakeClock } from '../helpers/clock.ts';
 
 const TOKEN = '019ab6ed-150a-7be1-920f-ab82305e5d41';
 const MIN = 60_000;

@@ -7,8 +7,8 @@
 import { describe, expect, it } from 'bun:test';
 import { Channel } from '../../src/alerts/dispatch.ts';
 import type { Outgoing, Receiver, SendResult } from '../../src/alerts/index.ts';
-import { FakeClock } from '../../src/lib/clock.ts';
 import { silentLogger } from '../../src/lib/log.ts';
+import { FakeClock } from '../helpers/clock.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const msg = (text: string): Outgoing => ({

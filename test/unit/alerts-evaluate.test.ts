@@ -15,7 +15,8 @@ import {
   type Transition,
 } from '../../src/alerts/index.ts';
 import { defaultConfig } from '../../src/config/index.ts';
-import { FakeClock, wallAt } from '../../src/lib/clock.ts';
+import { wallAt } from '../../src/lib/clock.ts';
+import { FakeClock } from '../helpers/clock.ts';
 
 const TOKEN = '019ab6ed-150a-7be1-920f-ab82305e5d41';
 // Issued in the same minute: a UUIDv7 shares its first 8 characters with TOKEN.

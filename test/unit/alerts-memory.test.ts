@@ -11,9 +11,9 @@ import { Alerter, type AlertMemory, AlertWatch, type Transition } from '../../sr
 import { fromStored, type StoredAlerts, toStored } from '../../src/alerts/memory.ts';
 import { defaultConfig } from '../../src/config/index.ts';
 import type { CloudStatus } from '../../src/forward/index.ts';
-import { FakeClock } from '../../src/lib/clock.ts';
 import { silentLogger } from '../../src/lib/log.ts';
 import type { SpoolStats } from '../../src/spool/index.ts';
+import { FakeClock } from '../helpers/clock.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;

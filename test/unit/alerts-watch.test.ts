@@ -7,7 +7,7 @@ import { describe, expect, it } from 'bun:test';
 import { createMetrics } from '../../src/admin/index.ts';
 import { AlertWatch, watchMetrics } from '../../src/alerts/index.ts';
 import { localTime } from '../../src/alerts/messages.ts';
-import { FakeClock } from '../../src/lib/clock.ts';
+import { FakeClock } from '../helpers/clock.ts';
 
 const TOKEN = '019ab6ed-150a-7be1-920f-ab82305e5d41';
 

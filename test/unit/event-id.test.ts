@@ -1,6 +1,8 @@
 /** Event ids carry their seq (src/spool/event-id.ts): table tests of the format and its parsing. */
 import { describe, expect, it } from 'bun:test';
-import { eventId, forTests, seqOfId } from '../../src/spool/event-id.ts';
+import { eventId, seqOfId } from '../../src/spool/event-id.ts';
+
+const MODULE = new URL('../../src/spool/event-id.ts', import.meta.url).pathname;
 
 const UUIDV7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const MS = Date.UTC(2026, 10, 23, 12, 0, 0);
@@ -24,9 +26,17 @@ describe('event ids', () => {
   });
 
   it('differ between two processes for the same millisecond and seq', () => {
-    const a = forTests.processRandom();
-    const b = forTests.processRandom();
-    expect(eventId(MS, 1, a)).not.toBe(eventId(MS, 1, b));
+    // Two real processes, each drawing its own random part as the relay does at start.
+    const idInAProcess = () => {
+      const code = `import { eventId } from ${JSON.stringify(MODULE)}; console.log(eventId(${MS}, 1));`;
+      const run = Bun.spawnSync([process.execPath, '-e', code]);
+      expect(run.exitCode).toBe(0);
+      return run.stdout.toString().trim();
+    };
+    const [a, b] = [idInAProcess(), idInAProcess()];
+    expect(a).toMatch(UUIDV7);
+    expect(seqOfId(a)).toBe(1);
+    expect(a).not.toBe(b);
   });
 
   it.each([0, -1, 1.5, 2 ** 40, Number.NaN])('refuse seq %p', (seq) => {

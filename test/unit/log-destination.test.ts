@@ -20,7 +20,6 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { FakeClock } from '../../src/lib/clock.ts';
 import {
   createFileLogger,
   createLogger,
@@ -30,6 +29,7 @@ import {
   streamDestination,
 } from '../../src/lib/log.ts';
 import { useCleanup } from '../helpers/cleanup.ts';
+import { FakeClock } from '../helpers/clock.ts';
 import { canMountTmpfs, tmpfsDisk } from '../helpers/disk.ts';
 import { logFileLines as lines } from '../helpers/log.ts';
 

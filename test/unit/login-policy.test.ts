@@ -8,7 +8,7 @@ import {
   retryAfterSeconds,
 } from '../../src/admin/login-policy.ts';
 import { Logins } from '../../src/admin/logins.ts';
-import { FakeClock } from '../../src/lib/clock.ts';
+import { FakeClock } from '../helpers/clock.ts';
 import { captureLog } from '../helpers/log.ts';
 
 const T = 1_000_000;

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'bun:test';
 import { createApp, type IngestService, RefusalTally } from '../../src/http/index.ts';
-import { FakeClock } from '../../src/lib/clock.ts';
+import { FakeClock } from '../helpers/clock.ts';
 import { captureLog } from '../helpers/log.ts';
 
 function app(admit: () => never) {

@@ -7,8 +7,8 @@
 import { describe, expect, it } from 'bun:test';
 import { ingestRefusal, REFUSAL_IDS, REFUSALS, RefusalTally, refusalLine } from '../../src/http/index.ts';
 import { MAX_TOKENS_PER_REASON, OTHER, SUMMARY_EVERY_MS } from '../../src/http/tally.ts';
-import { FakeClock } from '../../src/lib/clock.ts';
 import type { Logger } from '../../src/lib/log.ts';
+import { FakeClock } from '../helpers/clock.ts';
 import { captureLog, type LogLine } from '../helpers/log.ts';
 import { waitFor } from '../helpers/wait.ts';
 

@@ -5,7 +5,6 @@
  * wall clock.
  */
 import { describe, expect, it } from 'bun:test';
-import { FakeClock } from '../../src/lib/clock.ts';
 import {
   type BucketLimits,
   type BucketState,
@@ -13,6 +12,7 @@ import {
   type TakeResult,
   takeToken,
 } from '../../src/lib/token-bucket.ts';
+import { FakeClock } from '../helpers/clock.ts';
 
 /** Takes until refused (or `limit` takes); returns how many were allowed and the refusal. */
 function drain(take: () => TakeResult, limit = 10_000): { allowed: number; refusal: TakeResult | undefined } {
