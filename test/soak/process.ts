@@ -111,7 +111,7 @@ export class RelayProcess {
         return {
           ok: false,
           ms: performance.now() - t0,
-          error: `relay exited (${proc.signalCode ?? proc.exitCode}) while starting:\n${this.tail.join('\n')}`,
+          error: `relay exited (${proc.signalCode ?? proc.exitCode}) while starting; ${this.tail.length > 0 ? `its output:\n${this.tail.join('\n')}` : 'no output'}`,
         };
       }
       try {
@@ -154,7 +154,8 @@ export class RelayProcess {
     if (pid === null) return null;
     try {
       const mb = rssMb(pid);
-      return Number.isNaN(mb) ? null : mb;
+      // A process being started or reaped shows no (or a zero) VmRSS: not a reading.
+      return Number.isNaN(mb) || mb < 1 ? null : mb;
     } catch {
       return null;
     }

@@ -106,6 +106,7 @@ const NOT_SERVING_MS = 15_000;
 const DRAIN_LIMIT_MS = 90_000;
 const START_GIVE_UP_MS = 300_000;
 const TICK_MS = 500;
+const TERRACE_TOKEN = '3c9e5b27-1d44-4f8a-9b61-0e2f7a5c8d13';
 /** The watcher ticks every TICK_MS; this long without a tick, the soak is hung and the watchdog ends it. */
 const WATCHDOG_S = 120;
 
@@ -229,7 +230,8 @@ async function soak(o: SoakOptions, cleanup: ReturnType<typeof cleanupList>): Pr
     spoolDir = lossy.mnt;
   }
   const logFile = join(logDir, 'relay.log');
-  const tokens = TEST_TOKENS.filter((t) => t.active !== false);
+  // Three POS tokens, each posting on both lanes: six lanes that fail and recover together.
+  const tokens = [...TEST_TOKENS.filter((t) => t.active !== false), { token: TERRACE_TOKEN, name: 'Terrace' }];
   const port = freePort();
   const over: ConfigOver = {
     server: { port },
