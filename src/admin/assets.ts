@@ -12,6 +12,17 @@ export const APP_JS = `'use strict';
   var flash = document.getElementById('flash');
   var updated = document.getElementById('updated');
   var busy = false;
+  // The page's words in [site] language, put there by the server (page.ts SCRIPT_WORDS).
+  var words = {};
+  try { words = JSON.parse(document.body.getAttribute('data-words') || '{}'); } catch (e) { words = {}; }
+  var lang = document.documentElement.lang || 'en';
+  function w(key, params) {
+    var text = words[key] || key;
+    return text.replace(/\\{(\\w+)\\}/g, function (all, name) {
+      return params && params[name] !== undefined ? String(params[name]) : all;
+    });
+  }
+  function clock(d) { try { return d.toLocaleTimeString(lang); } catch (e) { return d.toLocaleTimeString(); } }
 
   // Every request goes to location.origin + path. A path alone resolves
   // against the page's URL, and a page opened as http://admin:pw@host/admin
@@ -23,7 +34,7 @@ export const APP_JS = `'use strict';
   function localTimes() {
     document.querySelectorAll('time[datetime]').forEach(function (t) {
       var d = new Date(t.getAttribute('datetime'));
-      if (!isNaN(d)) t.title = d.toLocaleString();
+      if (!isNaN(d)) { try { t.title = d.toLocaleString(lang); } catch (e) { t.title = d.toLocaleString(); } }
     });
   }
 
@@ -57,11 +68,11 @@ export const APP_JS = `'use strict';
       live.innerHTML = text; // the server's escaped fragment, same origin
       open.forEach(function (id) { var d = document.getElementById(id); if (d) d.open = true; });
       localTimes();
-      updated.textContent = 'updated ' + new Date().toLocaleTimeString();
+      updated.textContent = w('updated', { time: clock(new Date()) });
       document.body.classList.remove('stale');
     } catch (e) {
       console.warn('status page refresh failed: ' + e.message); // for whoever opens the console
-      updated.textContent = 'cannot reach the relay (' + e.message + '); retrying';
+      updated.textContent = w('unreachable', { error: e.message });
       document.body.classList.add('stale');
     }
   }
@@ -82,21 +93,21 @@ export const APP_JS = `'use strict';
       if (action === 'replay') {
         var id = btn.getAttribute('data-id');
         r = await post('/admin/api/events/' + encodeURIComponent(id) + '/replay');
-        if (r.ok) say('good', 'Event ' + id + ' is back in its queue and will be sent now.', null, true);
+        if (r.ok) say('good', w('replayed', { id: id }), null, true);
       } else if (action === 'replay-all') {
-        if (!confirm('Send every dead letter to the cloud again?')) return;
+        if (!confirm(w('confirm_replay_all'))) return;
         r = await post('/admin/api/replay-dead');
-        if (r.ok) say('good', r.body.replayed + ' dead letter(s) back in their queues.', null, true);
+        if (r.ok) say('good', w('replayed_all', { n: r.body.replayed }), null, true);
       } else if (action === 'reload') {
         r = await post('/admin/api/reload');
-        if (r.ok) say('good', 'Config reloaded: ' + r.body.tokens + ' token(s) in force.', null, true);
-        else if (r.body.problems) say('bad', 'Config refused; the running config stays. Problems:', r.body.problems);
+        if (r.ok) say('good', w('reloaded', { n: r.body.tokens }), null, true);
+        else if (r.body.problems) say('bad', w('reload_refused'), r.body.problems);
       } else {
         return;
       }
       if (!r.ok && !(action === 'reload' && r.body.problems)) say('bad', r.body.detail || ('HTTP ' + r.status));
     } catch (e) {
-      say('bad', 'Request failed: ' + e.message);
+      say('bad', w('request_failed', { error: e.message }));
     } finally {
       busy = false;
       btn.disabled = false;
@@ -110,7 +121,7 @@ export const APP_JS = `'use strict';
   });
   localTimes();
   var generated = new Date(updated.getAttribute('data-generated'));
-  if (!isNaN(generated)) updated.textContent = 'updated ' + generated.toLocaleTimeString();
+  if (!isNaN(generated)) updated.textContent = w('updated', { time: clock(generated) });
   document.documentElement.setAttribute('data-live', '1');
   setInterval(refresh, 2000);
 })();

@@ -1,4 +1,5 @@
 import { hostTimeZone } from '../config/index.ts';
+import { LOCALE, languageOr } from '../i18n/index.ts';
 
 /**
  * The restaurant the page is about: `[site] name` and its zone, with the
@@ -13,7 +14,7 @@ export interface SiteView {
   timezone: string;
   /** The relay's now in that zone, ISO 8601 with its offset: "2026-01-01T15:30:00-03:00". */
   local_time: string;
-  /** The same for people: "Thu, 1 Jan 2026, 15:30 (UTC-03:00)". */
+  /** The same for people, in `[site] language`: "Thu, 1 Jan 2026, 15:30 (UTC-03:00)", "qui., 1 de jan. de 2026, 15:30 (UTC-03:00)". */
   local_time_text: string;
 }
 
@@ -51,10 +52,10 @@ function offset(now: number, zone: string): { iso: string; wall: Record<string, 
   return { iso: `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`, wall };
 }
 
-export function siteView(site: { name: string; timezone: string }, now: number): SiteView {
+export function siteView(site: { name: string; timezone: string; language?: string }, now: number): SiteView {
   const timezone = zoneOr(site.timezone);
   const { iso: off, wall: w } = offset(now, timezone);
-  const text = new Intl.DateTimeFormat('en-GB', {
+  const text = new Intl.DateTimeFormat(LOCALE[languageOr(site.language ?? '')], {
     timeZone: timezone,
     weekday: 'short',
     day: 'numeric',

@@ -1,9 +1,10 @@
 import { redactConfig } from '../config/index.ts';
-import { outageMs, pageColour } from '../health/index.ts';
+import { outageMs, pageColour, saidOf, sayIn } from '../health/index.ts';
+import { decimal, type Language, languageOr, t, tn } from '../i18n/index.ts';
 import { maskToken } from '../lib/mask.ts';
 import { duration, iso } from '../lib/time.ts';
 import type { Env, EventStatus, EventSummary } from '../spool/index.ts';
-import { drainWords } from '../spool/index.ts';
+import { drainDuration } from '../spool/index.ts';
 import { VERSION } from '../version.ts';
 import { WARNING_HELP, WARNING_IDS, type WarningId } from '../warnings/index.ts';
 import type { AdminDeps } from './index.ts';
@@ -82,6 +83,8 @@ function alertsView(deps: AdminDeps): AlertsView | null {
 export interface StatusView {
   /** /health's status, unchanged: what a machine checks. */
   status: 'ok' | 'degraded';
+  /** `[site] language`: every sentence here and on the page is in it; ids, codes and keys stay as they are. */
+  language: Language;
   /** The page's colour (level.ts): a cloud outage shorter than admin.outage_amber_seconds is 'warn'. */
   level: Level;
   /** /health's reasons, each with its colour here (a short outage is amber) and its sentence. */
@@ -179,6 +182,7 @@ export async function buildStatus(deps: AdminDeps): Promise<StatusView> {
   const { spool, forwarder, clock } = deps;
   const config = deps.config();
   const now = clock.now();
+  const lang = languageOr(config.site.language);
   const names = new Map(config.tokens.map((t) => [t.token, t.name]));
   const nameOf = (token: string) => names.get(token) ?? '';
   const stats = spool.stats();
@@ -211,7 +215,7 @@ export async function buildStatus(deps: AdminDeps): Promise<StatusView> {
       oldest_pending_at: iso(l.oldestPendingAt),
       oldest_pending_seconds: age === null ? null : Math.round(age),
       waiting_because:
-        l.pending > 0 ? await whyWaiting(deps, l.token, l.env, pausedSet.get(l.token)?.reason, now) : null,
+        l.pending > 0 ? await whyWaiting(deps, lang, l.token, l.env, pausedSet.get(l.token)?.reason, now) : null,
     });
   }
   const sum = (k: 'pending' | 'delivered' | 'dead') => counts.reduce((n, l) => n + l[k], 0);
@@ -225,13 +229,14 @@ export async function buildStatus(deps: AdminDeps): Promise<StatusView> {
   const reasons = health.reasons.map((r) => {
     const c = pageColour(r.id);
     const short = c === 'amber_while_short' && shortOutage(outage, amber);
+    // /health says it in English; the page in the site's language (a reason read from elsewhere as it came).
+    const said = saidOf(r);
+    const detail = said ? sayIn(lang, said) : r.detail;
     return {
       id: r.id,
       colour: c === 'amber' || short ? ('amber' as const) : ('red' as const),
       // Say when amber turns red, so a technician knows how long a blip may last.
-      detail: short
-        ? `${r.detail} If it lasts ${duration(amber * 1000)} (admin.outage_amber_seconds), the relay shows Degraded.`
-        : r.detail,
+      detail: short ? t(lang, 'attention.amber_until', { detail, d: duration(amber * 1000) }) : detail,
     };
   });
 
@@ -239,19 +244,21 @@ export async function buildStatus(deps: AdminDeps): Promise<StatusView> {
   const attention: string[] = [];
   if (stats.bytes >= stats.maxBytes * SPOOL_WARN_RATIO && stats.bytes < stats.maxBytes) {
     const pct = Math.round((stats.bytes / stats.maxBytes) * 100);
-    attention.push(
-      `The spool is ${pct}% full (spool.max_size_mb): when full, new events are refused (503) until the cloud takes some.`,
-    );
+    attention.push(t(lang, 'attention.spool_filling', { pct }));
   }
   if (totals.dead > 0) {
-    attention.push(
-      `${totals.dead} event${totals.dead === 1 ? ' was' : 's were'} rejected by the cloud (dead letters): read the cloud's answer below, fix the cause, then Replay.`,
-    );
+    attention.push(tn(lang, 'attention.dead', totals.dead));
   }
   for (const l of lanes) {
     if (l.oldest_pending_seconds !== null && l.oldest_pending_seconds > STUCK_AFTER_S && !pausedSet.has(l.token)) {
       attention.push(
-        `${l.pending} event(s) for ${l.token} (${l.env}) have waited up to ${duration(l.oldest_pending_seconds * 1000)}: ${l.waiting_because}`,
+        t(lang, 'attention.lane_waited', {
+          n: l.pending,
+          token: l.token,
+          env: l.env,
+          d: duration(l.oldest_pending_seconds * 1000),
+          why: l.waiting_because ?? '',
+        }),
       );
     }
   }
@@ -261,9 +268,7 @@ export async function buildStatus(deps: AdminDeps): Promise<StatusView> {
   attention.push(...refusalAttention(refused));
   const logins = deps.logins?.view() ?? null;
   for (const b of logins?.blocked ?? []) {
-    attention.push(
-      `${b.client} is blocked until ${b.until} after ${b.failures} wrong admin passwords: someone there may be guessing the password.`,
-    );
+    attention.push(t(lang, 'attention.blocked', { client: b.client, until: b.until, n: b.failures }));
   }
 
   const counted = deps.metrics.warningCounts();
@@ -271,6 +276,7 @@ export async function buildStatus(deps: AdminDeps): Promise<StatusView> {
 
   return {
     status: health.status,
+    language: lang,
     level: statusLevel({ health, outageSeconds: outage, amberSeconds: amber, attention: attention.length }),
     reasons,
     attention,
@@ -293,7 +299,12 @@ export async function buildStatus(deps: AdminDeps): Promise<StatusView> {
       max_bytes: stats.maxBytes,
       retention_days: config.spool.retention_days,
       drain_seconds: drain.kind === 'draining' ? drain.seconds : null,
-      drain: drainWords(drain),
+      drain:
+        drain.kind === 'empty'
+          ? t(lang, 'drain.empty')
+          : drain.kind === 'stalled'
+            ? t(lang, 'drain.stalled')
+            : t(lang, 'drain.draining', { d: drainDuration(drain.seconds), pace: decimal(lang, drain.perSecond) }),
       error: stats.lastWriteError,
     },
     lanes,
@@ -334,16 +345,18 @@ export function eventView(e: EventSummary, nameOf: (token: string) => string = (
 /** The head of a lane and its last answer say why the lane is not empty. */
 async function whyWaiting(
   deps: AdminDeps,
+  lang: Language,
   token: string,
   env: Env,
   pausedReason: string | undefined,
   now: number,
 ): Promise<string> {
-  if (pausedReason) return `paused: ${pausedReason}; retried every forward.max_backoff_seconds`;
+  if (pausedReason) return t(lang, 'why.paused', { reason: pausedReason });
   const head = deps.spool.headAttempts(token, env);
-  if (!head || head.attempts === 0) return 'being sent (not tried yet)';
-  const ago = head.lastAttemptAt === null ? '' : ` ${duration(now - head.lastAttemptAt)} ago`;
-  const answer = head.lastStatus === null ? 'no answer' : `HTTP ${head.lastStatus}`;
+  if (!head || head.attempts === 0) return t(lang, 'why.not_tried');
+  const ago = head.lastAttemptAt === null ? '' : t(lang, 'why.ago', { d: duration(now - head.lastAttemptAt) });
+  const answer = head.lastStatus === null ? t(lang, 'word.no_answer') : `HTTP ${head.lastStatus}`;
+  // The cloud's own words stay as it said them.
   const error = head.lastError ? `: ${head.lastError.slice(0, 200)}` : '';
-  return `retrying: ${head.attempts} attempt${head.attempts === 1 ? '' : 's'}, the last${ago} got ${answer}${error}`;
+  return tn(lang, 'why.retrying', head.attempts, { ago, answer, error });
 }

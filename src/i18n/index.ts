@@ -51,4 +51,15 @@ export function number(lang: Language, v: number): string {
   return Number.isInteger(v) ? new Intl.NumberFormat(LOCALE[lang]).format(v) : String(v);
 }
 
+/** A rate for people: "1,234" from 10 up, else one decimal ("2.5", "2,5" in Portuguese). */
+export function decimal(lang: Language, v: number): string {
+  const digits = v >= 10 ? 0 : 1;
+  return new Intl.NumberFormat(LOCALE[lang], { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(
+    v,
+  );
+}
+
+/** `[site] language` as the loader left it; anything else (a config built in code with "") is English. */
+export const languageOr = (v: string): Language => (isLanguage(v) ? v : 'en');
+
 export { dateTime, detectLanguage, LOCALE, timeOfDay } from './locale.ts';
