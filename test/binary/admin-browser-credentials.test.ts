@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
+import { afterAll, beforeAll, expect, it } from 'bun:test';
 import { existsSync } from 'node:fs';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { type AdminRelay, startAdminRelay } from '../helpers/admin.ts';
 import { ORDER_CREATED, post, TOKEN } from '../helpers/relay.ts';
+import { describeUnless } from '../helpers/skip.ts';
 
 /**
  * The status page opened as http://admin:PASSWORD@host/admin, as a
@@ -17,12 +18,9 @@ const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'];
 const PASSWORD = 'pw-in-the-url';
 
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) {
-  console.warn(`admin-browser-credentials.test: SKIPPED, ${CHROMIUM} is absent: apt-get install -y chromium`);
-}
+const noChromium = !existsSync(CHROMIUM) && `${CHROMIUM} is absent (make chromium: apt-get install -y chromium)`;
 
-describe.skipIf(!hasChromium)('the status page opened at a URL with credentials', () => {
+describeUnless(noChromium)('the status page opened at a URL with credentials', () => {
   let a: AdminRelay;
   let browser: Browser;
   let page: Page;

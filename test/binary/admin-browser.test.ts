@@ -4,13 +4,14 @@
  * under its own Content-Security-Policy, so this also proves the CSP lets the
  * page work and that nothing hostile in a payload is ever rendered as markup.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
+import { afterAll, beforeAll, expect, it } from 'bun:test';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { type AdminRelay, startAdminRelay } from '../helpers/admin.ts';
 import { type MockCloud, startMockCloud } from '../helpers/mock-cloud.ts';
 import { ORDER_CREATED, post, TOKEN, TOKEN2 } from '../helpers/relay.ts';
+import { describeUnless } from '../helpers/skip.ts';
 import { fileRow } from '../helpers/spool-file.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -29,14 +30,9 @@ const PASSWORD = 'status-page-secret';
 const HOSTILE = '<img src=x onerror=document.title=1>';
 const SCREENSHOT = join(import.meta.dir, '..', '..', 'test-results', 'admin.png');
 
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) {
-  console.warn(
-    `admin-browser.test: SKIPPED, ${CHROMIUM} is absent. Install Debian's browser: apt-get install -y chromium`,
-  );
-}
+const noChromium = !existsSync(CHROMIUM) && `${CHROMIUM} is absent (make chromium: apt-get install -y chromium)`;
 
-describe.skipIf(!hasChromium)('the status page in a real browser', () => {
+describeUnless(noChromium)('the status page in a real browser', () => {
   let mock: MockCloud;
   let a: AdminRelay;
   let browser: Browser;

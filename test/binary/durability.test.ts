@@ -3,7 +3,7 @@
  * (strace): the spool's WAL is written and fsynced before each 200 is sent,
  * and the forwarder's records fsync only every 8th commit, losing none.
  */
-import { describe, expect, it } from 'bun:test';
+import { describe, expect } from 'bun:test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { installSite, startBinary } from '../helpers/binary.ts';
@@ -12,6 +12,7 @@ import { startMockCloud } from '../helpers/mock-cloud.ts';
 import { freePort } from '../helpers/ports.ts';
 import { post, TOKEN } from '../helpers/relay.ts';
 import { readSpool, relayToml } from '../helpers/reliability.ts';
+import { itUnless } from '../helpers/skip.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const onCleanup = useCleanup();
@@ -20,14 +21,13 @@ const install = (toml: string) => installSite(onCleanup, toml, 'relay-crash-');
 /** strace can watch the binary's system calls only where ptrace is allowed (not in every CI container). */
 const strace = Bun.which('strace');
 const canTrace = strace !== null && Bun.spawnSync([strace, '-o', '/dev/null', 'true']).exitCode === 0;
-if (!canTrace)
-  console.warn('crash.test.ts: strace missing or ptrace not permitted; the fsync-before-200 test is skipped');
+const noTrace = !canTrace && 'strace is missing (make strace) or ptrace is not permitted in this container';
 
 describe('durability of an acknowledgement', () => {
   // A kill -9 cannot tell a missing fsync (the OS page cache survives the
   // process); a power cut could. So the order of system calls is checked
   // instead: the WAL is written and fsynced before each 200 is sent.
-  it.skipIf(!canTrace)(
+  itUnless(noTrace)(
     'fsyncs the spool WAL after writing it and before sending each 200',
     async () => {
       const { dir, bin } = await install(relayToml({ cloudUrl: 'http://127.0.0.1:9' }));
@@ -73,7 +73,7 @@ describe('durability of an acknowledgement', () => {
   // What the forwarder records answers no POS (src/spool/commit-mode.ts): its
   // commits fsync only every FSYNC_EVERY-th time in a row, and still every
   // delivery is recorded.
-  it.skipIf(!canTrace)(
+  itUnless(noTrace)(
     'records deliveries with one WAL fsync per 8 commits at most, and all of them end up in the spool',
     async () => {
       // Chosen beforehand: the cloud must be down while the events are posted, up later on that URL.

@@ -5,18 +5,18 @@
  * it through NODE_EXTRA_CA_CERTS (no relay option for a CA exists, and none is
  * needed in the field: the real cloud has a public certificate).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'bun:test';
+import { afterAll, afterEach, beforeAll, expect, it } from 'bun:test';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureBinary, type RunningBinary, startBinary } from '../helpers/binary.ts';
 import { freePort, runCli, writeConfig } from '../helpers/cli.ts';
 import { ORDER_CREATED, post, TOKEN, TOKEN2, tempDir } from '../helpers/relay.ts';
+import { describeUnless } from '../helpers/skip.ts';
 import { fileCounts } from '../helpers/spool-file.ts';
 import { NO_TINYPROXY, startTinyproxy, TINYPROXY, type Tinyproxy } from '../helpers/tinyproxy.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-if (!TINYPROXY) console.warn(NO_TINYPROXY);
-const withProxy = TINYPROXY ? describe : describe.skip;
+const withProxy = describeUnless(!TINYPROXY && NO_TINYPROXY);
 
 let cleanups: (() => unknown)[] = [];
 afterEach(async () => {

@@ -4,14 +4,15 @@
  * on its own: once space comes back, every pending event is delivered with
  * no new event arriving to wake its lane. Meanwhile /health is not "ok".
  */
-import { describe, expect, it } from 'bun:test';
+import { describe, expect } from 'bun:test';
 import { join } from 'node:path';
 import { installSite, startBinary, stopBinary } from '../helpers/binary.ts';
 import { useCleanup } from '../helpers/cleanup.ts';
-import { canMountTmpfs, tmpfsDisk } from '../helpers/disk.ts';
+import { NO_TMPFS, tmpfsDisk } from '../helpers/disk.ts';
 import { startMockCloud } from '../helpers/mock-cloud.ts';
 import { post, TOKEN, TOKEN2 } from '../helpers/relay.ts';
 import { relayToml } from '../helpers/reliability.ts';
+import { itUnless } from '../helpers/skip.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const onCleanup = useCleanup();
@@ -26,7 +27,7 @@ const LANES = [
 const PER_LANE = 40;
 
 describe('a lane runner that fails is restarted by its owner', () => {
-  it.skipIf(!canMountTmpfs)(
+  itUnless(NO_TMPFS)(
     'spool writes failing for a while (a full disk): every pending event delivered once space is back, with no new event',
     async () => {
       const disk = tmpfsDisk(onCleanup, 24);

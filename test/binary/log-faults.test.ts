@@ -15,11 +15,12 @@ import { LOG_FILE_MAX_BYTES } from '../../src/lib/log.ts';
 import { ensureWrk, wrk } from '../bench/lib.ts';
 import { installSite } from '../helpers/binary.ts';
 import { useCleanup } from '../helpers/cleanup.ts';
-import { canMountTmpfs, tmpfsDisk } from '../helpers/disk.ts';
+import { NO_TMPFS, tmpfsDisk } from '../helpers/disk.ts';
 import { startMockCloud } from '../helpers/mock-cloud.ts';
 import { freePort } from '../helpers/ports.ts';
 import { INACTIVE, post, TOKEN } from '../helpers/relay.ts';
 import { relayToml } from '../helpers/reliability.ts';
+import { itUnless } from '../helpers/skip.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const onCleanup = useCleanup();
@@ -97,7 +98,7 @@ const health = async (url: string) => (await (await fetch(`${url}/health`)).json
 const event = (i: number) => JSON.stringify({ event: 'order.created', i, pad: 'x'.repeat(20_000) });
 
 describe('the log on a disk that fills up', () => {
-  it.skipIf(!canMountTmpfs)(
+  itUnless(NO_TMPFS)(
     'keeps answering 503 (never 500, never refused), restarts on the full disk, and recovers when space returns',
     async () => {
       const disk = tmpfsDisk(onCleanup, 24);

@@ -9,7 +9,7 @@
  *   POWERCUT_SEED=<seed>   replays a run's choices (printed with the figures; timing differs)
  *   RELAY_BIN=/path/relay  runs another build (e.g. one without the fsync)
  */
-import { afterEach, describe, expect, it } from 'bun:test';
+import { afterEach, expect, it } from 'bun:test';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,10 +17,10 @@ import { fuseUnavailable, LossyFs } from '../fuse/lossy-fs.ts';
 import { judge, type Lane, PosLoad } from '../fuse/pos-load.ts';
 import { ensureBinary, type RunningBinary, startBinary } from '../helpers/binary.ts';
 import { type MockCloud, startMockCloud } from '../helpers/mock-cloud.ts';
+import { describeUnless } from '../helpers/skip.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const why = await fuseUnavailable();
-if (why) console.warn(`power-cut.test.ts: SKIPPED, ${why}`);
 
 const TOKENS = ['019ab6ed-150a-7be1-920f-ab82305e5d41', '7f3c2a91-7c2e-4a41-8d3f-5be09c6a1f27'];
 const LANES: Lane[] = TOKENS.flatMap((token) => [
@@ -96,7 +96,7 @@ function scratch(prefix: string): string {
   return dir;
 }
 
-describe.skipIf(why !== null)('power cuts (a filesystem that loses what was not fsynced)', () => {
+describeUnless(why)('power cuts (a filesystem that loses what was not fsynced)', () => {
   it('every acknowledged event reaches the cloud after each cut, in lane order, duplicates only under the same key', async () => {
     const seed = Number(process.env.POWERCUT_SEED ?? Math.floor(Math.random() * 2 ** 31));
     const rnd = prng(seed);

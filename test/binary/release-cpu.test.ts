@@ -8,7 +8,7 @@
  * one runs; what the relay's files do follows from which runtime they carry
  * (scripts/release.ts x64Runtimes, the same answer `relay version` gives).
  */
-import { describe, expect, it } from 'bun:test';
+import { expect, it } from 'bun:test';
 import { chmodSync, copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RELEASE_TARGETS, x64Runtimes } from '../../scripts/release.ts';
@@ -17,6 +17,7 @@ import { useCleanup } from '../helpers/cleanup.ts';
 import { TOKEN, tomlOf } from '../helpers/config.ts';
 import { startMockCloud } from '../helpers/mock-cloud.ts';
 import { ORDER_CREATED, post } from '../helpers/relay.ts';
+import { describeUnless } from '../helpers/skip.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const ROOT = join(import.meta.dir, '..', '..');
@@ -57,12 +58,9 @@ function avx2Probe(): Buffer {
 const missing = !QEMU
   ? 'no qemu-x86_64-static (apt-get install -y qemu-user-static)'
   : ['relay-linux-x64', 'relay-linux-x64-baseline'].find((f) => !existsSync(join(DIST, f)));
-if (missing)
-  console.warn(
-    `release-cpu.test: skipped: ${missing.startsWith('no ') ? missing : `dist/${missing} is absent (run \`make release\` first)`}`,
-  );
+const why = missing && (missing.startsWith('no ') ? missing : `dist/${missing} is absent (run \`make release\` first)`);
 
-describe.skipIf(missing !== undefined)(`the x64 release files on a CPU without AVX2 (qemu -cpu ${NO_AVX})`, () => {
+describeUnless(why)(`the x64 release files on a CPU without AVX2 (qemu -cpu ${NO_AVX})`, () => {
   it('the emulated CPU faults on AVX2, as a real one without it would', () => {
     const dir = onCleanup.tempDir('relay-avx2-probe-');
     const probe = join(dir, 'probe');

@@ -17,6 +17,7 @@ import { useCleanup } from '../helpers/cleanup.ts';
 import { TOKEN, tomlOf } from '../helpers/config.ts';
 import { startMockCloud } from '../helpers/mock-cloud.ts';
 import { ORDER_CREATED, post } from '../helpers/relay.ts';
+import { describeUnless, itUnless } from '../helpers/skip.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const ROOT = join(import.meta.dir, '..', '..');
@@ -30,28 +31,21 @@ const WIN_BASELINE = artifact('relay-windows-x64-baseline.exe');
 /** `relay version`'s first line; its second is the build (src/cli/lib/cpu.ts). */
 const VERSION_LINE = new RegExp(`^relay ${pkg.version.replace(/\./g, '\\.')} \\(commit [0-9a-f]{12}(-dirty)?\\)$`);
 
-/** Says once, on stderr, why a block did not run, so a skip is never silent. */
-function absent(path: string, why = 'run `make release` first'): boolean {
-  if (existsSync(path)) return false;
-  console.warn(`release.test: skipped, ${path} is absent (${why})`);
-  return true;
+/** Why a block cannot run (test/helpers/skip.ts prints it), or false when `path` is there. */
+function absent(path: string, why = 'run `make release` first'): string | false {
+  return existsSync(path) ? false : `${path} is absent (${why})`;
 }
 
 const QEMU = Bun.which('qemu-aarch64-static');
 const ARM_SYSROOT = '/usr/aarch64-linux-gnu';
-function armMissing(): boolean {
-  if (absent(ARM64)) return true;
-  if (!QEMU) {
-    console.warn('release.test: arm64 run skipped: no qemu-aarch64-static (apt-get install -y qemu-user-static)');
-    return true;
-  }
+function armMissing(): string | false {
+  const noBinary = absent(ARM64);
+  if (noBinary) return noBinary;
+  if (!QEMU) return 'no qemu-aarch64-static (apt-get install -y qemu-user-static)';
   // The binary is dynamically linked against glibc: qemu needs an aarch64 loader, libc and libgcc_s.
   for (const f of ['lib/ld-linux-aarch64.so.1', 'lib/libc.so.6', 'lib/libgcc_s.so.1']) {
     if (!existsSync(join(ARM_SYSROOT, f))) {
-      console.warn(
-        `release.test: arm64 run skipped: no ${join(ARM_SYSROOT, f)} (apt-get install -y libc6-arm64-cross libgcc-s1-arm64-cross)`,
-      );
-      return true;
+      return `no ${join(ARM_SYSROOT, f)} (apt-get install -y libc6-arm64-cross libgcc-s1-arm64-cross)`;
     }
   }
   return false;
@@ -59,7 +53,7 @@ function armMissing(): boolean {
 
 const onCleanup = useCleanup();
 
-describe.skipIf(absent(join(DIST, 'SHA256SUMS')))('dist/SHA256SUMS', () => {
+describeUnless(absent(join(DIST, 'SHA256SUMS')))('dist/SHA256SUMS', () => {
   it('lists the five binaries with the hashes they have now', () => {
     const lines = readFileSync(join(DIST, 'SHA256SUMS'), 'utf8').trimEnd().split('\n');
     expect(lines.map((l) => l.split('  ')[1])).toEqual(RELEASE_TARGETS.map((t) => t.file));
@@ -83,7 +77,7 @@ const runtimeOf = (t: (typeof RELEASE_TARGETS)[number]) =>
 describe('the runtime each binary embeds', () => {
   for (const t of RELEASE_TARGETS) {
     // The bundle goes into a section of its own: the runtime's machine code stays as it was.
-    it.skipIf(absent(artifact(t.file)) || absent(runtimeOf(t), 'make release caches the runtime it embeds'))(
+    itUnless(absent(artifact(t.file)) || absent(runtimeOf(t), 'make release caches the runtime it embeds'))(
       `${t.file} carries the code of ${t.runtime.pkg}@${Bun.version}, byte for byte`,
       () => {
         const code = codeSection(readFileSync(artifact(t.file)));
@@ -96,7 +90,7 @@ describe('the runtime each binary embeds', () => {
   for (const file of ['relay-linux-x64', 'relay-windows-x64.exe']) {
     const t = RELEASE_TARGETS.find((x) => x.file === file)!;
     const base = RELEASE_TARGETS.find((x) => x.target === `${t.target}-baseline`)!;
-    it.skipIf(absent(runtimeOf(t), 'make release caches it') || absent(runtimeOf(base), 'make release caches it'))(
+    itUnless(absent(runtimeOf(t), 'make release caches it') || absent(runtimeOf(base), 'make release caches it'))(
       `${base.runtime.pkg} is Bun's baseline build, or the default one itself (then said so)`,
       () => {
         const runtimes = x64Runtimes(CACHE, RELEASE_TARGETS, t);
@@ -117,7 +111,7 @@ describe('the runtime each binary embeds', () => {
   }
 });
 
-describe.skipIf(absent(X64))('relay-linux-x64', () => {
+describeUnless(absent(X64))('relay-linux-x64', () => {
   it('prints the version, the commit it was built from and its build', () => {
     const r = runBinary(X64, ['version'], DIST);
     expect(r.code).toBe(0);
@@ -127,7 +121,7 @@ describe.skipIf(absent(X64))('relay-linux-x64', () => {
   });
 });
 
-describe.skipIf(armMissing())('relay-linux-arm64 under qemu-user', () => {
+describeUnless(armMissing())('relay-linux-arm64 under qemu-user', () => {
   it('is an aarch64 ELF executable', () => {
     const head = readFileSync(ARM64).subarray(0, 20);
     expect([...head.subarray(0, 4)]).toEqual([0x7f, 0x45, 0x4c, 0x46]);
@@ -171,7 +165,7 @@ for (const [file, path] of [
   ['relay-windows-x64.exe', WIN],
   ['relay-windows-x64-baseline.exe', WIN_BASELINE],
 ] as const) {
-  describe.skipIf(absent(path))(file, () => {
+  describeUnless(absent(path))(file, () => {
     const exe = existsSync(path) ? readFileSync(path) : Buffer.alloc(0);
 
     it('is a PE32+ console executable for x86-64', () => {
@@ -202,7 +196,7 @@ for (const [file, path] of [
     });
 
     const cached = join(CACHE, `@libsql+win32-x64-msvc@${libsqlAddonVersion('win32-x64-msvc')}`, 'index.node');
-    it.skipIf(absent(cached, 'the release cache holds the addon make release embedded'))(
+    itUnless(absent(cached, 'the release cache holds the addon make release embedded'))(
       'embeds that addon byte for byte',
       () => {
         expect(exe.includes(readFileSync(cached))).toBe(true);

@@ -19,12 +19,12 @@ import { buildToml } from '../helpers/config.ts';
 import { type MockCloud, startMockCloud } from '../helpers/mock-cloud.ts';
 import { freePort } from '../helpers/ports.ts';
 import { INACTIVE, ORDER_CREATED, post, TOKEN, TOKEN2 } from '../helpers/relay.ts';
+import { describeUnless, itUnless } from '../helpers/skip.ts';
 import { NO_TINYPROXY, startTinyproxy, TINYPROXY } from '../helpers/tinyproxy.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { startVictoriaMetrics, victoriaMetricsUnavailable } from '../telemetry/victoria-metrics.ts';
 
 const skip = victoriaMetricsUnavailable();
-if (skip) console.warn(`telemetry.test: VictoriaMetrics tests skipped: ${skip}`);
 
 const onCleanup = useCleanup();
 const API_KEY = 'otlp-key-5f2c9e71d04b';
@@ -65,7 +65,7 @@ async function metric(relay: RunningBinary, name: string, labels = ''): Promise<
 const page = async (relay: RunningBinary) => (await fetch(`${relay.url}/admin`)).text();
 const telemetrySection = (html: string) => /<section id="telemetry">[\s\S]*?<\/section>/.exec(html)?.[0] ?? '';
 
-describe.skipIf(skip !== undefined)('telemetry to VictoriaMetrics (OTLP/HTTP protobuf)', () => {
+describeUnless(skip)('telemetry to VictoriaMetrics (OTLP/HTTP protobuf)', () => {
   it("finds each relay's received and delivered counts under its own site id", async () => {
     const vm = await startVictoriaMetrics(onCleanup);
     const a = await site(vm.otlp, { id: 'cantina-roma', name: 'Cantina Roma' });
@@ -260,10 +260,9 @@ describe('telemetry to a receiver that fails', () => {
     expect(receiver.got.find((r) => r.path === '/v1/metrics')!.body.includes(first)).toBe(true);
   }, 60_000);
 
-  it.skipIf(!TINYPROXY)(
+  itUnless(!TINYPROXY && NO_TINYPROXY)(
     'goes through cloud.proxy, its password never shown',
     async () => {
-      if (!TINYPROXY) console.warn(NO_TINYPROXY);
       const receiver = flakyReceiver(0);
       receiver.set('ok');
       onCleanup(() => receiver.stop());

@@ -13,10 +13,11 @@ import { makeCert, OPENSSL } from '../helpers/cert.ts';
 import { type MockCloud, startMockCloud } from '../helpers/mock-cloud.ts';
 import { ORDER_CREATED, TOKEN, tempDir } from '../helpers/relay.ts';
 import { relayToml, runBounded } from '../helpers/reliability.ts';
+import { itUnless } from '../helpers/skip.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const openssl = OPENSSL;
-if (!openssl) console.warn('tls.test.ts: no openssl CLI here to make a certificate; the HTTPS tests are skipped');
+const noOpenssl = !openssl && 'no openssl CLI here to make a certificate (make clients installs it)';
 
 let root: { dir: string; cleanup: () => void };
 let bin: string;
@@ -40,7 +41,7 @@ function install(name: string, server: Partial<Config['server']> = {}): string {
 }
 
 describe('HTTPS on the local endpoint', () => {
-  it.skipIf(!openssl)(
+  itUnless(noOpenssl)(
     'serves the contract over HTTPS with a self-signed certificate, verified against it',
     async () => {
       const dir = install('https', { tls_cert: 'tls/relay.crt', tls_key: 'tls/relay.key' });
@@ -93,7 +94,7 @@ describe('wrong TLS files stop start-up, naming the key to fix', () => {
     expect(err).toMatch(/cannot read .*ENOENT/);
   });
 
-  it.skipIf(!openssl)('names server.tls_key when the key does not exist', () => {
+  itUnless(noOpenssl)('names server.tls_key when the key does not exist', () => {
     const dir = install('missing-key', { tls_cert: 'relay.crt', tls_key: 'absent.key' });
     makeCert(dir, 'relay');
     const err = refused(dir);
@@ -101,7 +102,7 @@ describe('wrong TLS files stop start-up, naming the key to fix', () => {
     expect(err).toContain(join(dir, 'absent.key'));
   });
 
-  it.skipIf(!openssl)('names server.tls_cert when the files are swapped', () => {
+  itUnless(noOpenssl)('names server.tls_cert when the files are swapped', () => {
     const dir = install('swapped', { tls_cert: 'relay.key', tls_key: 'relay.crt' });
     makeCert(dir, 'relay');
     const err = refused(dir);
@@ -109,7 +110,7 @@ describe('wrong TLS files stop start-up, naming the key to fix', () => {
     expect(err).toMatch(/is not a PEM certificate/);
   });
 
-  it.skipIf(!openssl)("names both keys when the key is not the certificate's", () => {
+  itUnless(noOpenssl)("names both keys when the key is not the certificate's", () => {
     const dir = install('mismatch', { tls_cert: 'one.crt', tls_key: 'two.key' });
     makeCert(dir, 'one');
     makeCert(dir, 'two');

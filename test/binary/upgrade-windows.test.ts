@@ -7,7 +7,7 @@
  * /health. The builds are this source for Windows x64 with two commits, made
  * from `make release`'s cached Windows runtime and libSQL addon.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
+import { afterAll, beforeAll, expect, it } from 'bun:test';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import { RELEASE_TARGETS, runtimePath } from '../../scripts/release.ts';
 import { useCleanup } from '../helpers/cleanup.ts';
 import { type MockCloud, startMockCloud } from '../helpers/mock-cloud.ts';
 import { ORDER_CREATED, post, TOKEN, tempDir } from '../helpers/relay.ts';
+import { describeUnless } from '../helpers/skip.ts';
 import { waitFor } from '../helpers/wait.ts';
 import {
   placeAddon,
@@ -35,7 +36,6 @@ const WINDOWS = RELEASE_TARGETS.find((t) => t.target === 'bun-windows-x64')!;
 const NAME = 'RelayUpgradeTest';
 
 const skip = wineUnavailable() ?? (existsSync(CACHE) ? undefined : `${CACHE} is absent (run \`make release\` first)`);
-if (skip) console.warn(`upgrade-windows.test: skipped: ${skip}`);
 
 const onCleanup = useCleanup();
 const builds = tempDir('relay-upgrade-win-');
@@ -71,7 +71,7 @@ async function runWineVersion(exe: string) {
   }
 }
 
-describe.skipIf(skip !== undefined)('relay upgrade of the Windows service under Wine 10', () => {
+describeUnless(skip)('relay upgrade of the Windows service under Wine 10', () => {
   beforeAll(async () => {
     const build = (commit: string) => {
       const outfile = join(builds.dir, commit, 'relay.exe');

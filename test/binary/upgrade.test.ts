@@ -18,12 +18,12 @@ import { type MockCloud, startMockCloud } from '../helpers/mock-cloud.ts';
 import { freePort } from '../helpers/ports.ts';
 import { post, TOKEN, tempDir } from '../helpers/relay.ts';
 import { relayToml } from '../helpers/reliability.ts';
+import { itUnless } from '../helpers/skip.ts';
 import { supervise } from '../helpers/supervisor.ts';
 import { NO_TINYPROXY, startTinyproxy, TINYPROXY } from '../helpers/tinyproxy.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const onCleanup = useCleanup();
-if (!TINYPROXY) console.warn(NO_TINYPROXY);
 const builds = tempDir('relay-upgrade-builds-');
 let cloud: MockCloud;
 /** This source, built again as commit "upgrade-test". */
@@ -125,7 +125,7 @@ describe('relay upgrade', () => {
     await delivers(site.url, 2);
   }, 240_000);
 
-  (TINYPROXY ? it : it.skip)(
+  itUnless(!TINYPROXY && NO_TINYPROXY)(
     'a URL is fetched through the proxy the config names for the cloud',
     async () => {
       const dir = onCleanup.tempDir('relay-upgrade-proxy-');

@@ -11,12 +11,13 @@
  * them, so a dying relay-service.exe is not restarted here), LocalSystem's
  * rights, the Services console, a real reboot.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
+import { afterAll, beforeAll, expect, it } from 'bun:test';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useCleanup } from '../helpers/cleanup.ts';
 import { type MockCloud, startMockCloud } from '../helpers/mock-cloud.ts';
 import { ORDER_CREATED, post, TOKEN } from '../helpers/relay.ts';
+import { describeUnless } from '../helpers/skip.ts';
 import { waitFor } from '../helpers/wait.ts';
 import {
   placeAddon,
@@ -35,7 +36,6 @@ const NAME = 'EmiliaVisionRelay';
 const KEY = `HKLM\\System\\CurrentControlSet\\Services\\${NAME}`;
 
 const skip = wineUnavailable();
-if (skip) console.warn(`windows-service.test: skipped: ${skip}`);
 
 const onCleanup = useCleanup();
 let cloud: MockCloud;
@@ -84,7 +84,7 @@ async function uninstall(site: Site) {
   return r;
 }
 
-describe.skipIf(skip !== undefined)('relay-windows-x64.exe as a Windows service under Wine 10', () => {
+describeUnless(skip)('relay-windows-x64.exe as a Windows service under Wine 10', () => {
   beforeAll(async () => {
     placeAddon(EXE, ADDON);
     await startWineserver();

@@ -11,7 +11,7 @@
  * RELAY_WINE_EXE=/path/to/relay.exe runs the same checks on another build
  * (how the worker-path bug of issue 14 was shown to fail here).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
+import { afterAll, beforeAll, expect, it } from 'bun:test';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pkg from '../../package.json' with { type: 'json' };
@@ -22,6 +22,7 @@ import { useCleanup } from '../helpers/cleanup.ts';
 import { type MockCloud, startMockCloud } from '../helpers/mock-cloud.ts';
 import { freePort } from '../helpers/ports.ts';
 import { ORDER_CREATED, post, TOKEN } from '../helpers/relay.ts';
+import { describeUnless, itUnless } from '../helpers/skip.ts';
 import { waitFor } from '../helpers/wait.ts';
 import {
   chrootArgv,
@@ -45,7 +46,6 @@ const ADDON = WINE_ADDON;
 const VERSION_LINE = new RegExp(`^relay ${pkg.version.replace(/\./g, '\\.')} \\(commit [0-9a-f]{12}(-dirty)?\\)$`);
 
 const skip = wineUnavailable();
-if (skip) console.warn(`windows-wine.test: skipped: ${skip}`);
 
 const onCleanup = useCleanup();
 let cloud: MockCloud;
@@ -62,7 +62,7 @@ async function serve(site: { exe: string; config: string }): Promise<RunningBina
 
 const body = (n: number) => ORDER_CREATED.replace('"Mesa 8"', `"Wine ${n}"`);
 
-describe.skipIf(skip !== undefined)('relay-windows-x64.exe under Wine 10', () => {
+describeUnless(skip)('relay-windows-x64.exe under Wine 10', () => {
   beforeAll(async () => {
     placeAddon(EXE, ADDON);
     if (existsSync(BASELINE)) placeAddon(BASELINE, ADDON);
@@ -75,25 +75,26 @@ describe.skipIf(skip !== undefined)('relay-windows-x64.exe under Wine 10', () =>
   });
 
   const hostAvx2 = avx2FromCpuinfo(existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '');
-  it.each([
+  for (const [name, exe, flavor] of [
     ['relay-windows-x64.exe', EXE, ''],
     ['relay-windows-x64-baseline.exe', BASELINE, ' baseline'],
-  ])(
-    '%s prints its version, its build, and AVX2 as Windows reports it',
-    async (_name, exe, flavor) => {
-      if (!existsSync(exe)) return;
-      const site = wineSite(exe, `version${flavor}`);
-      onCleanup(site.remove);
-      const r = await runWine(site.exe, ['version']);
-      expect(r.code, r.stderr).toBe(0);
-      const [first, build] = r.stdout.trim().split(/\r?\n/);
-      expect(first).toMatch(VERSION_LINE);
-      // IsProcessorFeaturePresent through bun:ffi: Wine answers from the CPU's own CPUID, as Linux does in /proc/cpuinfo.
-      expect(build).toStartWith(`build: windows-x64${flavor}`);
-      expect(build).toContain(hostAvx2 === 'yes' ? 'this CPU has AVX2' : 'this CPU does not report AVX2');
-    },
-    60_000,
-  );
+  ] as const) {
+    itUnless(!existsSync(exe) && `${exe} is absent (run \`make release\` first)`)(
+      `${name} prints its version, its build, and AVX2 as Windows reports it`,
+      async () => {
+        const site = wineSite(exe, `version${flavor}`);
+        onCleanup(site.remove);
+        const r = await runWine(site.exe, ['version']);
+        expect(r.code, r.stderr).toBe(0);
+        const [first, build] = r.stdout.trim().split(/\r?\n/);
+        expect(first).toMatch(VERSION_LINE);
+        // IsProcessorFeaturePresent through bun:ffi: Wine answers from the CPU's own CPUID, as Linux does in /proc/cpuinfo.
+        expect(build).toStartWith(`build: windows-x64${flavor}`);
+        expect(build).toContain(hostAvx2 === 'yes' ? 'this CPU has AVX2' : 'this CPU does not report AVX2');
+      },
+      60_000,
+    );
+  }
 
   it('init, check, serve from a folder with spaces: 200s, forwarded, background thread, status, events, Ctrl-C', async () => {
     const site = await initSite('serve');

@@ -5,7 +5,7 @@
  */
 
 import { Database } from 'bun:sqlite';
-import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
+import { afterAll, beforeAll, expect, it } from 'bun:test';
 import {
   closeSync,
   existsSync,
@@ -21,12 +21,12 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describeUnless } from '../helpers/skip.ts';
 import { fuseUnavailable, LossyFs } from './lossy-fs.ts';
 
 const why = await fuseUnavailable();
-if (why) console.warn(`lossy-fs.test.ts: SKIPPED, ${why}`);
 
-describe.skipIf(why !== null)('the lossy FS', () => {
+describeUnless(why)('the lossy FS', () => {
   let dir: string;
   let fs: LossyFs;
   const at = (name: string) => join(fs.mnt, name);

@@ -2,7 +2,7 @@
  * A small tmpfs: a disk that really fills up (ENOSPC for files, SQLITE_FULL
  * for the spool), and gets its space back on demand. Mounting needs root (or
  * CAP_SYS_ADMIN): `canMountTmpfs` says whether this machine can, for
- * `it.skipIf(!canMountTmpfs)`.
+ * `itUnless(NO_TMPFS)` (test/helpers/skip.ts).
  */
 import { closeSync, mkdirSync, openSync, rmSync, statfsSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,6 +26,9 @@ export const canMountTmpfs: boolean = (() => {
     probe.cleanup();
   }
 })();
+
+/** Why a full-disk test cannot run here (test/helpers/skip.ts), or false when it can. */
+export const NO_TMPFS: string | false = !canMountTmpfs && 'no tmpfs can be mounted here (needs root or CAP_SYS_ADMIN)';
 
 export interface TmpfsDisk {
   /** The mount point: put the spool, the log, anything that should run out of space here. */

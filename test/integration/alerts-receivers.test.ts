@@ -10,6 +10,7 @@ import { aiosmtpdPython, type Smtp, startSmtp } from '../helpers/alert-receivers
 import { type MockCloud, startMockCloud } from '../helpers/mock-cloud.ts';
 import { freePort } from '../helpers/ports.ts';
 import { post, TOKEN, tempDir } from '../helpers/relay.ts';
+import { itUnless } from '../helpers/skip.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { type AlertRelay, alertRelay, clean, HOLD, warned } from './alerts-setup.ts';
 
@@ -129,14 +130,13 @@ describe('e-mail through a real SMTP server', () => {
   const tmp = tempDir('relay-smtp-');
   beforeAll(async () => {
     if ('python' in py) smtp = await startSmtp(py.python, tmp.dir);
-    else console.warn(py.skip);
   });
   afterAll(async () => {
     await smtp?.stop();
     tmp.cleanup();
   });
 
-  it.skipIf(!('python' in py))(
+  itUnless('skip' in py && py.skip)(
     'sends the firing and the resolved alert as e-mails, from relay@<host> by default',
     async () => {
       t = await alertRelay({

@@ -10,6 +10,7 @@ import { runInProcess } from '../helpers/cli.ts';
 import { type ConfigOver, writeToml } from '../helpers/config.ts';
 import { freePort } from '../helpers/ports.ts';
 import { tempDir } from '../helpers/relay.ts';
+import { itUnless } from '../helpers/skip.ts';
 
 const tmp = tempDir('relay-cli-alerts-');
 const py = aiosmtpdPython();
@@ -18,7 +19,6 @@ let smtp: Smtp | undefined;
 beforeAll(async () => {
   hook = await startHook();
   if ('python' in py) smtp = await startSmtp(py.python, tmp.dir);
-  else console.warn(py.skip);
 });
 afterAll(async () => {
   await hook.stop();
@@ -54,7 +54,7 @@ describe('relay alerts test', () => {
     expect(r.stdout()).not.toContain('TeamsSig0123456789');
   });
 
-  it.skipIf(!('python' in py))('sends to the webhook and by e-mail, printing each answer', async () => {
+  itUnless('skip' in py && py.skip)('sends to the webhook and by e-mail, printing each answer', async () => {
     const r = await alertsTest({
       alerts: {
         webhook_url: hook.url,

@@ -4,19 +4,19 @@
  * test/binary/forward-proxy.test.ts: trusting a test CA needs the binary's
  * NODE_EXTRA_CA_CERTS, which a running process cannot take up.
  */
-import { afterEach, describe, expect, it } from 'bun:test';
+import { afterEach, expect, it } from 'bun:test';
 import { type Check, diagnose } from '../../src/cli/lib/diagnose.ts';
 import { request } from '../../src/cli/lib/local.ts';
 import { createLogger } from '../../src/lib/log.ts';
 import { freePort } from '../helpers/cli.ts';
 import { type MockCloud, startMockCloud } from '../helpers/mock-cloud.ts';
 import { ORDER_CREATED, post, startTestRelay, type TestRelay, TOKEN, TOKEN2, tempDir } from '../helpers/relay.ts';
+import { describeUnless } from '../helpers/skip.ts';
 import { fileCounts } from '../helpers/spool-file.ts';
 import { NO_TINYPROXY, startTinyproxy, TINYPROXY, type Tinyproxy } from '../helpers/tinyproxy.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-if (!TINYPROXY) console.warn(NO_TINYPROXY);
-const withProxy = TINYPROXY ? describe : describe.skip;
+const withProxy = describeUnless(!TINYPROXY && NO_TINYPROXY);
 
 let cleanups: (() => unknown)[] = [];
 afterEach(async () => {

@@ -15,6 +15,7 @@ import { startRelay } from '../../src/relay.ts';
 import { useCleanup } from '../helpers/cleanup.ts';
 import { TOKEN, TOKEN2 } from '../helpers/config.ts';
 import { cli } from '../helpers/install.ts';
+import { itUnless } from '../helpers/skip.ts';
 
 const onCleanup = useCleanup();
 const dir = () => onCleanup.tempDir('relay-init-');
@@ -113,7 +114,7 @@ describe('relay init', () => {
     expect(existsSync(join(d, 'relay.toml'))).toBe(false);
   });
 
-  it.skipIf(!Bun.which('openssl'))(
+  itUnless(!Bun.which('openssl') && 'no openssl CLI here (make clients installs it)')(
     '--tls writes a certificate and key the relay serves HTTPS with, valid for 127.0.0.1',
     async () => {
       const d = dir();

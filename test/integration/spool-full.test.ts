@@ -13,6 +13,7 @@ import { captureLog } from '../helpers/log.ts';
 import { type MockCloud, startMockCloud } from '../helpers/mock-cloud.ts';
 import { post, startTestRelay, type TestRelay, TOKEN, tempDir } from '../helpers/relay.ts';
 import { readSpool } from '../helpers/reliability.ts';
+import { itUnless } from '../helpers/skip.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const onCleanup = useCleanup();
@@ -91,12 +92,9 @@ const probe = tempDir('relay-mount-probe-');
 const canMount = tryMount(probe.dir);
 if (canMount) Bun.spawnSync(['umount', '-l', probe.dir]);
 probe.cleanup();
-if (!canMount) {
-  console.warn('spool-full.test.ts: cannot mount a tmpfs here (needs root); the real full-disk test is skipped');
-}
 
 describe('a disk that is really full', () => {
-  it.skipIf(!canMount)(
+  itUnless(!canMount && 'cannot mount a tmpfs here (needs root)')(
     'answers 503 with Retry-After, never 200, while the disk is full, and 200 again when space returns',
     async () => {
       const dir = onCleanup.tempDir('relay-disk-full-');

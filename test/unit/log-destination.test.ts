@@ -30,8 +30,9 @@ import {
 } from '../../src/lib/log.ts';
 import { useCleanup } from '../helpers/cleanup.ts';
 import { FakeClock } from '../helpers/clock.ts';
-import { canMountTmpfs, tmpfsDisk } from '../helpers/disk.ts';
+import { NO_TMPFS, tmpfsDisk } from '../helpers/disk.ts';
 import { logFileLines as lines } from '../helpers/log.ts';
+import { itUnless } from '../helpers/skip.ts';
 
 const onCleanup = useCleanup();
 
@@ -198,7 +199,7 @@ describe('a log file whose folder is removed', () => {
 });
 
 describe('a log file on a disk that fills up', () => {
-  it.skipIf(!canMountTmpfs)(
+  itUnless(NO_TMPFS)(
     'cuts off a half-written line, keeps failing quietly while full, and recovers when space returns',
     () => {
       const disk = tmpfsDisk(onCleanup, 1);
