@@ -1,14 +1,16 @@
 import { RECENT_MINUTES } from '../http/index.ts';
+import { t } from '../i18n/index.ts';
 import { maskToken, scrubTokens } from '../lib/mask.ts';
 import type { AlertsConfig, CheckContext, Details, Finding, Snapshot, TokenRef } from './snapshot.ts';
-import { codes, kinds, n, pct, plural, size, tokenOf, type When, waiting } from './words.ts';
+import { codes, deadLetters, events, kinds, many, n, pct, posAt, size, tokenOf, type When, waiting } from './words.ts';
 
 /**
  * The alert conditions: this file is the whole list. Each entry is the
  * condition's id (the webhook's `condition`, the metric label), whether the
- * config turns it off, its check over one snapshot of the relay, and its
- * words (the e-mail subject, the firing and resolved sentences, what to do),
- * side by side. A new condition is one entry here (and a field in Snapshot
+ * config turns it off, its check over one snapshot of the relay, and what
+ * its sentences are told (the e-mail subject, the firing and resolved
+ * sentences and what to do are `alert.<id>.*` in the i18n catalogs, one per
+ * language), side by side. A new condition is one entry here (and a field in Snapshot
  * if it reads something new); evaluate.ts, the messages, /metrics and the
  * status page follow from it.
  *
@@ -28,14 +30,12 @@ type Found = Omit<Finding, 'condition'>;
 interface ConditionDefinition {
   /** Stable snake_case: the webhook's `condition`, `relay_alerts_firing{condition}`. */
   readonly id: string;
-  /** The e-mail subject's words. */
-  readonly title: string;
   /** The [alerts] key that turns it off, read from the config; absent: always on. Off, its alerts end silently. */
   readonly enabled?: (cfg: AlertsConfig) => boolean;
   readonly check: (snap: Snapshot, ctx: CheckContext) => readonly Found[];
+  /** The firing and resolved sentences in `w.lang`: alert.<id>.firing / .resolved with their values. */
   readonly firing: (d: Details, w: When) => string;
   readonly resolved: (d: Details, w: When) => string;
-  readonly whatToDo: string;
 }
 
 const MINUTE = 60_000;
@@ -79,12 +79,12 @@ const scrub = (text: string, snap: Snapshot) =>
  */
 const REFUSED_ALERT_AT = 10;
 
-/** How a body refusal reads in an alert. */
-const BODY_KINDS: Record<string, string> = {
-  invalid_json: 'not JSON in UTF-8 (HTTP 400)',
-  too_large: 'over server.max_body_bytes (HTTP 413)',
-  body_timeout: 'too slow to arrive within server.body_timeout_seconds (HTTP 408)',
-};
+/** How a body refusal reads in an alert (the refusal's id, its sentence's key). */
+const BODY_KINDS = {
+  invalid_json: 'alert.body.invalid_json',
+  too_large: 'alert.body.too_large',
+  body_timeout: 'alert.body.body_timeout',
+} as const;
 
 /**
  * One finding per token (first 8 characters) still refused for `reasons`
@@ -130,15 +130,10 @@ function refusalFindings(snap: Snapshot, id: string, reasons: readonly string[],
     }));
 }
 
-/** "3,366,426": counts as people read them. */
-const many = (v: unknown) => n(v).toLocaleString('en-US');
-const posAt = (d: Details) => (d.client ? `a POS at ${d.client}` : 'a POS');
-
 /** In the order /metrics lists them. */
 export const CONDITIONS = [
   {
     id: 'cloud_unreachable',
-    title: 'cloud unreachable',
     check: (snap, { cfg, now }) => {
       const { cloud, spool } = snap;
       if (cloud.since === null) return [];
@@ -159,17 +154,16 @@ export const CONDITIONS = [
       ];
     },
     firing: (d, w) =>
-      `the relay has not reached the EmiliaVision cloud since ${w.since} (${w.lasted}` +
-      `${d.last_error ? `; last error: ${d.last_error}` : ''}). ` +
-      `${waiting(n(d.pending))} safely on this PC.`,
-    resolved: (_d, w) =>
-      `the EmiliaVision cloud answers again (unreachable from ${w.since}, for ${w.lasted}); waiting events go out in order.`,
-    whatToDo:
-      "Check this PC's internet connection (and the proxy, if there is one). Nothing is lost: waiting events go out in order once the cloud answers.",
+      t(w.lang, 'alert.cloud_unreachable.firing', {
+        since: w.since,
+        lasted: w.lasted,
+        last_error: d.last_error ? t(w.lang, 'alert.last_error', { error: String(d.last_error) }) : '',
+        waiting: waiting(w.lang, n(d.pending)),
+      }),
+    resolved: (_d, w) => t(w.lang, 'alert.cloud_unreachable.resolved', { since: w.since, lasted: w.lasted }),
   },
   {
     id: 'oldest_pending',
-    title: 'events waiting too long',
     check: (snap, { cfg, now }) => {
       const { oldest, pending } = snap.spool;
       const age = oldest?.ageMs ?? 0;
@@ -192,17 +186,23 @@ export const CONDITIONS = [
       ];
     },
     firing: (d, w) =>
-      `${waiting(n(d.pending))} for the cloud; the oldest (${tokenOf(d)}, ${d.env}) ` +
-      `was received at ${w.since}, ${w.lasted} ago (alert after ${d.threshold_minutes} min).`,
+      t(w.lang, 'alert.oldest_pending.firing', {
+        waiting: waiting(w.lang, n(d.pending)),
+        token: tokenOf(w.lang, d),
+        env: String(d.env),
+        since: w.since,
+        lasted: w.lasted,
+        threshold: n(d.threshold_minutes),
+      }),
     resolved: (d, w) =>
-      `no event has waited longer than ${d.threshold_minutes} min any more (the backlog began at ${w.since}; ` +
-      `${plural(n(d.pending), 'event')} waiting now).`,
-    whatToDo:
-      'Open the status page, "Waiting per token": it shows why they wait (no internet, a refused token, cloud errors). Nothing is lost.',
+      t(w.lang, 'alert.oldest_pending.resolved', {
+        threshold: n(d.threshold_minutes),
+        since: w.since,
+        events: events(w.lang, n(d.pending)),
+      }),
   },
   {
     id: 'success_rate',
-    title: 'delivery success rate low',
     check: ({ attempts }, { cfg, now }) => {
       // As the cloud guide's should_alert: no verdict before a full window of attempts.
       if (attempts.total < cfg.success_rate_window) return [];
@@ -225,16 +225,23 @@ export const CONDITIONS = [
       ];
     },
     firing: (d, w) =>
-      `only ${pct(d.rate)} of the last ${d.attempts} deliveries to the cloud succeeded ` +
-      `(alert below ${pct(d.threshold)}) since ${w.since}: ${codes(d)}.`,
+      t(w.lang, 'alert.success_rate.firing', {
+        rate: pct(w.lang, d.rate),
+        attempts: n(d.attempts),
+        threshold: pct(w.lang, d.threshold),
+        since: w.since,
+        codes: codes(w.lang, d),
+      }),
     resolved: (d, w) =>
-      `deliveries succeed again: ${pct(d.rate)} of the last ${d.attempts} (it was low from ${w.since}, for ${w.lasted}).`,
-    whatToDo:
-      "The relay retries on its own and keeps every event. If it lasts, note the cloud's answers on the status page and send them to EmiliaVision support.",
+      t(w.lang, 'alert.success_rate.resolved', {
+        rate: pct(w.lang, d.rate),
+        attempts: n(d.attempts),
+        since: w.since,
+        lasted: w.lasted,
+      }),
   },
   {
     id: 'token_paused',
-    title: 'token refused by the cloud',
     enabled: (cfg) => cfg.token_paused,
     check: (snap, { now }) =>
       snap.paused.map((p) => ({
@@ -245,16 +252,12 @@ export const CONDITIONS = [
         subject: ref(snap, p.token),
         details: { ...tokenDetails(snap, p.token), reason: p.reason },
       })),
-    firing: (d, w) =>
-      `the cloud refuses ${tokenOf(d)} as invalid or inactive (HTTP 401) since ${w.since}; its events are kept and retried.`,
+    firing: (d, w) => t(w.lang, 'alert.token_paused.firing', { token: tokenOf(w.lang, d), since: w.since }),
     resolved: (d, w) =>
-      `the cloud accepts ${tokenOf(d)} again (refused from ${w.since}, for ${w.lasted}); its kept events go out.`,
-    whatToDo:
-      'Compare that token in relay.toml with the one EmiliaVision issued, fix it and press "Reload config" on the status page; or ask EmiliaVision to reactivate it.',
+      t(w.lang, 'alert.token_paused.resolved', { token: tokenOf(w.lang, d), since: w.since, lasted: w.lasted }),
   },
   {
     id: 'dead_letters',
-    title: 'new dead letters',
     enabled: (cfg) => cfg.dead_letters,
     check: ({ spool }, { now, deadBaseline }) => [
       {
@@ -266,16 +269,16 @@ export const CONDITIONS = [
       },
     ],
     firing: (d, w) =>
-      `the cloud rejected ${plural(n(d.new), 'event')} for good since ${w.since} ` +
-      `(${plural(n(d.dead), 'dead letter')} in the spool now).`,
+      t(w.lang, 'alert.dead_letters.firing', {
+        events: events(w.lang, n(d.new)),
+        since: w.since,
+        dead: deadLetters(w.lang, n(d.dead)),
+      }),
     resolved: (d, w) =>
-      `the dead letters that came after ${w.since} were replayed (${plural(n(d.dead), 'dead letter')} in the spool now).`,
-    whatToDo:
-      'Open "Dead letters" on the status page: the cloud\'s answer says what is wrong. Have the POS integrator fix the payload (or ask EmiliaVision), then press Replay.',
+      t(w.lang, 'alert.dead_letters.resolved', { since: w.since, dead: deadLetters(w.lang, n(d.dead)) }),
   },
   {
     id: 'spool_full',
-    title: 'spool filling up',
     check: ({ spool }, { cfg, now }) => {
       if (spool.maxBytes <= 0) return [];
       const full = spool.bytes / spool.maxBytes;
@@ -295,15 +298,22 @@ export const CONDITIONS = [
       ];
     },
     firing: (d, w) =>
-      `the relay's spool is ${pct(d.full)} full (${size(d.bytes)} of ${size(d.max_bytes)}, alert above ${pct(d.threshold)}) ` +
-      `since ${w.since}. When it is full, the POS gets 503 and its events are refused.`,
-    resolved: (d) => `the spool is down to ${pct(d.full)} full (${size(d.bytes)} of ${size(d.max_bytes)}).`,
-    whatToDo:
-      'Restore the internet connection so waiting events drain; or lower spool.retention_days (reload), or raise spool.max_size_mb (restart).',
+      t(w.lang, 'alert.spool_full.firing', {
+        full: pct(w.lang, d.full),
+        used: size(d.bytes),
+        max: size(d.max_bytes),
+        threshold: pct(w.lang, d.threshold),
+        since: w.since,
+      }),
+    resolved: (d, w) =>
+      t(w.lang, 'alert.spool_full.resolved', {
+        full: pct(w.lang, d.full),
+        used: size(d.bytes),
+        max: size(d.max_bytes),
+      }),
   },
   {
     id: 'payload_warnings',
-    title: 'payload warnings',
     enabled: (cfg) => cfg.first_events > 0,
     check: (snap, { cfg }) =>
       snap.firstEvents
@@ -323,16 +333,21 @@ export const CONDITIONS = [
           },
         })),
     firing: (d, w) =>
-      `events with payload warnings from ${tokenOf(d)}: ${d.warned} of ${d.events} since the relay started ` +
-      `(first at ${w.since}): ${kinds(d)}. The cloud accepts them, but its dashboard may not show them.`,
-    resolved: (d) =>
-      `${tokenOf(d)} now sends clean events: ${plural(n(d.first_events), 'event')} in a row without payload warnings.`,
-    whatToDo:
-      'Send the warnings to the POS integrator: the status page ("Recent events") and `relay events show ID` give their full text.',
+      t(w.lang, 'alert.payload_warnings.firing', {
+        token: tokenOf(w.lang, d),
+        warned: n(d.warned),
+        events: n(d.events),
+        since: w.since,
+        kinds: kinds(d),
+      }),
+    resolved: (d, w) =>
+      t(w.lang, 'alert.payload_warnings.resolved', {
+        token: tokenOf(w.lang, d),
+        events: events(w.lang, n(d.first_events)),
+      }),
   },
   {
     id: 'spool_quarantined',
-    title: 'spool damaged and set aside',
     enabled: (cfg) => cfg.spool_quarantined,
     // One alert per set-aside file; it resolves when a technician moves the file away.
     check: (snap, { now }) =>
@@ -345,15 +360,11 @@ export const CONDITIONS = [
         details: { file: q.file, reason: q.reason, pending: snap.spool.pending },
       })),
     firing: (d, w) =>
-      `the disk damaged the relay's spool; at ${w.since} the relay set it aside as ${d.file} and kept taking ` +
-      `events in a fresh one, and puts the readable waiting events back on its own (${d.reason}).`,
-    resolved: (d) => `the damaged spool file ${d.file} was moved away; nothing else is set aside.`,
-    whatToDo:
-      "Check the PC's disk (SMART, Windows' chkdsk) and its power; keep the file for EmiliaVision support, then move it out of the spool folder.",
+      t(w.lang, 'alert.spool_quarantined.firing', { since: w.since, file: String(d.file), reason: String(d.reason) }),
+    resolved: (d, w) => t(w.lang, 'alert.spool_quarantined.resolved', { file: String(d.file) }),
   },
   {
     id: 'lane_stalled',
-    title: 'deliveries stalled',
     // One alert per lane; it resolves once the lane's runner tries again on schedule (the lane is not listed).
     check: (snap) =>
       snap.stalled.map((l) => ({
@@ -370,48 +381,69 @@ export const CONDITIONS = [
         },
       })),
     firing: (d, w) =>
-      `the relay stopped sending the events of ${tokenOf(d)} (${d.env}): none was tried since ${w.since} (${w.lasted}) ` +
-      `although ${waiting(n(d.pending))}. They are safe on this PC but do not move.`,
+      t(w.lang, 'alert.lane_stalled.firing', {
+        token: tokenOf(w.lang, d),
+        env: String(d.env),
+        since: w.since,
+        lasted: w.lasted,
+        waiting: waiting(w.lang, n(d.pending)),
+      }),
     resolved: (d, w) =>
-      `the relay sends the events of ${tokenOf(d)} (${d.env}) again (stalled from ${w.since}, for ${w.lasted}).`,
-    whatToDo:
-      "Restart the relay (its service); the events go out from where they stopped. Keep the relay's log for EmiliaVision support: it says why the lane stopped.",
+      t(w.lang, 'alert.lane_stalled.resolved', {
+        token: tokenOf(w.lang, d),
+        env: String(d.env),
+        since: w.since,
+        lasted: w.lasted,
+      }),
   },
   {
     id: 'unknown_token',
-    title: 'unknown token',
     // One alert per token (first 8 characters) the relay keeps refusing with 401.
     check: (snap, { now }) => refusalFindings(snap, 'unknown_token', ['unknown_token'], now),
     firing: (d, w) =>
-      `${posAt(d)} keeps sending ${tokenOf(d)}, which is not an active token in relay.toml: ` +
-      `${many(d.refused)} webhooks refused (HTTP 401) in the last ${d.minutes} min, ${many(d.total)} since the relay started ` +
-      `(alert since ${w.since}). ` +
-      'Those events are not stored.',
+      t(w.lang, 'alert.unknown_token.firing', {
+        pos: posAt(w.lang, d),
+        token: tokenOf(w.lang, d),
+        refused: many(w.lang, d.refused),
+        minutes: n(d.minutes),
+        total: many(w.lang, d.total),
+        since: w.since,
+      }),
     resolved: (d, w) =>
-      `no webhook with ${tokenOf(d)} for ${d.minutes} min (refused from ${w.since}, for ${w.lasted}; ${many(d.total)} in all).`,
-    whatToDo:
-      'Compare the token in the POS\'s webhook URL with [[tokens]] in relay.toml: correct the POS, or add the token (active = true) and press "Reload config" on the status page. The refused events were not stored; the POS may send them again.',
+      t(w.lang, 'alert.unknown_token.resolved', {
+        token: tokenOf(w.lang, d),
+        minutes: n(d.minutes),
+        since: w.since,
+        lasted: w.lasted,
+        total: many(w.lang, d.total),
+      }),
   },
   {
     id: 'invalid_body',
-    title: 'webhook bodies refused',
     // One alert per token whose bodies the relay keeps refusing (not JSON in UTF-8, too large).
     check: (snap, { now }) => refusalFindings(snap, 'invalid_body', Object.keys(BODY_KINDS), now),
     firing: (d, w) =>
-      `${posAt(d)} keeps sending webhooks for ${tokenOf(d)} whose body the relay cannot take: ` +
-      `${many(d.refused)} refused in the last ${d.minutes} min (` +
-      Object.keys((d.kinds ?? {}) as Record<string, number>)
-        .map((k) => BODY_KINDS[k] ?? k)
-        .join(', ') +
-      `), ${many(d.total)} since the relay started (alert since ${w.since}). Those events are not stored.`,
+      t(w.lang, 'alert.invalid_body.firing', {
+        pos: posAt(w.lang, d),
+        token: tokenOf(w.lang, d),
+        refused: many(w.lang, d.refused),
+        minutes: n(d.minutes),
+        kinds: Object.keys((d.kinds ?? {}) as Record<string, number>)
+          .map((k) => (k in BODY_KINDS ? t(w.lang, BODY_KINDS[k as keyof typeof BODY_KINDS]) : k))
+          .join(', '),
+        total: many(w.lang, d.total),
+        since: w.since,
+      }),
     resolved: (d, w) =>
-      `the webhook bodies for ${tokenOf(d)} are taken again: none refused for ${d.minutes} min (refused from ${w.since}, for ${w.lasted}).`,
-    whatToDo:
-      'Send the POS integrator the line under "Refused webhooks" on the status page: each body must be one JSON value in UTF-8, at most server.max_body_bytes. The refused events were not stored; the POS may send them again.',
+      t(w.lang, 'alert.invalid_body.resolved', {
+        token: tokenOf(w.lang, d),
+        minutes: n(d.minutes),
+        since: w.since,
+        lasted: w.lasted,
+      }),
   },
   {
     id: 'admin_login_blocked',
-    title: 'admin password guessed',
     // One alert per blocked address; it resolves when the block ends (admin/login-policy.ts).
     check: (snap) =>
       (snap.adminBlocks ?? []).map((b) => ({
@@ -422,11 +454,14 @@ export const CONDITIONS = [
         details: { client: b.client, failures: b.failures, minutes: Math.ceil((b.until - b.since) / MINUTE) },
       })),
     firing: (d, w) =>
-      `${d.client} sent ${many(d.failures)} wrong admin passwords; at ${w.since} the relay blocked it for ${d.minutes} min ` +
-      '(its tries are answered 429 unchecked). Webhooks and other addresses are not affected.',
-    resolved: (d, w) => `the block of ${d.client} ended (blocked from ${w.since}, for ${w.lasted}).`,
-    whatToDo:
-      'Find the device at that address: someone may be guessing the status page password. If the shared network reaches the relay, keep server.host on 127.0.0.1 or put TLS and a long [admin] password in front; change the password if it may be known.',
+      t(w.lang, 'alert.admin_login_blocked.firing', {
+        client: String(d.client),
+        failures: many(w.lang, d.failures),
+        since: w.since,
+        minutes: n(d.minutes),
+      }),
+    resolved: (d, w) =>
+      t(w.lang, 'alert.admin_login_blocked.resolved', { client: String(d.client), since: w.since, lasted: w.lasted }),
   },
 ] as const satisfies readonly ConditionDefinition[];
 

@@ -1,3 +1,4 @@
+import { type Language, LOCALE, type MessageKey, t } from '../i18n/index.ts';
 import { duration } from '../lib/time.ts';
 import { type ConditionId, condition, type Details } from './conditions.ts';
 import type { Transition } from './evaluate.ts';
@@ -26,19 +27,23 @@ export interface AlertMessage {
 export interface Outgoing {
   message: AlertMessage;
   subject: string;
+  /** The language its words are in (the e-mail's labels follow it); undefined: English. */
+  lang?: Language;
 }
 
 export interface RenderContext {
   site: string;
   /** IANA zone for the times in the text; "" or undefined: this PC's. */
   timeZone?: string;
+  /** `[site] language`; undefined: English. */
+  lang?: Language;
 }
 
 /** "08:12" on the day of `now` in the site's zone, "3 Jan 08:12" on another day. */
-export function localTime(at: number, now: number, timeZone?: string): string {
+export function localTime(at: number, now: number, timeZone?: string, lang: Language = 'en'): string {
   const tz = timeZone ? { timeZone } : {};
-  const day = new Intl.DateTimeFormat('en-GB', { ...tz, day: 'numeric', month: 'short' });
-  const time = new Intl.DateTimeFormat('en-GB', { ...tz, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  const day = new Intl.DateTimeFormat(LOCALE[lang], { ...tz, day: 'numeric', month: 'short' });
+  const time = new Intl.DateTimeFormat(LOCALE[lang], { ...tz, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
   const d = new Date(at);
   const sameDay = day.format(d) === day.format(new Date(now)) && Math.abs(now - at) < 86_400_000;
   return sameDay ? time.format(d) : `${day.format(d)} ${time.format(d)}`;
@@ -49,36 +54,45 @@ export function localTime(at: number, now: number, timeZone?: string): string {
  * `wall` turns one into the wall time people read (lib/clock.ts wallAt), so
  * "since 11:54" is in today's wall-clock frame even after a step.
  */
-export function render(t: Transition, ctx: RenderContext, wall: (mono: number) => number): Outgoing {
-  const w = condition(t.condition);
-  const since = wall(t.since);
-  const at = wall(t.at);
-  const when: When = { since: localTime(since, at, ctx.timeZone), lasted: duration(t.at - t.since) };
-  const firing = t.state === 'firing';
-  const sentence = firing ? w.firing(t.details, when) : w.resolved(t.details, when);
-  const head = firing ? `🔴 ${ctx.site}${t.repeat ? ', still' : ''}: ` : `✅ ${ctx.site}, resolved: `;
-  const whatToDo = firing ? w.whatToDo : 'Nothing to do.';
-  const text = firing ? `${head}${sentence} What to do: ${whatToDo}` : `${head}${sentence}`;
+export function render(tr: Transition, ctx: RenderContext, wall: (mono: number) => number): Outgoing {
+  const w = condition(tr.condition);
+  const lang = ctx.lang ?? 'en';
+  const say = (key: MessageKey, params?: Parameters<typeof t>[2]) => t(lang, key, params);
+  const since = wall(tr.since);
+  const at = wall(tr.at);
+  const when: When = { since: localTime(since, at, ctx.timeZone, lang), lasted: duration(tr.at - tr.since), lang };
+  const firing = tr.state === 'firing';
+  const sentence = firing ? w.firing(tr.details, when) : w.resolved(tr.details, when);
+  const site = { site: ctx.site };
+  const head = say(firing ? (tr.repeat ? 'alert.head_still' : 'alert.head_firing') : 'alert.head_resolved', site);
+  const whatToDo = firing ? say(`alert.${tr.condition}.what_to_do`) : say('alert.nothing_to_do');
+  const text = firing ? `${head}${sentence} ${say('alert.what_to_do', { what: whatToDo })}` : `${head}${sentence}`;
+  const title = say(`alert.${tr.condition}.title`);
   return {
     message: {
       text,
       site: ctx.site,
-      condition: t.condition,
-      state: t.state,
+      condition: tr.condition,
+      state: tr.state,
       since: new Date(since).toISOString(),
-      details: t.details,
+      details: tr.details,
       what_to_do: whatToDo,
     },
-    subject: `[relay] ${ctx.site}: ${w.title}${firing ? (t.repeat ? ' (still)' : '') : ' (resolved)'}`,
+    subject: say(firing ? (tr.repeat ? 'alert.subject_still' : 'alert.subject') : 'alert.subject_resolved', {
+      ...site,
+      title,
+    }),
+    lang,
   };
 }
 
 /** `relay alerts test`: says where it comes from, and that nothing is wrong. */
 export function testMessage(ctx: RenderContext, now: number): Outgoing {
-  const whatToDo = 'Nothing: this is a test. Real alerts look like this one.';
+  const lang = ctx.lang ?? 'en';
+  const whatToDo = t(lang, 'alert.test_what_to_do');
   return {
     message: {
-      text: `🧪 ${ctx.site}: test alert from the relay (relay alerts test). If you read this, alerts reach you; nothing is wrong.`,
+      text: t(lang, 'alert.test_text', { site: ctx.site }),
       site: ctx.site,
       condition: 'test',
       state: 'firing',
@@ -86,6 +100,7 @@ export function testMessage(ctx: RenderContext, now: number): Outgoing {
       details: { test: true },
       what_to_do: whatToDo,
     },
-    subject: `[relay] ${ctx.site}: test alert`,
+    subject: t(lang, 'alert.test_subject', { site: ctx.site }),
+    lang,
   };
 }

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type nodemailer from 'nodemailer';
 import { fetchProxy, proxyFor } from '../forward/index.ts';
+import { type MessageKey, t } from '../i18n/index.ts';
 import { maskUrl } from '../lib/mask.ts';
 import type { AlertsConfig } from './conditions.ts';
 import type { Outgoing } from './messages.ts';
@@ -128,7 +129,10 @@ export function emailReceiver(cfg: AlertsConfig, env: ReceiverEnv): Receiver {
         const lines = Object.entries(m.details).map(
           ([k, v]) => `  ${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`,
         );
-        const text = `${m.text}\n\nSite: ${m.site}\nCondition: ${m.condition} (${m.state})\nSince: ${m.since}\n\nDetails:\n${lines.join('\n')}\n`;
+        const label = (key: MessageKey) => t(out.lang ?? 'en', key);
+        const text =
+          `${m.text}\n\n${label('alert.mail_site')}: ${m.site}\n${label('alert.mail_condition')}: ${m.condition} (${m.state})\n` +
+          `${label('alert.mail_since')}: ${m.since}\n\n${label('alert.mail_details')}:\n${lines.join('\n')}\n`;
         const info = await transport.sendMail({ from, to: cfg.email_to, subject: out.subject, text });
         return { ok: true, answer: scrub(cut(String(info.response ?? 'sent')), secrets) };
       } catch (e) {

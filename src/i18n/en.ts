@@ -194,6 +194,129 @@ export const en = {
     "The wall clock stepped {direction} by {d} ({ms} ms) at {at}, {ago} ago: times recorded around then (received_at, the log) are off by that much. Check this PC's time sync (NTP) and its CMOS battery.",
   'reason.back': 'back',
   'reason.forwards': 'forwards',
+  // Alerts (alerts/conditions.ts, messages.ts): each condition's subject, firing and resolved sentences, what to do.
+  'alert.head_firing': '🔴 {site}: ',
+  'alert.head_still': '🔴 {site}, still: ',
+  'alert.head_resolved': '✅ {site}, resolved: ',
+  'alert.what_to_do': 'What to do: {what}',
+  'alert.nothing_to_do': 'Nothing to do.',
+  'alert.subject': '[relay] {site}: {title}',
+  'alert.subject_still': '[relay] {site}: {title} (still)',
+  'alert.subject_resolved': '[relay] {site}: {title} (resolved)',
+  'alert.test_text':
+    '🧪 {site}: test alert from the relay (relay alerts test). If you read this, alerts reach you; nothing is wrong.',
+  'alert.test_what_to_do': 'Nothing: this is a test. Real alerts look like this one.',
+  'alert.test_subject': '[relay] {site}: test alert',
+  'alert.mail_site': 'Site',
+  'alert.mail_condition': 'Condition',
+  'alert.mail_since': 'Since',
+  'alert.mail_details': 'Details',
+  'alert.waiting_one': '{n} event waits',
+  'alert.waiting_other': '{n} events wait',
+  'alert.events_one': '{n} event',
+  'alert.events_other': '{n} events',
+  'alert.dead_letters_one': '{n} dead letter',
+  'alert.dead_letters_other': '{n} dead letters',
+  'alert.token': 'token {token}',
+  'alert.token_named': 'token {token} ({name})',
+  'alert.pos': 'a POS',
+  'alert.pos_at': 'a POS at {client}',
+  'alert.no_answer': 'no answer',
+  'alert.no_failures': 'no failures',
+  'alert.last_error': '; last error: {error}',
+  'alert.body.invalid_json': 'not JSON in UTF-8 (HTTP 400)',
+  'alert.body.too_large': 'over server.max_body_bytes (HTTP 413)',
+  'alert.body.body_timeout': 'too slow to arrive within server.body_timeout_seconds (HTTP 408)',
+
+  'alert.cloud_unreachable.title': 'cloud unreachable',
+  'alert.cloud_unreachable.firing':
+    'the relay has not reached the EmiliaVision cloud since {since} ({lasted}{last_error}). {waiting} safely on this PC.',
+  'alert.cloud_unreachable.resolved':
+    'the EmiliaVision cloud answers again (unreachable from {since}, for {lasted}); waiting events go out in order.',
+  'alert.cloud_unreachable.what_to_do':
+    "Check this PC's internet connection (and the proxy, if there is one). Nothing is lost: waiting events go out in order once the cloud answers.",
+
+  'alert.oldest_pending.title': 'events waiting too long',
+  'alert.oldest_pending.firing':
+    '{waiting} for the cloud; the oldest ({token}, {env}) was received at {since}, {lasted} ago (alert after {threshold} min).',
+  'alert.oldest_pending.resolved':
+    'no event has waited longer than {threshold} min any more (the backlog began at {since}; {events} waiting now).',
+  'alert.oldest_pending.what_to_do':
+    'Open the status page, "Waiting per token": it shows why they wait (no internet, a refused token, cloud errors). Nothing is lost.',
+
+  'alert.success_rate.title': 'delivery success rate low',
+  'alert.success_rate.firing':
+    'only {rate} of the last {attempts} deliveries to the cloud succeeded (alert below {threshold}) since {since}: {codes}.',
+  'alert.success_rate.resolved':
+    'deliveries succeed again: {rate} of the last {attempts} (it was low from {since}, for {lasted}).',
+  'alert.success_rate.what_to_do':
+    "The relay retries on its own and keeps every event. If it lasts, note the cloud's answers on the status page and send them to EmiliaVision support.",
+
+  'alert.token_paused.title': 'token refused by the cloud',
+  'alert.token_paused.firing':
+    'the cloud refuses {token} as invalid or inactive (HTTP 401) since {since}; its events are kept and retried.',
+  'alert.token_paused.resolved':
+    'the cloud accepts {token} again (refused from {since}, for {lasted}); its kept events go out.',
+  'alert.token_paused.what_to_do':
+    'Compare that token in relay.toml with the one EmiliaVision issued, fix it and press "Reload config" on the status page; or ask EmiliaVision to reactivate it.',
+
+  'alert.dead_letters.title': 'new dead letters',
+  'alert.dead_letters.firing': 'the cloud rejected {events} for good since {since} ({dead} in the spool now).',
+  'alert.dead_letters.resolved': 'the dead letters that came after {since} were replayed ({dead} in the spool now).',
+  'alert.dead_letters.what_to_do':
+    'Open "Dead letters" on the status page: the cloud\'s answer says what is wrong. Have the POS integrator fix the payload (or ask EmiliaVision), then press Replay.',
+
+  'alert.spool_full.title': 'spool filling up',
+  'alert.spool_full.firing':
+    "the relay's spool is {full} full ({used} of {max}, alert above {threshold}) since {since}. When it is full, the POS gets 503 and its events are refused.",
+  'alert.spool_full.resolved': 'the spool is down to {full} full ({used} of {max}).',
+  'alert.spool_full.what_to_do':
+    'Restore the internet connection so waiting events drain; or lower spool.retention_days (reload), or raise spool.max_size_mb (restart).',
+
+  'alert.payload_warnings.title': 'payload warnings',
+  'alert.payload_warnings.firing':
+    'events with payload warnings from {token}: {warned} of {events} since the relay started (first at {since}): {kinds}. The cloud accepts them, but its dashboard may not show them.',
+  'alert.payload_warnings.resolved': '{token} now sends clean events: {events} in a row without payload warnings.',
+  'alert.payload_warnings.what_to_do':
+    'Send the warnings to the POS integrator: the status page ("Recent events") and `relay events show ID` give their full text.',
+
+  'alert.spool_quarantined.title': 'spool damaged and set aside',
+  'alert.spool_quarantined.firing':
+    "the disk damaged the relay's spool; at {since} the relay set it aside as {file} and kept taking events in a fresh one, and puts the readable waiting events back on its own ({reason}).",
+  'alert.spool_quarantined.resolved': 'the damaged spool file {file} was moved away; nothing else is set aside.',
+  'alert.spool_quarantined.what_to_do':
+    "Check the PC's disk (SMART, Windows' chkdsk) and its power; keep the file for EmiliaVision support, then move it out of the spool folder.",
+
+  'alert.lane_stalled.title': 'deliveries stalled',
+  'alert.lane_stalled.firing':
+    'the relay stopped sending the events of {token} ({env}): none was tried since {since} ({lasted}) although {waiting}. They are safe on this PC but do not move.',
+  'alert.lane_stalled.resolved':
+    'the relay sends the events of {token} ({env}) again (stalled from {since}, for {lasted}).',
+  'alert.lane_stalled.what_to_do':
+    "Restart the relay (its service); the events go out from where they stopped. Keep the relay's log for EmiliaVision support: it says why the lane stopped.",
+
+  'alert.unknown_token.title': 'unknown token',
+  'alert.unknown_token.firing':
+    '{pos} keeps sending {token}, which is not an active token in relay.toml: {refused} webhooks refused (HTTP 401) in the last {minutes} min, {total} since the relay started (alert since {since}). Those events are not stored.',
+  'alert.unknown_token.resolved':
+    'no webhook with {token} for {minutes} min (refused from {since}, for {lasted}; {total} in all).',
+  'alert.unknown_token.what_to_do':
+    'Compare the token in the POS\'s webhook URL with [[tokens]] in relay.toml: correct the POS, or add the token (active = true) and press "Reload config" on the status page. The refused events were not stored; the POS may send them again.',
+
+  'alert.invalid_body.title': 'webhook bodies refused',
+  'alert.invalid_body.firing':
+    '{pos} keeps sending webhooks for {token} whose body the relay cannot take: {refused} refused in the last {minutes} min ({kinds}), {total} since the relay started (alert since {since}). Those events are not stored.',
+  'alert.invalid_body.resolved':
+    'the webhook bodies for {token} are taken again: none refused for {minutes} min (refused from {since}, for {lasted}).',
+  'alert.invalid_body.what_to_do':
+    'Send the POS integrator the line under "Refused webhooks" on the status page: each body must be one JSON value in UTF-8, at most server.max_body_bytes. The refused events were not stored; the POS may send them again.',
+
+  'alert.admin_login_blocked.title': 'admin password guessed',
+  'alert.admin_login_blocked.firing':
+    '{client} sent {failures} wrong admin passwords; at {since} the relay blocked it for {minutes} min (its tries are answered 429 unchecked). Webhooks and other addresses are not affected.',
+  'alert.admin_login_blocked.resolved': 'the block of {client} ended (blocked from {since}, for {lasted}).',
+  'alert.admin_login_blocked.what_to_do':
+    'Find the device at that address: someone may be guessing the status page password. If the shared network reaches the relay, keep server.host on 127.0.0.1 or put TLS and a long [admin] password in front; change the password if it may be known.',
 } as const;
 
 export type MessageKey = keyof typeof en;

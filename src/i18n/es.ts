@@ -182,4 +182,130 @@ export const es: Catalog = {
     'El reloj de la PC saltó {d} {direction} ({ms} ms) el {at}, hace {ago}: las horas registradas en ese momento (received_at, el log) están corridas en esa medida. Revise la sincronización de hora de esta PC (NTP) y la pila de la placa madre.',
   'reason.back': 'hacia atrás',
   'reason.forwards': 'hacia adelante',
+  'alert.head_firing': '🔴 {site}: ',
+  'alert.head_still': '🔴 {site}, sigue: ',
+  'alert.head_resolved': '✅ {site}, resuelto: ',
+  'alert.what_to_do': 'Qué hacer: {what}',
+  'alert.nothing_to_do': 'No hay nada que hacer.',
+  'alert.subject': '[relay] {site}: {title}',
+  'alert.subject_still': '[relay] {site}: {title} (sigue)',
+  'alert.subject_resolved': '[relay] {site}: {title} (resuelto)',
+  'alert.test_text':
+    '🧪 {site}: alerta de prueba del relay (relay alerts test). Si está leyendo esto, las alertas le llegan; no hay ningún problema.',
+  'alert.test_what_to_do': 'Nada: es una prueba. Las alertas reales se ven así.',
+  'alert.test_subject': '[relay] {site}: alerta de prueba',
+  'alert.mail_site': 'Local',
+  'alert.mail_condition': 'Condición',
+  'alert.mail_since': 'Desde',
+  'alert.mail_details': 'Detalles',
+  'alert.waiting_one': '{n} evento espera',
+  'alert.waiting_other': '{n} eventos esperan',
+  'alert.events_one': '{n} evento',
+  'alert.events_other': '{n} eventos',
+  'alert.dead_letters_one': '{n} evento rechazado',
+  'alert.dead_letters_other': '{n} eventos rechazados',
+  'alert.token': 'el token {token}',
+  'alert.token_named': 'el token {token} ({name})',
+  'alert.pos': 'un POS',
+  'alert.pos_at': 'un POS en {client}',
+  'alert.no_answer': 'sin respuesta',
+  'alert.no_failures': 'ninguna falla',
+  'alert.last_error': '; último error: {error}',
+  'alert.body.invalid_json': 'no es JSON en UTF-8 (HTTP 400)',
+  'alert.body.too_large': 'supera server.max_body_bytes (HTTP 413)',
+  'alert.body.body_timeout': 'demasiado lento para llegar dentro de server.body_timeout_seconds (HTTP 408)',
+
+  'alert.cloud_unreachable.title': 'nube inaccesible',
+  'alert.cloud_unreachable.firing':
+    'el relay no llega a la nube de EmiliaVision desde las {since} ({lasted}{last_error}). {waiting} seguros en esta PC.',
+  'alert.cloud_unreachable.resolved':
+    'la nube de EmiliaVision vuelve a responder (inaccesible desde las {since}, durante {lasted}); los eventos en espera salen en orden.',
+  'alert.cloud_unreachable.what_to_do':
+    'Revise la conexión a internet de esta PC (y el proxy, si hay uno). No se pierde nada: los eventos en espera salen en orden en cuanto la nube responda.',
+
+  'alert.oldest_pending.title': 'eventos esperando demasiado',
+  'alert.oldest_pending.firing':
+    '{waiting} a la nube; el más antiguo ({token}, {env}) se recibió a las {since}, hace {lasted} (alerta después de {threshold} min).',
+  'alert.oldest_pending.resolved':
+    'ya no hay eventos esperando más de {threshold} min (la fila empezó a las {since}; {events} en espera ahora).',
+  'alert.oldest_pending.what_to_do':
+    'Abra la página de estado, "En espera por token": muestra por qué esperan (sin internet, un token rechazado, errores de la nube). No se pierde nada.',
+
+  'alert.success_rate.title': 'tasa de entrega baja',
+  'alert.success_rate.firing':
+    'solo {rate} de las últimas {attempts} entregas a la nube salieron bien (alerta por debajo de {threshold}) desde las {since}: {codes}.',
+  'alert.success_rate.resolved':
+    'las entregas vuelven a salir bien: {rate} de las últimas {attempts} (estuvo baja desde las {since}, durante {lasted}).',
+  'alert.success_rate.what_to_do':
+    'El relay reintenta solo y guarda todos los eventos. Si sigue así, anote las respuestas de la nube en la página de estado y envíelas al soporte de EmiliaVision.',
+
+  'alert.token_paused.title': 'token rechazado por la nube',
+  'alert.token_paused.firing':
+    'la nube rechaza {token} por inválido o inactivo (HTTP 401) desde las {since}; sus eventos quedan guardados y se reintentan.',
+  'alert.token_paused.resolved':
+    'la nube vuelve a aceptar {token} (rechazado desde las {since}, durante {lasted}); sus eventos guardados están saliendo.',
+  'alert.token_paused.what_to_do':
+    'Compare ese token en relay.toml con el que emitió EmiliaVision, corríjalo y haga clic en "Recargar configuración" en la página de estado; o pida a EmiliaVision que lo reactive.',
+
+  'alert.dead_letters.title': 'nuevos eventos rechazados',
+  'alert.dead_letters.firing':
+    'la nube rechazó definitivamente {events} desde las {since} ({dead} en el almacenamiento ahora).',
+  'alert.dead_letters.resolved':
+    'los eventos rechazados después de las {since} se reenviaron ({dead} en el almacenamiento ahora).',
+  'alert.dead_letters.what_to_do':
+    'Abra "Rechazados" en la página de estado: la respuesta de la nube dice qué está mal. Pida al integrador del POS que corrija el contenido (o consulte a EmiliaVision) y luego haga clic en Reenviar.',
+
+  'alert.spool_full.title': 'almacenamiento llenándose',
+  'alert.spool_full.firing':
+    'el almacenamiento del relay está al {full} ({used} de {max}, alerta por encima de {threshold}) desde las {since}. Cuando se llene, el POS recibe 503 y sus eventos se rechazan.',
+  'alert.spool_full.resolved': 'el almacenamiento bajó al {full} ({used} de {max}).',
+  'alert.spool_full.what_to_do':
+    'Restablezca la conexión a internet para que la fila se vacíe; o baje spool.retention_days (recargar), o suba spool.max_size_mb (reiniciar).',
+
+  'alert.payload_warnings.title': 'avisos de contenido',
+  'alert.payload_warnings.firing':
+    'eventos con avisos de contenido de {token}: {warned} de {events} desde que arrancó el relay (el primero a las {since}): {kinds}. La nube los acepta, pero su panel puede no mostrarlos.',
+  'alert.payload_warnings.resolved':
+    '{token} ahora envía eventos correctos: {events} seguidos sin avisos de contenido.',
+  'alert.payload_warnings.what_to_do':
+    'Envíe los avisos al integrador del POS: la página de estado ("Eventos recientes") y `relay events show ID` traen el texto completo.',
+
+  'alert.spool_quarantined.title': 'almacenamiento dañado y apartado',
+  'alert.spool_quarantined.firing':
+    'el disco dañó el almacenamiento del relay; a las {since} el relay lo apartó como {file} y siguió recibiendo eventos en uno nuevo, y recupera solo los eventos pendientes que se pueden leer ({reason}).',
+  'alert.spool_quarantined.resolved': 'el archivo dañado {file} se retiró; no queda nada más apartado.',
+  'alert.spool_quarantined.what_to_do':
+    'Revise el disco de la PC (SMART, chkdsk de Windows) y la alimentación; guarde el archivo para el soporte de EmiliaVision y luego sáquelo de la carpeta del almacenamiento.',
+
+  'alert.lane_stalled.title': 'entregas detenidas',
+  'alert.lane_stalled.firing':
+    'el relay dejó de enviar los eventos de {token} ({env}): no se intentó ninguno desde las {since} ({lasted}) aunque {waiting}. Están seguros en esta PC, pero no avanzan.',
+  'alert.lane_stalled.resolved':
+    'el relay vuelve a enviar los eventos de {token} ({env}) (detenido desde las {since}, durante {lasted}).',
+  'alert.lane_stalled.what_to_do':
+    'Reinicie el relay (su servicio); los eventos salen desde donde se detuvieron. Guarde el log del relay para el soporte de EmiliaVision: dice por qué se detuvo la fila.',
+
+  'alert.unknown_token.title': 'token desconocido',
+  'alert.unknown_token.firing':
+    '{pos} sigue enviando {token}, que no es un token activo en relay.toml: {refused} webhooks rechazados (HTTP 401) en los últimos {minutes} min, {total} desde que arrancó el relay (alerta desde las {since}). Esos eventos no se guardan.',
+  'alert.unknown_token.resolved':
+    'ningún webhook con {token} en {minutes} min (rechazado desde las {since}, durante {lasted}; {total} en total).',
+  'alert.unknown_token.what_to_do':
+    'Compare el token de la URL de webhook del POS con [[tokens]] en relay.toml: corrija el POS, o agregue el token (active = true) y haga clic en "Recargar configuración" en la página de estado. Los eventos rechazados no se guardaron; el POS puede volver a enviarlos.',
+
+  'alert.invalid_body.title': 'contenido de webhooks rechazado',
+  'alert.invalid_body.firing':
+    '{pos} sigue enviando webhooks de {token} con un contenido que el relay no acepta: {refused} rechazados en los últimos {minutes} min ({kinds}), {total} desde que arrancó el relay (alerta desde las {since}). Esos eventos no se guardan.',
+  'alert.invalid_body.resolved':
+    'los webhooks de {token} se vuelven a aceptar: ninguno rechazado en {minutes} min (rechazados desde las {since}, durante {lasted}).',
+  'alert.invalid_body.what_to_do':
+    'Envíe al integrador del POS la línea de "Refused webhooks" en la página de estado: cada contenido debe ser un solo valor JSON en UTF-8, de hasta server.max_body_bytes. Los eventos rechazados no se guardaron; el POS puede volver a enviarlos.',
+
+  'alert.admin_login_blocked.title': 'intento de adivinar la contraseña de administrador',
+  'alert.admin_login_blocked.firing':
+    '{client} envió {failures} contraseñas de administrador incorrectas; a las {since} el relay lo bloqueó por {minutes} min (sus intentos reciben 429 sin revisión). Los webhooks y las demás direcciones no se ven afectados.',
+  'alert.admin_login_blocked.resolved':
+    'terminó el bloqueo de {client} (bloqueado desde las {since}, durante {lasted}).',
+  'alert.admin_login_blocked.what_to_do':
+    'Busque el equipo con esa dirección: alguien puede estar intentando adivinar la contraseña de la página de estado. Si la red compartida llega al relay, deje server.host en 127.0.0.1 o ponga TLS y una contraseña [admin] larga delante; cambie la contraseña si pudo haberse conocido.',
 };

@@ -182,4 +182,127 @@ export const ptBR: Catalog = {
     'O relógio do PC pulou {d} {direction} ({ms} ms) em {at}, há {ago}: os horários registrados nesse período (received_at, o log) estão errados nessa medida. Verifique a sincronização de horário deste PC (NTP) e a bateria da placa-mãe.',
   'reason.back': 'para trás',
   'reason.forwards': 'para a frente',
+  'alert.head_firing': '🔴 {site}: ',
+  'alert.head_still': '🔴 {site}, continua: ',
+  'alert.head_resolved': '✅ {site}, resolvido: ',
+  'alert.what_to_do': 'O que fazer: {what}',
+  'alert.nothing_to_do': 'Nada a fazer.',
+  'alert.subject': '[relay] {site}: {title}',
+  'alert.subject_still': '[relay] {site}: {title} (continua)',
+  'alert.subject_resolved': '[relay] {site}: {title} (resolvido)',
+  'alert.test_text':
+    '🧪 {site}: alerta de teste do relay (relay alerts test). Se você está lendo isto, os alertas chegam até você; não há nada errado.',
+  'alert.test_what_to_do': 'Nada: isto é um teste. Os alertas de verdade têm esta cara.',
+  'alert.test_subject': '[relay] {site}: alerta de teste',
+  'alert.mail_site': 'Local',
+  'alert.mail_condition': 'Condição',
+  'alert.mail_since': 'Desde',
+  'alert.mail_details': 'Detalhes',
+  'alert.waiting_one': '{n} evento aguarda',
+  'alert.waiting_other': '{n} eventos aguardam',
+  'alert.events_one': '{n} evento',
+  'alert.events_other': '{n} eventos',
+  'alert.dead_letters_one': '{n} evento rejeitado',
+  'alert.dead_letters_other': '{n} eventos rejeitados',
+  'alert.token': 'o token {token}',
+  'alert.token_named': 'o token {token} ({name})',
+  'alert.pos': 'um PDV',
+  'alert.pos_at': 'um PDV em {client}',
+  'alert.no_answer': 'sem resposta',
+  'alert.no_failures': 'nenhuma falha',
+  'alert.last_error': '; último erro: {error}',
+  'alert.body.invalid_json': 'não é JSON em UTF-8 (HTTP 400)',
+  'alert.body.too_large': 'maior que server.max_body_bytes (HTTP 413)',
+  'alert.body.body_timeout': 'lento demais para chegar dentro de server.body_timeout_seconds (HTTP 408)',
+
+  'alert.cloud_unreachable.title': 'nuvem inacessível',
+  'alert.cloud_unreachable.firing':
+    'o relay não alcança a nuvem da EmiliaVision desde {since} ({lasted}{last_error}). {waiting} com segurança neste PC.',
+  'alert.cloud_unreachable.resolved':
+    'a nuvem da EmiliaVision voltou a responder (fora do ar desde {since}, por {lasted}); os eventos em espera saem na ordem.',
+  'alert.cloud_unreachable.what_to_do':
+    'Verifique a conexão de internet deste PC (e o proxy, se houver). Nada se perde: os eventos em espera saem na ordem assim que a nuvem responder.',
+
+  'alert.oldest_pending.title': 'eventos aguardando há muito tempo',
+  'alert.oldest_pending.firing':
+    '{waiting} pela nuvem; o mais antigo ({token}, {env}) foi recebido às {since}, há {lasted} (alerta depois de {threshold} min).',
+  'alert.oldest_pending.resolved':
+    'nenhum evento aguarda mais de {threshold} min agora (a fila começou às {since}; {events} aguardando agora).',
+  'alert.oldest_pending.what_to_do':
+    'Abra a página de status, "Aguardando por token": ela mostra por que estão aguardando (sem internet, um token recusado, erros da nuvem). Nada se perde.',
+
+  'alert.success_rate.title': 'taxa de entrega baixa',
+  'alert.success_rate.firing':
+    'só {rate} das últimas {attempts} entregas para a nuvem deram certo (alerta abaixo de {threshold}) desde {since}: {codes}.',
+  'alert.success_rate.resolved':
+    'as entregas voltaram a dar certo: {rate} das últimas {attempts} (estava baixa desde {since}, por {lasted}).',
+  'alert.success_rate.what_to_do':
+    'O relay tenta de novo sozinho e guarda todos os eventos. Se continuar, anote as respostas da nuvem na página de status e envie ao suporte da EmiliaVision.',
+
+  'alert.token_paused.title': 'token recusado pela nuvem',
+  'alert.token_paused.firing':
+    'a nuvem recusa {token} como inválido ou inativo (HTTP 401) desde {since}; os eventos dele ficam guardados e são reenviados.',
+  'alert.token_paused.resolved':
+    'a nuvem voltou a aceitar {token} (recusado desde {since}, por {lasted}); os eventos guardados estão saindo.',
+  'alert.token_paused.what_to_do':
+    'Compare esse token no relay.toml com o que a EmiliaVision forneceu, corrija e clique em "Recarregar configuração" na página de status; ou peça à EmiliaVision para reativá-lo.',
+
+  'alert.dead_letters.title': 'novos eventos rejeitados',
+  'alert.dead_letters.firing': 'a nuvem rejeitou de vez {events} desde {since} ({dead} no armazenamento agora).',
+  'alert.dead_letters.resolved':
+    'os eventos rejeitados depois de {since} foram reenviados ({dead} no armazenamento agora).',
+  'alert.dead_letters.what_to_do':
+    'Abra "Rejeitados" na página de status: a resposta da nuvem diz o que está errado. Peça ao integrador do PDV para corrigir o conteúdo (ou fale com a EmiliaVision) e depois clique em Reenviar.',
+
+  'alert.spool_full.title': 'armazenamento enchendo',
+  'alert.spool_full.firing':
+    'o armazenamento do relay está {full} cheio ({used} de {max}, alerta acima de {threshold}) desde {since}. Quando encher, o PDV recebe 503 e os eventos dele são recusados.',
+  'alert.spool_full.resolved': 'o armazenamento baixou para {full} ({used} de {max}).',
+  'alert.spool_full.what_to_do':
+    'Restabeleça a conexão de internet para a fila esvaziar; ou diminua spool.retention_days (recarregar), ou aumente spool.max_size_mb (reiniciar).',
+
+  'alert.payload_warnings.title': 'avisos de conteúdo',
+  'alert.payload_warnings.firing':
+    'eventos com avisos de conteúdo vindos de {token}: {warned} de {events} desde que o relay iniciou (o primeiro às {since}): {kinds}. A nuvem aceita, mas o painel dela pode não mostrá-los.',
+  'alert.payload_warnings.resolved': '{token} agora envia eventos corretos: {events} seguidos sem avisos de conteúdo.',
+  'alert.payload_warnings.what_to_do':
+    'Envie os avisos ao integrador do PDV: a página de status ("Eventos recentes") e `relay events show ID` trazem o texto completo.',
+
+  'alert.spool_quarantined.title': 'armazenamento danificado e separado',
+  'alert.spool_quarantined.firing':
+    'o disco danificou o armazenamento do relay; às {since} o relay o separou como {file} e continuou recebendo eventos em um novo, e recoloca sozinho os eventos pendentes que dá para ler ({reason}).',
+  'alert.spool_quarantined.resolved': 'o arquivo danificado {file} foi retirado; nada mais está separado.',
+  'alert.spool_quarantined.what_to_do':
+    'Verifique o disco do PC (SMART, chkdsk do Windows) e a energia; guarde o arquivo para o suporte da EmiliaVision e depois tire-o da pasta do armazenamento.',
+
+  'alert.lane_stalled.title': 'entregas paradas',
+  'alert.lane_stalled.firing':
+    'o relay parou de enviar os eventos de {token} ({env}): nenhum foi tentado desde {since} ({lasted}), embora {waiting}. Eles estão seguros neste PC, mas não andam.',
+  'alert.lane_stalled.resolved':
+    'o relay voltou a enviar os eventos de {token} ({env}) (parado desde {since}, por {lasted}).',
+  'alert.lane_stalled.what_to_do':
+    'Reinicie o relay (o serviço dele); os eventos saem de onde pararam. Guarde o log do relay para o suporte da EmiliaVision: ele diz por que a fila parou.',
+
+  'alert.unknown_token.title': 'token desconhecido',
+  'alert.unknown_token.firing':
+    '{pos} continua enviando {token}, que não é um token ativo no relay.toml: {refused} webhooks recusados (HTTP 401) nos últimos {minutes} min, {total} desde que o relay iniciou (alerta desde {since}). Esses eventos não são guardados.',
+  'alert.unknown_token.resolved':
+    'nenhum webhook com {token} há {minutes} min (recusado desde {since}, por {lasted}; {total} no total).',
+  'alert.unknown_token.what_to_do':
+    'Compare o token na URL de webhook do PDV com [[tokens]] no relay.toml: corrija o PDV, ou adicione o token (active = true) e clique em "Recarregar configuração" na página de status. Os eventos recusados não foram guardados; o PDV pode enviá-los de novo.',
+
+  'alert.invalid_body.title': 'conteúdo de webhooks recusado',
+  'alert.invalid_body.firing':
+    '{pos} continua enviando webhooks de {token} com um conteúdo que o relay não aceita: {refused} recusados nos últimos {minutes} min ({kinds}), {total} desde que o relay iniciou (alerta desde {since}). Esses eventos não são guardados.',
+  'alert.invalid_body.resolved':
+    'os webhooks de {token} voltaram a ser aceitos: nenhum recusado há {minutes} min (recusados desde {since}, por {lasted}).',
+  'alert.invalid_body.what_to_do':
+    'Envie ao integrador do PDV a linha em "Refused webhooks" na página de status: cada conteúdo deve ser um único valor JSON em UTF-8, de no máximo server.max_body_bytes. Os eventos recusados não foram guardados; o PDV pode enviá-los de novo.',
+
+  'alert.admin_login_blocked.title': 'tentativa de adivinhar a senha de administrador',
+  'alert.admin_login_blocked.firing':
+    '{client} enviou {failures} senhas de administrador erradas; às {since} o relay o bloqueou por {minutes} min (as tentativas dele recebem 429 sem conferência). Webhooks e outros endereços não são afetados.',
+  'alert.admin_login_blocked.resolved': 'o bloqueio de {client} terminou (bloqueado desde {since}, por {lasted}).',
+  'alert.admin_login_blocked.what_to_do':
+    'Encontre o aparelho nesse endereço: alguém pode estar tentando adivinhar a senha da página de status. Se a rede compartilhada alcança o relay, mantenha server.host em 127.0.0.1 ou coloque TLS e uma senha [admin] longa na frente; troque a senha se ela puder ser conhecida.',
 };

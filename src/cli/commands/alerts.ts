@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { DEFAULT_DISPATCH, receiversFor, testMessage } from '../../alerts/index.ts';
+import { languageOr } from '../../i18n/index.ts';
 import { USER_AGENT } from '../../version.ts';
 import { type Command, loadConfigFor, parseCommandArgs, UsageError } from '../context.ts';
 
@@ -36,7 +37,10 @@ export const alerts: Command = {
       );
       return 2;
     }
-    const out = testMessage({ site: config.site.name || host, timeZone: config.site.timezone }, Date.now());
+    const out = testMessage(
+      { site: config.site.name || host, timeZone: config.site.timezone, lang: languageOr(config.site.language) },
+      Date.now(),
+    );
     let failed = 0;
     // In turn, not at once: each line is printed as its answer comes.
     for (const r of receivers) {
