@@ -8,7 +8,7 @@ import { type AgeAnchor, ageAt, anchorAge } from './age.ts';
 import type { ConditionId, Details, Snapshot, TokenRef } from './conditions.ts';
 import { Channel, DEFAULT_DISPATCH, type DispatchOptions, type ReceiverStatus } from './dispatch.ts';
 import { type AlertState, DEFAULT_RESOLVE_AFTER_MS, evaluate, initialState, type Transition } from './evaluate.ts';
-import { fromStored, storedChange, toStored } from './memory.ts';
+import { activeInWall, fromStored, storedChange, toStored } from './memory.ts';
 import { type AlertMessage, type RenderContext, render } from './messages.ts';
 import { type Receiver, type ReceiverEnv, receiversFor } from './receivers.ts';
 import type { AlertWatch } from './watch.ts';
@@ -165,12 +165,7 @@ export class Alerter {
     const wall = this.wall;
     return {
       firing: [...this.state.active.values()].map((a) => ({
-        condition: a.condition,
-        ...(a.subject ? { subject: a.subject } : {}),
-        since: wall(a.since),
-        firedAt: wall(a.firedAt),
-        lastSentAt: wall(a.lastSentAt),
-        details: a.details,
+        ...activeInWall(a, wall),
         text: render({ ...a, state: 'firing', repeat: false, at: this.deps.clock.mono() }, this.context(cfg), wall)
           .message.text,
       })),

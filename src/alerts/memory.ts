@@ -1,4 +1,4 @@
-import { CONDITION_IDS, type ConditionId, type Details, type TokenRef } from './conditions.ts';
+import { CONDITION_IDS } from './conditions.ts';
 import type { Active, AlertState } from './evaluate.ts';
 
 /**
@@ -21,15 +21,19 @@ import type { Active, AlertState } from './evaluate.ts';
 /** Bumped when the shape changes; another shape is not read (the alerts start afresh, as before a first save). */
 const SHAPE = 1;
 
-interface StoredAlert {
-  key: string;
-  condition: ConditionId;
-  subject?: TokenRef;
-  /** Wall times. */
-  since: number;
-  firedAt: number;
-  lastSentAt: number;
-  details: Details;
+/** An active alert as kept: its times (since, firedAt, lastSentAt) in wall time, nothing of this process's. */
+type StoredAlert = Omit<Active, 'okSince' | 'restored'>;
+
+/** What an active alert says, its times turned by `wall` from monotonic to wall time (the spool's copy, the status). */
+export function activeInWall(a: Active, wall: (mono: number) => number): Omit<StoredAlert, 'key'> {
+  return {
+    condition: a.condition,
+    ...(a.subject ? { subject: a.subject } : {}),
+    since: wall(a.since),
+    firedAt: wall(a.firedAt),
+    lastSentAt: wall(a.lastSentAt),
+    details: a.details,
+  };
 }
 
 export interface StoredAlerts {
@@ -53,15 +57,7 @@ export function toStored(state: AlertState, at: ClockReading): StoredAlerts {
     shape: SHAPE,
     savedAt: at.wall,
     deadBaseline: state.deadBaseline,
-    active: [...state.active.values()].map((a) => ({
-      key: a.key,
-      condition: a.condition,
-      ...(a.subject ? { subject: a.subject } : {}),
-      since: wall(a.since),
-      firedAt: wall(a.firedAt),
-      lastSentAt: wall(a.lastSentAt),
-      details: a.details,
-    })),
+    active: [...state.active.values()].map((a) => ({ key: a.key, ...activeInWall(a, wall) })),
   };
 }
 
