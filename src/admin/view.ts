@@ -280,7 +280,7 @@ export async function buildStatus(deps: AdminDeps): Promise<StatusView> {
     level: statusLevel({ health, outageSeconds: outage, amberSeconds: amber, attention: attention.length }),
     reasons,
     attention,
-    generated_at: new Date(now).toISOString(),
+    generated_at: iso(now),
     version: VERSION,
     site: siteView(config.site, now),
     cloud: {

@@ -31,7 +31,7 @@ export function buildHealth(sources: HealthSources): Health {
     },
     paused_tokens: paused.map((p) => ({
       token: maskToken(p.token),
-      until: new Date(p.until).toISOString(),
+      until: iso(p.until),
       reason: p.reason,
     })),
     log: { ok: log.ok, error: log.error, failures: log.failures },
