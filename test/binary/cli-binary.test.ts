@@ -66,7 +66,7 @@ describe('relay status (binary)', () => {
     const r = await cli(['status']);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/relay: +not running \(no answer at http:\/\/127\.0\.0\.1:\d+\/health/);
-    expect(r.stdout).toMatch(new RegExp(`${M(TOKEN)} Main POS +prod +2 +\\d+s +0 +1`));
+    expect(r.stdout).toMatch(new RegExp(`${M(TOKEN)} Main POS +prod +2 +\\d+ ?s +0 +1`));
     expect(r.stdout).toMatch(new RegExp(`${M(TOKEN2)} Bar +dev +0 +- +1 +0`));
     noFullToken(r.stdout + r.stderr);
 

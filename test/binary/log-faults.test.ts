@@ -145,6 +145,10 @@ describe('the log on a disk that fills up', () => {
       // Refused again and again, the log failing under it: the relay stays.
       for (let k = 0; k < 30; k++) await expectUnavailable(await postNext());
       expect(relay.running()).toBe(true);
+      // The relay logs little on its own (a failure once per kind, refusals a line a minute): reloads
+      // write lines until the log meets the full disk too.
+      for (let k = 0; k < 40; k++) relay.proc.kill('SIGHUP');
+      await waitFor(async () => (await health(relay.url)).log.ok === false, 'the log failing on the full disk');
       // /health answers, and tells both: the spool cannot store, the log cannot be written.
       let h = await health(relay.url);
       expect(h).toMatchObject({ spool: { ok: false }, log: { ok: false } });
