@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { Config } from '../config/index.ts';
 import type { CloudStatus, PausedToken, StalledLane } from '../forward/index.ts';
+import { languageOr } from '../i18n/index.ts';
 import { type Clock, type ClockStep, wallAt } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import type { SpoolStats } from '../spool/index.ts';
@@ -276,7 +277,7 @@ export class Alerter {
   private readonly wall = (mono: number): number => Math.round(wallAt(this.deps.clock, mono));
 
   private context(cfg: Config): RenderContext {
-    return { site: cfg.site.name || this.host, timeZone: cfg.site.timezone };
+    return { site: cfg.site.name || this.host, timeZone: cfg.site.timezone, lang: languageOr(cfg.site.language) };
   }
 
   private send(t: Transition, cfg: Config): void {

@@ -139,7 +139,7 @@ export const es: Catalog = {
     'La nube rechazó {n} evento (rechazados): lea la respuesta de la nube más abajo, corrija la causa y luego haga clic en Reenviar.',
   'attention.dead_other':
     'La nube rechazó {n} eventos (rechazados): lea la respuesta de la nube más abajo, corrija la causa y luego haga clic en Reenviar.',
-  'attention.lane_waited': '{n} evento(s) del {token} ({env}) llevan hasta {d} en espera: {why}',
+  'attention.lane_waited': '{n} evento(s) del token {token} ({env}) llevan hasta {d} en espera: {why}',
   'attention.blocked':
     '{client} está bloqueado hasta {until} después de {n} contraseñas de administrador incorrectas: alguien ahí puede estar intentando adivinar la contraseña.',
   'attention.amber_until': '{detail} Si dura {d} (admin.outage_amber_seconds), el relay pasa a mostrar Con problemas.',
@@ -204,8 +204,8 @@ export const es: Catalog = {
   'alert.events_other': '{n} eventos',
   'alert.dead_letters_one': '{n} evento rechazado',
   'alert.dead_letters_other': '{n} eventos rechazados',
-  'alert.token': 'el token {token}',
-  'alert.token_named': 'el token {token} ({name})',
+  'alert.token': 'token {token}',
+  'alert.token_named': 'token {token} ({name})',
   'alert.pos': 'un POS',
   'alert.pos_at': 'un POS en {client}',
   'alert.no_answer': 'sin respuesta',
@@ -241,9 +241,9 @@ export const es: Catalog = {
 
   'alert.token_paused.title': 'token rechazado por la nube',
   'alert.token_paused.firing':
-    'la nube rechaza {token} por inválido o inactivo (HTTP 401) desde las {since}; sus eventos quedan guardados y se reintentan.',
+    'la nube rechaza el {token} por inválido o inactivo (HTTP 401) desde las {since}; sus eventos quedan guardados y se reintentan.',
   'alert.token_paused.resolved':
-    'la nube vuelve a aceptar {token} (rechazado desde las {since}, durante {lasted}); sus eventos guardados están saliendo.',
+    'la nube vuelve a aceptar el {token} (rechazado desde las {since}, durante {lasted}); sus eventos guardados están saliendo.',
   'alert.token_paused.what_to_do':
     'Compare ese token en relay.toml con el que emitió EmiliaVision, corríjalo y haga clic en "Recargar configuración" en la página de estado; o pida a EmiliaVision que lo reactive.',
 
@@ -264,9 +264,9 @@ export const es: Catalog = {
 
   'alert.payload_warnings.title': 'avisos de contenido',
   'alert.payload_warnings.firing':
-    'eventos con avisos de contenido de {token}: {warned} de {events} desde que arrancó el relay (el primero a las {since}): {kinds}. La nube los acepta, pero su panel puede no mostrarlos.',
+    'eventos con avisos de contenido del {token}: {warned} de {events} desde que arrancó el relay (el primero a las {since}): {kinds}. La nube los acepta, pero su panel puede no mostrarlos.',
   'alert.payload_warnings.resolved':
-    '{token} ahora envía eventos correctos: {events} seguidos sin avisos de contenido.',
+    'el {token} ahora envía eventos correctos: {events} seguidos sin avisos de contenido.',
   'alert.payload_warnings.what_to_do':
     'Envíe los avisos al integrador del POS: la página de estado ("Eventos recientes") y `relay events show ID` traen el texto completo.',
 
@@ -279,25 +279,25 @@ export const es: Catalog = {
 
   'alert.lane_stalled.title': 'entregas detenidas',
   'alert.lane_stalled.firing':
-    'el relay dejó de enviar los eventos de {token} ({env}): no se intentó ninguno desde las {since} ({lasted}) aunque {waiting}. Están seguros en esta PC, pero no avanzan.',
+    'el relay dejó de enviar los eventos del {token} ({env}): no se intentó ninguno desde las {since} ({lasted}) aunque {waiting}. Están seguros en esta PC, pero no avanzan.',
   'alert.lane_stalled.resolved':
-    'el relay vuelve a enviar los eventos de {token} ({env}) (detenido desde las {since}, durante {lasted}).',
+    'el relay vuelve a enviar los eventos del {token} ({env}) (detenido desde las {since}, durante {lasted}).',
   'alert.lane_stalled.what_to_do':
     'Reinicie el relay (su servicio); los eventos salen desde donde se detuvieron. Guarde el log del relay para el soporte de EmiliaVision: dice por qué se detuvo la fila.',
 
   'alert.unknown_token.title': 'token desconocido',
   'alert.unknown_token.firing':
-    '{pos} sigue enviando {token}, que no es un token activo en relay.toml: {refused} webhooks rechazados (HTTP 401) en los últimos {minutes} min, {total} desde que arrancó el relay (alerta desde las {since}). Esos eventos no se guardan.',
+    '{pos} sigue enviando el {token}, que no es un token activo en relay.toml: {refused} webhooks rechazados (HTTP 401) en los últimos {minutes} min, {total} desde que arrancó el relay (alerta desde las {since}). Esos eventos no se guardan.',
   'alert.unknown_token.resolved':
-    'ningún webhook con {token} en {minutes} min (rechazado desde las {since}, durante {lasted}; {total} en total).',
+    'ningún webhook con el {token} en {minutes} min (rechazado desde las {since}, durante {lasted}; {total} en total).',
   'alert.unknown_token.what_to_do':
     'Compare el token de la URL de webhook del POS con [[tokens]] en relay.toml: corrija el POS, o agregue el token (active = true) y haga clic en "Recargar configuración" en la página de estado. Los eventos rechazados no se guardaron; el POS puede volver a enviarlos.',
 
   'alert.invalid_body.title': 'contenido de webhooks rechazado',
   'alert.invalid_body.firing':
-    '{pos} sigue enviando webhooks de {token} con un contenido que el relay no acepta: {refused} rechazados en los últimos {minutes} min ({kinds}), {total} desde que arrancó el relay (alerta desde las {since}). Esos eventos no se guardan.',
+    '{pos} sigue enviando webhooks del {token} con un contenido que el relay no acepta: {refused} rechazados en los últimos {minutes} min ({kinds}), {total} desde que arrancó el relay (alerta desde las {since}). Esos eventos no se guardan.',
   'alert.invalid_body.resolved':
-    'los webhooks de {token} se vuelven a aceptar: ninguno rechazado en {minutes} min (rechazados desde las {since}, durante {lasted}).',
+    'los webhooks del {token} se vuelven a aceptar: ninguno rechazado en {minutes} min (rechazados desde las {since}, durante {lasted}).',
   'alert.invalid_body.what_to_do':
     'Envíe al integrador del POS la línea de "Refused webhooks" en la página de estado: cada contenido debe ser un solo valor JSON en UTF-8, de hasta server.max_body_bytes. Los eventos rechazados no se guardaron; el POS puede volver a enviarlos.',
 

@@ -139,7 +139,7 @@ export const ptBR: Catalog = {
     '{n} evento foi recusado pela nuvem (rejeitados): leia a resposta da nuvem abaixo, corrija a causa e clique em Reenviar.',
   'attention.dead_other':
     '{n} eventos foram recusados pela nuvem (rejeitados): leia a resposta da nuvem abaixo, corrija a causa e clique em Reenviar.',
-  'attention.lane_waited': '{n} evento(s) do {token} ({env}) aguardam há até {d}: {why}',
+  'attention.lane_waited': '{n} evento(s) do token {token} ({env}) aguardam há até {d}: {why}',
   'attention.blocked':
     '{client} está bloqueado até {until} depois de {n} senhas de administrador erradas: alguém ali pode estar tentando adivinhar a senha.',
   'attention.amber_until': '{detail} Se durar {d} (admin.outage_amber_seconds), o relay passa a mostrar Com problemas.',
@@ -204,8 +204,8 @@ export const ptBR: Catalog = {
   'alert.events_other': '{n} eventos',
   'alert.dead_letters_one': '{n} evento rejeitado',
   'alert.dead_letters_other': '{n} eventos rejeitados',
-  'alert.token': 'o token {token}',
-  'alert.token_named': 'o token {token} ({name})',
+  'alert.token': 'token {token}',
+  'alert.token_named': 'token {token} ({name})',
   'alert.pos': 'um PDV',
   'alert.pos_at': 'um PDV em {client}',
   'alert.no_answer': 'sem resposta',
@@ -241,9 +241,9 @@ export const ptBR: Catalog = {
 
   'alert.token_paused.title': 'token recusado pela nuvem',
   'alert.token_paused.firing':
-    'a nuvem recusa {token} como inválido ou inativo (HTTP 401) desde {since}; os eventos dele ficam guardados e são reenviados.',
+    'a nuvem recusa o {token} como inválido ou inativo (HTTP 401) desde {since}; os eventos dele ficam guardados e são reenviados.',
   'alert.token_paused.resolved':
-    'a nuvem voltou a aceitar {token} (recusado desde {since}, por {lasted}); os eventos guardados estão saindo.',
+    'a nuvem voltou a aceitar o {token} (recusado desde {since}, por {lasted}); os eventos guardados estão saindo.',
   'alert.token_paused.what_to_do':
     'Compare esse token no relay.toml com o que a EmiliaVision forneceu, corrija e clique em "Recarregar configuração" na página de status; ou peça à EmiliaVision para reativá-lo.',
 
@@ -263,8 +263,9 @@ export const ptBR: Catalog = {
 
   'alert.payload_warnings.title': 'avisos de conteúdo',
   'alert.payload_warnings.firing':
-    'eventos com avisos de conteúdo vindos de {token}: {warned} de {events} desde que o relay iniciou (o primeiro às {since}): {kinds}. A nuvem aceita, mas o painel dela pode não mostrá-los.',
-  'alert.payload_warnings.resolved': '{token} agora envia eventos corretos: {events} seguidos sem avisos de conteúdo.',
+    'eventos com avisos de conteúdo vindos do {token}: {warned} de {events} desde que o relay iniciou (o primeiro às {since}): {kinds}. A nuvem aceita, mas o painel dela pode não mostrá-los.',
+  'alert.payload_warnings.resolved':
+    'o {token} agora envia eventos corretos: {events} seguidos sem avisos de conteúdo.',
   'alert.payload_warnings.what_to_do':
     'Envie os avisos ao integrador do PDV: a página de status ("Eventos recentes") e `relay events show ID` trazem o texto completo.',
 
@@ -277,25 +278,25 @@ export const ptBR: Catalog = {
 
   'alert.lane_stalled.title': 'entregas paradas',
   'alert.lane_stalled.firing':
-    'o relay parou de enviar os eventos de {token} ({env}): nenhum foi tentado desde {since} ({lasted}), embora {waiting}. Eles estão seguros neste PC, mas não andam.',
+    'o relay parou de enviar os eventos do {token} ({env}): nenhum foi tentado desde {since} ({lasted}), embora {waiting}. Eles estão seguros neste PC, mas não andam.',
   'alert.lane_stalled.resolved':
-    'o relay voltou a enviar os eventos de {token} ({env}) (parado desde {since}, por {lasted}).',
+    'o relay voltou a enviar os eventos do {token} ({env}) (parado desde {since}, por {lasted}).',
   'alert.lane_stalled.what_to_do':
     'Reinicie o relay (o serviço dele); os eventos saem de onde pararam. Guarde o log do relay para o suporte da EmiliaVision: ele diz por que a fila parou.',
 
   'alert.unknown_token.title': 'token desconhecido',
   'alert.unknown_token.firing':
-    '{pos} continua enviando {token}, que não é um token ativo no relay.toml: {refused} webhooks recusados (HTTP 401) nos últimos {minutes} min, {total} desde que o relay iniciou (alerta desde {since}). Esses eventos não são guardados.',
+    '{pos} continua enviando o {token}, que não é um token ativo no relay.toml: {refused} webhooks recusados (HTTP 401) nos últimos {minutes} min, {total} desde que o relay iniciou (alerta desde {since}). Esses eventos não são guardados.',
   'alert.unknown_token.resolved':
-    'nenhum webhook com {token} há {minutes} min (recusado desde {since}, por {lasted}; {total} no total).',
+    'nenhum webhook com o {token} há {minutes} min (recusado desde {since}, por {lasted}; {total} no total).',
   'alert.unknown_token.what_to_do':
     'Compare o token na URL de webhook do PDV com [[tokens]] no relay.toml: corrija o PDV, ou adicione o token (active = true) e clique em "Recarregar configuração" na página de status. Os eventos recusados não foram guardados; o PDV pode enviá-los de novo.',
 
   'alert.invalid_body.title': 'conteúdo de webhooks recusado',
   'alert.invalid_body.firing':
-    '{pos} continua enviando webhooks de {token} com um conteúdo que o relay não aceita: {refused} recusados nos últimos {minutes} min ({kinds}), {total} desde que o relay iniciou (alerta desde {since}). Esses eventos não são guardados.',
+    '{pos} continua enviando webhooks do {token} com um conteúdo que o relay não aceita: {refused} recusados nos últimos {minutes} min ({kinds}), {total} desde que o relay iniciou (alerta desde {since}). Esses eventos não são guardados.',
   'alert.invalid_body.resolved':
-    'os webhooks de {token} voltaram a ser aceitos: nenhum recusado há {minutes} min (recusados desde {since}, por {lasted}).',
+    'os webhooks do {token} voltaram a ser aceitos: nenhum recusado há {minutes} min (recusados desde {since}, por {lasted}).',
   'alert.invalid_body.what_to_do':
     'Envie ao integrador do PDV a linha em "Refused webhooks" na página de status: cada conteúdo deve ser um único valor JSON em UTF-8, de no máximo server.max_body_bytes. Os eventos recusados não foram guardados; o PDV pode enviá-los de novo.',
 

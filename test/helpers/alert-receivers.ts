@@ -62,6 +62,7 @@ export async function startHook(): Promise<Hook> {
 }
 
 export interface Mail {
+  /** Encoded words decoded. */
   headers: Record<string, string>;
   /** Quoted-printable decoded. */
   body: string;
@@ -121,12 +122,23 @@ function decodeQuotedPrintable(s: string): string {
   return new TextDecoder().decode(new Uint8Array(bytes));
 }
 
+/** RFC 2047 encoded words ("=?UTF-8?Q?...?=", "=?UTF-8?B?...?="): a subject that is not ASCII, as nodemailer writes it. */
+function decodeWords(v: string): string {
+  return v
+    .replace(/\?=\s+=\?/g, '?==?')
+    .replace(/=\?utf-8\?([QB])\?([^?]*)\?=/gi, (_all, enc: string, text: string) =>
+      enc.toUpperCase() === 'B'
+        ? Buffer.from(text, 'base64').toString('utf8')
+        : decodeQuotedPrintable(text.replace(/_/g, ' ')),
+    );
+}
+
 function parseMail(raw: string): Mail {
   const [head = '', ...rest] = raw.split(/\r?\n\r?\n/);
   const headers: Record<string, string> = {};
   for (const line of head.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
     const i = line.indexOf(':');
-    if (i > 0) headers[line.slice(0, i).toLowerCase()] = line.slice(i + 1).trim();
+    if (i > 0) headers[line.slice(0, i).toLowerCase()] = decodeWords(line.slice(i + 1).trim());
   }
   const body = rest.join('\n\n');
   const qp = headers['content-transfer-encoding']?.toLowerCase() === 'quoted-printable';
