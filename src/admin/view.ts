@@ -1,10 +1,9 @@
 import { redactConfig } from '../config/index.ts';
 import { outageMs, pageColour, saidOf, sayIn } from '../health/index.ts';
-import { decimal, type Language, languageOr, t, tn } from '../i18n/index.ts';
+import { drainSentence, type Language, languageOr, t, tn } from '../i18n/index.ts';
 import { maskToken } from '../lib/mask.ts';
 import { duration, iso } from '../lib/time.ts';
 import type { Env, EventStatus, EventSummary } from '../spool/index.ts';
-import { drainDuration } from '../spool/index.ts';
 import { VERSION } from '../version.ts';
 import { WARNING_HELP, WARNING_IDS, type WarningId } from '../warnings/index.ts';
 import type { AdminDeps } from './index.ts';
@@ -299,12 +298,7 @@ export async function buildStatus(deps: AdminDeps): Promise<StatusView> {
       max_bytes: stats.maxBytes,
       retention_days: config.spool.retention_days,
       drain_seconds: drain.kind === 'draining' ? drain.seconds : null,
-      drain:
-        drain.kind === 'empty'
-          ? t(lang, 'drain.empty')
-          : drain.kind === 'stalled'
-            ? t(lang, 'drain.stalled')
-            : t(lang, 'drain.draining', { d: drainDuration(drain.seconds), pace: decimal(lang, drain.perSecond) }),
+      drain: drainSentence(lang, drain),
       error: stats.lastWriteError,
     },
     lanes,

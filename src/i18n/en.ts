@@ -317,6 +317,40 @@ export const en = {
   'alert.admin_login_blocked.resolved': 'the block of {client} ended (blocked from {since}, for {lasted}).',
   'alert.admin_login_blocked.what_to_do':
     'Find the device at that address: someone may be guessing the status page password. If the shared network reaches the relay, keep server.host on 127.0.0.1 or put TLS and a long [admin] password in front; change the password if it may be known.',
+  // relay status (cli/commands/status.ts): what a person reads; --json stays English, the machine view.
+  'cli.label.relay': 'relay',
+  'cli.label.cloud': 'cloud',
+  'cli.label.spool': 'spool',
+  'cli.label.drain': 'drain',
+  'cli.running': 'running at {url} — {status}{version}',
+  'cli.version': ' (version {version})',
+  'cli.health_ok': 'ok',
+  'cli.health_degraded': 'degraded',
+  'cli.reachable': 'reachable{since}',
+  'cli.unreachable': 'NOT reachable{since}{error}',
+  'cli.since': ' since {time}',
+  'cli.untried': 'not tried yet (nothing sent since start)',
+  'cli.last_delivery': 'last delivery: {when}',
+  'cli.none_since_start': 'none since start',
+  'cli.paused': 'PAUSED token {token}: {reason}',
+  'cli.spool_error': 'ERROR {error}',
+  'cli.salvaging': 'putting the readable waiting events of a damaged file back; deliveries wait for it',
+  'cli.not_running_at': 'not running (no answer at {url}: {reason})',
+  'cli.not_running': 'not running ({reason})',
+  'cli.cloud_unknown': 'unknown while the relay is stopped; "relay doctor" checks {url} directly',
+  'cli.damaged': 'DAMAGED file set aside at {time}: {file} ({reason})',
+  'cli.damaged_hint':
+    'its readable waiting events are put back on their own; keep the file for support, then move it away',
+  'cli.no_events': 'no events in the spool',
+  'cli.col.token': 'TOKEN',
+  'cli.col.env': 'ENV',
+  'cli.col.pending': 'PENDING',
+  'cli.col.oldest': 'OLDEST PENDING',
+  'cli.col.delivered': 'DELIVERED',
+  'cli.col.dead': 'DEAD',
+  'cli.total': 'total',
+  'cli.dead_hint':
+    'dead letters: relay events list --status dead; re-send with relay events replay ID... or --all-dead',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -62,4 +62,5 @@ export function decimal(lang: Language, v: number): string {
 /** `[site] language` as the loader left it; anything else (a config built in code with "") is English. */
 export const languageOr = (v: string): Language => (isLanguage(v) ? v : 'en');
 
+export { drainSentence } from './drain.ts';
 export { dateTime, detectLanguage, LOCALE, timeOfDay } from './locale.ts';

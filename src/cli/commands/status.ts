@@ -1,4 +1,5 @@
 import type { Config } from '../../config/index.ts';
+import { drainSentence, type Language, languageOr, t } from '../../i18n/index.ts';
 import { maskToken, scrubTokens } from '../../lib/mask.ts';
 import { duration, iso } from '../../lib/time.ts';
 import { type DrainEstimate, drainWords, type LaneCounts, type SpoolStats } from '../../spool/index.ts';
@@ -34,9 +35,10 @@ export const status: Command = {
         drain: { seconds: drainSeconds, text: drainWords(drain) },
       });
     } else {
-      printHuman(io, config, p, lanes, quarantined);
+      const lang = languageOr(config.site.language);
+      const say = printHuman(io, lang, config, p, lanes, quarantined);
       // At the pace of the last minute's deliveries, as the status page says it.
-      if (drain.kind !== 'empty') io.out(`drain:  ${drainWords(drain)}`);
+      if (drain.kind !== 'empty') say('cli.label.drain', drainSentence(lang, drain));
     }
     // A quarantined spool needs a person even when the relay serves (/health says degraded then too).
     return quarantined.length > 0 ? 1 : code;
@@ -117,46 +119,71 @@ function toJson(config: Config, p: Probe, lanes: LaneCounts[]) {
   };
 }
 
-function printHuman(io: Io, config: Config, p: Probe, lanes: LaneCounts[], quarantined: Quarantined): void {
+/**
+ * The human view in `[site] language`: "label:  text" lines, the labels
+ * padded to the language's longest; returns the line printer for what follows.
+ */
+function printHuman(
+  io: Io,
+  lang: Language,
+  config: Config,
+  p: Probe,
+  lanes: LaneCounts[],
+  quarantined: Quarantined,
+): (label: LabelKey, text: string) => void {
   const now = Date.now();
   const names = tokenNames(config);
+  const w = (key: Parameters<typeof t>[1], params?: Parameters<typeof t>[2]) => t(lang, key, params);
+  // "relay:  running…": the label, its colon and two spaces.
+  const width = Math.max(...LABELS.map((k) => w(k).length)) + 3;
+  const say = (label: LabelKey, text: string) => io.out(`${`${w(label)}:`.padEnd(width)}${text}`);
+  const more = (text: string) => io.out(`${' '.repeat(width)}${text}`);
   if (p.running) {
     const h = p.health;
-    io.out(
-      `relay:  running at ${p.url.replace(/\/health$/, '')} — ${h.status}${h.version ? ` (version ${h.version})` : ''}`,
+    const state =
+      h.status === 'ok' ? w('cli.health_ok') : h.status === 'degraded' ? w('cli.health_degraded') : h.status;
+    say(
+      'cli.label.relay',
+      w('cli.running', {
+        url: p.url.replace(/\/health$/, ''),
+        status: state,
+        version: h.version ? w('cli.version', { version: h.version }) : '',
+      }),
     );
-    // Why it is degraded, in the relay's own words (an older relay gives none).
-    for (const r of h.reasons ?? []) io.out(`        ${r.id}: ${r.detail}`);
+    // Why it is degraded, in the relay's own words (/health is English, the machine view; an older relay gives none).
+    for (const r of h.reasons ?? []) more(`${r.id}: ${r.detail}`);
     const c = h.cloud ?? {};
-    const since = c.since ? ` since ${localTime(Date.parse(c.since))}` : '';
+    const since = c.since ? w('cli.since', { time: localTime(Date.parse(c.since)) }) : '';
     const reach =
       c.reachable === true
-        ? `reachable${since}`
+        ? w('cli.reachable', { since })
         : c.reachable === false
-          ? `NOT reachable${since}${c.last_error ? ` (${c.last_error})` : ''}`
-          : 'not tried yet (nothing sent since start)';
-    io.out(`cloud:  ${reach} — ${config.cloud.url}`);
-    io.out(
-      `        last delivery: ${c.last_delivery_at ? localTime(Date.parse(c.last_delivery_at)) : 'none since start'}`,
+          ? w('cli.unreachable', { since, error: c.last_error ? ` (${c.last_error})` : '' })
+          : w('cli.untried');
+    say('cli.label.cloud', `${reach} — ${config.cloud.url}`);
+    more(
+      w('cli.last_delivery', {
+        when: c.last_delivery_at ? localTime(Date.parse(c.last_delivery_at)) : w('cli.none_since_start'),
+      }),
     );
-    for (const t of h.paused_tokens ?? []) io.out(`        PAUSED token ${t.token}: ${t.reason}`);
-    if (h.spool?.error) io.out(`spool:  ERROR ${h.spool.error}`);
-    if (h.spool?.salvaging)
-      io.out('spool:  putting the readable waiting events of a damaged file back; deliveries wait for it');
+    for (const x of h.paused_tokens ?? []) more(w('cli.paused', { token: String(x.token), reason: String(x.reason) }));
+    if (h.spool?.error) say('cli.label.spool', w('cli.spool_error', { error: h.spool.error }));
+    if (h.spool?.salvaging) say('cli.label.spool', w('cli.salvaging'));
   } else {
-    io.out(`relay:  not running${p.url ? ` (no answer at ${p.url}: ${p.reason})` : ` (${p.reason})`}`);
-    io.out(`cloud:  unknown while the relay is stopped; "relay doctor" checks ${config.cloud.url} directly`);
-  }
-  io.out(`spool:  ${config.spool.path}`);
-  for (const q of quarantined) {
-    io.out(`spool:  DAMAGED file set aside at ${localTime(Date.parse(q.at))}: ${q.file} (${q.reason})`);
-    io.out(
-      '        its readable waiting events are put back on their own; keep the file for support, then move it away',
+    say(
+      'cli.label.relay',
+      p.url ? w('cli.not_running_at', { url: p.url, reason: p.reason }) : w('cli.not_running', { reason: p.reason }),
     );
+    say('cli.label.cloud', w('cli.cloud_unknown', { url: config.cloud.url }));
+  }
+  say('cli.label.spool', config.spool.path);
+  for (const q of quarantined) {
+    say('cli.label.spool', w('cli.damaged', { time: localTime(Date.parse(q.at)), file: q.file, reason: q.reason }));
+    more(w('cli.damaged_hint'));
   }
   if (lanes.length === 0) {
-    io.out('\nno events in the spool');
-    return;
+    io.out(`\n${w('cli.no_events')}`);
+    return say;
   }
   const rows = lanes.map((l) => [
     names.has(l.token) ? `${maskToken(l.token)} ${names.get(l.token)}` : maskToken(l.token),
@@ -167,9 +194,27 @@ function printHuman(io: Io, config: Config, p: Probe, lanes: LaneCounts[], quara
     String(l.dead),
   ]);
   const sum = (k: 'pending' | 'delivered' | 'dead') => String(lanes.reduce((n, l) => n + l[k], 0));
-  if (lanes.length > 1) rows.push(['total', '', sum('pending'), '', sum('delivered'), sum('dead')]);
+  if (lanes.length > 1) rows.push([w('cli.total'), '', sum('pending'), '', sum('delivered'), sum('dead')]);
   io.out('');
-  io.out(table(['TOKEN', 'ENV', 'PENDING', 'OLDEST PENDING', 'DELIVERED', 'DEAD'], rows));
-  if (lanes.some((l) => l.dead > 0))
-    io.out('\ndead letters: relay events list --status dead; re-send with relay events replay ID... or --all-dead');
+  io.out(
+    table(
+      (
+        [
+          'cli.col.token',
+          'cli.col.env',
+          'cli.col.pending',
+          'cli.col.oldest',
+          'cli.col.delivered',
+          'cli.col.dead',
+        ] as const
+      ).map((k) => w(k)),
+      rows,
+    ),
+  );
+  if (lanes.some((l) => l.dead > 0)) io.out(`\n${w('cli.dead_hint')}`);
+  return say;
 }
+
+/** The line labels, padded alike. */
+const LABELS = ['cli.label.relay', 'cli.label.cloud', 'cli.label.spool', 'cli.label.drain'] as const;
+type LabelKey = (typeof LABELS)[number];
