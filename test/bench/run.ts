@@ -17,6 +17,7 @@ import { ensureWrk, ROOT } from './lib.ts';
 import { bigUploads } from './memory.ts';
 import { SESSION_COMPLETE } from './payload.ts';
 import { PEERS_TARGETS, peers } from './peers.ts';
+import { writeResults } from './results-doc.ts';
 import { scale } from './scale.ts';
 import { SLOW_DISK_TARGETS, slowDisk } from './slow-disk.ts';
 import { throughput } from './throughput.ts';
@@ -163,4 +164,8 @@ const report = {
 writeFileSync(values.out!, JSON.stringify(report, null, 2));
 writeFileSync(values.out!.replace(/\.json$/, '.md'), `${table}\n`);
 console.log(`results: ${values.out} (and ${values.out!.replace(/\.json$/, '.md')})`);
+// A full run (every section) is what docs/performance.md shows; a partial one stays in .bench/ only.
+if (values.only === undefined && writeResults(join(ROOT, 'docs', 'performance.md'), table)) {
+  console.log('results written into docs/performance.md');
+}
 process.exit(report.pass ? 0 : 1);
