@@ -112,7 +112,7 @@ export async function startRelay(config: Config, deps: RelayDeps): Promise<Relay
   });
   // Delivery attempts and payload warnings reach the alerter through the metric calls (alerts/watch.ts).
   const alertWatch = new AlertWatch(() => current.alerts, clock);
-  const metrics = watchMetrics(createMetrics(), alertWatch);
+  const metrics = watchMetrics(createMetrics(clock), alertWatch);
   const forwarder = createForwarder({
     spool,
     metrics,

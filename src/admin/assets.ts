@@ -197,4 +197,16 @@ button:disabled { opacity: .5; cursor: wait; }
 .flash ul { margin: 6px 0 0; padding-left: 20px; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; }
 .flash.good { background: var(--good-bg); border-color: var(--good); color: var(--good); }
 .flash.bad { background: var(--bad-bg); border-color: var(--bad); color: var(--bad); }
+.chart { width: 100%; }
+.activity-chart { display: block; width: 100%; height: 160px; }
+.activity-chart .hit { fill: transparent; }
+.activity-chart .unk { fill: #eef0f3; }
+.activity-chart .axis { stroke: var(--line); stroke-width: 1; vector-effect: non-scaling-stroke; }
+.activity-chart .rcv, .legend .rcv { fill: #93c5fd; background: #93c5fd; }
+.activity-chart .dlv, .legend .dlv { fill: var(--good); background: var(--good); }
+.activity-chart .rfs, .legend .rfs { fill: var(--bad); background: var(--bad); }
+.activity-chart .b:hover .hit { fill: #f3f4f6; }
+.ticks { display: flex; justify-content: space-between; font-size: 11px; color: var(--muted); font-variant-numeric: tabular-nums; }
+.legend { list-style: none; display: flex; flex-wrap: wrap; gap: 4px 16px; margin: 8px 0 0; padding: 0; font-size: 13px; }
+.legend .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 6px; }
 `;

@@ -2,6 +2,7 @@ import type { AlertCounters, AlertStatus } from '../alerts/index.ts';
 import type { Config } from '../config/index.ts';
 import type { Forwarder } from '../forward/index.ts';
 import type { RefusalTally } from '../http/index.ts';
+import type { BucketCounts } from '../lib/buckets.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Figure } from '../lib/figures.ts';
 import type { Logger } from '../lib/log.ts';
@@ -42,6 +43,8 @@ export interface AdminMetrics extends RelayMetrics {
   watchRefusals(tally: RefusalTally): void;
   /** The refusal tally, for the status page; null before ingest handed it over. */
   refusals(): RefusalTally | null;
+  /** Events received and delivered per interval since start (wall time), for the page's 24-hour chart. */
+  activity(): { startedAt: number; received: BucketCounts; delivered: BucketCounts };
   /** The figures /metrics shows that telemetry pushes too, each defined once (lib/figures.ts). */
   figures(): readonly Figure[];
   /** Adds a figure to /metrics and to what telemetry pushes (telemetry's own push failures). */
@@ -76,6 +79,6 @@ export { LOGIN_POLICY } from './login-policy.ts';
 export { type LoginBlock, type LoginCounters, Logins, type LoginsView } from './logins.ts';
 export { adminRoutes } from './routes.ts';
 
-export function createMetrics(): AdminMetrics {
-  return createPromMetrics();
+export function createMetrics(clock?: Clock): AdminMetrics {
+  return createPromMetrics(clock);
 }

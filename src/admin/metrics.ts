@@ -1,5 +1,7 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import { REFUSAL_IDS, type RefusalTally } from '../http/index.ts';
+import { ACTIVITY_BUCKET_MS, ACTIVITY_BUCKETS, BucketCounts } from '../lib/buckets.ts';
+import { type Clock, systemClock } from '../lib/clock.ts';
 import type { Figure, Sample } from '../lib/figures.ts';
 import { maskToken } from '../lib/mask.ts';
 import { ENVS, type Env, laneKey, type SpoolStats } from '../spool/index.ts';
@@ -114,8 +116,14 @@ export class PlainHistogram {
 const SPOOL_BYTES_HELP =
   'Bytes the spool takes on disk (pages in use plus its write-ahead log, at least 4 MB for the log), as counted against spool.max_size_mb.';
 
-export function createPromMetrics(): AdminMetrics {
+export function createPromMetrics(clock: Clock = systemClock): AdminMetrics {
   const registry = new Registry();
+  // The status page's 24-hour chart (activity.ts): counted here, since start, beside the totals.
+  const activity = {
+    startedAt: clock.now(),
+    received: new BucketCounts(ACTIVITY_BUCKET_MS, ACTIVITY_BUCKETS),
+    delivered: new BucketCounts(ACTIVITY_BUCKET_MS, ACTIVITY_BUCKETS),
+  };
   const registers = [registry];
   let source: GaugeSource | undefined;
   // Lanes ever seen keep a 0 sample once drained: a series that vanishes is
@@ -339,9 +347,11 @@ export function createPromMetrics(): AdminMetrics {
   return {
     received(token: string, env: Env) {
       received.lane(token, env).n++;
+      activity.received.add(clock.now());
     },
     delivered(token: string, env: Env) {
       delivered.lane(token, env).n++;
+      activity.delivered.add(clock.now());
     },
     dead() {
       deadCount++;
@@ -360,6 +370,7 @@ export function createPromMetrics(): AdminMetrics {
       refusals = tally;
     },
     refusals: () => refusals,
+    activity: () => activity,
     warningCounts: () => Object.fromEntries(warningCounts),
     figures: () => figures,
     define,

@@ -1,5 +1,6 @@
 import { type Language, LOCALE, type MessageKey, number, type Params, type PluralKey, t, tn } from '../i18n/index.ts';
 import { duration } from '../lib/time.ts';
+import { activitySvg } from './activity.ts';
 import { escapeHtml, Html, html } from './html.ts';
 import { refusalsSection } from './refusals.ts';
 import type { EventView, StatusView } from './view.ts';
@@ -150,6 +151,35 @@ function cards(s: Words, v: StatusView, now: number): Html {
     <p>${s.w('card.spool_of', { used: mb(s, v.spool.bytes), max: mb(s, v.spool.max_bytes) })}</p>
     ${v.spool.error ? html`<p class="error">${v.spool.error}</p>` : ''}
   </div>
+</section>`;
+}
+
+/** The last 24 hours (activity.ts): the chart, its legend with each series' peak, and times along it. */
+function activity(s: Words, v: StatusView): Html {
+  const a = v.activity;
+  const counts = (b: (typeof a.buckets)[number]) => ({
+    from: b.from,
+    to: b.to,
+    received: b.received,
+    delivered: b.delivered,
+    refused: b.refused,
+  });
+  const svg = activitySvg(a, {
+    bucket: (b) => s.w('activity.bucket', counts(b)),
+    unknown: (b) => s.w('activity.unknown', counts(b)),
+  });
+  const peak = (k: 'received' | 'delivered' | 'refused') => Math.max(0, ...a.buckets.map((b) => b[k]));
+  const ticks = a.buckets.filter((_, i) => i % 24 === 0).map((b) => b.from);
+  const key = (k: 'received' | 'delivered' | 'refused', css: string) =>
+    html`<li><span class="swatch ${css}"></span>${s.w(`activity.${k}`)} <span class="muted">(${s.w('activity.peak', { n: peak(k) })})</span></li>`;
+  const since = a.buckets.find((b) => b.counted);
+  return html`<section id="activity" data-since-start="${a.since_start}">
+  <h2>${s.w('activity.heading')}</h2>
+  <p class="hint">${s.w('activity.hint', { minutes: a.bucket_minutes, zone: v.site.timezone })}</p>
+  ${a.since_start && since ? html`<p class="hint" data-field="activity-since">${s.w('activity.since_start', { time: since.from })}</p>` : ''}
+  <div class="chart">${svg}</div>
+  <div class="ticks">${ticks.map((x) => html`<span>${x}</span>`)}<span>${a.buckets.at(-1)?.to ?? ''}</span></div>
+  <ul class="legend">${key('received', 'rcv')}${key('delivered', 'dlv')}${key('refused', 'rfs')}</ul>
 </section>`;
 }
 
@@ -315,6 +345,7 @@ export function renderLive(v: StatusView): Html {
   return html`${site(s, v)}
 ${banner(s, v)}
 ${cards(s, v, now)}
+${activity(s, v)}
 <section id="lanes"><h2>${s.w('lanes.heading')}</h2>${lanesTable(s, v, now)}</section>
 ${paused(s, v)}
 ${alerts(s, v, now)}

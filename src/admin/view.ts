@@ -6,6 +6,7 @@ import { duration, iso } from '../lib/time.ts';
 import type { Env, EventStatus, EventSummary } from '../spool/index.ts';
 import { VERSION } from '../version.ts';
 import { WARNING_HELP, WARNING_IDS, type WarningId } from '../warnings/index.ts';
+import { type ActivityView, activityView } from './activity.ts';
 import type { AdminDeps } from './index.ts';
 import { type Level, shortOutage, statusLevel } from './level.ts';
 import type { LoginsView } from './logins.ts';
@@ -127,6 +128,8 @@ export interface StatusView {
   warnings: { id: string; count: number; help: string }[];
   /** Webhooks refused (401, 400, 413, 429, 503...): still arriving, by reason since start, by token. */
   refusals: RefusalsView;
+  /** The last 24 hours: received, delivered and refused per 15 minutes, in the site's zone, counted since start. */
+  activity: ActivityView;
   /** Wrong admin passwords since start, the addresses blocked now, the last one; null where no guard runs. */
   admin_logins: LoginsView | null;
   /** Pushed telemetry ([telemetry]): each signal's pushes and failures; null when it is off. */
@@ -312,11 +315,27 @@ export async function buildStatus(deps: AdminDeps): Promise<StatusView> {
     dead_letters: dead.map((e) => eventView(e, nameOf)),
     warnings: ids.map((id) => ({ id, count: counted[id] ?? 0, help: WARNING_HELP[id as WarningId] ?? '' })),
     refusals: refused,
+    activity: activityOf(deps, siteView(config.site, now).timezone, now),
     admin_logins: logins,
     alerts: alertsView(deps),
     telemetry: telemetryView(deps),
     config: redactConfig(config),
   };
+}
+
+function activityOf(deps: AdminDeps, zone: string, now: number): ActivityView {
+  const a = deps.metrics.activity();
+  const refused = deps.metrics.refusals()?.perInterval;
+  return activityView({
+    now,
+    startedAt: a.startedAt,
+    bucketMs: a.received.bucketMs,
+    count: a.received.keep,
+    zone,
+    received: a.received.snapshot(),
+    delivered: a.delivered.snapshot(),
+    refused: refused?.snapshot() ?? new Map(),
+  });
 }
 
 export function eventView(e: EventSummary, nameOf: (token: string) => string = () => ''): EventView {

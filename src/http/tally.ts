@@ -1,3 +1,4 @@
+import { ACTIVITY_BUCKET_MS, ACTIVITY_BUCKETS, BucketCounts } from '../lib/buckets.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import { maskToken } from '../lib/mask.ts';
@@ -142,6 +143,8 @@ export class RefusalTally implements RefusalCounts {
   /** The last token masked: a flooding POS sends the same one again and again. */
   private lastToken = '';
   private lastMasked = '';
+  /** Refusals per 15 minutes of wall time since start: the status page's 24-hour chart. */
+  readonly perInterval = new BucketCounts(ACTIVITY_BUCKET_MS, ACTIVITY_BUCKETS);
 
   constructor(private readonly deps: TallyDeps) {
     for (const r of REFUSALS) {
@@ -182,6 +185,7 @@ export class RefusalTally implements RefusalCounts {
     r.firstAt ??= now;
     r.lastAt = now;
     r.lastMono = mono;
+    this.perInterval.add(now);
     if (note !== undefined) r.note = note;
     const t = this.entry(r, this.key(token), client, now, mono);
     t.count++;

@@ -106,6 +106,16 @@ export const en = {
   'dead.hint':
     'The cloud refused these (400, 413, 422...). Its answer says why. Fix the POS or the cloud side, then Replay: the event goes back to the front of its queue.',
 
+  // The 24-hour chart (activity.ts).
+  'activity.heading': 'Last 24 hours',
+  'activity.hint': 'Events per {minutes} minutes, {zone} time. Refused webhooks below the line, on their own scale.',
+  'activity.since_start': 'Counted since the relay started at {time}: earlier intervals are unknown (grey).',
+  'activity.received': 'received',
+  'activity.delivered': 'delivered',
+  'activity.refused': 'refused',
+  'activity.peak': 'highest: {n} per interval',
+  'activity.bucket': '{from}–{to}: {received} received, {delivered} delivered, {refused} refused',
+  'activity.unknown': '{from}–{to}: before the relay started, not counted',
   'recent.heading': 'Recent events',
   'recent.none': 'No events yet. The POS posts to {path}.',
 
@@ -351,6 +361,44 @@ export const en = {
   'cli.total': 'total',
   'cli.dead_hint':
     'dead letters: relay events list --status dead; re-send with relay events replay ID... or --all-dead',
+  // relay doctor (cli/lib/diagnose*.ts, commands/doctor.ts): each verdict; the check ids stay as they are.
+  'doctor.config': '{path} is valid: {tokens} token(s), {active} active',
+  'doctor.config_none_active':
+    '{path} is valid: {tokens} token(s), {active} active (no active token: every POST is refused with 401)',
+  'doctor.config_invalid': 'the config is not valid (see the problems above); fix it, then run relay doctor again',
+  'doctor.token_format': 'token {token}: not a UUID (36 characters, 4 dashes), as the cloud issues them',
+  'doctor.relay_running': 'running at {url}: {status}',
+  'doctor.relay_running_degraded': 'running at {url}: {status} (see relay status)',
+  'doctor.relay_stopped': 'not running{at} ({reason}); the POS gets no answer until it runs',
+  'doctor.relay_at': ' at {url}',
+  'doctor.token_inactive': 'token {token}: inactive in the config, not tested',
+  'doctor.token_untested': 'token {token}: not tested, the cloud is unreachable{route}',
+  'doctor.token_result': 'token {token}: {result}',
+  'doctor.request_failed': 'request failed: {error}',
+  'doctor.not_sent': 'not sent to the cloud: {why}',
+  'doctor.token_refused':
+    'token invalid or inactive (the cloud answered 401); ask EmiliaVision (team@emiliavision.com) to check it',
+  'doctor.unexpected': 'unexpected answer {status}: {body}',
+  'doctor.accepted': 'accepted by the cloud (?env=dev diagnostic_test{event_id}, {ms} ms)',
+  'doctor.clock_year': "the PC's clock says {local}: set the date and time (enable NTP)",
+  'doctor.clock_no_date': '{local}; not compared: no Date header from the cloud',
+  'doctor.clock_ahead':
+    "the PC's clock is {secs} s ahead of the cloud's: fix the time (enable NTP); timestamps the POS sends may be off too",
+  'doctor.clock_behind':
+    "the PC's clock is {secs} s behind the cloud's: fix the time (enable NTP); timestamps the POS sends may be off too",
+  'doctor.clock_ok': "{local}, within {secs} s of the cloud's clock",
+  'doctor.cloud_unreachable': 'cannot reach {url}: {error} ({hint})',
+  'doctor.hint_proxy': 'check the proxy and its internet access',
+  'doctor.hint_direct': 'check the internet connection, firewall, proxy',
+  'doctor.cloud_slow': '{url} answered 200 but slowly: {ms} ms{route}',
+  'doctor.cloud_ok': '{url} answered 200 in {ms} ms{route}',
+  'doctor.failed_one':
+    '{n} check(s) failed{warnings}. If the cloud keeps refusing, write to team@emiliavision.com with the first 8 characters of the token.',
+  'doctor.failed_other':
+    '{n} check(s) failed{warnings}. If the cloud keeps refusing, write to team@emiliavision.com with the first 8 characters of the token.',
+  'doctor.warnings': ', {n} warning(s)',
+  'doctor.all_passed': 'all checks passed',
+  'doctor.all_passed_warned': 'all checks passed ({n} warning(s))',
 } as const;
 
 export type MessageKey = keyof typeof en;

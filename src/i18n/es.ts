@@ -96,6 +96,17 @@ export const es: Catalog = {
   'dead.hint':
     'La nube rechazó estos eventos (400, 413, 422...). Su respuesta dice por qué. Corrija el POS o el lado de la nube y luego haga clic en Reenviar: el evento vuelve al principio de su fila.',
 
+  'activity.heading': 'Últimas 24 horas',
+  'activity.hint':
+    'Eventos cada {minutes} minutos, hora de {zone}. Webhooks rechazados debajo de la línea, en su propia escala.',
+  'activity.since_start':
+    'Contado desde que el relay arrancó a las {time}: los intervalos anteriores son desconocidos (gris).',
+  'activity.received': 'recibidos',
+  'activity.delivered': 'entregados',
+  'activity.refused': 'rechazados',
+  'activity.peak': 'máximo: {n} por intervalo',
+  'activity.bucket': '{from}–{to}: {received} recibidos, {delivered} entregados, {refused} rechazados',
+  'activity.unknown': '{from}–{to}: antes de que arrancara el relay, sin contar',
   'recent.heading': 'Eventos recientes',
   'recent.none': 'Todavía no hay eventos. El POS envía a {path}.',
 
@@ -341,4 +352,42 @@ export const es: Catalog = {
   'cli.col.dead': 'RECHAZADOS',
   'cli.total': 'total',
   'cli.dead_hint': 'rechazados: relay events list --status dead; reenvíe con relay events replay ID... o --all-dead',
+  'doctor.config': '{path} es válido: {tokens} token(s), {active} activo(s)',
+  'doctor.config_none_active':
+    '{path} es válido: {tokens} token(s), {active} activo(s) (ningún token activo: todo POST se rechaza con 401)',
+  'doctor.config_invalid':
+    'la configuración no es válida (vea los problemas arriba); corríjala y vuelva a ejecutar relay doctor',
+  'doctor.token_format': 'token {token}: no es un UUID (36 caracteres, 4 guiones), como los emite la nube',
+  'doctor.relay_running': 'en ejecución en {url}: {status}',
+  'doctor.relay_running_degraded': 'en ejecución en {url}: {status} (vea relay status)',
+  'doctor.relay_stopped': 'detenido{at} ({reason}); el POS no recibe respuesta hasta que arranque',
+  'doctor.relay_at': ' en {url}',
+  'doctor.token_inactive': 'token {token}: inactivo en la configuración, no se probó',
+  'doctor.token_untested': 'token {token}: no se probó, la nube está inaccesible{route}',
+  'doctor.token_result': 'token {token}: {result}',
+  'doctor.request_failed': 'la solicitud falló: {error}',
+  'doctor.not_sent': 'no se envió a la nube: {why}',
+  'doctor.token_refused':
+    'token inválido o inactivo (la nube respondió 401); pida a EmiliaVision (team@emiliavision.com) que lo revise',
+  'doctor.unexpected': 'respuesta inesperada {status}: {body}',
+  'doctor.accepted': 'aceptado por la nube (diagnostic_test con ?env=dev{event_id}, {ms} ms)',
+  'doctor.clock_year': 'el reloj de la PC marca {local}: ajuste la fecha y la hora (active NTP)',
+  'doctor.clock_no_date': '{local}; no se comparó: la nube no envió el encabezado Date',
+  'doctor.clock_ahead':
+    'el reloj de la PC está {secs} s adelantado respecto del de la nube: ajuste la hora (active NTP); las horas que envía el POS también pueden estar corridas',
+  'doctor.clock_behind':
+    'el reloj de la PC está {secs} s atrasado respecto del de la nube: ajuste la hora (active NTP); las horas que envía el POS también pueden estar corridas',
+  'doctor.clock_ok': '{local}, a menos de {secs} s del reloj de la nube',
+  'doctor.cloud_unreachable': 'no se puede llegar a {url}: {error} ({hint})',
+  'doctor.hint_proxy': 'revise el proxy y su acceso a internet',
+  'doctor.hint_direct': 'revise la conexión a internet, el firewall y el proxy',
+  'doctor.cloud_slow': '{url} respondió 200, pero lento: {ms} ms{route}',
+  'doctor.cloud_ok': '{url} respondió 200 en {ms} ms{route}',
+  'doctor.failed_one':
+    '{n} verificación falló{warnings}. Si la nube sigue rechazando, escriba a team@emiliavision.com con los primeros 8 caracteres del token.',
+  'doctor.failed_other':
+    '{n} verificaciones fallaron{warnings}. Si la nube sigue rechazando, escriba a team@emiliavision.com con los primeros 8 caracteres del token.',
+  'doctor.warnings': ', {n} aviso(s)',
+  'doctor.all_passed': 'todas las verificaciones pasaron',
+  'doctor.all_passed_warned': 'todas las verificaciones pasaron ({n} aviso(s))',
 };

@@ -96,6 +96,17 @@ export const ptBR: Catalog = {
   'dead.hint':
     'A nuvem recusou estes eventos (400, 413, 422...). A resposta dela diz o motivo. Corrija o PDV ou o lado da nuvem e clique em Reenviar: o evento volta para o início da fila.',
 
+  'activity.heading': 'Últimas 24 horas',
+  'activity.hint':
+    'Eventos a cada {minutes} minutos, hora de {zone}. Webhooks recusados abaixo da linha, em escala própria.',
+  'activity.since_start':
+    'Contado desde que o relay iniciou às {time}: os intervalos anteriores são desconhecidos (cinza).',
+  'activity.received': 'recebidos',
+  'activity.delivered': 'entregues',
+  'activity.refused': 'recusados',
+  'activity.peak': 'máximo: {n} por intervalo',
+  'activity.bucket': '{from}–{to}: {received} recebidos, {delivered} entregues, {refused} recusados',
+  'activity.unknown': '{from}–{to}: antes de o relay iniciar, não contado',
   'recent.heading': 'Eventos recentes',
   'recent.none': 'Nenhum evento ainda. O PDV envia para {path}.',
 
@@ -339,4 +350,41 @@ export const ptBR: Catalog = {
   'cli.col.dead': 'REJEITADOS',
   'cli.total': 'total',
   'cli.dead_hint': 'rejeitados: relay events list --status dead; reenvie com relay events replay ID... ou --all-dead',
+  'doctor.config': '{path} é válido: {tokens} token(s), {active} ativo(s)',
+  'doctor.config_none_active':
+    '{path} é válido: {tokens} token(s), {active} ativo(s) (nenhum token ativo: todo POST é recusado com 401)',
+  'doctor.config_invalid': 'a configuração não é válida (veja os problemas acima); corrija e rode relay doctor de novo',
+  'doctor.token_format': 'token {token}: não é um UUID (36 caracteres, 4 hífens), como a nuvem emite',
+  'doctor.relay_running': 'em execução em {url}: {status}',
+  'doctor.relay_running_degraded': 'em execução em {url}: {status} (veja relay status)',
+  'doctor.relay_stopped': 'parado{at} ({reason}); o PDV não recebe resposta até ele rodar',
+  'doctor.relay_at': ' em {url}',
+  'doctor.token_inactive': 'token {token}: inativo na configuração, não testado',
+  'doctor.token_untested': 'token {token}: não testado, a nuvem está inacessível{route}',
+  'doctor.token_result': 'token {token}: {result}',
+  'doctor.request_failed': 'a solicitação falhou: {error}',
+  'doctor.not_sent': 'não enviado à nuvem: {why}',
+  'doctor.token_refused':
+    'token inválido ou inativo (a nuvem respondeu 401); peça à EmiliaVision (team@emiliavision.com) para verificá-lo',
+  'doctor.unexpected': 'resposta inesperada {status}: {body}',
+  'doctor.accepted': 'aceito pela nuvem (diagnostic_test com ?env=dev{event_id}, {ms} ms)',
+  'doctor.clock_year': 'o relógio do PC marca {local}: acerte a data e a hora (ative o NTP)',
+  'doctor.clock_no_date': '{local}; não comparado: a nuvem não enviou o cabeçalho Date',
+  'doctor.clock_ahead':
+    'o relógio do PC está {secs} s adiantado em relação ao da nuvem: acerte a hora (ative o NTP); os horários que o PDV envia também podem estar errados',
+  'doctor.clock_behind':
+    'o relógio do PC está {secs} s atrasado em relação ao da nuvem: acerte a hora (ative o NTP); os horários que o PDV envia também podem estar errados',
+  'doctor.clock_ok': '{local}, a até {secs} s do relógio da nuvem',
+  'doctor.cloud_unreachable': 'não foi possível alcançar {url}: {error} ({hint})',
+  'doctor.hint_proxy': 'verifique o proxy e o acesso dele à internet',
+  'doctor.hint_direct': 'verifique a conexão de internet, o firewall e o proxy',
+  'doctor.cloud_slow': '{url} respondeu 200, mas devagar: {ms} ms{route}',
+  'doctor.cloud_ok': '{url} respondeu 200 em {ms} ms{route}',
+  'doctor.failed_one':
+    '{n} verificação falhou{warnings}. Se a nuvem continuar recusando, escreva para team@emiliavision.com com os 8 primeiros caracteres do token.',
+  'doctor.failed_other':
+    '{n} verificações falharam{warnings}. Se a nuvem continuar recusando, escreva para team@emiliavision.com com os 8 primeiros caracteres do token.',
+  'doctor.warnings': ', {n} aviso(s)',
+  'doctor.all_passed': 'todas as verificações passaram',
+  'doctor.all_passed_warned': 'todas as verificações passaram ({n} aviso(s))',
 };
