@@ -1,3 +1,4 @@
+import { languageOr, t, tn } from '../../i18n/index.ts';
 import { privateByDefault } from '../../lib/private.ts';
 import { type Command, loadConfigFor, parseCommandArgs } from '../context.ts';
 import { thisBuild } from '../lib/cpu.ts';
@@ -34,15 +35,16 @@ export const doctor: Command = {
       const { line: _line, ...cpu } = build;
       printJson(io, { ok: failed.length === 0, config: loaded.path, build: cpu, checks });
     } else {
+      const lang = languageOr(loaded.config.site.language);
       for (const c of checks) io.out(`${MARK[c.status]} ${c.check}: ${c.message}`);
       io.out('');
       if (failed.length > 0) {
-        io.out(
-          `${failed.length} check(s) failed${warned.length ? `, ${warned.length} warning(s)` : ''}. ` +
-            'If the cloud keeps refusing, write to team@emiliavision.com with the first 8 characters of the token.',
-        );
+        const warnings = warned.length ? t(lang, 'doctor.warnings', { n: warned.length }) : '';
+        io.out(tn(lang, 'doctor.failed', failed.length, { warnings }));
+      } else if (warned.length > 0) {
+        io.out(t(lang, 'doctor.all_passed_warned', { n: warned.length }));
       } else {
-        io.out(`all checks passed${warned.length ? ` (${warned.length} warning(s))` : ''}`);
+        io.out(t(lang, 'doctor.all_passed'));
       }
     }
     return failed.length === 0 ? 0 : 1;

@@ -8,6 +8,7 @@ import {
   resolveProxy,
   throughProxy,
 } from '../../forward/index.ts';
+import { type Language, languageOr, type MessageKey, type Params, t } from '../../i18n/index.ts';
 import { type Clock, systemClock } from '../../lib/clock.ts';
 import { scrubTokens } from '../../lib/mask.ts';
 import { USER_AGENT } from '../../version.ts';
@@ -48,21 +49,23 @@ export async function diagnose(config: Config, configPath: string, deps: Diagnos
   const clock = deps.clock ?? systemClock;
   const checks: Check[] = [];
   const add = (check: string, status: CheckStatus, message: string) => checks.push({ check, status, message });
+  // Each verdict in `[site] language`; the check ids stay as they are (--json's keys).
+  const lang = languageOr(config.site.language);
+  const w = (key: MessageKey, params?: Params) => t(lang, key, params);
   const names = new Map(config.tokens.filter((t) => t.name).map((t) => [t.token, t.name]));
   const active = config.tokens.filter((t) => t.active);
 
   add(
     'config',
     active.length > 0 ? 'pass' : 'fail',
-    `${configPath} is valid: ${config.tokens.length} token(s), ${active.length} active` +
-      (active.length > 0 ? '' : ' (no active token: every POST is refused with 401)'),
+    w(active.length > 0 ? 'doctor.config' : 'doctor.config_none_active', {
+      path: configPath,
+      tokens: config.tokens.length,
+      active: active.length,
+    }),
   );
   for (const t of config.tokens.filter((x) => !UUID.test(x.token))) {
-    add(
-      'token format',
-      'warn',
-      `token ${tokenLabel(t.token, names)}: not a UUID (36 characters, 4 dashes), as the cloud issues them`,
-    );
+    add('token format', 'warn', w('doctor.token_format', { token: tokenLabel(t.token, names) }));
   }
 
   const relay = await probeRelay(config);
@@ -71,13 +74,23 @@ export async function diagnose(config: Config, configPath: string, deps: Diagnos
     add(
       'relay',
       ok ? 'pass' : 'warn',
-      `running at ${localRelayUrl(config)}: ${relay.health.status}${ok ? '' : ' (see relay status)'}`,
+      w(ok ? 'doctor.relay_running' : 'doctor.relay_running_degraded', {
+        url: String(localRelayUrl(config)),
+        status: ok
+          ? w('cli.health_ok')
+          : relay.health.status === 'degraded'
+            ? w('cli.health_degraded')
+            : relay.health.status,
+      }),
     );
   } else {
     add(
       'relay',
       'warn',
-      `not running${relay.url ? ` at ${relay.url.replace(/\/health$/, '')}` : ''} (${relay.reason}); the POS gets no answer until it runs`,
+      w('doctor.relay_stopped', {
+        at: relay.url ? w('doctor.relay_at', { url: relay.url.replace(/\/health$/, '') }) : '',
+        reason: String(relay.reason),
+      }),
     );
   }
 
@@ -96,31 +109,28 @@ export async function diagnose(config: Config, configPath: string, deps: Diagnos
     headers: { 'User-Agent': `${USER_AGENT} doctor` },
   });
   const t1 = clock.now();
-  const cloud = cloudCheck(`${config.cloud.url}/health`, health, route);
+  const cloud = cloudCheck(lang, `${config.cloud.url}/health`, health, route);
   add('cloud', cloud.status, cloud.message);
 
   // A proxy's own answer carries the proxy's Date (if any), not the cloud's.
-  checks.push(checkClock(clock.now(), cloud.reached ? health : { ok: false, error: '', ms: 0 }, (t0 + t1) / 2));
+  checks.push(checkClock(lang, clock.now(), cloud.reached ? health : { ok: false, error: '', ms: 0 }, (t0 + t1) / 2));
 
   for (const t of config.tokens.filter((x) => !x.active)) {
-    add('token', 'skip', `token ${tokenLabel(t.token, names)}: inactive in the config, not tested`);
+    add('token', 'skip', w('doctor.token_inactive', { token: tokenLabel(t.token, names) }));
   }
   if (!cloud.reached) {
     for (const t of active)
-      add(
-        'token',
-        'skip',
-        `token ${tokenLabel(t.token, names)}: not tested, the cloud is unreachable${routeNote(route)}`,
-      );
+      add('token', 'skip', w('doctor.token_untested', { token: tokenLabel(t.token, names), route: routeNote(route) }));
     return checks;
   }
-  const results = await Promise.all(active.map((t) => checkToken(config, t.token, clock, timeoutMs, route)));
+  const results = await Promise.all(active.map((x) => checkToken(lang, config, x.token, clock, timeoutMs, route)));
   for (const [i, r] of results.entries())
-    add('token', r.status, `token ${tokenLabel(active[i]!.token, names)}: ${r.message}`);
+    add('token', r.status, w('doctor.token_result', { token: tokenLabel(active[i]!.token, names), result: r.message }));
   return checks;
 }
 
 async function checkToken(
+  lang: Language,
   config: Config,
   token: string,
   clock: Clock,
@@ -142,18 +152,15 @@ async function checkToken(
     proxy: route,
   });
   const scrub = (s: string) => scrubTokens(s, [token]);
-  if (!r.ok) return { status: 'fail', message: `request failed: ${scrub(r.error)}` };
+  if (!r.ok) return { status: 'fail', message: t(lang, 'doctor.request_failed', { error: scrub(r.error) }) };
   const byProxy = proxyAnswer(r.status, r.statusText, route);
-  if (byProxy) return { status: 'fail', message: `not sent to the cloud: ${byProxy}` };
-  if (r.status === 401) {
+  if (byProxy) return { status: 'fail', message: t(lang, 'doctor.not_sent', { why: byProxy }) };
+  if (r.status === 401) return { status: 'fail', message: t(lang, 'doctor.token_refused') };
+  if (r.status !== 200)
     return {
       status: 'fail',
-      message:
-        'token invalid or inactive (the cloud answered 401); ask EmiliaVision (team@emiliavision.com) to check it',
+      message: t(lang, 'doctor.unexpected', { status: String(r.status), body: scrub(r.text.slice(0, 200)) }),
     };
-  }
-  if (r.status !== 200)
-    return { status: 'fail', message: `unexpected answer ${r.status}: ${scrub(r.text.slice(0, 200))}` };
   let eventId = '';
   try {
     const id = (JSON.parse(r.text) as { event_id?: unknown }).event_id;
@@ -163,7 +170,7 @@ async function checkToken(
   }
   return {
     status: 'pass',
-    message: `accepted by the cloud (?env=dev diagnostic_test${eventId}, ${Math.round(r.ms)} ms)`,
+    message: t(lang, 'doctor.accepted', { event_id: eventId, ms: Math.round(r.ms) }),
   };
 }
 
@@ -172,28 +179,27 @@ async function checkToken(
  * offset from the cloud's Date header (RFC 9110 section 6.6.1: one-second
  * resolution), measured at the request's midpoint.
  */
-function checkClock(now: number, health: Reply, midpoint: number): Check {
+function checkClock(lang: Language, now: number, health: Reply, midpoint: number): Check {
   const local = `${new Date(now).toISOString().replace('T', ' ').slice(0, 19)} UTC`;
   if (new Date(now).getUTCFullYear() < MIN_YEAR) {
     return {
       check: 'clock',
       status: 'fail',
-      message: `the PC's clock says ${local}: set the date and time (enable NTP)`,
+      message: t(lang, 'doctor.clock_year', { local }),
     };
   }
   // The forwarder's own reading of the cloud's clock (forward/policy.ts), at the request's midpoint.
   const skew = health.ok ? clockSkew(midpoint, midpoint, health.headers.get('date')) : null;
-  if (skew === null)
-    return { check: 'clock', status: 'warn', message: `${local}; not compared: no Date header from the cloud` };
+  if (skew === null) return { check: 'clock', status: 'warn', message: t(lang, 'doctor.clock_no_date', { local }) };
   const secs = Math.round(Math.abs(skew) / 1000);
   if (Math.abs(skew) > CLOCK_SKEW_WARN_MS) {
     return {
       check: 'clock',
       status: 'warn',
-      message: `the PC's clock is ${secs} s ${skew > 0 ? 'ahead of' : 'behind'} the cloud's: fix the time (enable NTP); timestamps the POS sends may be off too`,
+      message: t(lang, skew > 0 ? 'doctor.clock_ahead' : 'doctor.clock_behind', { secs }),
     };
   }
-  return { check: 'clock', status: 'pass', message: `${local}, within ${Math.max(1, secs)} s of the cloud's clock` };
+  return { check: 'clock', status: 'pass', message: t(lang, 'doctor.clock_ok', { local, secs: Math.max(1, secs) }) };
 }
 
 /**
@@ -203,14 +209,21 @@ function checkClock(now: number, health: Reply, midpoint: number): Check {
  * answers would be the proxy's too). The cloud's /health asks for no
  * credentials, so through a proxy a 401 or 407 there is the proxy's.
  */
-function cloudCheck(url: string, r: Reply, route: ProxyRoute): Omit<Check, 'check'> & { reached: boolean } {
+function cloudCheck(
+  lang: Language,
+  url: string,
+  r: Reply,
+  route: ProxyRoute,
+): Omit<Check, 'check'> & { reached: boolean } {
   const via = routeNote(route);
   if (!r.ok) {
     if (r.proxyFault) return { status: 'fail', reached: false, message: `cannot reach ${url}: ${r.error}` };
-    const hint = route.url
-      ? 'check the proxy and its internet access'
-      : 'check the internet connection, firewall, proxy';
-    return { status: 'fail', reached: false, message: `cannot reach ${url}: ${r.error} (${hint})` };
+    const hint = t(lang, route.url ? 'doctor.hint_proxy' : 'doctor.hint_direct');
+    return {
+      status: 'fail',
+      reached: false,
+      message: t(lang, 'doctor.cloud_unreachable', { url, error: r.error, hint }),
+    };
   }
   const answered = `${url} answered ${r.status}${r.statusText ? ` ${r.statusText}` : ''}`;
   const byProxy = proxyAnswer(r.status, r.statusText, route);
@@ -231,8 +244,8 @@ function cloudCheck(url: string, r: Reply, route: ProxyRoute): Omit<Check, 'chec
   }
   const ms = Math.round(r.ms);
   if (r.ms >= SLOW_MS)
-    return { status: 'warn', reached: true, message: `${url} answered 200 but slowly: ${ms} ms${via}` };
-  return { status: 'pass', reached: true, message: `${url} answered 200 in ${ms} ms${via}` };
+    return { status: 'warn', reached: true, message: t(lang, 'doctor.cloud_slow', { url, ms, route: via }) };
+  return { status: 'pass', reached: true, message: t(lang, 'doctor.cloud_ok', { url, ms, route: via }) };
 }
 
 /** " through proxy X (cloud.proxy)", ", direct (no_proxy lists the cloud's host)", or "" when no proxy is set at all. */
