@@ -108,7 +108,8 @@ export const en = {
 
   // The 24-hour chart (activity.ts).
   'activity.heading': 'Last 24 hours',
-  'activity.hint': 'Events per {minutes} minutes, {zone} time. Refused webhooks below the line, on their own scale.',
+  'activity.hint':
+    'Events per {minutes} minutes, {zone} time: received on top, delivered below them on the same scale (a gap is events waiting), refused webhooks at the bottom on their own scale.',
   'activity.since_start': 'Counted since the relay started at {time}: earlier intervals are unknown (grey).',
   'activity.received': 'received',
   'activity.delivered': 'delivered',
@@ -399,6 +400,26 @@ export const en = {
   'doctor.warnings': ', {n} warning(s)',
   'doctor.all_passed': 'all checks passed',
   'doctor.all_passed_warned': 'all checks passed ({n} warning(s))',
+  'doctor.spool_memory': 'spool.path is :memory:: events are lost when the relay stops',
+  'doctor.spool_dir_creatable': '{dir} does not exist yet; the relay creates it at start ({parent} is writable)',
+  'doctor.spool_dir_blocked': '{dir} does not exist and {parent} is not writable ({error})',
+  'doctor.spool_unwritable': 'cannot write in {dir}: {error}',
+  'doctor.spool_new': '{path} does not exist yet; {dir} is writable',
+  'doctor.spool_summary': '{pending} pending, {delivered} delivered, {dead} dead-lettered; {used} of {max}',
+  'doctor.spool_nearly_full': '{path} is writable but {pct}% full ({summary}); the relay answers 503 when it is full',
+  'doctor.spool_ok': '{path} is writable ({summary})',
+  'doctor.spool_quarantined':
+    'the spool was damaged and set aside at {at}: {file} ({reason}); its readable events were salvaged (relay spool salvage "{file}" runs it again). Check the disk, keep the file for support, then move it away',
+  'doctor.dead_letters': '{n} event(s) refused by the cloud: relay events list --status dead, then relay events replay',
+  'doctor.disk_none': 'no spool file',
+  'doctor.disk_full': 'only {free} free in {dir}: the spool cannot grow',
+  'doctor.disk_short': '{free} free in {dir}, less than spool.max_size_mb ({budget}): the disk fills before the quota',
+  'doctor.disk_ok': '{free} free in {dir} (spool budget {budget})',
+  'doctor.disk_unknown': 'cannot read free space of {dir}: {error}',
+  'doctor.files_windows': 'not checked on Windows (its folder permissions decide)',
+  'doctor.files_ok': 'the config, spool and log are readable by their owner only',
+  'doctor.files_exposed':
+    'readable by other accounts on this PC: {files}; they hold full tokens and order bodies: chmod 600 each (relay serve makes new ones owner-only)',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -98,7 +98,7 @@ export const es: Catalog = {
 
   'activity.heading': 'Últimas 24 horas',
   'activity.hint':
-    'Eventos cada {minutes} minutos, hora de {zone}. Webhooks rechazados debajo de la línea, en su propia escala.',
+    'Eventos cada {minutes} minutos, hora de {zone}: recibidos arriba, entregados debajo en la misma escala (una diferencia son eventos esperando), webhooks rechazados abajo, en su propia escala.',
   'activity.since_start':
     'Contado desde que el relay arrancó a las {time}: los intervalos anteriores son desconocidos (gris).',
   'activity.received': 'recibidos',
@@ -390,4 +390,28 @@ export const es: Catalog = {
   'doctor.warnings': ', {n} aviso(s)',
   'doctor.all_passed': 'todas las verificaciones pasaron',
   'doctor.all_passed_warned': 'todas las verificaciones pasaron ({n} aviso(s))',
+  'doctor.spool_memory': 'spool.path es :memory:: los eventos se pierden cuando el relay se detiene',
+  'doctor.spool_dir_creatable':
+    '{dir} todavía no existe; el relay crea esa carpeta al arrancar ({parent} admite escritura)',
+  'doctor.spool_dir_blocked': '{dir} no existe y {parent} no admite escritura ({error})',
+  'doctor.spool_unwritable': 'no se puede escribir en {dir}: {error}',
+  'doctor.spool_new': '{path} todavía no existe; {dir} admite escritura',
+  'doctor.spool_summary': '{pending} en espera, {delivered} entregados, {dead} rechazados; {used} de {max}',
+  'doctor.spool_nearly_full':
+    '{path} admite escritura, pero está al {pct}% ({summary}); el relay responde 503 cuando se llena',
+  'doctor.spool_ok': '{path} admite escritura ({summary})',
+  'doctor.spool_quarantined':
+    'el almacenamiento estaba dañado y se apartó el {at}: {file} ({reason}); sus eventos legibles se recuperaron (relay spool salvage "{file}" lo hace de nuevo). Revise el disco, guarde el archivo para el soporte y luego retírelo',
+  'doctor.dead_letters':
+    '{n} evento(s) rechazado(s) por la nube: relay events list --status dead, luego relay events replay',
+  'doctor.disk_none': 'sin archivo de almacenamiento',
+  'doctor.disk_full': 'solo {free} libres en {dir}: el almacenamiento no puede crecer',
+  'doctor.disk_short':
+    '{free} libres en {dir}, menos que spool.max_size_mb ({budget}): el disco se llena antes que la cuota',
+  'doctor.disk_ok': '{free} libres en {dir} (cuota del almacenamiento {budget})',
+  'doctor.disk_unknown': 'no se puede leer el espacio libre de {dir}: {error}',
+  'doctor.files_windows': 'no se revisa en Windows (deciden los permisos de las carpetas)',
+  'doctor.files_ok': 'la configuración, el almacenamiento y el log solo los puede leer su dueño',
+  'doctor.files_exposed':
+    'otras cuentas de esta PC pueden leer: {files}; contienen tokens completos y el contenido de los pedidos: chmod 600 a cada uno (relay serve crea los nuevos solo para el dueño)',
 };

@@ -98,7 +98,7 @@ export const ptBR: Catalog = {
 
   'activity.heading': 'Últimas 24 horas',
   'activity.hint':
-    'Eventos a cada {minutes} minutos, hora de {zone}. Webhooks recusados abaixo da linha, em escala própria.',
+    'Eventos a cada {minutes} minutos, hora de {zone}: recebidos em cima, entregues abaixo deles na mesma escala (uma diferença são eventos esperando), webhooks recusados embaixo, em escala própria.',
   'activity.since_start':
     'Contado desde que o relay iniciou às {time}: os intervalos anteriores são desconhecidos (cinza).',
   'activity.received': 'recebidos',
@@ -387,4 +387,26 @@ export const ptBR: Catalog = {
   'doctor.warnings': ', {n} aviso(s)',
   'doctor.all_passed': 'todas as verificações passaram',
   'doctor.all_passed_warned': 'todas as verificações passaram ({n} aviso(s))',
+  'doctor.spool_memory': 'spool.path é :memory:: os eventos se perdem quando o relay para',
+  'doctor.spool_dir_creatable': '{dir} ainda não existe; o relay cria essa pasta ao iniciar ({parent} aceita gravação)',
+  'doctor.spool_dir_blocked': '{dir} não existe e {parent} não aceita gravação ({error})',
+  'doctor.spool_unwritable': 'não é possível gravar em {dir}: {error}',
+  'doctor.spool_new': '{path} ainda não existe; {dir} aceita gravação',
+  'doctor.spool_summary': '{pending} aguardando, {delivered} entregues, {dead} rejeitados; {used} de {max}',
+  'doctor.spool_nearly_full':
+    '{path} aceita gravação, mas está {pct}% cheio ({summary}); o relay responde 503 quando ele enche',
+  'doctor.spool_ok': '{path} aceita gravação ({summary})',
+  'doctor.spool_quarantined':
+    'o armazenamento estava danificado e foi separado em {at}: {file} ({reason}); os eventos que dava para ler foram recuperados (relay spool salvage "{file}" faz isso de novo). Verifique o disco, guarde o arquivo para o suporte e depois retire-o',
+  'doctor.dead_letters':
+    '{n} evento(s) recusado(s) pela nuvem: relay events list --status dead, depois relay events replay',
+  'doctor.disk_none': 'sem arquivo de armazenamento',
+  'doctor.disk_full': 'só {free} livres em {dir}: o armazenamento não tem como crescer',
+  'doctor.disk_short': '{free} livres em {dir}, menos que spool.max_size_mb ({budget}): o disco enche antes da cota',
+  'doctor.disk_ok': '{free} livres em {dir} (cota do armazenamento {budget})',
+  'doctor.disk_unknown': 'não foi possível ler o espaço livre de {dir}: {error}',
+  'doctor.files_windows': 'não verificado no Windows (as permissões das pastas decidem)',
+  'doctor.files_ok': 'a configuração, o armazenamento e o log só podem ser lidos pelo dono',
+  'doctor.files_exposed':
+    'outras contas deste PC podem ler: {files}; eles guardam tokens completos e o conteúdo dos pedidos: chmod 600 em cada um (relay serve cria os novos só para o dono)',
 };

@@ -90,6 +90,11 @@ describe('relay doctor in Portuguese', () => {
     expect(text).toContain('❌ token: token 7f3c2a91… (Bar): token inválido ou inativo (a nuvem respondeu 401)');
     expect(text).toContain('➖ token: token 019ab6ee… (Old): inativo na configuração, não testado');
     expect(text).toContain('1 verificação falhou, 2 aviso(s). Se a nuvem continuar recusando');
+    expect(text).toContain(
+      `✅ spool: ${dir}/spool ainda não existe; o relay cria essa pasta ao iniciar (${dir} aceita gravação)`,
+    );
+    expect(text).toMatch(/✅ disk: [\d.]+ [GM]B livres em .* \(cota do armazenamento 1\.0 GB\)/);
+    expect(text).toContain(`⚠️  files: outras contas deste PC podem ler: ${path} (0644, group and others)`);
     const j = JSON.parse((await runInProcess(['doctor', '--json', '--config', path], { cwd: dir })).stdout());
     expect(j.checks.map((c: { check: string }) => c.check)).toContain('token');
   });

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Config } from '../../config/index.ts';
+import { languageOr, t } from '../../i18n/index.ts';
 import { readableBy } from '../../lib/private.ts';
 import type { Check } from './diagnose.ts';
 
@@ -37,8 +38,9 @@ export function relayFiles(config: Config, configPath: string): string[] {
 }
 
 export function checkFiles(config: Config, configPath: string, platform = process.platform): Check {
+  const lang = languageOr(config.site.language);
   if (platform === 'win32') {
-    return { check: 'files', status: 'skip', message: 'not checked on Windows (its folder permissions decide)' };
+    return { check: 'files', status: 'skip', message: t(lang, 'doctor.files_windows') };
   }
   const exposed: string[] = [];
   for (const f of relayFiles(config, configPath)) {
@@ -52,13 +54,11 @@ export function checkFiles(config: Config, configPath: string, platform = proces
     if (who !== null) exposed.push(`${f} (${(mode & 0o777).toString(8).padStart(4, '0')}, ${who})`);
   }
   if (exposed.length === 0) {
-    return { check: 'files', status: 'pass', message: 'the config, spool and log are readable by their owner only' };
+    return { check: 'files', status: 'pass', message: t(lang, 'doctor.files_ok') };
   }
   return {
     check: 'files',
     status: 'warn',
-    message:
-      `readable by other accounts on this PC: ${exposed.join(', ')}; they hold full tokens and order bodies: ` +
-      'chmod 600 each (relay serve makes new ones owner-only)',
+    message: t(lang, 'doctor.files_exposed', { files: exposed.join(', ') }),
   };
 }

@@ -11,6 +11,7 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Config } from '../../config/index.ts';
+import { languageOr, type MessageKey, type Params, t } from '../../i18n/index.ts';
 import { systemClock } from '../../lib/clock.ts';
 import { silentLogger } from '../../lib/log.ts';
 import { Spool } from '../../spool/index.ts';
@@ -24,11 +25,9 @@ const DISK_FAIL_BYTES = 64 * MB;
 
 /** Opens the spool and writes in a transaction that is rolled back; checks its folder with a temp file. */
 export async function checkSpool(config: Config): Promise<Check[]> {
+  const w = wordsOf(config);
   const path = config.spool.path;
-  if (path === ':memory:')
-    return [
-      { check: 'spool', status: 'warn', message: 'spool.path is :memory:: events are lost when the relay stops' },
-    ];
+  if (path === ':memory:') return [{ check: 'spool', status: 'warn', message: w('doctor.spool_memory') }];
   const dir = dirname(path);
   if (!existsSync(dir)) {
     const parent = existingAncestor(dir);
@@ -38,7 +37,7 @@ export async function checkSpool(config: Config): Promise<Check[]> {
         {
           check: 'spool',
           status: 'pass',
-          message: `${dir} does not exist yet; the relay creates it at start (${parent} is writable)`,
+          message: w('doctor.spool_dir_creatable', { dir, parent }),
         },
       ];
     } catch (e) {
@@ -46,7 +45,7 @@ export async function checkSpool(config: Config): Promise<Check[]> {
         {
           check: 'spool',
           status: 'fail',
-          message: `${dir} does not exist and ${parent} is not writable (${(e as Error).message})`,
+          message: w('doctor.spool_dir_blocked', { dir, parent, error: (e as Error).message }),
         },
       ];
     }
@@ -62,10 +61,11 @@ export async function checkSpool(config: Config): Promise<Check[]> {
       unlinkSync(probe);
     }
   } catch (e) {
-    return [{ check: 'spool', status: 'fail', message: `cannot write in ${dir}: ${(e as Error).message}` }];
+    return [
+      { check: 'spool', status: 'fail', message: w('doctor.spool_unwritable', { dir, error: (e as Error).message }) },
+    ];
   }
-  if (!existsSync(path))
-    return [{ check: 'spool', status: 'pass', message: `${path} does not exist yet; ${dir} is writable` }];
+  if (!existsSync(path)) return [{ check: 'spool', status: 'pass', message: w('doctor.spool_new', { path, dir }) }];
   let spool: Spool | undefined;
   try {
     spool = await Spool.open({
@@ -79,28 +79,34 @@ export async function checkSpool(config: Config): Promise<Check[]> {
     const s = spool.stats();
     const used = s.maxBytes > 0 ? s.bytes / s.maxBytes : 0;
     const out: Check[] = [];
-    const summary = `${s.pending} pending, ${s.delivered} delivered, ${s.dead} dead-lettered; ${mb(s.bytes)} of ${mb(s.maxBytes)}`;
+    const summary = w('doctor.spool_summary', {
+      pending: s.pending,
+      delivered: s.delivered,
+      dead: s.dead,
+      used: mb(s.bytes),
+      max: mb(s.maxBytes),
+    });
     out.push(
       used >= 0.9
         ? {
             check: 'spool',
             status: 'warn',
-            message: `${path} is writable but ${Math.round(used * 100)}% full (${summary}); the relay answers 503 when it is full`,
+            message: w('doctor.spool_nearly_full', { path, pct: Math.round(used * 100), summary }),
           }
-        : { check: 'spool', status: 'pass', message: `${path} is writable (${summary})` },
+        : { check: 'spool', status: 'pass', message: w('doctor.spool_ok', { path, summary }) },
     );
     for (const q of s.quarantined) {
       out.push({
         check: 'quarantine',
         status: 'warn',
-        message: `the spool was damaged and set aside at ${q.at}: ${q.file} (${q.reason}); its readable events were salvaged (relay spool salvage "${q.file}" runs it again). Check the disk, keep the file for support, then move it away`,
+        message: w('doctor.spool_quarantined', { at: q.at, file: q.file, reason: q.reason }),
       });
     }
     if (s.dead > 0) {
       out.push({
         check: 'dead letters',
         status: 'warn',
-        message: `${s.dead} event(s) refused by the cloud: relay events list --status dead, then relay events replay`,
+        message: w('doctor.dead_letters', { n: s.dead }),
       });
     }
     return out;
@@ -112,26 +118,33 @@ export async function checkSpool(config: Config): Promise<Check[]> {
 }
 
 export function checkDisk(config: Config): Check {
-  if (config.spool.path === ':memory:') return { check: 'disk', status: 'skip', message: 'no spool file' };
+  const w = wordsOf(config);
+  if (config.spool.path === ':memory:') return { check: 'disk', status: 'skip', message: w('doctor.disk_none') };
   const dir = existingAncestor(dirname(config.spool.path));
   try {
     const st = statfsSync(dir);
     const free = Number(st.bavail) * Number(st.bsize);
     const budget = config.spool.max_size_mb * MB;
     if (free < DISK_FAIL_BYTES)
-      return { check: 'disk', status: 'fail', message: `only ${mb(free)} free in ${dir}: the spool cannot grow` };
+      return { check: 'disk', status: 'fail', message: w('doctor.disk_full', { free: mb(free), dir }) };
     if (free < budget) {
       return {
         check: 'disk',
         status: 'warn',
-        message: `${mb(free)} free in ${dir}, less than spool.max_size_mb (${mb(budget)}): the disk fills before the quota`,
+        message: w('doctor.disk_short', { free: mb(free), dir, budget: mb(budget) }),
       };
     }
-    return { check: 'disk', status: 'pass', message: `${mb(free)} free in ${dir} (spool budget ${mb(budget)})` };
+    return { check: 'disk', status: 'pass', message: w('doctor.disk_ok', { free: mb(free), dir, budget: mb(budget) }) };
   } catch (e) {
-    return { check: 'disk', status: 'warn', message: `cannot read free space of ${dir}: ${(e as Error).message}` };
+    return { check: 'disk', status: 'warn', message: w('doctor.disk_unknown', { dir, error: (e as Error).message }) };
   }
 }
+
+/** The verdicts in `[site] language`. */
+const wordsOf =
+  (config: Config) =>
+  (key: MessageKey, params?: Params): string =>
+    t(languageOr(config.site.language), key, params);
 
 function existingAncestor(dir: string): string {
   let d = dir;
