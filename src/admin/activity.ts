@@ -85,34 +85,38 @@ export interface ChartWords {
 
 /** Width of one interval in the SVG's own units; the SVG stretches to the page's width. */
 const STEP = 10;
-const TOP = 110;
+/** Three strips, each its bars standing on its own baseline: received, delivered, refused. */
+const STRIP = 48;
 const GAP = 8;
-const LOW = 40;
-export const CHART_HEIGHT = TOP + GAP + LOW;
+const BASE = { received: STRIP, delivered: 2 * STRIP + GAP, refused: 3 * STRIP + 2 * GAP } as const;
+export const CHART_HEIGHT = BASE.refused;
 
-const scale = (n: number, max: number, h: number) => (n <= 0 || max <= 0 ? 0 : Math.max(1.5, (n / max) * h));
+const scale = (n: number, max: number) => (n <= 0 || max <= 0 ? 0 : Math.max(1.5, (n / max) * STRIP));
 const r = (n: number) => Math.round(n * 10) / 10;
 
 /**
- * The chart as inline SVG: received (wide, light) and delivered (narrow,
- * dark) on one scale above, refused on its own scale below the line (a POS
- * retrying a wrong token refuses thousands and would flatten the rest). Each
- * interval is a <g> with its counts as data attributes and its sentence as
- * <title>. Classes only, no style attribute: the page's CSP allows no inline style.
+ * The chart as inline SVG: three strips, received above delivered on one
+ * scale (a gap between them is events waiting), refused below on its own (a
+ * POS retrying a wrong token refuses thousands and would flatten the rest).
+ * Each interval is a <g> with its counts as data attributes and its sentence
+ * as <title>; the intervals before the start lie on one grey band. Classes
+ * only, no style attribute: the page's CSP allows no inline style.
  */
 export function activitySvg(v: ActivityView, words: ChartWords): Html {
   const maxRD = Math.max(0, ...v.buckets.map((b) => Math.max(b.received, b.delivered)));
   const maxRef = Math.max(0, ...v.buckets.map((b) => b.refused));
   const width = v.buckets.length * STEP;
+  const unknown = v.buckets.filter((b) => !b.counted).length * STEP;
+  const bar = (css: keyof typeof BASE, x: number, h: number) =>
+    h > 0 ? html`<rect class="${css}" x="${x + 1}" y="${r(BASE[css] - h)}" width="${STEP - 2}" height="${r(h)}"/>` : '';
   const bars = v.buckets.map((b, k) => {
     const x = k * STEP;
+    const hit = html`<rect class="hit" x="${x}" y="0" width="${STEP}" height="${CHART_HEIGHT}"/>`;
     if (!b.counted) {
-      return html`<g class="b unknown" data-start="${b.start}" data-counted="false"><title>${words.unknown(b)}</title><rect class="unk" x="${x}" y="0" width="${STEP}" height="${CHART_HEIGHT}"/></g>`;
+      return html`<g class="b unknown" data-start="${b.start}" data-counted="false"><title>${words.unknown(b)}</title>${hit}</g>`;
     }
-    const hr = scale(b.received, maxRD, TOP);
-    const hd = scale(b.delivered, maxRD, TOP);
-    const hf = scale(b.refused, maxRef, LOW);
-    return html`<g class="b" data-start="${b.start}" data-counted="true" data-received="${b.received}" data-delivered="${b.delivered}" data-refused="${b.refused}"><title>${words.bucket(b)}</title><rect class="hit" x="${x}" y="0" width="${STEP}" height="${CHART_HEIGHT}"/>${hr > 0 ? html`<rect class="rcv" x="${x + 1}" y="${r(TOP - hr)}" width="${STEP - 2}" height="${r(hr)}"/>` : ''}${hd > 0 ? html`<rect class="dlv" x="${x + 3}" y="${r(TOP - hd)}" width="${STEP - 6}" height="${r(hd)}"/>` : ''}${hf > 0 ? html`<rect class="rfs" x="${x + 1}" y="${TOP + GAP}" width="${STEP - 2}" height="${r(hf)}"/>` : ''}</g>`;
+    return html`<g class="b" data-start="${b.start}" data-counted="true" data-received="${b.received}" data-delivered="${b.delivered}" data-refused="${b.refused}"><title>${words.bucket(b)}</title>${hit}${bar('received', x, scale(b.received, maxRD))}${bar('delivered', x, scale(b.delivered, maxRD))}${bar('refused', x, scale(b.refused, maxRef))}</g>`;
   });
-  return html`<svg class="activity-chart" viewBox="0 0 ${width} ${CHART_HEIGHT}" preserveAspectRatio="none" role="img" data-max="${maxRD}" data-max-refused="${maxRef}"><line class="axis" x1="0" y1="${TOP + GAP / 2}" x2="${width}" y2="${TOP + GAP / 2}"/>${bars}</svg>`;
+  const lines = Object.values(BASE).map((y) => html`<line class="axis" x1="0" y1="${y}" x2="${width}" y2="${y}"/>`);
+  return html`<svg class="activity-chart" viewBox="0 0 ${width} ${CHART_HEIGHT}" preserveAspectRatio="none" role="img" data-max="${maxRD}" data-max-refused="${maxRef}">${unknown > 0 ? html`<rect class="unk" x="0" y="0" width="${unknown}" height="${CHART_HEIGHT}"/>` : ''}${lines}${bars}</svg>`;
 }

@@ -202,11 +202,13 @@ button:disabled { opacity: .5; cursor: wait; }
 .activity-chart .hit { fill: transparent; }
 .activity-chart .unk { fill: #eef0f3; }
 .activity-chart .axis { stroke: var(--line); stroke-width: 1; vector-effect: non-scaling-stroke; }
-.activity-chart .rcv, .legend .rcv { fill: #93c5fd; background: #93c5fd; }
-.activity-chart .dlv, .legend .dlv { fill: var(--good); background: var(--good); }
-.activity-chart .rfs, .legend .rfs { fill: var(--bad); background: var(--bad); }
+.activity-chart .received, .legend .received { fill: var(--accent); background: var(--accent); }
+.activity-chart .delivered, .legend .delivered { fill: var(--good); background: var(--good); }
+.activity-chart .refused, .legend .refused { fill: var(--bad); background: var(--bad); }
 .activity-chart .b:hover .hit { fill: #f3f4f6; }
 .ticks { display: flex; justify-content: space-between; font-size: 11px; color: var(--muted); font-variant-numeric: tabular-nums; }
 .legend { list-style: none; display: flex; flex-wrap: wrap; gap: 4px 16px; margin: 8px 0 0; padding: 0; font-size: 13px; }
 .legend .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 6px; }
+/* A phone: the page's margins give their width to the content (the chart's 96 intervals most of all). */
+@media (max-width: 480px) { main, footer { padding: 0 8px; } section { padding: 12px 10px; } }
 `;

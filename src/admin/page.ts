@@ -170,8 +170,8 @@ function activity(s: Words, v: StatusView): Html {
   });
   const peak = (k: 'received' | 'delivered' | 'refused') => Math.max(0, ...a.buckets.map((b) => b[k]));
   const ticks = a.buckets.filter((_, i) => i % 24 === 0).map((b) => b.from);
-  const key = (k: 'received' | 'delivered' | 'refused', css: string) =>
-    html`<li><span class="swatch ${css}"></span>${s.w(`activity.${k}`)} <span class="muted">(${s.w('activity.peak', { n: peak(k) })})</span></li>`;
+  const key = (k: 'received' | 'delivered' | 'refused') =>
+    html`<li><span class="swatch ${k}"></span>${s.w(`activity.${k}`)} <span class="muted">(${s.w('activity.peak', { n: peak(k) })})</span></li>`;
   const since = a.buckets.find((b) => b.counted);
   return html`<section id="activity" data-since-start="${a.since_start}">
   <h2>${s.w('activity.heading')}</h2>
@@ -179,7 +179,7 @@ function activity(s: Words, v: StatusView): Html {
   ${a.since_start && since ? html`<p class="hint" data-field="activity-since">${s.w('activity.since_start', { time: since.from })}</p>` : ''}
   <div class="chart">${svg}</div>
   <div class="ticks">${ticks.map((x) => html`<span>${x}</span>`)}<span>${a.buckets.at(-1)?.to ?? ''}</span></div>
-  <ul class="legend">${key('received', 'rcv')}${key('delivered', 'dlv')}${key('refused', 'rfs')}</ul>
+  <ul class="legend">${key('received')}${key('delivered')}${key('refused')}</ul>
 </section>`;
 }
 

@@ -420,6 +420,40 @@ export const en = {
   'doctor.files_ok': 'the config, spool and log are readable by their owner only',
   'doctor.files_exposed':
     'readable by other accounts on this PC: {files}; they hold full tokens and order bodies: chmod 600 each (relay serve makes new ones owner-only)',
+  // Refused webhooks (http/refusal.ts ids) as the status page says them.
+  'refusal.unknown_token': '{pos} is sending an unknown or inactive {token}',
+  'refusal.invalid_json': '{pos} is sending bodies that are not JSON in UTF-8 ({token})',
+  'refusal.too_large': '{pos} is sending bodies over server.max_body_bytes ({token})',
+  'refusal.body_timeout':
+    '{pos} is sending bodies too slowly: they did not arrive within server.body_timeout_seconds ({token})',
+  'refusal.compressed_body':
+    '{pos} is sending compressed bodies (Content-Encoding), which the cloud does not read ({token})',
+  'refusal.mislabelled_encoding':
+    '{pos} is sending bodies labelled Content-Encoding gzip or deflate that are not compressed ({token})',
+  'refusal.rate_limited': '{pos} is sending faster than limits.rate_per_token allows ({token})',
+  'refusal.spool_full': 'Events for {token} are refused: the spool is full (spool.max_size_mb)',
+  'refusal.uploads_busy':
+    'Events for {token} are refused: server.max_uploads bodies were already arriving (a slow link, or a flood)',
+  'refusal.spool_failing': 'Events for {token} are refused: the spool cannot store them',
+  'refusal.bad_request': '{pos} is sending requests the relay cannot read, a bad env or broken HTTP framing ({token})',
+  'refusal.not_found': '{pos} is posting to a webhook address with no token or extra parts ({token})',
+  'refusal.internal_error': 'Events for {token} are refused by an error inside the relay',
+  'refusal.token': 'token {token}',
+  'refusal.token_named': 'token {token} "{name}"',
+  'refusal.token_other': 'token (one of many others)',
+  'refusal.no_token': 'no token',
+  'refusal.pos': 'A POS',
+  'refusal.pos_at': 'A POS at {client}',
+  'refusal.once': 'once',
+  'refusal.times': '{n} times',
+  'refusal.line': '{what}: {times} since {time}',
+  'refusal.more': '… and {n} more kinds of refused webhooks: see "Refused webhooks" below.',
+  'refusals.heading': 'Refused webhooks since start',
+  'refusals.hint':
+    'The POS is answered with the status and a {detail}; it is not told again here. Counts are also on /metrics as {metric}.',
+  'refusals.none': 'No webhook refused since start.',
+  'col.http_status': 'Status',
+  'col.last': 'Last',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -414,4 +414,38 @@ export const es: Catalog = {
   'doctor.files_ok': 'la configuración, el almacenamiento y el log solo los puede leer su dueño',
   'doctor.files_exposed':
     'otras cuentas de esta PC pueden leer: {files}; contienen tokens completos y el contenido de los pedidos: chmod 600 a cada uno (relay serve crea los nuevos solo para el dueño)',
+  'refusal.unknown_token': '{pos} está enviando un {token} desconocido o inactivo',
+  'refusal.invalid_json': '{pos} está enviando contenidos que no son JSON en UTF-8 ({token})',
+  'refusal.too_large': '{pos} está enviando contenidos que superan server.max_body_bytes ({token})',
+  'refusal.body_timeout':
+    '{pos} está enviando contenidos demasiado lento: no llegaron dentro de server.body_timeout_seconds ({token})',
+  'refusal.compressed_body':
+    '{pos} está enviando contenidos comprimidos (Content-Encoding), que la nube no lee ({token})',
+  'refusal.mislabelled_encoding':
+    '{pos} está enviando contenidos marcados como Content-Encoding gzip o deflate que no están comprimidos ({token})',
+  'refusal.rate_limited': '{pos} está enviando más rápido de lo que permite limits.rate_per_token ({token})',
+  'refusal.spool_full': 'Los eventos del {token} se rechazan: el almacenamiento está lleno (spool.max_size_mb)',
+  'refusal.uploads_busy':
+    'Los eventos del {token} se rechazan: ya estaban llegando server.max_uploads contenidos (conexión lenta o avalancha)',
+  'refusal.spool_failing': 'Los eventos del {token} se rechazan: el almacenamiento no puede guardarlos',
+  'refusal.bad_request':
+    '{pos} está enviando solicitudes que el relay no puede leer, un env inválido o HTTP mal formado ({token})',
+  'refusal.not_found': '{pos} está enviando a una dirección de webhook sin token o con partes de más ({token})',
+  'refusal.internal_error': 'Los eventos del {token} se rechazan por un error dentro del relay',
+  'refusal.token': 'token {token}',
+  'refusal.token_named': 'token {token} "{name}"',
+  'refusal.token_other': 'token (uno entre muchos otros)',
+  'refusal.no_token': 'sin token',
+  'refusal.pos': 'Un POS',
+  'refusal.pos_at': 'Un POS en {client}',
+  'refusal.once': 'una vez',
+  'refusal.times': '{n} veces',
+  'refusal.line': '{what}: {times} desde las {time}',
+  'refusal.more': '… y {n} tipos más de webhooks rechazados: ver "Webhooks rechazados" más abajo.',
+  'refusals.heading': 'Webhooks rechazados desde el inicio',
+  'refusals.hint':
+    'Al POS se le responde con el estado y un {detail}; aquí no se le vuelve a avisar. Los conteos también están en /metrics como {metric}.',
+  'refusals.none': 'Ningún webhook rechazado desde el inicio.',
+  'col.http_status': 'Estado',
+  'col.last': 'Último',
 };

@@ -409,4 +409,38 @@ export const ptBR: Catalog = {
   'doctor.files_ok': 'a configuração, o armazenamento e o log só podem ser lidos pelo dono',
   'doctor.files_exposed':
     'outras contas deste PC podem ler: {files}; eles guardam tokens completos e o conteúdo dos pedidos: chmod 600 em cada um (relay serve cria os novos só para o dono)',
+  'refusal.unknown_token': '{pos} está enviando um {token} desconhecido ou inativo',
+  'refusal.invalid_json': '{pos} está enviando conteúdos que não são JSON em UTF-8 ({token})',
+  'refusal.too_large': '{pos} está enviando conteúdos maiores que server.max_body_bytes ({token})',
+  'refusal.body_timeout':
+    '{pos} está enviando conteúdos devagar demais: não chegaram dentro de server.body_timeout_seconds ({token})',
+  'refusal.compressed_body':
+    '{pos} está enviando conteúdos comprimidos (Content-Encoding), que a nuvem não lê ({token})',
+  'refusal.mislabelled_encoding':
+    '{pos} está enviando conteúdos marcados como Content-Encoding gzip ou deflate que não estão comprimidos ({token})',
+  'refusal.rate_limited': '{pos} está enviando mais rápido do que limits.rate_per_token permite ({token})',
+  'refusal.spool_full': 'Os eventos do {token} são recusados: o armazenamento está cheio (spool.max_size_mb)',
+  'refusal.uploads_busy':
+    'Os eventos do {token} são recusados: já havia server.max_uploads conteúdos chegando (conexão lenta ou enxurrada)',
+  'refusal.spool_failing': 'Os eventos do {token} são recusados: o armazenamento não consegue guardá-los',
+  'refusal.bad_request':
+    '{pos} está enviando solicitações que o relay não consegue ler, um env inválido ou HTTP malformado ({token})',
+  'refusal.not_found': '{pos} está enviando para um endereço de webhook sem token ou com partes a mais ({token})',
+  'refusal.internal_error': 'Os eventos do {token} são recusados por um erro dentro do relay',
+  'refusal.token': 'token {token}',
+  'refusal.token_named': 'token {token} "{name}"',
+  'refusal.token_other': 'token (um entre muitos outros)',
+  'refusal.no_token': 'sem token',
+  'refusal.pos': 'Um PDV',
+  'refusal.pos_at': 'Um PDV em {client}',
+  'refusal.once': 'uma vez',
+  'refusal.times': '{n} vezes',
+  'refusal.line': '{what}: {times} desde {time}',
+  'refusal.more': '… e mais {n} tipos de webhooks recusados: veja "Webhooks recusados" abaixo.',
+  'refusals.heading': 'Webhooks recusados desde o início',
+  'refusals.hint':
+    'O PDV recebe como resposta a situação e um {detail}; aqui ele não é avisado de novo. As contagens também estão em /metrics como {metric}.',
+  'refusals.none': 'Nenhum webhook recusado desde o início.',
+  'col.http_status': 'Situação',
+  'col.last': 'Último',
 };

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Config, loadConfig } from '../../src/config/index.ts';
+import type { Clock } from '../../src/lib/clock.ts';
 import { silentLogger } from '../../src/lib/log.ts';
 import { type Relay, startRelay } from '../../src/relay.ts';
 import { buildToml, type ConfigOver, mergeOver } from './config.ts';
@@ -24,6 +25,8 @@ export interface AdminConfigOpts {
   extra?: string;
   /** Any other settings, applied last (helpers/config.ts). */
   config?: ConfigOver;
+  /** The relay's clock (a FakeClock: what the page counts per interval lands where the test says). */
+  clock?: Clock;
 }
 
 /** AdminConfigOpts as overrides of the one builder (helpers/config.ts). */
@@ -71,6 +74,7 @@ export async function startAdminRelay(o: AdminConfigOpts = {}): Promise<AdminRel
   if (!loaded.ok) throw new Error(`test config ${configPath} is invalid: ${loaded.problems.join('; ')}`);
   const relay = await startRelay(loaded.config, {
     log: silentLogger,
+    clock: o.clock,
     reloadConfig: () => {
       const r = loadConfig(configPath);
       return r.ok ? { ok: true, config: r.config } : { ok: false, problems: r.problems };

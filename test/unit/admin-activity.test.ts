@@ -143,14 +143,16 @@ describe('the chart as SVG', () => {
   const groups = [...svg.matchAll(/<g class="b[^"]*"([^>]*)>(.*?)<\/g>/g)];
 
   it('draws one group per interval with its counts as data attributes, and an empty interval with no bar', () => {
-    expect(svg.startsWith('<svg class="activity-chart" viewBox="0 0 40 158"')).toBe(true);
+    expect(svg.startsWith('<svg class="activity-chart" viewBox="0 0 40 160"')).toBe(true);
     expect(groups.map((g) => /data-received="(\d+)"/.exec(g[1]!)?.[1] ?? 'unknown')).toEqual([
       'unknown',
       '10',
       '5',
       '0',
     ]);
-    expect(groups.map((g) => (g[2]!.match(/<rect class="(rcv|dlv|rfs)"/g) ?? []).length)).toEqual([0, 2, 2, 0]);
+    expect(groups.map((g) => (g[2]!.match(/<rect class="(received|delivered|refused)"/g) ?? []).length)).toEqual([
+      0, 2, 2, 0,
+    ]);
   });
 
   it('scales received and delivered together and refused on its own', () => {
@@ -158,15 +160,18 @@ describe('the chart as SVG', () => {
       new RegExp(`<rect class="${css}" x="[\\d.]+" y="([\\d.]+)" width="[\\d.]+" height="([\\d.]+)"`).exec(
         groups[g]![2]!,
       );
-    expect(rect(1, 'rcv')?.[2]).toBe('110');
-    expect(rect(2, 'rcv')?.[2]).toBe('55');
-    expect(rect(1, 'dlv')?.[2]).toBe('110');
-    expect(rect(2, 'rfs')?.[2]).toBe('40');
+    expect(rect(1, 'received')?.slice(1)).toEqual(['0', '48']);
+    expect(rect(2, 'received')?.slice(1)).toEqual(['24', '24']);
+    expect(rect(1, 'delivered')?.slice(1)).toEqual(['56', '48']);
+    expect(rect(2, 'delivered')).toBeNull();
+    expect(rect(2, 'refused')?.slice(1)).toEqual(['112', '48']);
   });
 
   it('says each interval in its <title>, escaped', () => {
     expect(groups[1]![2]).toContain('<title>11:30-11:45 &lt;10&gt;</title>');
     expect(groups[0]![2]).toContain('<title>11:15 unknown</title>');
     expect(svg).not.toContain('style=');
+    // The intervals before the start: one grey band, as wide as they are.
+    expect(svg).toContain('<rect class="unk" x="0" y="0" width="10" height="160"/>');
   });
 });
