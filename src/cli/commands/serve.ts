@@ -33,7 +33,16 @@ export const serve: Command = {
       io.err(`relay: logging to ${file}`);
     }
     const log = out.logger;
-    let relay: Relay;
+    let relay: Relay | undefined;
+    // SIGHUP's default action ends the process: the handler is in place before
+    // the relay starts, and a reload asked for meanwhile runs once it has.
+    let reloadAsked = false;
+    if (process.platform !== 'win32') {
+      process.on('SIGHUP', () => {
+        if (relay) relay.reload();
+        else reloadAsked = true;
+      });
+    }
     try {
       relay = await startRelay(loaded.config, {
         log,
@@ -51,12 +60,14 @@ export const serve: Command = {
       io.err(`relay: ${msg}`);
       return 1;
     }
+    const running = relay;
+    if (reloadAsked) running.reload();
     let stopping = false;
     const shutdown = (signal: string) => {
       if (stopping) return;
       stopping = true;
       log.info({ signal }, 'stopping');
-      relay.stop().then(
+      running.stop().then(
         () => {
           log.flush();
           out.stop();
@@ -75,10 +86,8 @@ export const serve: Command = {
       // Ctrl-Break, and closing the console window (libuv maps CTRL_CLOSE_EVENT to SIGHUP).
       process.on('SIGBREAK', () => shutdown('SIGBREAK'));
       process.on('SIGHUP', () => shutdown('SIGHUP'));
-    } else {
-      // SIGHUP: reload tokens and limits; a bad file is refused and the old config stays.
-      process.on('SIGHUP', () => relay.reload());
     }
+    // Elsewhere SIGHUP reloads tokens and limits (above); a bad file is refused and the old config stays.
     if (values.service) {
       // relay-service.exe closes the pipe on sc stop, and Windows closes it if the wrapper dies.
       process.stdin.on('end', () => shutdown('service stop (standard input closed)'));
