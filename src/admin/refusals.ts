@@ -1,4 +1,5 @@
 import { ACTIVE_MS, clockTime, people, REFUSALS, type RefusalTally, refusalLine } from '../http/index.ts';
+import { type Language, type MessageKey, t } from '../i18n/index.ts';
 import { maskToken } from '../lib/mask.ts';
 import { iso } from '../lib/time.ts';
 import { type Html, html } from './html.ts';
@@ -48,6 +49,7 @@ export function refusalsView(
   zone: string | null,
   now: number,
   tokens: readonly { token: string; name: string }[] = [],
+  lang: Language = 'en',
 ): RefusalsView {
   if (!tally) {
     return {
@@ -66,7 +68,7 @@ export function refusalsView(
     last_5_minutes: e.recent,
     first_at: iso(e.firstAt)!,
     last_at: iso(e.lastAt)!,
-    text: refusalLine(e, zone, now, names.get(e.token)),
+    text: refusalLine(e, zone, now, names.get(e.token), lang),
   });
   return {
     active: tally.active(ACTIVE_MS).map(entry),
@@ -82,27 +84,38 @@ export function refusalsView(
 }
 
 /** The banner's lines for refusals still arriving, at most ATTENTION_LINES of them. */
-export function refusalAttention(v: RefusalsView): string[] {
+export function refusalAttention(v: RefusalsView, lang: Language = 'en'): string[] {
   const lines = v.active.slice(0, ATTENTION_LINES).map((e) => e.text);
   const more = v.active.length - lines.length;
-  if (more > 0) lines.push(`… and ${more} more kinds of refused webhooks: see "Refused webhooks" below.`);
+  if (more > 0) lines.push(t(lang, 'refusal.more', { n: more }));
   return lines;
 }
 
 /** The page's section: every reason since start, then the tokens behind them. */
-export function refusalsSection(v: RefusalsView, zone: string | null, now: number): Html {
+export function refusalsSection(v: RefusalsView, zone: string | null, now: number, lang: Language = 'en'): Html {
   const total = v.reasons.reduce((n, r) => n + r.count, 0);
+  const w = (key: MessageKey) => t(lang, key);
+  // The hint's two placeholders are code, the rest its words.
+  const hint = w('refusals.hint')
+    .split(/(\{detail\}|\{metric\})/)
+    .map((part) =>
+      part === '{detail}'
+        ? html`<code>{"detail"}</code>`
+        : part === '{metric}'
+          ? html`<code>relay_refusals_total</code>`
+          : part,
+    );
   return html`<section id="refusals">
-  <h2>Refused webhooks since start</h2>
-  <p class="hint">The POS is answered with the status and a <code>{"detail"}</code>; it is not told again here. Counts are also on /metrics as <code>relay_refusals_total</code>.</p>
-  <table><thead><tr><th>Reason</th><th class="n">Status</th><th class="n">Count</th><th>Last</th></tr></thead>
+  <h2>${w('refusals.heading')}</h2>
+  <p class="hint">${hint}</p>
+  <table><thead><tr><th>${w('col.reason')}</th><th class="n">${w('col.http_status')}</th><th class="n">${w('col.count')}</th><th>${w('col.last')}</th></tr></thead>
   <tbody>${v.reasons.map(
     (r) =>
-      html`<tr class="${r.count > 0 ? 'hit' : 'zero'}" data-refusal="${r.reason}"><td><code>${r.reason}</code></td><td class="n">${r.status}</td><td class="n">${people(r.count)}</td><td>${r.last_at ? clockTime(Date.parse(r.last_at), zone, now) : ''}</td></tr>`,
+      html`<tr class="${r.count > 0 ? 'hit' : 'zero'}" data-refusal="${r.reason}"><td><code>${r.reason}</code></td><td class="n">${r.status}</td><td class="n">${people(r.count, lang)}</td><td>${r.last_at ? clockTime(Date.parse(r.last_at), zone, now, lang) : ''}</td></tr>`,
   )}</tbody></table>
   ${
     total === 0
-      ? html`<p class="muted">No webhook refused since start.</p>`
+      ? html`<p class="muted">${w('refusals.none')}</p>`
       : html`<ul class="refusals">${v.tokens.map((e) => html`<li data-refusal="${e.reason}" data-token="${e.token}">${e.text}</li>`)}</ul>`
   }
 </section>`;

@@ -266,8 +266,8 @@ export async function buildStatus(deps: AdminDeps): Promise<StatusView> {
   }
 
   // A POS refused again and again (a wrong token, broken JSON) needs a look: nobody at the POS sees its 4xx.
-  const refused = refusalsView(deps.metrics.refusals(), siteView(config.site, now).timezone, now, config.tokens);
-  attention.push(...refusalAttention(refused));
+  const refused = refusalsView(deps.metrics.refusals(), siteView(config.site, now).timezone, now, config.tokens, lang);
+  attention.push(...refusalAttention(refused, lang));
   const logins = deps.logins?.view() ?? null;
   for (const b of logins?.blocked ?? []) {
     attention.push(t(lang, 'attention.blocked', { client: b.client, until: b.until, n: b.failures }));

@@ -24,9 +24,9 @@ export function refusal(status: number, detail: string, opts: RefusalOptions = {
  * reads about it, side by side. Every refusal of POST /webhooks/v1/pos/...
  * names one of these and is counted by the refusal tally (tally.ts).
  *
- * `page` is the status page's sentence for one token ("token 7f3c2a91…",
- * "no token") and the sender ("A POS", "A POS at 10.0.0.7"); `log` the
- * log's message and `level` its
+ * The status page's sentence for one token ("token 7f3c2a91…", "no token")
+ * and the sender ("A POS", "A POS at 10.0.0.7") is `refusal.<id>` in the
+ * i18n catalogs, one per language; `log` is the log's message and `level` its
  * level: a refusal is the client's mistake or a full spool (warn), except a
  * bug in the relay (error).
  */
@@ -35,97 +35,78 @@ export const REFUSALS = [
     id: 'unknown_token',
     status: 401,
     level: 'warn',
-    page: (token: string, pos: string) => `${pos} is sending an unknown or inactive ${token}`,
     log: 'webhook refused: unknown or inactive token',
   },
   {
     id: 'invalid_json',
     status: 400,
     level: 'warn',
-    page: (token: string, pos: string) => `${pos} is sending bodies that are not JSON in UTF-8 (${token})`,
     log: 'webhook refused: the body is not JSON in UTF-8',
   },
   {
     id: 'too_large',
     status: 413,
     level: 'warn',
-    page: (token: string, pos: string) => `${pos} is sending bodies over server.max_body_bytes (${token})`,
     log: 'webhook refused: the body is over server.max_body_bytes',
   },
   {
     id: 'body_timeout',
     status: 408,
     level: 'warn',
-    page: (token: string, pos: string) =>
-      `${pos} is sending bodies too slowly: they did not arrive within server.body_timeout_seconds (${token})`,
     log: 'webhook refused: the body did not arrive in time',
   },
   {
     id: 'compressed_body',
     status: 415,
     level: 'warn',
-    page: (token: string, pos: string) =>
-      `${pos} is sending compressed bodies (Content-Encoding), which the cloud does not read (${token})`,
     log: 'webhook refused: a compressed body (Content-Encoding)',
   },
   {
     id: 'mislabelled_encoding',
     status: 400,
     level: 'warn',
-    page: (token: string, pos: string) =>
-      `${pos} is sending bodies labelled Content-Encoding gzip or deflate that are not compressed (${token})`,
     log: 'webhook refused: a body labelled gzip or deflate that is not',
   },
   {
     id: 'rate_limited',
     status: 429,
     level: 'warn',
-    page: (token: string, pos: string) => `${pos} is sending faster than limits.rate_per_token allows (${token})`,
     log: 'webhook refused: over limits.rate_per_token',
   },
   {
     id: 'spool_full',
     status: 503,
     level: 'warn',
-    page: (token: string) => `Events for ${token} are refused: the spool is full (spool.max_size_mb)`,
     log: 'webhook refused: the spool is full',
   },
   {
     id: 'uploads_busy',
     status: 503,
     level: 'warn',
-    page: (token: string) =>
-      `Events for ${token} are refused: server.max_uploads bodies were already arriving (a slow link, or a flood)`,
     log: 'webhook refused: server.max_uploads bodies already arriving',
   },
   {
     id: 'spool_failing',
     status: 503,
     level: 'warn',
-    page: (token: string) => `Events for ${token} are refused: the spool cannot store them`,
     log: 'webhook refused: the spool cannot store the event',
   },
   {
     id: 'bad_request',
     status: 400,
     level: 'warn',
-    page: (token: string, pos: string) =>
-      `${pos} is sending requests the relay cannot read, a bad env or broken HTTP framing (${token})`,
     log: 'webhook refused: a bad env or broken HTTP framing',
   },
   {
     id: 'not_found',
     status: 404,
     level: 'warn',
-    page: (token: string, pos: string) =>
-      `${pos} is posting to a webhook address with no token or extra parts (${token})`,
     log: 'webhook refused: no such webhook address',
   },
   {
     id: 'internal_error',
     status: 500,
     level: 'error',
-    page: (token: string) => `Events for ${token} are refused by an error inside the relay`,
     log: 'webhook refused: an error inside the relay',
   },
 ] as const;

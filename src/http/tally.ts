@@ -1,3 +1,4 @@
+import { type Language, LOCALE, number, t } from '../i18n/index.ts';
 import { ACTIVITY_BUCKET_MS, ACTIVITY_BUCKETS, BucketCounts } from '../lib/buckets.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
@@ -90,18 +91,18 @@ interface ReasonTally extends ReasonCount {
 
 const DEF = Object.fromEntries(REFUSALS.map((r) => [r.id, r])) as Record<RefusalId, (typeof REFUSALS)[number]>;
 
-/** "3,366,426": counts as people read them. */
-export const people = (n: number): string => n.toLocaleString('en-US');
+/** "3,366,426" ("3.366.426" in Portuguese): counts as people read them. */
+export const people = (n: number, lang: Language = 'en'): string => number(lang, n);
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 /** "14:02" in `zone`; with no zone, "14:02 UTC". Longer ago than `now` by a day or more, the date too. */
-export function clockTime(at: number, zone: string | null, now = at): string {
+export function clockTime(at: number, zone: string | null, now = at, lang: Language = 'en'): string {
   const tz = zone ?? 'UTC';
   const withDate = now - at >= 20 * 3_600_000;
-  const key = `${tz}|${withDate}`;
+  const key = `${tz}|${withDate}|${lang}`;
   let f = formatters.get(key);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-GB', {
+    f = new Intl.DateTimeFormat(LOCALE[lang], {
       timeZone: tz,
       hour: '2-digit',
       minute: '2-digit',
@@ -118,16 +119,27 @@ export function clockTime(at: number, zone: string | null, now = at): string {
  * name if any: "A POS at 10.0.0.7 is sending an unknown or inactive token
  * 7f3c2a91…: 3,366,426 times since 14:02".
  */
-export function refusalLine(e: RefusalEntry, zone: string | null, now: number, name = ''): string {
+export function refusalLine(
+  e: RefusalEntry,
+  zone: string | null,
+  now: number,
+  name = '',
+  lang: Language = 'en',
+): string {
   const token =
     e.token === OTHER
-      ? 'token (one of many others)'
+      ? t(lang, 'refusal.token_other')
       : e.token === NO_TOKEN
-        ? 'no token'
-        : `token ${e.token}${name ? ` "${name}"` : ''}`;
-  const pos = e.client ? `A POS at ${e.client}` : 'A POS';
-  const times = e.count === 1 ? 'once' : `${people(e.count)} times`;
-  return `${DEF[e.reason].page(token, pos)}: ${times} since ${clockTime(e.firstAt, zone, now)}`;
+        ? t(lang, 'refusal.no_token')
+        : name
+          ? t(lang, 'refusal.token_named', { token: e.token, name })
+          : t(lang, 'refusal.token', { token: e.token });
+  const pos = e.client ? t(lang, 'refusal.pos_at', { client: e.client }) : t(lang, 'refusal.pos');
+  return t(lang, 'refusal.line', {
+    what: t(lang, `refusal.${e.reason}`, { token, pos }),
+    times: e.count === 1 ? t(lang, 'refusal.once') : t(lang, 'refusal.times', { n: e.count }),
+    time: clockTime(e.firstAt, zone, now, lang),
+  });
 }
 
 export interface TallyDeps {

@@ -310,7 +310,7 @@ export const es: Catalog = {
   'alert.invalid_body.resolved':
     'los webhooks del {token} se vuelven a aceptar: ninguno rechazado en {minutes} min (rechazados desde las {since}, durante {lasted}).',
   'alert.invalid_body.what_to_do':
-    'Envíe al integrador del POS la línea de "Refused webhooks" en la página de estado: cada contenido debe ser un solo valor JSON en UTF-8, de hasta server.max_body_bytes. Los eventos rechazados no se guardaron; el POS puede volver a enviarlos.',
+    'Envíe al integrador del POS la línea de "Webhooks rechazados" en la página de estado: cada contenido debe ser un solo valor JSON en UTF-8, de hasta server.max_body_bytes. Los eventos rechazados no se guardaron; el POS puede volver a enviarlos.',
 
   'alert.admin_login_blocked.title': 'intento de adivinar la contraseña de administrador',
   'alert.admin_login_blocked.firing':

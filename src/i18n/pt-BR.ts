@@ -309,7 +309,7 @@ export const ptBR: Catalog = {
   'alert.invalid_body.resolved':
     'os webhooks do {token} voltaram a ser aceitos: nenhum recusado há {minutes} min (recusados desde {since}, por {lasted}).',
   'alert.invalid_body.what_to_do':
-    'Envie ao integrador do PDV a linha em "Refused webhooks" na página de status: cada conteúdo deve ser um único valor JSON em UTF-8, de no máximo server.max_body_bytes. Os eventos recusados não foram guardados; o PDV pode enviá-los de novo.',
+    'Envie ao integrador do PDV a linha em "Webhooks recusados" na página de status: cada conteúdo deve ser um único valor JSON em UTF-8, de no máximo server.max_body_bytes. Os eventos recusados não foram guardados; o PDV pode enviá-los de novo.',
 
   'alert.admin_login_blocked.title': 'tentativa de adivinhar a senha de administrador',
   'alert.admin_login_blocked.firing':
