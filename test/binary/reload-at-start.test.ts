@@ -49,12 +49,16 @@ describe('SIGHUP during start-up', () => {
       }
     })();
     await waitFor(
-      () => lines.some((l) => l.includes('"relay started"')) || proc.exitCode !== null,
+      () =>
+        lines.some((l) => l.includes('"relay started"')) ||
+        proc.killed ||
+        proc.exitCode !== null ||
+        proc.signalCode !== null,
       'the start',
       15_000,
     );
     clearInterval(timer);
-    expect(proc.exitCode, lines.join('\n')).toBeNull();
+    expect({ exit: proc.exitCode, signal: proc.signalCode }, lines.join('\n')).toEqual({ exit: null, signal: null });
     expect(hups).toBeGreaterThan(0);
     const listen = (JSON.parse(lines.find((l) => l.includes('"relay started"'))!) as { listen: string }).listen;
     expect((await fetch(`http://${listen}/health`)).status).toBe(200);
