@@ -1,6 +1,6 @@
 import { type Language, LOCALE, type MessageKey, number, type Params, type PluralKey, t, tn } from '../i18n/index.ts';
 import { duration } from '../lib/time.ts';
-import { activitySvg } from './activity.ts';
+import { activitySvg, lastWith } from './activity.ts';
 import { escapeHtml, Html, html } from './html.ts';
 import { refusalsSection } from './refusals.ts';
 import type { EventView, StatusView } from './view.ts';
@@ -173,6 +173,10 @@ function activity(s: Words, v: StatusView): Html {
   const key = (k: 'received' | 'delivered' | 'refused') =>
     html`<li><span class="swatch ${k}"></span>${s.w(`activity.${k}`)} <span class="muted">(${s.w('activity.peak', { n: peak(k) })})</span></li>`;
   const since = a.buckets.find((b) => b.counted);
+  const last = (k: 'received' | 'delivered') => {
+    const b = lastWith(a, k);
+    return b ? s.w('activity.last_at', { from: b.from, to: b.to }) : s.w('activity.last_none');
+  };
   return html`<section id="activity" data-since-start="${a.since_start}">
   <h2>${s.w('activity.heading')}</h2>
   <p class="hint">${s.w('activity.hint', { minutes: a.bucket_minutes, zone: v.site.timezone })}</p>
@@ -180,6 +184,7 @@ function activity(s: Words, v: StatusView): Html {
   <div class="chart">${svg}</div>
   <div class="ticks">${ticks.map((x) => html`<span>${x}</span>`)}<span>${a.buckets.at(-1)?.to ?? ''}</span></div>
   <ul class="legend">${key('received')}${key('delivered')}${key('refused')}</ul>
+  <p data-field="activity-last">${s.w('activity.last', { received: last('received'), delivered: last('delivered') })}</p>
 </section>`;
 }
 
@@ -352,7 +357,7 @@ ${alerts(s, v, now)}
 ${deadLetters(s, v, now)}
 ${recent(s, v, now)}
 ${warnings(s, v)}
-${refusalsSection(v.refusals, v.site.timezone, now)}
+${refusalsSection(v.refusals, v.site.timezone, now, v.language)}
 ${logins(s, v, now)}
 ${telemetry(s, v, now)}
 ${config(s, v)}`;

@@ -51,6 +51,8 @@ describeUnless(noChromium)('the status page in Brazilian Portuguese', () => {
     );
     await waitFor(() => statusOf(ok) === 'delivered', 'one delivered');
     await waitFor(() => mock.received.some((r) => r.token === TOKEN2), 'the Bar lane tried');
+    // A POS with a token nobody configured: refused (401), and said on the page.
+    expect((await post(a.url, 'ffffffff-0000-4000-8000-000000000000', ORDER_CREATED)).status).toBe(401);
 
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 30_000 });
     const context = await browser.newContext({ httpCredentials: { username: 'admin', password: PASSWORD } });
@@ -79,6 +81,10 @@ describeUnless(noChromium)('the status page in Brazilian Portuguese', () => {
     expect(await page.textContent('.banner')).toContain('1 evento foi recusado pela nuvem (rejeitados)');
     expect(await page.textContent('#dead-letters h2')).toBe('Rejeitados');
     expect(await page.textContent('#recent')).toContain('Eventos recentes');
+    expect(await page.textContent('#refusals h2')).toBe('Webhooks recusados desde o início');
+    expect(await page.textContent('#refusals li[data-refusal="unknown_token"]')).toMatch(
+      /^Um PDV em 127\.0\.0\.1 está enviando um token ffffffff… desconhecido ou inativo: uma vez desde \d\d:\d\d$/,
+    );
     // The site's time in Portuguese: "seg., 7 de dez. de 2026, 15:08 (UTC-03:00)".
     expect(await page.textContent('[data-field="site-time"]')).toMatch(/\d{1,2} de [a-zç]+\.? de \d{4}.*\(UTC-03:00\)/);
     // What the cloud said stays as it said it.
