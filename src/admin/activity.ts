@@ -75,6 +75,11 @@ export function activityView(i: ActivityInput): ActivityView {
   };
 }
 
+/** The latest interval with any of `kind`: when events last arrived or left; null when none in the chart. */
+export function lastWith(v: ActivityView, kind: 'received' | 'delivered' | 'refused'): ActivityBucket | null {
+  return v.buckets.findLast((b) => b[kind] > 0) ?? null;
+}
+
 /** What the chart says, in the page's language. */
 export interface ChartWords {
   /** A counted interval's tooltip. */

@@ -117,6 +117,9 @@ export const en = {
   'activity.peak': 'highest: {n} per interval',
   'activity.bucket': '{from}–{to}: {received} received, {delivered} delivered, {refused} refused',
   'activity.unknown': '{from}–{to}: before the relay started, not counted',
+  'activity.last': 'Last received {received}; last delivered {delivered}.',
+  'activity.last_at': 'between {from} and {to}',
+  'activity.last_none': 'none in the chart',
   'recent.heading': 'Recent events',
   'recent.none': 'No events yet. The POS posts to {path}.',
 
@@ -454,6 +457,33 @@ export const en = {
   'refusals.none': 'No webhook refused since start.',
   'col.http_status': 'Status',
   'col.last': 'Last',
+  // Payload warnings (warnings/definitions.ts ids): what each means for the restaurant's data, on the status page and in alerts.
+  'warning.not_an_object': 'The payload is not one JSON object, so it has no event, timestamp or table_number fields.',
+  'warning.missing_event':
+    'No event type: the cloud cannot tell an order from a payment (basic guide, "Include event type").',
+  'warning.missing_table_number':
+    'No table_number: the most common silent failure (guide v2.0, "Missing Critical Fields"); v1.0 called it table.',
+  'warning.missing_timestamp': 'No timestamp, session_start or session_end: the event cannot be placed in time.',
+  'warning.timestamp_without_timezone':
+    'A timestamp without Z or a ±hh:mm offset is read in the wrong timezone (guide v2.0, "Incorrect Timestamps").',
+  'warning.timestamp_not_iso8601':
+    'A timestamp that is not an ISO 8601 date-time with timezone (basic guide, "Include timestamps").',
+  'warning.items_without_timestamp':
+    'Items without a timestamp: the dashboard cannot tell when each was ordered (guide v2.0).',
+  'warning.items_without_employee_id':
+    'Items without employee_id: the dashboard cannot tell who took the order (guide v2.0).',
+  'warning.timestamp_wrong_timezone':
+    'A timestamp whose offset is not the site\'s at that instant (UTC from a São Paulo POS, -05:00 in a New York summer): the dashboard files the event at the wrong hour (guide v2.0, "Using wrong timezone").',
+  'warning.timestamp_in_future':
+    "A timestamp more than warnings.clock_ahead_minutes ahead of the relay's clock: the POS clock is probably wrong, and its events sort wrongly.",
+  'warning.relay_clock_off':
+    "A timestamp ahead of the relay's clock while the relay PC's own clock is off against the cloud's Date header: fix this PC's time (NTP), not the POS.",
+  'warning.table_number_inconsistent':
+    'A table_number in another naming scheme than this POS usually sends ("Table 12" among "Mesa 8"s): the dashboard sees two tables (guide v2.0, "Use Consistent Identifiers").',
+  'warning.utf8_bom':
+    "The body began with a UTF-8 byte order mark (.NET's StreamWriter with Encoding.UTF8 writes one): JSON senders must not add it (RFC 8259 §8.1) and a cloud parser may refuse the event, so the relay stored and forwarded the JSON after it.",
+  'warning.test_data_in_prod':
+    'Test data (a connection_test, "Test Table", "test": true) sent to production: it lands among real orders; tests go to ?env=dev (guide v2.0, "Wrong Environment").',
 } as const;
 
 export type MessageKey = keyof typeof en;

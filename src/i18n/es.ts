@@ -107,6 +107,9 @@ export const es: Catalog = {
   'activity.peak': 'máximo: {n} por intervalo',
   'activity.bucket': '{from}–{to}: {received} recibidos, {delivered} entregados, {refused} rechazados',
   'activity.unknown': '{from}–{to}: antes de que arrancara el relay, sin contar',
+  'activity.last': 'Último recibido {received}; último entregado {delivered}.',
+  'activity.last_at': 'entre {from} y {to}',
+  'activity.last_none': 'ninguno en el gráfico',
   'recent.heading': 'Eventos recientes',
   'recent.none': 'Todavía no hay eventos. El POS envía a {path}.',
 
@@ -448,4 +451,30 @@ export const es: Catalog = {
   'refusals.none': 'Ningún webhook rechazado desde el inicio.',
   'col.http_status': 'Estado',
   'col.last': 'Último',
+  'warning.not_an_object':
+    'El contenido no es un único objeto JSON, así que no tiene los campos event, timestamp ni table_number.',
+  'warning.missing_event':
+    'Sin tipo de evento: la nube no puede distinguir un pedido de un pago (guía básica, "Include event type").',
+  'warning.missing_table_number':
+    'Sin table_number: la falla silenciosa más común (guía v2.0, "Missing Critical Fields"); la v1.0 lo llamaba table.',
+  'warning.missing_timestamp':
+    'Sin timestamp, session_start ni session_end: no se puede ubicar el evento en el tiempo.',
+  'warning.timestamp_without_timezone':
+    'Una hora sin Z ni desplazamiento ±hh:mm se lee en la zona horaria equivocada (guía v2.0, "Incorrect Timestamps").',
+  'warning.timestamp_not_iso8601':
+    'Una hora que no es una fecha y hora ISO 8601 con zona horaria (guía básica, "Include timestamps").',
+  'warning.items_without_timestamp': 'Ítems sin timestamp: el panel no sabe cuándo se pidió cada uno (guía v2.0).',
+  'warning.items_without_employee_id': 'Ítems sin employee_id: el panel no sabe quién tomó el pedido (guía v2.0).',
+  'warning.timestamp_wrong_timezone':
+    'Una hora cuyo desplazamiento no es el del local en ese momento (UTC desde un POS de São Paulo, -05:00 en un verano de Nueva York): el panel registra el evento a la hora equivocada (guía v2.0, "Using wrong timezone").',
+  'warning.timestamp_in_future':
+    'Una hora más de warnings.clock_ahead_minutes por delante del reloj del relay: el reloj del POS probablemente está mal, y sus eventos quedan desordenados.',
+  'warning.relay_clock_off':
+    'Una hora por delante del reloj del relay mientras el propio reloj de esta PC está corrido respecto del encabezado Date de la nube: ajuste la hora de esta PC (NTP), no la del POS.',
+  'warning.table_number_inconsistent':
+    'Un table_number con otro formato de nombre que el que este POS suele enviar ("Table 12" entre "Mesa 8"): el panel ve dos mesas (guía v2.0, "Use Consistent Identifiers").',
+  'warning.utf8_bom':
+    'El contenido empezó con una marca de orden de bytes UTF-8 (el StreamWriter de .NET con Encoding.UTF8 escribe una): quien envía JSON no debe agregarla (RFC 8259 §8.1) y un lector de la nube puede rechazar el evento, así que el relay guardó y reenvió el JSON que sigue.',
+  'warning.test_data_in_prod':
+    'Datos de prueba (un connection_test, "Test Table", "test": true) enviados a producción: quedan mezclados con los pedidos reales; las pruebas van a ?env=dev (guía v2.0, "Wrong Environment").',
 };

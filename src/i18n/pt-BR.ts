@@ -107,6 +107,9 @@ export const ptBR: Catalog = {
   'activity.peak': 'máximo: {n} por intervalo',
   'activity.bucket': '{from}–{to}: {received} recebidos, {delivered} entregues, {refused} recusados',
   'activity.unknown': '{from}–{to}: antes de o relay iniciar, não contado',
+  'activity.last': 'Último recebido {received}; último entregue {delivered}.',
+  'activity.last_at': 'entre {from} e {to}',
+  'activity.last_none': 'nenhum no gráfico',
   'recent.heading': 'Eventos recentes',
   'recent.none': 'Nenhum evento ainda. O PDV envia para {path}.',
 
@@ -443,4 +446,29 @@ export const ptBR: Catalog = {
   'refusals.none': 'Nenhum webhook recusado desde o início.',
   'col.http_status': 'Situação',
   'col.last': 'Último',
+  'warning.not_an_object':
+    'O conteúdo não é um único objeto JSON, então não tem os campos event, timestamp nem table_number.',
+  'warning.missing_event':
+    'Sem tipo de evento: a nuvem não consegue distinguir um pedido de um pagamento (guia básico, "Include event type").',
+  'warning.missing_table_number':
+    'Sem table_number: a falha silenciosa mais comum (guia v2.0, "Missing Critical Fields"); a v1.0 o chamava de table.',
+  'warning.missing_timestamp': 'Sem timestamp, session_start nem session_end: não dá para situar o evento no tempo.',
+  'warning.timestamp_without_timezone':
+    'Um horário sem Z nem deslocamento ±hh:mm é lido no fuso errado (guia v2.0, "Incorrect Timestamps").',
+  'warning.timestamp_not_iso8601':
+    'Um horário que não é uma data e hora ISO 8601 com fuso (guia básico, "Include timestamps").',
+  'warning.items_without_timestamp': 'Itens sem timestamp: o painel não sabe quando cada um foi pedido (guia v2.0).',
+  'warning.items_without_employee_id': 'Itens sem employee_id: o painel não sabe quem anotou o pedido (guia v2.0).',
+  'warning.timestamp_wrong_timezone':
+    'Um horário cujo deslocamento não é o do local naquele instante (UTC vindo de um PDV de São Paulo, -05:00 no verão de Nova York): o painel registra o evento na hora errada (guia v2.0, "Using wrong timezone").',
+  'warning.timestamp_in_future':
+    'Um horário mais de warnings.clock_ahead_minutes à frente do relógio do relay: o relógio do PDV provavelmente está errado, e os eventos dele ficam fora de ordem.',
+  'warning.relay_clock_off':
+    'Um horário à frente do relógio do relay enquanto o próprio relógio deste PC está errado em relação ao cabeçalho Date da nuvem: acerte a hora deste PC (NTP), não a do PDV.',
+  'warning.table_number_inconsistent':
+    'Um table_number em outro padrão de nome do que este PDV costuma enviar ("Table 12" no meio de "Mesa 8"): o painel enxerga duas mesas (guia v2.0, "Use Consistent Identifiers").',
+  'warning.utf8_bom':
+    'O conteúdo começou com uma marca de ordem de bytes UTF-8 (o StreamWriter do .NET com Encoding.UTF8 escreve uma): quem envia JSON não deve incluí-la (RFC 8259 §8.1) e um leitor da nuvem pode recusar o evento, então o relay guardou e encaminhou o JSON que vem depois dela.',
+  'warning.test_data_in_prod':
+    'Dados de teste (um connection_test, "Test Table", "test": true) enviados para produção: eles caem no meio dos pedidos reais; testes vão para ?env=dev (guia v2.0, "Wrong Environment").',
 };

@@ -125,6 +125,9 @@ describeUnless(noChromium)('the last 24 hours on the status page, at 360 px', ()
   it("says when counting began, and the intervals' times in the restaurant's zone", async () => {
     expect(await page.textContent('[data-field="activity-since"]')).toContain('09:00');
     expect(await page.textContent('#activity .hint')).toContain('America/Sao_Paulo');
+    expect(await page.textContent('[data-field="activity-last"]')).toBe(
+      'Last received between 09:15 and 09:30; last delivered between 09:15 and 09:30.',
+    );
     expect(await page.locator('#activity .ticks span').last().textContent()).toBe('10:15');
     expect(await page.locator('#activity g.b[data-start="2026-03-10T12:15:00.000Z"] title').textContent()).toBe(
       '09:15–09:30: 2 received, 2 delivered, 0 refused',

@@ -4,7 +4,7 @@
  * them. In a browser at a phone's width: test/binary/admin-browser-activity.test.ts.
  */
 import { describe, expect, it } from 'bun:test';
-import { activitySvg, activityView } from '../../src/admin/activity.ts';
+import { activitySvg, activityView, lastWith } from '../../src/admin/activity.ts';
 import { BucketCounts } from '../../src/lib/buckets.ts';
 
 const M = 60_000;
@@ -174,4 +174,47 @@ describe('the chart as SVG', () => {
     // The intervals before the start: one grey band, as wide as they are.
     expect(svg).toContain('<rect class="unk" x="0" y="0" width="10" height="160"/>');
   });
+});
+
+describe('when events last arrived and left', () => {
+  const at = (received: [number, number][], delivered: [number, number][]) =>
+    activityView({
+      now: NOON,
+      startedAt: 0,
+      bucketMs: Q,
+      count: 96,
+      zone: 'UTC',
+      received: new Map(received),
+      delivered: new Map(delivered),
+      refused: new Map(),
+    });
+  const cases: {
+    name: string;
+    received: [number, number][];
+    delivered: [number, number][];
+    want: (string | null)[];
+  }[] = [
+    { name: 'nothing in the chart', received: [], delivered: [], want: [null, null] },
+    {
+      name: 'arrivals went on after deliveries stopped',
+      received: [
+        [NOON - 8 * Q, 3],
+        [NOON - Q, 1],
+      ],
+      delivered: [[NOON - 8 * Q, 3]],
+      want: ['11:45', '10:00'],
+    },
+    {
+      name: 'an interval older than the chart is not news',
+      received: [[NOON - 96 * Q, 7]],
+      delivered: [],
+      want: [null, null],
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const v = at(c.received, c.delivered);
+      expect([lastWith(v, 'received')?.from ?? null, lastWith(v, 'delivered')?.from ?? null]).toEqual(c.want);
+    });
+  }
 });
