@@ -313,7 +313,11 @@ export async function buildStatus(deps: AdminDeps): Promise<StatusView> {
     })),
     recent: recent.map((e) => eventView(e, nameOf)),
     dead_letters: dead.map((e) => eventView(e, nameOf)),
-    warnings: ids.map((id) => ({ id, count: counted[id] ?? 0, help: WARNING_HELP[id as WarningId] ?? '' })),
+    warnings: ids.map((id) => ({
+      id,
+      count: counted[id] ?? 0,
+      help: id in WARNING_HELP ? t(lang, `warning.${id as WarningId}`) : '',
+    })),
     refusals: refused,
     activity: activityOf(deps, siteView(config.site, now).timezone, now),
     admin_logins: logins,

@@ -338,7 +338,7 @@ export const CONDITIONS = [
         warned: n(d.warned),
         events: n(d.events),
         since: w.since,
-        kinds: kinds(d),
+        kinds: kinds(w.lang, d),
       }),
     resolved: (d, w) =>
       t(w.lang, 'alert.payload_warnings.resolved', {

@@ -1,5 +1,5 @@
 import { type Language, LOCALE, number, t, tn } from '../i18n/index.ts';
-import { WARNING_HELP } from '../warnings/index.ts';
+import { WARNING_HELP, type WarningId } from '../warnings/index.ts';
 import type { Details } from './snapshot.ts';
 
 /** Small pieces of the alert sentences (conditions.ts), shared so each is worded once (i18n catalogs). */
@@ -44,9 +44,10 @@ export function codes(lang: Language, d: Details): string {
 }
 
 /** "missing_table_number ×3 (what it means)": the warnings seen, most frequent first, the first one explained. */
-export function kinds(d: Details): string {
+export function kinds(lang: Language, d: Details): string {
   const k = Object.entries((d.kinds ?? {}) as Record<string, number>).sort((a, b) => b[1] - a[1]);
   const list = k.map(([id, count]) => `${id} ×${count}`).join(', ');
-  const help = k[0] ? (WARNING_HELP as Record<string, string>)[k[0][0]] : undefined;
+  const first = k[0]?.[0];
+  const help = first !== undefined && first in WARNING_HELP ? t(lang, `warning.${first as WarningId}`) : undefined;
   return help ? `${list} (${help})` : list;
 }

@@ -1,3 +1,4 @@
+import { t } from '../i18n/index.ts';
 import type { Env } from '../spool/index.ts';
 import { tableShape, type UsualShape } from './identifiers.ts';
 import { testDataReason } from './test-data.ts';
@@ -13,7 +14,8 @@ import { has, impossiblePart, isObject, judgeTime, kind, type Obj, quote, TIME_F
  * answer while the integrator is still at the POS. Warnings never change what
  * is stored or forwarded.
  *
- * This file is the whole list: each warning's id and help text in WARNINGS,
+ * This file is the whole list: each warning's id in WARNINGS (its help text,
+ * for the status page and alerts, is `warning.<id>` in the i18n catalogs),
  * the checks that give them in CHECKS. A new warning is one entry and one
  * check (or a line in an existing one); the compiler refuses a check that
  * gives an id not in WARNINGS, and an id that no check gives.
@@ -22,75 +24,32 @@ import { has, impossiblePart, isObject, judgeTime, kind, type Obj, quote, TIME_F
 interface Definition {
   /** Stable snake_case: the metric label (`relay_payload_warnings_total{warning}`) and the status page row. */
   readonly id: string;
-  /** What the warning means for the restaurant's data, for the status page. */
-  readonly help: string;
 }
 
 /** In the order the status page and /metrics list them. */
 export const WARNINGS = [
-  {
-    id: 'not_an_object',
-    help: 'The payload is not one JSON object, so it has no event, timestamp or table_number fields.',
-  },
-  {
-    id: 'missing_event',
-    help: 'No event type: the cloud cannot tell an order from a payment (basic guide, "Include event type").',
-  },
-  {
-    id: 'missing_table_number',
-    help: 'No table_number: the most common silent failure (guide v2.0, "Missing Critical Fields"); v1.0 called it table.',
-  },
-  {
-    id: 'missing_timestamp',
-    help: 'No timestamp, session_start or session_end: the event cannot be placed in time.',
-  },
-  {
-    id: 'timestamp_without_timezone',
-    help: 'A timestamp without Z or a ±hh:mm offset is read in the wrong timezone (guide v2.0, "Incorrect Timestamps").',
-  },
-  {
-    id: 'timestamp_not_iso8601',
-    help: 'A timestamp that is not an ISO 8601 date-time with timezone (basic guide, "Include timestamps").',
-  },
-  {
-    id: 'items_without_timestamp',
-    help: 'Items without a timestamp: the dashboard cannot tell when each was ordered (guide v2.0).',
-  },
-  {
-    id: 'items_without_employee_id',
-    help: 'Items without employee_id: the dashboard cannot tell who took the order (guide v2.0).',
-  },
-  {
-    id: 'timestamp_wrong_timezone',
-    help: 'A timestamp whose offset is not the site\'s at that instant (UTC from a São Paulo POS, -05:00 in a New York summer): the dashboard files the event at the wrong hour (guide v2.0, "Using wrong timezone").',
-  },
-  {
-    id: 'timestamp_in_future',
-    help: "A timestamp more than warnings.clock_ahead_minutes ahead of the relay's clock: the POS clock is probably wrong, and its events sort wrongly.",
-  },
-  {
-    id: 'relay_clock_off',
-    help: "A timestamp ahead of the relay's clock while the relay PC's own clock is off against the cloud's Date header: fix this PC's time (NTP), not the POS.",
-  },
-  {
-    id: 'table_number_inconsistent',
-    help: 'A table_number in another naming scheme than this POS usually sends ("Table 12" among "Mesa 8"s): the dashboard sees two tables (guide v2.0, "Use Consistent Identifiers").',
-  },
-  {
-    id: 'utf8_bom',
-    help: "The body began with a UTF-8 byte order mark (.NET's StreamWriter with Encoding.UTF8 writes one): JSON senders must not add it (RFC 8259 §8.1) and a cloud parser may refuse the event, so the relay stored and forwarded the JSON after it.",
-  },
-  {
-    id: 'test_data_in_prod',
-    help: 'Test data (a connection_test, "Test Table", "test": true) sent to production: it lands among real orders; tests go to ?env=dev (guide v2.0, "Wrong Environment").',
-  },
+  { id: 'not_an_object' },
+  { id: 'missing_event' },
+  { id: 'missing_table_number' },
+  { id: 'missing_timestamp' },
+  { id: 'timestamp_without_timezone' },
+  { id: 'timestamp_not_iso8601' },
+  { id: 'items_without_timestamp' },
+  { id: 'items_without_employee_id' },
+  { id: 'timestamp_wrong_timezone' },
+  { id: 'timestamp_in_future' },
+  { id: 'relay_clock_off' },
+  { id: 'table_number_inconsistent' },
+  { id: 'utf8_bom' },
+  { id: 'test_data_in_prod' },
 ] as const satisfies readonly Definition[];
 
 export type WarningId = (typeof WARNINGS)[number]['id'];
 
 export const WARNING_IDS: readonly WarningId[] = WARNINGS.map((w) => w.id);
 
-export const WARNING_HELP = Object.fromEntries(WARNINGS.map((w) => [w.id, w.help])) as Readonly<
+/** What each warning means for the restaurant's data, in English (i18n `warning.<id>`; the page and alerts say it in the site's language). */
+export const WARNING_HELP = Object.fromEntries(WARNINGS.map((w) => [w.id, t('en', `warning.${w.id}`)])) as Readonly<
   Record<WarningId, string>
 >;
 

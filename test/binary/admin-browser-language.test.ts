@@ -82,6 +82,9 @@ describeUnless(noChromium)('the status page in Brazilian Portuguese', () => {
     expect(await page.textContent('#dead-letters h2')).toBe('Rejeitados');
     expect(await page.textContent('#recent')).toContain('Eventos recentes');
     expect(await page.textContent('#refusals h2')).toBe('Webhooks recusados desde o início');
+    expect(await page.textContent('tr[data-warning="missing_table_number"]')).toContain(
+      'Sem table_number: a falha silenciosa mais comum',
+    );
     expect(await page.textContent('#refusals li[data-refusal="unknown_token"]')).toMatch(
       /^Um PDV em 127\.0\.0\.1 está enviando um token ffffffff… desconhecido ou inativo: uma vez desde \d\d:\d\d$/,
     );
