@@ -82,7 +82,9 @@ describe('admin password guessing against the compiled relay', () => {
 
     // Counted on /metrics and shown on the page (read from the other address).
     const page = await getFrom(`${r.url}/admin`, '127.0.0.2', right);
-    expect(page.body).toContain(`${checked} wrong, ${GUESSES - checked + 1} more refused unchecked`);
+    // Numbers as the page writes them for people (grouped: 2,995).
+    const n = (x: number) => new Intl.NumberFormat('en').format(x);
+    expect(page.body).toContain(`${n(checked)} wrong, ${n(GUESSES - checked + 1)} more refused unchecked`);
     const metrics = await getFrom(`${r.url}/metrics`, '127.0.0.2', right);
     const metricsText = metrics.body;
     expect(metricsText).toContain(`relay_admin_login_failures_total{result="wrong"} ${checked}`);
