@@ -4,6 +4,7 @@ import { type Client, createClient } from '@libsql/client';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import Database from 'libsql';
 import { VERSION } from '../version.ts';
+import { BACKSTOP_PAGES } from './background.ts';
 import { FORMAT_KEYS } from './format.ts';
 import { runMigrations } from './migrate.ts';
 import { migrations } from './migrations.generated.ts';
@@ -269,6 +270,10 @@ export async function openSpoolFiles(path: string): Promise<OpenedSpool> {
     await client.execute(`PRAGMA journal_size_limit = ${WAL_KEEP_BYTES}`);
     await client.execute(`PRAGMA cache_size = -${CACHE_KIB}`);
     await client.execute('PRAGMA mmap_size = 0');
+    // Its commits (a purge from the CLI, a replay) leave checkpoints to the serving relay's
+    // background thread, as the writer does: one here would fsync the database while that
+    // relay's acks wait for their own fsync. Past this many pages it checkpoints itself.
+    await client.execute(`PRAGMA wal_autocheckpoint = ${BACKSTOP_PAGES}`);
     await runMigrations(db, migrations, { keys: FORMAT_KEYS, version: VERSION });
   } catch (e) {
     keepOpen(sync, client);

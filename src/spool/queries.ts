@@ -2,7 +2,7 @@ import { and, asc, desc, eq, getTableColumns, gt, inArray, lt, or, type SQL, sql
 import { seqOfId } from './event-id.ts';
 import type { Drizzle } from './open.ts';
 import { attempts, events, laneCounts as laneCountsTable, legacyIds } from './schema.ts';
-import { inSlices, type SliceDone } from './slices.ts';
+import { BESIDE_RELAY, inSlices, type SliceDone } from './slices.ts';
 import {
   type EventDetail,
   type EventStatus,
@@ -159,7 +159,7 @@ export async function replayAllDead(db: Drizzle, onProgress?: Progress): Promise
         db,
         sql`UPDATE events SET status = 'pending' WHERE seq IN (SELECT seq FROM events WHERE status = 'dead' LIMIT ${rows})`,
       ),
-    { onSlice: (done) => onProgress?.(done, total) },
+    { onSlice: (done) => onProgress?.(done, total), settings: BESIDE_RELAY },
   );
 }
 
@@ -177,7 +177,7 @@ export async function purgeDelivered(db: Drizzle, before: number, onProgress?: P
         sql`DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE status = 'delivered'
           AND delivered_at < ${before} ORDER BY delivered_at LIMIT ${rows})`,
       ),
-    { onSlice: (done) => onProgress?.(done, total) },
+    { onSlice: (done) => onProgress?.(done, total), settings: BESIDE_RELAY },
   );
 }
 

@@ -5,7 +5,7 @@
  * least half of the time.
  */
 import { describe, expect, it } from 'bun:test';
-import { inSlices, nextSliceRows, pauseAfter, SLICE } from '../../src/spool/slices.ts';
+import { BESIDE_RELAY, inSlices, nextSliceRows, pauseAfter, SLICE } from '../../src/spool/slices.ts';
 
 describe('the next slice', () => {
   const cases: [string, number, number, number][] = [
@@ -34,6 +34,19 @@ describe('the pause after a slice', () => {
   for (const [ms, pause] of cases) {
     it(`${ms} ms of work -> ${pause} ms of pause`, () => {
       expect(pauseAfter(ms)).toBe(pause);
+    });
+  }
+});
+
+describe('the pause after a slice from another process (relay events purge beside a running relay)', () => {
+  const cases: [number, number][] = [
+    [3, 100],
+    [40, 100],
+    [150, 150],
+  ];
+  for (const [ms, pause] of cases) {
+    it(`${ms} ms of work -> ${pause} ms of pause: longer than the waiting writer's sleeps`, () => {
+      expect(pauseAfter(ms, BESIDE_RELAY)).toBe(pause);
     });
   }
 });
