@@ -36,13 +36,16 @@ export const TEST_TOKENS: TokenEntry[] = [
 /**
  * What every test relay runs with unless told otherwise: port 0 (the relay
  * reports the port it got), a spool beside the config file, retries in tens
- * of milliseconds, and a cloud URL that refuses connections (port 9, discard).
+ * of milliseconds, a cloud URL that refuses connections (port 9, discard),
+ * and English for what people read.
  */
 export const TEST_BASE: ConfigOver = {
   server: { host: '127.0.0.1', port: 0 },
   spool: { path: 'spool.db' },
   cloud: { url: 'http://127.0.0.1:9', timeout_seconds: 2 },
   forward: { initial_backoff_seconds: 0.02, max_backoff_seconds: 0.2 },
+  // The tests read English whatever this PC's language ([site] language "" would follow LANG).
+  site: { language: 'en' },
   tokens: TEST_TOKENS,
 };
 

@@ -221,7 +221,7 @@ describe('site, proxy and alerts keys', () => {
       name: 'Cantina',
       timezone: hostTimeZone(),
       id: '',
-      language: detectLanguage(),
+      language: detectLanguage({}),
     });
   });
 

@@ -96,7 +96,7 @@ describe('defaults', () => {
       ...DEFAULTS,
       spool: { ...DEFAULTS.spool, path: '/etc/relay/data/relay.db' },
       // "" means this PC's zone and language, resolved when the file is read.
-      site: { name: '', timezone: hostTimeZone(), id: '', language: detectLanguage() },
+      site: { name: '', timezone: hostTimeZone(), id: '', language: detectLanguage({}) },
     });
   });
 
@@ -324,6 +324,11 @@ describe('environment substitution', () => {
 describe('[site] language', () => {
   it('takes pt-BR, es and en', () => {
     for (const l of ['pt-BR', 'es', 'en']) expect(configOf(`[site]\nlanguage = "${l}"`).site.language).toBe(l);
+  });
+  it("takes this PC's language when left empty: LANG of the environment the file is read in", () => {
+    expect(configOf('', { LANG: 'pt_BR.UTF-8' }).site.language).toBe('pt-BR');
+    expect(configOf('[site]\nlanguage = ""', { LC_ALL: 'es_AR.UTF-8' }).site.language).toBe('es');
+    expect(configOf('[site]\nlanguage = "en"', { LANG: 'pt_BR.UTF-8' }).site.language).toBe('en');
   });
   it('refuses a language it has no words for, naming the three it has', () => {
     expect(problemsOf('[site]\nlanguage = "fr"')).toEqual([
