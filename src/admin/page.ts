@@ -1,4 +1,14 @@
-import { type Language, LOCALE, type MessageKey, number, type Params, type PluralKey, t, tn } from '../i18n/index.ts';
+import {
+  dateTime,
+  type Language,
+  LOCALE,
+  type MessageKey,
+  number,
+  type Params,
+  type PluralKey,
+  t,
+  tn,
+} from '../i18n/index.ts';
 import { duration } from '../lib/time.ts';
 import { activitySvg, lastWith } from './activity.ts';
 import { escapeHtml, Html, html } from './html.ts';
@@ -23,9 +33,11 @@ interface Words {
   /** A sentence whose placeholders are markup (a <code>, a <time>): its words escaped, the markup kept. */
   h: (key: MessageKey, params: Readonly<Record<string, Html | string | number>>) => Html;
   when: (at: string | null, now: number, none?: string) => Html;
+  /** An ISO 8601 time as a date and time in the site's zone, the ISO kept in <time datetime>. */
+  at: (iso: string) => Html;
 }
 
-function wordsIn(lang: Language): Words {
+function wordsIn(lang: Language, zone: string): Words {
   const w = (key: MessageKey, params?: Params) => t(lang, key, params);
   return {
     lang,
@@ -43,6 +55,7 @@ function wordsIn(lang: Language): Words {
           })
           .join(''),
       ),
+    at: (iso) => html`<time datetime="${iso}" title="${iso}">${dateTime(lang, Date.parse(iso), zone)}</time>`,
     when: (at, now, none = w('when.never')) => {
       if (at === null) return html`<span class="muted">${none}</span>`;
       const ms = now - Date.parse(at);
@@ -210,8 +223,7 @@ function paused(s: Words, v: StatusView): Html {
   return html`<section><h2>${s.w('paused.heading')}</h2><table>
   <thead><tr><th>${s.w('col.token')}</th><th>${s.w('col.reason')}</th><th>${s.w('col.next_try')}</th></tr></thead>
   <tbody>${v.paused_tokens.map(
-    (p) =>
-      html`<tr><td>${tokenCell(p.token, p.token_name)}</td><td>${p.reason}</td><td><time datetime="${p.until}">${p.until}</time></td></tr>`,
+    (p) => html`<tr><td>${tokenCell(p.token, p.token_name)}</td><td>${p.reason}</td><td>${s.at(p.until)}</td></tr>`,
   )}</tbody></table></section>`;
 }
 
@@ -331,7 +343,7 @@ function logins(s: Words, v: StatusView, now: number): Html {
   return html`<section id="admin-logins">
   <h2>${s.w('logins.heading')}</h2>
   <p>${s.n('logins.counts', l.blocks, { wrong: l.failures, refused: l.refused })}${l.last_failure ? s.h('logins.last_from', { client: html`<code>${l.last_failure.client}</code>` }) : ''}${l.last_failure ? html` ${s.when(l.last_failure.at, now)}` : ''}.</p>
-  ${l.blocked.length === 0 ? '' : html`<ul>${l.blocked.map((b) => html`<li data-blocked="${b.client}">${s.h('logins.blocked_until', { client: html`<code>${b.client}</code>`, until: html`<time datetime="${b.until}">${b.until}</time>`, n: b.failures })}</li>`)}</ul>`}
+  ${l.blocked.length === 0 ? '' : html`<ul>${l.blocked.map((b) => html`<li data-blocked="${b.client}">${s.h('logins.blocked_until', { client: html`<code>${b.client}</code>`, until: s.at(b.until), n: b.failures })}</li>`)}</ul>`}
 </section>`;
 }
 
@@ -346,7 +358,7 @@ function config(s: Words, v: StatusView): Html {
 /** The part of the page that refreshes. */
 export function renderLive(v: StatusView): Html {
   const now = Date.parse(v.generated_at);
-  const s = wordsIn(v.language);
+  const s = wordsIn(v.language, v.site.timezone);
   return html`${site(s, v)}
 ${banner(s, v)}
 ${cards(s, v, now)}
@@ -376,7 +388,7 @@ const SCRIPT_WORDS = [
 ] as const satisfies readonly MessageKey[];
 
 export function renderPage(v: StatusView): Html {
-  const s = wordsIn(v.language);
+  const s = wordsIn(v.language, v.site.timezone);
   const script = Object.fromEntries(SCRIPT_WORDS.map((k) => [k.slice(3), s.w(k)]));
   return html`<!doctype html>
 <html lang="${v.language}">

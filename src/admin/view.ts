@@ -1,6 +1,6 @@
 import { redactConfig } from '../config/index.ts';
 import { outageMs, pageColour, saidOf, sayIn } from '../health/index.ts';
-import { drainSentence, type Language, languageOr, t, tn } from '../i18n/index.ts';
+import { dateTime, drainSentence, type Language, languageOr, t, tn } from '../i18n/index.ts';
 import { maskToken } from '../lib/mask.ts';
 import { duration, iso } from '../lib/time.ts';
 import type { Env, EventStatus, EventSummary } from '../spool/index.ts';
@@ -270,7 +270,8 @@ export async function buildStatus(deps: AdminDeps): Promise<StatusView> {
   attention.push(...refusalAttention(refused, lang));
   const logins = deps.logins?.view() ?? null;
   for (const b of logins?.blocked ?? []) {
-    attention.push(t(lang, 'attention.blocked', { client: b.client, until: b.until, n: b.failures }));
+    const until = dateTime(lang, Date.parse(b.until), siteView(config.site, now).timezone);
+    attention.push(t(lang, 'attention.blocked', { client: b.client, until, n: b.failures }));
   }
 
   const counted = deps.metrics.warningCounts();
