@@ -89,6 +89,14 @@ describe('relay init', () => {
     expect((await cli(['check'], { cwd: d, env: { RELAY_TOKEN: TOKEN } })).code).toBe(0);
   });
 
+  it('writes out the language of the session it runs in, so a service without LANG still speaks it', async () => {
+    const d = dir();
+    expect((await cli(['init', '--token', TOKEN], { cwd: d, env: { LANG: 'pt_BR.UTF-8' } })).code).toBe(0);
+    expect(readFileSync(join(d, 'relay.toml'), 'utf8')).toContain('\nlanguage = "pt-BR"\n');
+    const loaded = loadConfig(join(d, 'relay.toml'), {});
+    expect(loaded.ok && loaded.config.site.language).toBe('pt-BR');
+  });
+
   it('refuses to overwrite an existing file without --force and leaves it as it was', async () => {
     const d = dir();
     const path = join(d, 'relay.toml');

@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { hostTimeZone, maskToken, parseConfig } from '../../config/index.ts';
+import { detectLanguage } from '../../i18n/index.ts';
 import { VERSION } from '../../version.ts';
 import { type Command, type Io, parseCommandArgs, UsageError } from '../context.ts';
 import { renderConfig, TOKEN_ENV } from '../templates/config.ts';
@@ -55,6 +56,7 @@ export const init: Command = {
       adminPasswordEnv: adminEnv,
       tls,
       timezone: hostTimeZone(),
+      language: detectLanguage(io.env),
       writtenBy: `Written by \`relay init\` (relay ${VERSION}) on ${new Date().toISOString().slice(0, 10)}.`,
     });
     // The template must always be a file `relay check` accepts; a broken one is our bug, not the technician's.

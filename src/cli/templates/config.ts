@@ -14,6 +14,11 @@ export interface TemplateOptions {
   tls?: { cert: string; key: string };
   /** The site's IANA zone, written out so a later change of the PC's zone does not move the restaurant. */
   timezone?: string;
+  /**
+   * The language people read, written out as detected where `relay init` runs (a
+   * technician's session has LANG or a Windows user locale; a service often has neither).
+   */
+  language?: string;
   /** Line 1 says who wrote the file and when. */
   writtenBy: string;
 }
@@ -145,7 +150,7 @@ id = ${tomlString(d.site.id)}
 # The language of the status page, the alerts, relay status and relay doctor:
 # "pt-BR", "es" or "en". "" takes this PC's language (LANG, or Windows' own).
 # The log, /health and what the POS is answered stay in English.
-language = ${tomlString(d.site.language)}
+language = ${tomlString(opts.language ?? d.site.language)}
 
 [warnings]
 # A POS timestamp more than this many minutes ahead of this PC's clock gets a
