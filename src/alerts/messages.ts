@@ -46,7 +46,7 @@ export function localTime(at: number, now: number, timeZone?: string, lang: Lang
   const time = new Intl.DateTimeFormat(LOCALE[lang], { ...tz, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
   const d = new Date(at);
   const sameDay = day.format(d) === day.format(new Date(now)) && Math.abs(now - at) < 86_400_000;
-  return sameDay ? time.format(d) : `${day.format(d)} ${time.format(d)}`;
+  return sameDay ? time.format(d) : t(lang, 'alert.time_other_day', { day: day.format(d), time: time.format(d) });
 }
 
 /**

@@ -221,6 +221,8 @@ export const en = {
     '🧪 {site}: test alert from the relay (relay alerts test). If you read this, alerts reach you; nothing is wrong.',
   'alert.test_what_to_do': 'Nothing: this is a test. Real alerts look like this one.',
   'alert.test_subject': '[relay] {site}: test alert',
+  // A time on another day than the message's: "3 Jan 08:12".
+  'alert.time_other_day': '{day} {time}',
   'alert.mail_site': 'Site',
   'alert.mail_condition': 'Condition',
   'alert.mail_since': 'Since',

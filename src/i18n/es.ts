@@ -208,6 +208,7 @@ export const es: Catalog = {
     '🧪 {site}: alerta de prueba del relay (relay alerts test). Si está leyendo esto, las alertas le llegan; no hay ningún problema.',
   'alert.test_what_to_do': 'Nada: es una prueba. Las alertas reales se ven así.',
   'alert.test_subject': '[relay] {site}: alerta de prueba',
+  'alert.time_other_day': '{time} del {day}',
   'alert.mail_site': 'Local',
   'alert.mail_condition': 'Condición',
   'alert.mail_since': 'Desde',

@@ -208,6 +208,7 @@ export const ptBR: Catalog = {
     '🧪 {site}: alerta de teste do relay (relay alerts test). Se você está lendo isto, os alertas chegam até você; não há nada errado.',
   'alert.test_what_to_do': 'Nada: isto é um teste. Os alertas de verdade têm esta cara.',
   'alert.test_subject': '[relay] {site}: alerta de teste',
+  'alert.time_other_day': '{time} de {day}',
   'alert.mail_site': 'Local',
   'alert.mail_condition': 'Condição',
   'alert.mail_since': 'Desde',
