@@ -3,7 +3,7 @@ import type { Catalog } from './en.ts';
 /** Latin-American Spanish, as a restaurant manager in Buenos Aires or Ciudad de México reads it. */
 export const es: Catalog = {
   'when.never': 'nunca',
-  'when.now': 'recién',
+  'when.now': 'ahora mismo',
   'when.ago': 'hace {d}',
   'word.none': 'ninguno',
   'word.no_answer': 'sin respuesta',
