@@ -1,3 +1,5 @@
+// First: a SIGHUP while the rest loads must not end the process (lib/early-signals.ts).
+import './lib/early-signals.ts';
 import { main } from './cli/index.ts';
 import { fdWriter } from './lib/stdio.ts';
 

@@ -9,6 +9,9 @@ import type { Subprocess } from 'bun';
 import { rssMb } from '../helpers/reliability.ts';
 import { request } from './request.ts';
 
+/** How long Bun's runtime takes to start a compiled binary before its program runs (about 0.1 s here; slack for a loaded machine). */
+const RUNTIME_START_MS = 500;
+
 export const LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
 export const hasFaketime = existsSync(LIBFAKETIME);
 
@@ -83,6 +86,7 @@ export class RelayProcess {
       stderr: 'pipe',
     });
     this.proc = proc;
+    this.spawnedAt = Date.now();
     this.tail = [];
     // An exit while starting is start()'s to report, not a crash.
     let starting = true;
@@ -140,8 +144,23 @@ export class RelayProcess {
     await p.exited;
   }
 
+  /** When the running process was spawned (ms since the epoch). */
+  spawnedAt = 0;
+
   signal(sig: NodeJS.Signals): void {
     this.proc?.kill(sig);
+  }
+
+  /**
+   * A SIGHUP (a reload), sent no sooner than RUNTIME_START_MS after the spawn:
+   * before the runtime runs the program's first line, no program can catch a
+   * signal, and SIGHUP's default ends it. From that first line on, the relay
+   * keeps a reload asked for while it starts.
+   */
+  async reload(): Promise<void> {
+    const wait = this.spawnedAt + RUNTIME_START_MS - Date.now();
+    if (wait > 0) await Bun.sleep(wait);
+    this.proc?.kill('SIGHUP');
   }
 
   lastLines(): string[] {

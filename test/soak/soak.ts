@@ -491,7 +491,7 @@ async function soak(o: SoakOptions, cleanup: ReturnType<typeof cleanupList>): Pr
       }
       case 'sighup':
         writeFileSync(tomlPath, goodToml);
-        relay.signal('SIGHUP');
+        await relay.reload();
         break;
       case 'sighup_bad_config':
         // A file the loader refuses: the running config must stay; restored before anything restarts.
@@ -499,7 +499,7 @@ async function soak(o: SoakOptions, cleanup: ReturnType<typeof cleanupList>): Pr
         relay.signal('SIGHUP');
         await Bun.sleep(1000);
         writeFileSync(tomlPath, goodToml);
-        relay.signal('SIGHUP');
+        await relay.reload();
         break;
       case 'flood_tokens':
       case 'flood_json': {

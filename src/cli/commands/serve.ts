@@ -1,4 +1,5 @@
 import { loadConfig } from '../../config/index.ts';
+import { onReload } from '../../lib/early-signals.ts';
 import { createFileLogger, createStdoutLog, type RelayLog } from '../../lib/log.ts';
 import { privateByDefault } from '../../lib/private.ts';
 import { type Relay, startRelay } from '../../relay.ts';
@@ -33,16 +34,7 @@ export const serve: Command = {
       io.err(`relay: logging to ${file}`);
     }
     const log = out.logger;
-    let relay: Relay | undefined;
-    // SIGHUP's default action ends the process: the handler is in place before
-    // the relay starts, and a reload asked for meanwhile runs once it has.
-    let reloadAsked = false;
-    if (process.platform !== 'win32') {
-      process.on('SIGHUP', () => {
-        if (relay) relay.reload();
-        else reloadAsked = true;
-      });
-    }
+    let relay: Relay;
     try {
       relay = await startRelay(loaded.config, {
         log,
@@ -61,7 +53,6 @@ export const serve: Command = {
       return 1;
     }
     const running = relay;
-    if (reloadAsked) running.reload();
     let stopping = false;
     const shutdown = (signal: string) => {
       if (stopping) return;
@@ -86,8 +77,11 @@ export const serve: Command = {
       // Ctrl-Break, and closing the console window (libuv maps CTRL_CLOSE_EVENT to SIGHUP).
       process.on('SIGBREAK', () => shutdown('SIGBREAK'));
       process.on('SIGHUP', () => shutdown('SIGHUP'));
+    } else {
+      // SIGHUP: reload tokens and limits; a bad file is refused and the old config stays. One asked
+      // for while the relay was starting (kept by lib/early-signals.ts, loaded first) runs now.
+      onReload(() => running.reload());
     }
-    // Elsewhere SIGHUP reloads tokens and limits (above); a bad file is refused and the old config stays.
     if (values.service) {
       // relay-service.exe closes the pipe on sc stop, and Windows closes it if the wrapper dies.
       process.stdin.on('end', () => shutdown('service stop (standard input closed)'));
