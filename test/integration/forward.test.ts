@@ -123,6 +123,9 @@ describe('forwarding to the cloud', () => {
     const id = await ack(t, TOKEN, '{"a":1}');
     await waitFor(() => mock.stored.length === 1, 'delivery after timeout', 5000);
     expect(mock.received.length).toBeGreaterThanOrEqual(2);
+    // The attempt cut by the timeout is recorded as such, not as a connection failure.
+    const listed = await t.relay.spool.getEvent(id);
+    expect(JSON.stringify(listed)).toContain('timeout after 300 ms');
     expect(new Set(mock.received.map((r) => r.headers['idempotency-key']))).toEqual(new Set([id]));
   });
 
