@@ -297,7 +297,9 @@ export async function backlog(b: Bench): Promise<{ figures: Figure[]; raw: unkno
   b.defer(() => cloud.stop());
   const back = performance.now();
   await waitFor(() => cloud.firstAttempt.size === LANES.length, 'every lane tried again', 60_000).catch((e) => {
-    throw new Error(`${(e as Error).message}; lanes seen: ${[...cloud.firstAttempt.keys()].join(', ')}; stored ${cloud.stored()}`);
+    throw new Error(
+      `${(e as Error).message}; lanes seen: ${[...cloud.firstAttempt.keys()].join(', ')}; stored ${cloud.stored()}`,
+    );
   });
   const firstOk = cloud.firstOk() ?? back;
   const lag = Math.max(...[...cloud.firstAttempt.values()].map((t) => t - firstOk)) / 1000;

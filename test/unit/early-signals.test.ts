@@ -28,7 +28,7 @@ console.log('reloads', reloads);
 `,
     );
     const p = Bun.spawnSync([process.execPath, script, command], { stdout: 'pipe', stderr: 'pipe', timeout: 10_000 });
-    return { code: p.exitCode, signal: p.signalCode ?? null, out: p.stdout.toString() };
+    return { code: p.exitCode, signal: p.signalCode == null ? null : String(p.signalCode), out: p.stdout.toString() };
   } finally {
     tmp.cleanup();
   }
