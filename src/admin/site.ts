@@ -1,5 +1,5 @@
 import { hostTimeZone } from '../config/index.ts';
-import { LOCALE, languageOr } from '../i18n/index.ts';
+import { dateTime, languageOr } from '../i18n/index.ts';
 
 /**
  * The restaurant the page is about: `[site] name` and its zone, with the
@@ -55,16 +55,7 @@ function offset(now: number, zone: string): { iso: string; wall: Record<string, 
 export function siteView(site: { name: string; timezone: string; language?: string }, now: number): SiteView {
   const timezone = zoneOr(site.timezone);
   const { iso: off, wall: w } = offset(now, timezone);
-  const text = new Intl.DateTimeFormat(LOCALE[languageOr(site.language ?? '')], {
-    timeZone: timezone,
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).format(now);
+  const text = dateTime(languageOr(site.language ?? ''), now, timezone, { weekday: true });
   return {
     name: site.name,
     timezone,

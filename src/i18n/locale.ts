@@ -40,10 +40,15 @@ export function timeOfDay(lang: Language, at: number, zone?: string): string {
   }).format(at);
 }
 
-/** "7 dez. 2026, 08:12" / "7 Dec 2026, 08:12": a date and time in the site's zone, as the language writes it. */
-export function dateTime(lang: Language, at: number, zone?: string): string {
+/**
+ * "7 dez. 2026, 08:12" / "7 Dec 2026, 08:12": a date and time in the site's
+ * zone, as the language writes it; `weekday` puts the day's name first
+ * ("seg., 7 dez. 2026, 08:12": the page's clock).
+ */
+export function dateTime(lang: Language, at: number, zone?: string, opts: { weekday?: boolean } = {}): string {
   return new Intl.DateTimeFormat(LOCALE[lang], {
     ...zoned(zone),
+    ...(opts.weekday ? { weekday: 'short' as const } : {}),
     day: 'numeric',
     month: 'short',
     year: 'numeric',
