@@ -68,7 +68,8 @@ describe('admin password guessing against the compiled relay', () => {
     expect(checked).toBeLessThanOrEqual(LOGIN_POLICY.freeFailures + Math.ceil(Math.log2(seconds + 2)) + 1);
     expect(codes).toEqual({ 401: checked, 429: GUESSES - checked });
     expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
-    expect(checked / seconds).toBeLessThan(50);
+    // Against ~20,000 a second unslowed; over at least a second, as a fast machine ends the burst sooner.
+    expect(checked / Math.max(seconds, 1)).toBeLessThan(50);
 
     // Another address, the right password: at once, not held by the guesser's record.
     const right = basic('admin', 'correct horse battery');
