@@ -121,8 +121,11 @@ describe('a disk that is really full', () => {
       }
       expect(i).toBeLessThan(60); // the disk did fill up
       for (let k = 0; k < 20; k++) await expectRefused(await post(t.url, TOKEN, body(100 + k)), /could not store/);
-      // One line for the failure, not one per refused request.
-      expect(captured.lines.filter((l) => l.msg === 'spool write failed').length).toBe(1);
+      // A line when writes start failing, not one per refused request (the forwarder's own small
+      // records may still fit now and then, and each return to failing is said again).
+      const count = (msg: string) => captured.lines.filter((l) => l.msg === msg).length;
+      expect(count('spool write failed')).toBeLessThanOrEqual(count('spool writes succeed again') + 1);
+      expect(count('spool write failed')).toBeLessThan(10);
       const h = await health(t);
       expect(h.spool.ok).toBe(false);
       expect(h.spool.error).toMatch(/full/);
@@ -132,7 +135,7 @@ describe('a disk that is really full', () => {
       expect(again.status).toBe(200);
       acked.push(((await again.json()) as { event_id: string }).event_id);
       expect((await health(t)).spool.ok).toBe(true);
-      expect(captured.lines.filter((l) => l.msg === 'spool writes succeed again')).toHaveLength(1);
+      expect(count('spool writes succeed again')).toBeGreaterThanOrEqual(1);
       await t.relay.stop();
       // Read back by a fresh connection after the relay closed: exactly what was acknowledged.
       expect(readSpool(t.config.spool.path).map((r) => r.id)).toEqual(acked);
