@@ -1,14 +1,14 @@
 import { RECENT_MINUTES } from '../http/index.ts';
-import { t } from '../i18n/index.ts';
+import { type Language, type Params, t } from '../i18n/index.ts';
 import { maskToken, scrubTokens } from '../lib/mask.ts';
 import type { AlertsConfig, CheckContext, Details, Finding, Snapshot, TokenRef } from './snapshot.ts';
-import { codes, deadLetters, events, kinds, many, n, pct, posAt, size, tokenOf, type When, waiting } from './words.ts';
+import { codes, deadLetters, events, kinds, many, n, pct, posAt, size, tokenOf, waiting } from './words.ts';
 
 /**
  * The alert conditions: this file is the whole list. Each entry is the
  * condition's id (the webhook's `condition`, the metric label), whether the
- * config turns it off, its check over one snapshot of the relay, and what
- * its sentences are told (the e-mail subject, the firing and resolved
+ * config turns it off, its check over one snapshot of the relay, and the
+ * words its sentences are told (the e-mail subject, the firing and resolved
  * sentences and what to do are `alert.<id>.*` in the i18n catalogs, one per
  * language), side by side. A new condition is one entry here (and a field in Snapshot
  * if it reads something new); evaluate.ts, the messages, /metrics and the
@@ -33,9 +33,12 @@ interface ConditionDefinition {
   /** The [alerts] key that turns it off, read from the config; absent: always on. Off, its alerts end silently. */
   readonly enabled?: (cfg: AlertsConfig) => boolean;
   readonly check: (snap: Snapshot, ctx: CheckContext) => readonly Found[];
-  /** The firing and resolved sentences in `w.lang`: alert.<id>.firing / .resolved with their values. */
-  readonly firing: (d: Details, w: When) => string;
-  readonly resolved: (d: Details, w: When) => string;
+  /**
+   * A finding's details in words of `lang`, for alert.<id>.firing and
+   * alert.<id>.resolved: each sentence takes the ones it names, and
+   * messages.ts adds the times (since, lasted).
+   */
+  readonly words: (d: Details, lang: Language) => Params;
 }
 
 const MINUTE = 60_000;
@@ -130,6 +133,15 @@ function refusalFindings(snap: Snapshot, id: string, reasons: readonly string[],
     }));
 }
 
+/** The words of a refusal's alert (refusalFindings' details): the POS, the token, how often. */
+const refusalWords = (d: Details, lang: Language): Params => ({
+  pos: posAt(lang, d),
+  token: tokenOf(lang, d),
+  refused: many(lang, d.refused),
+  minutes: n(d.minutes),
+  total: many(lang, d.total),
+});
+
 /** In the order /metrics lists them. */
 export const CONDITIONS = [
   {
@@ -153,14 +165,10 @@ export const CONDITIONS = [
         },
       ];
     },
-    firing: (d, w) =>
-      t(w.lang, 'alert.cloud_unreachable.firing', {
-        since: w.since,
-        lasted: w.lasted,
-        last_error: d.last_error ? t(w.lang, 'alert.last_error', { error: String(d.last_error) }) : '',
-        waiting: waiting(w.lang, n(d.pending)),
-      }),
-    resolved: (_d, w) => t(w.lang, 'alert.cloud_unreachable.resolved', { since: w.since, lasted: w.lasted }),
+    words: (d, lang) => ({
+      last_error: d.last_error ? t(lang, 'alert.last_error', { error: String(d.last_error) }) : '',
+      waiting: waiting(lang, n(d.pending)),
+    }),
   },
   {
     id: 'oldest_pending',
@@ -185,21 +193,13 @@ export const CONDITIONS = [
         },
       ];
     },
-    firing: (d, w) =>
-      t(w.lang, 'alert.oldest_pending.firing', {
-        waiting: waiting(w.lang, n(d.pending)),
-        token: tokenOf(w.lang, d),
-        env: String(d.env),
-        since: w.since,
-        lasted: w.lasted,
-        threshold: n(d.threshold_minutes),
-      }),
-    resolved: (d, w) =>
-      t(w.lang, 'alert.oldest_pending.resolved', {
-        threshold: n(d.threshold_minutes),
-        since: w.since,
-        events: events(w.lang, n(d.pending)),
-      }),
+    words: (d, lang) => ({
+      waiting: waiting(lang, n(d.pending)),
+      events: events(lang, n(d.pending)),
+      token: tokenOf(lang, d),
+      env: String(d.env),
+      threshold: n(d.threshold_minutes),
+    }),
   },
   {
     id: 'success_rate',
@@ -224,21 +224,12 @@ export const CONDITIONS = [
         },
       ];
     },
-    firing: (d, w) =>
-      t(w.lang, 'alert.success_rate.firing', {
-        rate: pct(w.lang, d.rate),
-        attempts: n(d.attempts),
-        threshold: pct(w.lang, d.threshold),
-        since: w.since,
-        codes: codes(w.lang, d),
-      }),
-    resolved: (d, w) =>
-      t(w.lang, 'alert.success_rate.resolved', {
-        rate: pct(w.lang, d.rate),
-        attempts: n(d.attempts),
-        since: w.since,
-        lasted: w.lasted,
-      }),
+    words: (d, lang) => ({
+      rate: pct(lang, d.rate),
+      attempts: n(d.attempts),
+      threshold: pct(lang, d.threshold),
+      codes: codes(lang, d),
+    }),
   },
   {
     id: 'token_paused',
@@ -252,9 +243,7 @@ export const CONDITIONS = [
         subject: ref(snap, p.token),
         details: { ...tokenDetails(snap, p.token), reason: p.reason },
       })),
-    firing: (d, w) => t(w.lang, 'alert.token_paused.firing', { token: tokenOf(w.lang, d), since: w.since }),
-    resolved: (d, w) =>
-      t(w.lang, 'alert.token_paused.resolved', { token: tokenOf(w.lang, d), since: w.since, lasted: w.lasted }),
+    words: (d, lang) => ({ token: tokenOf(lang, d) }),
   },
   {
     id: 'dead_letters',
@@ -268,14 +257,7 @@ export const CONDITIONS = [
         details: { new: Math.max(0, spool.dead - deadBaseline), dead: spool.dead },
       },
     ],
-    firing: (d, w) =>
-      t(w.lang, 'alert.dead_letters.firing', {
-        events: events(w.lang, n(d.new)),
-        since: w.since,
-        dead: deadLetters(w.lang, n(d.dead)),
-      }),
-    resolved: (d, w) =>
-      t(w.lang, 'alert.dead_letters.resolved', { since: w.since, dead: deadLetters(w.lang, n(d.dead)) }),
+    words: (d, lang) => ({ events: events(lang, n(d.new)), dead: deadLetters(lang, n(d.dead)) }),
   },
   {
     id: 'spool_full',
@@ -297,20 +279,12 @@ export const CONDITIONS = [
         },
       ];
     },
-    firing: (d, w) =>
-      t(w.lang, 'alert.spool_full.firing', {
-        full: pct(w.lang, d.full),
-        used: size(d.bytes),
-        max: size(d.max_bytes),
-        threshold: pct(w.lang, d.threshold),
-        since: w.since,
-      }),
-    resolved: (d, w) =>
-      t(w.lang, 'alert.spool_full.resolved', {
-        full: pct(w.lang, d.full),
-        used: size(d.bytes),
-        max: size(d.max_bytes),
-      }),
+    words: (d, lang) => ({
+      full: pct(lang, d.full),
+      used: size(d.bytes),
+      max: size(d.max_bytes),
+      threshold: pct(lang, d.threshold),
+    }),
   },
   {
     id: 'payload_warnings',
@@ -332,19 +306,13 @@ export const CONDITIONS = [
             kinds: w.kinds,
           },
         })),
-    firing: (d, w) =>
-      t(w.lang, 'alert.payload_warnings.firing', {
-        token: tokenOf(w.lang, d),
-        warned: n(d.warned),
-        events: n(d.events),
-        since: w.since,
-        kinds: kinds(w.lang, d),
-      }),
-    resolved: (d, w) =>
-      t(w.lang, 'alert.payload_warnings.resolved', {
-        token: tokenOf(w.lang, d),
-        events: events(w.lang, n(d.first_events)),
-      }),
+    words: (d, lang) => ({
+      token: tokenOf(lang, d),
+      warned: n(d.warned),
+      events: n(d.events),
+      clean: events(lang, n(d.first_events)),
+      kinds: kinds(lang, d),
+    }),
   },
   {
     id: 'spool_quarantined',
@@ -359,9 +327,7 @@ export const CONDITIONS = [
         since: now - Math.max(0, snap.wall - Date.parse(q.at)),
         details: { file: q.file, reason: q.reason, pending: snap.spool.pending },
       })),
-    firing: (d, w) =>
-      t(w.lang, 'alert.spool_quarantined.firing', { since: w.since, file: String(d.file), reason: String(d.reason) }),
-    resolved: (d, w) => t(w.lang, 'alert.spool_quarantined.resolved', { file: String(d.file) }),
+    words: (d) => ({ file: String(d.file), reason: String(d.reason) }),
   },
   {
     id: 'lane_stalled',
@@ -380,67 +346,24 @@ export const CONDITIONS = [
           overdue_minutes: round(l.overdueMs / MINUTE, 1),
         },
       })),
-    firing: (d, w) =>
-      t(w.lang, 'alert.lane_stalled.firing', {
-        token: tokenOf(w.lang, d),
-        env: String(d.env),
-        since: w.since,
-        lasted: w.lasted,
-        waiting: waiting(w.lang, n(d.pending)),
-      }),
-    resolved: (d, w) =>
-      t(w.lang, 'alert.lane_stalled.resolved', {
-        token: tokenOf(w.lang, d),
-        env: String(d.env),
-        since: w.since,
-        lasted: w.lasted,
-      }),
+    words: (d, lang) => ({ token: tokenOf(lang, d), env: String(d.env), waiting: waiting(lang, n(d.pending)) }),
   },
   {
     id: 'unknown_token',
     // One alert per token (first 8 characters) the relay keeps refusing with 401.
     check: (snap, { now }) => refusalFindings(snap, 'unknown_token', ['unknown_token'], now),
-    firing: (d, w) =>
-      t(w.lang, 'alert.unknown_token.firing', {
-        pos: posAt(w.lang, d),
-        token: tokenOf(w.lang, d),
-        refused: many(w.lang, d.refused),
-        minutes: n(d.minutes),
-        total: many(w.lang, d.total),
-        since: w.since,
-      }),
-    resolved: (d, w) =>
-      t(w.lang, 'alert.unknown_token.resolved', {
-        token: tokenOf(w.lang, d),
-        minutes: n(d.minutes),
-        since: w.since,
-        lasted: w.lasted,
-        total: many(w.lang, d.total),
-      }),
+    words: refusalWords,
   },
   {
     id: 'invalid_body',
     // One alert per token whose bodies the relay keeps refusing (not JSON in UTF-8, too large).
     check: (snap, { now }) => refusalFindings(snap, 'invalid_body', Object.keys(BODY_KINDS), now),
-    firing: (d, w) =>
-      t(w.lang, 'alert.invalid_body.firing', {
-        pos: posAt(w.lang, d),
-        token: tokenOf(w.lang, d),
-        refused: many(w.lang, d.refused),
-        minutes: n(d.minutes),
-        kinds: Object.keys((d.kinds ?? {}) as Record<string, number>)
-          .map((k) => (k in BODY_KINDS ? t(w.lang, BODY_KINDS[k as keyof typeof BODY_KINDS]) : k))
-          .join(', '),
-        total: many(w.lang, d.total),
-        since: w.since,
-      }),
-    resolved: (d, w) =>
-      t(w.lang, 'alert.invalid_body.resolved', {
-        token: tokenOf(w.lang, d),
-        minutes: n(d.minutes),
-        since: w.since,
-        lasted: w.lasted,
-      }),
+    words: (d, lang) => ({
+      ...refusalWords(d, lang),
+      kinds: Object.keys((d.kinds ?? {}) as Record<string, number>)
+        .map((k) => (k in BODY_KINDS ? t(lang, BODY_KINDS[k as keyof typeof BODY_KINDS]) : k))
+        .join(', '),
+    }),
   },
   {
     id: 'admin_login_blocked',
@@ -453,15 +376,7 @@ export const CONDITIONS = [
         since: b.since,
         details: { client: b.client, failures: b.failures, minutes: Math.ceil((b.until - b.since) / MINUTE) },
       })),
-    firing: (d, w) =>
-      t(w.lang, 'alert.admin_login_blocked.firing', {
-        client: String(d.client),
-        failures: many(w.lang, d.failures),
-        since: w.since,
-        minutes: n(d.minutes),
-      }),
-    resolved: (d, w) =>
-      t(w.lang, 'alert.admin_login_blocked.resolved', { client: String(d.client), since: w.since, lasted: w.lasted }),
+    words: (d, lang) => ({ client: String(d.client), failures: many(lang, d.failures), minutes: n(d.minutes) }),
   },
 ] as const satisfies readonly ConditionDefinition[];
 

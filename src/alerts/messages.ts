@@ -2,7 +2,6 @@ import { type Language, LOCALE, type MessageKey, t } from '../i18n/index.ts';
 import { duration } from '../lib/time.ts';
 import { type ConditionId, condition, type Details } from './conditions.ts';
 import type { Transition } from './evaluate.ts';
-import type { When } from './words.ts';
 
 /**
  * What a technician reads: one sentence per condition and state, with the
@@ -60,9 +59,13 @@ export function render(tr: Transition, ctx: RenderContext, wall: (mono: number) 
   const say = (key: MessageKey, params?: Parameters<typeof t>[2]) => t(lang, key, params);
   const since = wall(tr.since);
   const at = wall(tr.at);
-  const when: When = { since: localTime(since, at, ctx.timeZone, lang), lasted: duration(tr.at - tr.since), lang };
   const firing = tr.state === 'firing';
-  const sentence = firing ? w.firing(tr.details, when) : w.resolved(tr.details, when);
+  const sentence = say(`alert.${tr.condition}.${tr.state}`, {
+    // The times any sentence may name; the condition words the rest.
+    since: localTime(since, at, ctx.timeZone, lang),
+    lasted: duration(tr.at - tr.since),
+    ...w.words(tr.details, lang),
+  });
   const site = { site: ctx.site };
   const head = say(firing ? (tr.repeat ? 'alert.head_still' : 'alert.head_firing') : 'alert.head_resolved', site);
   const whatToDo = firing ? say(`alert.${tr.condition}.what_to_do`) : say('alert.nothing_to_do');

@@ -4,16 +4,6 @@ import type { Details } from './snapshot.ts';
 
 /** Small pieces of the alert sentences (conditions.ts), shared so each is worded once (i18n catalogs). */
 
-/** The times a sentence can use, already in words, and the language it is said in. */
-export interface When {
-  /** "11:54", in the site's zone ("3 Jan 11:54" on another day). */
-  since: string;
-  /** How long since `since`, at this message: "6 min". */
-  lasted: string;
-  /** `[site] language`. */
-  lang: Language;
-}
-
 export const n = (v: unknown): number => (typeof v === 'number' ? v : 0);
 /** "97.5%" ("97,5%" in Portuguese). */
 export const pct = (lang: Language, v: unknown): string =>

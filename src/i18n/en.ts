@@ -292,7 +292,7 @@ export const en = {
   'alert.payload_warnings.title': 'payload warnings',
   'alert.payload_warnings.firing':
     'events with payload warnings from {token}: {warned} of {events} since the relay started (first at {since}): {kinds}. The cloud accepts them, but its dashboard may not show them.',
-  'alert.payload_warnings.resolved': '{token} now sends clean events: {events} in a row without payload warnings.',
+  'alert.payload_warnings.resolved': '{token} now sends clean events: {clean} in a row without payload warnings.',
   'alert.payload_warnings.what_to_do':
     'Send the warnings to the POS integrator: the status page ("Recent events") and `relay events show ID` give their full text.',
 

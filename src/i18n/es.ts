@@ -281,7 +281,7 @@ export const es: Catalog = {
   'alert.payload_warnings.firing':
     'eventos con avisos de contenido del {token}: {warned} de {events} desde que arrancó el relay (el primero a las {since}): {kinds}. La nube los acepta, pero su panel puede no mostrarlos.',
   'alert.payload_warnings.resolved':
-    'el {token} ahora envía eventos correctos: {events} seguidos sin avisos de contenido.',
+    'el {token} ahora envía eventos correctos: {clean} seguidos sin avisos de contenido.',
   'alert.payload_warnings.what_to_do':
     'Envíe los avisos al integrador del POS: la página de estado ("Eventos recientes") y `relay events show ID` traen el texto completo.',
 

@@ -279,8 +279,7 @@ export const ptBR: Catalog = {
   'alert.payload_warnings.title': 'avisos de conteúdo',
   'alert.payload_warnings.firing':
     'eventos com avisos de conteúdo vindos do {token}: {warned} de {events} desde que o relay iniciou (o primeiro às {since}): {kinds}. A nuvem aceita, mas o painel dela pode não mostrá-los.',
-  'alert.payload_warnings.resolved':
-    'o {token} agora envia eventos corretos: {events} seguidos sem avisos de conteúdo.',
+  'alert.payload_warnings.resolved': 'o {token} agora envia eventos corretos: {clean} seguidos sem avisos de conteúdo.',
   'alert.payload_warnings.what_to_do':
     'Envie os avisos ao integrador do PDV: a página de status ("Eventos recentes") e `relay events show ID` trazem o texto completo.',
 
