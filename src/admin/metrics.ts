@@ -135,34 +135,35 @@ export function createPromMetrics(clock: Clock = systemClock): AdminMetrics {
   const define = (f: Figure): void => {
     figures.push(f);
     const common = { name: f.name, help: f.help, labelNames: [...f.labelNames], registers };
+    /** The samples into `metric` at a scrape: a counter takes them with inc, a gauge with set. */
+    const fill = (metric: { reset(): void }, put: (labels: Record<string, string>, value: number) => void) => {
+      const samples = f.read();
+      if (samples.length === 0 && f.labelNames.length === 0) return;
+      metric.reset();
+      for (const x of samples) put({ ...x.labels }, x.value);
+    };
     if (f.kind === 'counter') {
       new Counter({
         ...common,
         collect() {
-          const samples = f.read();
-          if (samples.length === 0 && f.labelNames.length === 0) return;
-          this.reset();
-          for (const x of samples) this.inc({ ...x.labels }, x.value);
+          fill(this, (labels, value) => this.inc(labels, value));
         },
       });
     } else {
       new Gauge({
         ...common,
         collect() {
-          const samples = f.read();
-          if (samples.length === 0 && f.labelNames.length === 0) return;
-          this.reset();
-          for (const x of samples) this.set({ ...x.labels }, x.value);
+          fill(this, (labels, value) => this.set(labels, value));
         },
       });
     }
   };
-  /** A gauge without labels read from the spool's stats; nothing before the spool is watched. */
-  const spoolGauge = (name: string, help: string, value: (s: SpoolStats) => number): void =>
+  /** A figure without labels read from the spool's stats; nothing before the spool is watched. */
+  const spoolFigure = (kind: Figure['kind'], name: string, help: string, value: (s: SpoolStats) => number): void =>
     define({
       name,
       help,
-      kind: 'gauge',
+      kind,
       labelNames: [],
       read: () => {
         const s = stats();
@@ -222,20 +223,19 @@ export function createPromMetrics(clock: Clock = systemClock): AdminMetrics {
     }
   };
 
-  define({
-    name: 'relay_events_received_total',
-    help: 'Webhooks accepted and stored (answered 200), per token (first 8 characters) and env.',
-    kind: 'counter',
-    labelNames: ['token', 'env'],
-    read: () => (zeroSeries(), received.samples()),
-  });
-  define({
-    name: 'relay_events_delivered_total',
-    help: 'Events the cloud accepted (2xx), per token (first 8 characters) and env.',
-    kind: 'counter',
-    labelNames: ['token', 'env'],
-    read: () => (zeroSeries(), delivered.samples()),
-  });
+  /** A counter per lane, token (first 8 characters) and env, each active token's lanes from 0. */
+  const laneCounter = (name: string, help: string, counts: ReturnType<typeof laneCounts>): void =>
+    define({ name, help, kind: 'counter', labelNames: ['token', 'env'], read: () => (zeroSeries(), counts.samples()) });
+  laneCounter(
+    'relay_events_received_total',
+    'Webhooks accepted and stored (answered 200), per token (first 8 characters) and env.',
+    received,
+  );
+  laneCounter(
+    'relay_events_delivered_total',
+    'Events the cloud accepted (2xx), per token (first 8 characters) and env.',
+    delivered,
+  );
   define({
     name: 'relay_events_dead_total',
     help: 'Events dead-lettered because the cloud rejected them (400, 413, 422, other 4xx).',
@@ -315,20 +315,22 @@ export function createPromMetrics(clock: Clock = systemClock): AdminMetrics {
       return [{ labels: {}, value: Number.isFinite(oldest) ? Math.max(0, (source.now() - oldest) / 1000) : 0 }];
     },
   });
-  spoolGauge('relay_spool_bytes', SPOOL_BYTES_HELP, (s) => s.bytes);
-  spoolGauge('relay_spool_max_bytes', 'The spool quota, spool.max_size_mb in bytes.', (s) => s.maxBytes);
-  spoolGauge('relay_spool_dead', 'Dead-lettered events in the spool now, waiting for a replay.', (s) => s.dead);
-  define({
-    name: 'relay_spool_quarantines_total',
-    help: 'Damaged spool files set aside for this spool (spool.on_damage = "quarantine"), kept across restarts.',
-    kind: 'counter',
-    labelNames: [],
-    read: () => {
-      const s = stats();
-      return s ? [{ labels: {}, value: s.quarantines }] : [];
-    },
-  });
-  spoolGauge(
+  spoolFigure('gauge', 'relay_spool_bytes', SPOOL_BYTES_HELP, (s) => s.bytes);
+  spoolFigure('gauge', 'relay_spool_max_bytes', 'The spool quota, spool.max_size_mb in bytes.', (s) => s.maxBytes);
+  spoolFigure(
+    'gauge',
+    'relay_spool_dead',
+    'Dead-lettered events in the spool now, waiting for a replay.',
+    (s) => s.dead,
+  );
+  spoolFigure(
+    'counter',
+    'relay_spool_quarantines_total',
+    'Damaged spool files set aside for this spool (spool.on_damage = "quarantine"), kept across restarts.',
+    (s) => s.quarantines,
+  );
+  spoolFigure(
+    'gauge',
     'relay_spool_quarantined_files',
     'Quarantined spool files still in place: each needs a person to look at it, then move it away.',
     (s) => s.quarantined.length,
