@@ -13,6 +13,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { installSite, portOf, serveSite } from '../helpers/binary.ts';
 import { useCleanup } from '../helpers/cleanup.ts';
+import { figure, printGuarantee } from '../helpers/guarantee.ts';
 import { type MockCloud, type Received, startMockCloud } from '../helpers/mock-cloud.ts';
 import { post, TOKEN, TOKEN2 } from '../helpers/relay.ts';
 import { prng, readSpool, relayToml, seedFrom } from '../helpers/reliability.ts';
@@ -178,6 +179,19 @@ describe('the relay killed with SIGKILL, again and again, under load', () => {
       if (!firstAt.has(key)) firstAt.set(key, at);
     });
     const lost = acked.filter((a) => !byKey.has(a.id));
+    // Keys the POS never saw acknowledged: its event was stored, the kill cut
+    // the 200, and the POS sent the same content again (a new event_id).
+    const ackedIds = new Set(acked.map((a) => a.id));
+    const unacked = [...byKey.keys()].filter((k) => !ackedIds.has(k));
+    printGuarantee('delivered across kill -9', [
+      [acked.length, 'acknowledged'],
+      [lost.length, 'lost'],
+      [stored.length - byKey.size, 'sent again under the same key'],
+      [unacked.length, 'stored with their 200 cut off and posted again by the POS'],
+      [out.connErrors, 'connection errors'],
+      [out.refused503, 'answers 503 met by the POS'],
+      `${KILLS} kills in ${figure((Date.now() - t0) / 1000)} s (CRASH_SEED=${seed})`,
+    ]);
     expect(lost).toEqual([]);
     // Every copy under one key is the same event, byte for byte, in its lane.
     for (const a of acked) {
@@ -193,28 +207,10 @@ describe('the relay killed with SIGKILL, again and again, under load', () => {
         }
       }
     }
-    // Keys the POS never saw acknowledged: its event was stored, the kill cut
-    // the 200, and the POS sent the same content again (a new event_id).
-    const ackedIds = new Set(acked.map((a) => a.id));
     const ackedContent = new Set(acked.map((a) => a.body));
-    const unacked = [...byKey.keys()].filter((k) => !ackedIds.has(k));
     for (const k of unacked) expect(ackedContent.has(byKey.get(k)![0]!.text)).toBe(true);
     const rows = readSpool(spool);
     expect(rows.filter((r) => r.status !== 'delivered')).toEqual([]);
-
-    const figures = {
-      seed,
-      kills: KILLS,
-      cloud_outages: 2,
-      seconds: Math.round((Date.now() - t0) / 100) / 10,
-      acknowledged: acked.length,
-      lost: lost.length,
-      delivered_twice_same_key: stored.length - byKey.size,
-      stored_unacknowledged_resent_by_pos: unacked.length,
-      pos_connection_errors: out.connErrors,
-      pos_503: out.refused503,
-    };
-    console.log(`crash test figures: ${JSON.stringify(figures)}`);
     expect(acked.length).toBeGreaterThan(100);
   }, 60_000);
 });

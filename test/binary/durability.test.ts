@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { installSite, startBinary } from '../helpers/binary.ts';
 import { useCleanup } from '../helpers/cleanup.ts';
+import { printGuarantee } from '../helpers/guarantee.ts';
 import { startMockCloud } from '../helpers/mock-cloud.ts';
 import { freePort } from '../helpers/ports.ts';
 import { post, TOKEN } from '../helpers/relay.ts';
@@ -64,6 +65,10 @@ describe('durability of an acknowledgement', () => {
           wrote = false;
         }
       }
+      printGuarantee('fsync before each 200', [
+        [acks, 'answers 200 seen in the trace'],
+        [problems.length, 'sent before their WAL write and fsync'],
+      ]);
       expect(acks).toBe(N);
       expect(problems).toEqual([]);
     },
@@ -99,11 +104,15 @@ describe('durability of an acknowledgement', () => {
         if (/ send(to|msg)\(.*HTTP\/1\.1 200.*paused_tokens/.test(line)) draining = true;
         else if (draining && line.startsWith(`${relayPid} `) && / f(data)?sync\(.*-wal>/.test(line)) fsyncs++;
       }
+      const rows = readSpool(spool);
+      printGuarantee('delivery records', [
+        [fsyncs, `WAL fsyncs for ${N} deliveries`],
+        [rows.filter((r) => r.status === 'delivered').length, 'recorded delivered'],
+      ]);
       expect(draining).toBe(true);
       // One record per commit (one lane, one request in flight): N commits, N / 8 fsyncs.
       expect(fsyncs).toBeGreaterThanOrEqual(Math.floor(N / 8));
       expect(fsyncs).toBeLessThanOrEqual(Math.ceil(N / 8) + 2);
-      const rows = readSpool(spool);
       expect(rows.length).toBe(N);
       expect(rows.filter((r) => r.status === 'delivered').length).toBe(N);
     },

@@ -1,7 +1,7 @@
 /**
  * Promise 4 against hostile connections to the compiled binary: a
  * Content-Length that lies, a chunked body past 10 MB (answered 413 in
- * bounded memory), 330 connections that never finish, none of which keeps a
+ * bounded memory), hundreds of connections that never finish, none of which keeps a
  * real client waiting; and a wrong token is refused exactly as any other.
  * Hostile requests one at a time are test/binary/hostile.test.ts.
  */
@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { installBinary, type RunningBinary, startBinary } from '../helpers/binary.ts';
+import { figure, printGuarantee } from '../helpers/guarantee.ts';
 import { enc, hook, request } from '../helpers/hostile.ts';
 import { post, TOKEN, TOKEN2, tempDir } from '../helpers/relay.ts';
 import { connectRaw, type RawConnection, relayToml, rssMb } from '../helpers/reliability.ts';
@@ -81,6 +82,10 @@ describe('hostile connections', () => {
     await waitFor(() => conn.response() !== null || conn.state.closed, 'an answer to the oversized body', 5000);
     conn.sock.end();
     const res = conn.response();
+    printGuarantee('oversized chunked body', [
+      `answered ${res?.status ?? 'nothing'} after ${figure(sent / 1048576)} MB sent`,
+      `the relay's memory up ${figure(peak - rssBefore)} MB (from ${figure(rssBefore)} MB)`,
+    ]);
     expect(res?.status).toBe(413);
     expect(JSON.parse(res!.body)).toEqual({ detail: expect.stringMatching(/too large/) });
     // At most the 10 MB allowed were held: the relay's memory, not how much this
@@ -88,9 +93,6 @@ describe('hostile connections', () => {
     // the answer can arrive after most of the 64 MB were written).
     expect(sent).toBeLessThanOrEqual(LIMIT);
     expect(peak - rssBefore).toBeLessThan(48);
-    console.log(
-      `chunked over 10 MB: 413 after ${(sent / 1048576).toFixed(1)} MB sent; RSS ${rssBefore.toFixed(0)} -> peak ${peak.toFixed(0)} MB`,
-    );
   }, 20_000);
 
   it('serves a real client at once while 300 connections never finish their headers', async () => {
@@ -110,11 +112,15 @@ describe('hostile connections', () => {
       const t0 = performance.now();
       const res = await post(relay.url, TOKEN, '{"event":"order_created","table_number":"Mesa 8"}');
       const ms = performance.now() - t0;
+      printGuarantee('stalled connections', [
+        [slow.length, 'connections left unfinished'],
+        `a real POST answered ${res.status} in ${figure(ms)} ms`,
+        [slow.filter((c) => c.response() !== null).length, 'of them answered'],
+      ]);
       expect(res.status).toBe(200);
       expect(ms).toBeLessThan(1000);
       expect((await fetch(`${relay.url}/health`)).status).toBe(200);
       expect(slow.filter((c) => c.response() !== null)).toHaveLength(0);
-      console.log(`330 stalled connections open: a real POST answered 200 in ${ms.toFixed(1)} ms`);
     } finally {
       for (const c of slow) c.sock.end();
     }

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { fuseUnavailable, LossyFs } from '../fuse/lossy-fs.ts';
 import { judge, type Lane, PosLoad } from '../fuse/pos-load.ts';
 import { ensureBinary, type RunningBinary, startBinary } from '../helpers/binary.ts';
+import { figure, printGuarantee } from '../helpers/guarantee.ts';
 import { type MockCloud, startMockCloud } from '../helpers/mock-cloud.ts';
 import { describeUnless } from '../helpers/skip.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -216,7 +217,17 @@ describeUnless(why)('power cuts (a filesystem that loses what was not fsynced)',
       pos_503: load.refused503,
       per_cut: cuts,
     };
-    console.log(`power-cut test figures: ${JSON.stringify(figures)}`);
+    const backUp = cuts.map((c) => (c.back_up_ms as number) / 1000);
+    printGuarantee('power cuts', [
+      `${cuts.length} cuts (${PLAN.filter((p) => p.keep > 0).length} torn)`,
+      [load.acks.length, 'acknowledged'],
+      [v.lost.length, `lost (per cut: ${lostByCut.join(' ')})`],
+      [v.duplicatesSameKey, 'sent again under the same key'],
+      [v.unackedKeys, 'stored with their 200 cut off and posted again by the POS'],
+      `back up in ${figure(Math.min(...backUp))} to ${figure(Math.max(...backUp))} s after a cut`,
+      `${figure((Date.now() - t0) / 1000)} s (POWERCUT_SEED=${seed}${process.env.RELAY_BIN ? `, RELAY_BIN=${bin}` : ''})`,
+    ]);
+    console.log(`power-cut test figures, cut by cut: ${JSON.stringify(figures)}`);
     if (v.lost.length > 0)
       console.error(`lost, e.g.: ${JSON.stringify(v.lost.slice(0, 3).map((a) => ({ id: a.id, lane: a.lane })))}`);
     expect(fsProblems).toEqual([]);
@@ -267,7 +278,10 @@ describeUnless(why)('power cuts (a filesystem that loses what was not fsynced)',
       lost[mode] = { acknowledged: acked.length, lost: acked.filter((l) => !kept.has(l)).length };
       expect(report.files).toBeGreaterThanOrEqual(mode === 'ack-first' ? 1 : 0);
     }
-    console.log(`power-cut control figures: ${JSON.stringify(lost)}`);
+    printGuarantee('power-cut control', [
+      `a writer answering before its fsync lost ${figure(lost['ack-first']!.lost)} of ${figure(lost['ack-first']!.acknowledged)} acknowledged lines`,
+      `one fsyncing first lost ${figure(lost['fsync-first']!.lost)} of ${figure(lost['fsync-first']!.acknowledged)}`,
+    ]);
     expect(lost['ack-first']!.acknowledged).toBeGreaterThan(100);
     expect(lost['ack-first']!.lost).toBeGreaterThan(0);
     expect(lost['fsync-first']!.acknowledged).toBeGreaterThan(100);

@@ -9,6 +9,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../../src/lib/log.ts';
 import { useCleanup } from '../helpers/cleanup.ts';
+import { printGuarantee } from '../helpers/guarantee.ts';
 import { captureLog } from '../helpers/log.ts';
 import { type MockCloud, startMockCloud } from '../helpers/mock-cloud.ts';
 import { post, startTestRelay, type TestRelay, TOKEN, tempDir } from '../helpers/relay.ts';
@@ -111,16 +112,19 @@ describe('a disk that is really full', () => {
       const body = (i: number) => `{"i":${i},"pad":"${'y'.repeat(100_000)}"}`;
       const acked: string[] = [];
       let i = 0;
+      let refused = 0;
       for (; i < 60; i++) {
         const res = await post(t.url, TOKEN, body(i));
         if (res.status !== 200) {
           await expectRefused(res, /could not store/);
+          refused++;
           break;
         }
         acked.push(((await res.json()) as { event_id: string }).event_id);
       }
       expect(i).toBeLessThan(60); // the disk did fill up
-      for (let k = 0; k < 20; k++) await expectRefused(await post(t.url, TOKEN, body(100 + k)), /could not store/);
+      for (let k = 0; k < 20; k++, refused++)
+        await expectRefused(await post(t.url, TOKEN, body(100 + k)), /could not store/);
       // A line when writes start failing, not one per refused request (the forwarder's own small
       // records may still fit now and then, and each return to failing is said again).
       const count = (msg: string) => captured.lines.filter((l) => l.msg === msg).length;
@@ -138,7 +142,14 @@ describe('a disk that is really full', () => {
       expect(count('spool writes succeed again')).toBeGreaterThanOrEqual(1);
       await t.relay.stop();
       // Read back by a fresh connection after the relay closed: exactly what was acknowledged.
-      expect(readSpool(t.config.spool.path).map((r) => r.id)).toEqual(acked);
+      const kept = readSpool(t.config.spool.path).map((r) => r.id);
+      printGuarantee('full disk', [
+        [i, 'acknowledged before the disk was full'],
+        [refused, 'answered 503 with Retry-After while it was'],
+        `${again.status} once space returned`,
+        [kept.length, `events in the spool, ${Bun.deepEquals(kept, acked) ? 'exactly' : 'NOT'} those acknowledged`],
+      ]);
+      expect(kept).toEqual(acked);
     },
   );
 });
