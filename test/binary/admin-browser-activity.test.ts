@@ -7,26 +7,24 @@
  * are the test's to choose.
  */
 import { afterAll, beforeAll, expect, it } from 'bun:test';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { ActivityView } from '../../src/admin/activity.ts';
 import { type AdminRelay, startAdminRelay } from '../helpers/admin.ts';
+import { adminLogin, noChromium, openPage } from '../helpers/browser.ts';
 import { FakeClock } from '../helpers/clock.ts';
 import { type MockCloud, startMockCloud } from '../helpers/mock-cloud.ts';
 import { ORDER_CREATED, post, TOKEN } from '../helpers/relay.ts';
 import { describeUnless } from '../helpers/skip.ts';
-import { fileRow } from '../helpers/spool-file.ts';
+import { fileCounts } from '../helpers/spool-file.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'];
 const PASSWORD = 'activity-chart-secret';
 const MIN = 60_000;
 /** 12:00 UTC, 09:00 in São Paulo: the relay starts at 12:01. */
 const START = Date.UTC(2026, 2, 10, 12, 1);
 const SCREENSHOT = join(import.meta.dir, '..', '..', 'test-results', 'admin-activity-360.png');
-const noChromium = !existsSync(CHROMIUM) && `${CHROMIUM} is absent (make chromium: apt-get install -y chromium)`;
 
 interface Bar {
   start: string;
@@ -43,8 +41,7 @@ describeUnless(noChromium)('the last 24 hours on the status page, at 360 px', ()
   let browser: Browser;
   let page: Page;
 
-  const delivered = () =>
-    fileRow<{ n: number }>(a.config.spool.path, "SELECT count(*) AS n FROM events WHERE status = 'delivered'")!.n;
+  const delivered = () => fileCounts(a.config.spool.path).delivered;
   const postMany = async (n: number) => {
     for (let i = 0; i < n; i++) expect((await post(a.url, TOKEN, ORDER_CREATED)).status).toBe(200);
   };
@@ -80,13 +77,11 @@ describeUnless(noChromium)('the last 24 hours on the status page, at 360 px', ()
     // Then nothing until 13:06.
     clock.advance(50 * MIN);
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 20_000 });
-    const context = await browser.newContext({
-      httpCredentials: { username: 'admin', password: PASSWORD },
+    ({ browser, page } = await openPage({
+      ...adminLogin(PASSWORD),
       viewport: { width: 360, height: 740 },
       deviceScaleFactor: 2,
-    });
-    page = await context.newPage();
+    }));
     await page.goto(`${a.url}/admin`);
     await page.waitForSelector('html[data-live="1"]');
   });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'bun:test';
-import { existsSync } from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { type AdminRelay, startAdminRelay } from '../helpers/admin.ts';
+import { noChromium, openPage } from '../helpers/browser.ts';
 import { ORDER_CREATED, post, TOKEN } from '../helpers/relay.ts';
 import { describeUnless } from '../helpers/skip.ts';
 
@@ -11,32 +11,22 @@ import { describeUnless } from '../helpers/skip.ts';
  * URL "that includes credentials", and a path like '/admin/live' resolves
  * against the page's URL, userinfo included: the page must build its request
  * URLs from location.origin, or it stops refreshing while looking fine.
- * Debian's Chromium through playwright-core, as in the other browser test.
+ * Debian's Chromium (test/helpers/browser.ts), as in the other browser tests.
  */
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'];
 const PASSWORD = 'pw-in-the-url';
-
-const noChromium = !existsSync(CHROMIUM) && `${CHROMIUM} is absent (make chromium: apt-get install -y chromium)`;
 
 describeUnless(noChromium)('the status page opened at a URL with credentials', () => {
   let a: AdminRelay;
   let browser: Browser;
   let page: Page;
-  const problems: string[] = [];
+  let problems: string[];
 
   beforeAll(async () => {
     a = await startAdminRelay({ password: PASSWORD });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 20_000 });
-    // No httpCredentials: the only credentials are the ones in the URL.
-    page = await (await browser.newContext()).newPage();
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    // Errors of any kind, and any message at all about credentials (the
-    // page logs a failed refresh as a warning).
-    page.on('console', (m) => {
-      if (m.type() === 'error' || /credentials/i.test(m.text())) problems.push(`console ${m.type()}: ${m.text()}`);
-    });
+    // No httpCredentials: the only credentials are the ones in the URL. Errors of any kind
+    // are problems, and any message at all about credentials (the page logs a failed refresh as a warning).
+    ({ browser, page, problems } = await openPage({}, (m) => m.type() === 'error' || /credentials/i.test(m.text())));
   });
   afterAll(async () => {
     await browser?.close();

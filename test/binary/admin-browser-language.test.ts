@@ -5,36 +5,27 @@
  * the script's messages, and a reload that changes the language.
  */
 import { afterAll, beforeAll, expect, it } from 'bun:test';
-import { existsSync } from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { type AdminRelay, startAdminRelay } from '../helpers/admin.ts';
+import { adminLogin, noChromium, openPage } from '../helpers/browser.ts';
 import { type MockCloud, startMockCloud } from '../helpers/mock-cloud.ts';
-import { ORDER_CREATED, post, TOKEN, TOKEN2 } from '../helpers/relay.ts';
+import { ack, ORDER_CREATED, post, TOKEN, TOKEN2 } from '../helpers/relay.ts';
 import { describeUnless } from '../helpers/skip.ts';
-import { fileRow } from '../helpers/spool-file.ts';
+import { fileStatus } from '../helpers/spool-file.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'];
 const PASSWORD = 'status-page-secret';
-const noChromium = !existsSync(CHROMIUM) && `${CHROMIUM} is absent (make chromium: apt-get install -y chromium)`;
 
 describeUnless(noChromium)('the status page in Brazilian Portuguese', () => {
   let mock: MockCloud;
   let a: AdminRelay;
   let browser: Browser;
   let page: Page;
+  let problems: string[];
   let deadId = '';
-  const problems: string[] = [];
   const site = (language: string) => ({ site: { name: 'Cantina da Mooca', timezone: 'America/Sao_Paulo', language } });
 
-  const ack = async (token: string, body: string) => {
-    const res = await post(a.url, token, body);
-    expect(res.status).toBe(200);
-    return ((await res.json()) as { event_id: string }).event_id;
-  };
-  const statusOf = (id: string) =>
-    fileRow<{ status: string }>(a.config.spool.path, 'SELECT status FROM events WHERE id = ?', id)!.status;
+  const statusOf = (id: string) => fileStatus(a.config.spool.path, id);
 
   beforeAll(async () => {
     mock = await startMockCloud();
@@ -42,10 +33,11 @@ describeUnless(noChromium)('the status page in Brazilian Portuguese', () => {
       r.token === TOKEN2 ? Response.json({ detail: 'Service Unavailable' }, { status: 503 }) : undefined;
     mock.next({ kind: 'status', status: 422, body: { detail: 'table_number required' } });
     a = await startAdminRelay({ password: PASSWORD, cloudUrl: mock.url, config: site('pt-BR') });
-    deadId = await ack(TOKEN, ORDER_CREATED);
+    deadId = await ack(a.url, TOKEN, ORDER_CREATED);
     await waitFor(() => statusOf(deadId) === 'dead', 'the 422 dead letter');
-    const ok = await ack(TOKEN, ORDER_CREATED);
+    const ok = await ack(a.url, TOKEN, ORDER_CREATED);
     await ack(
+      a.url,
       TOKEN2,
       '{"event":"table_status_change","table_number":"Mesa 8","timestamp":"2025-11-24T17:00:00-03:00"}',
     );
@@ -54,13 +46,7 @@ describeUnless(noChromium)('the status page in Brazilian Portuguese', () => {
     // A POS with a token nobody configured: refused (401), and said on the page.
     expect((await post(a.url, 'ffffffff-0000-4000-8000-000000000000', ORDER_CREATED)).status).toBe(401);
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 30_000 });
-    const context = await browser.newContext({ httpCredentials: { username: 'admin', password: PASSWORD } });
-    page = await context.newPage();
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-    });
+    ({ browser, page, problems } = await openPage(adminLogin(PASSWORD)));
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,54 +1,34 @@
 /**
- * The status page in a real browser: Debian's Chromium, driven by
- * playwright-core, never a downloaded browser. The page runs its own script
+ * The status page in a real browser (test/helpers/browser.ts). The page runs its own script
  * under its own Content-Security-Policy, so this also proves the CSP lets the
  * page work and that nothing hostile in a payload is ever rendered as markup.
  */
 import { afterAll, beforeAll, expect, it } from 'bun:test';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { type AdminRelay, startAdminRelay } from '../helpers/admin.ts';
+import { adminLogin, noChromium, openPage } from '../helpers/browser.ts';
 import { type MockCloud, startMockCloud } from '../helpers/mock-cloud.ts';
-import { ORDER_CREATED, post, TOKEN, TOKEN2 } from '../helpers/relay.ts';
+import { ack, ORDER_CREATED, TOKEN, TOKEN2 } from '../helpers/relay.ts';
 import { describeUnless } from '../helpers/skip.ts';
-import { fileRow } from '../helpers/spool-file.ts';
+import { fileCounts, fileStatus } from '../helpers/spool-file.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 const PASSWORD = 'status-page-secret';
 const HOSTILE = '<img src=x onerror=document.title=1>';
 const SCREENSHOT = join(import.meta.dir, '..', '..', 'test-results', 'admin.png');
-
-const noChromium = !existsSync(CHROMIUM) && `${CHROMIUM} is absent (make chromium: apt-get install -y chromium)`;
 
 describeUnless(noChromium)('the status page in a real browser', () => {
   let mock: MockCloud;
   let a: AdminRelay;
   let browser: Browser;
   let page: Page;
+  let problems: string[];
   let deadId = '';
-  const problems: string[] = [];
 
-  const ack = async (token: string, body: string) => {
-    const res = await post(a.url, token, body);
-    expect(res.status).toBe(200);
-    return ((await res.json()) as { event_id: string }).event_id;
-  };
-  const statusOf = (id: string) =>
-    fileRow<{ status: string }>(a.config.spool.path, 'SELECT status FROM events WHERE id = ?', id)!.status;
-  const count = (status: string) =>
-    fileRow<{ n: number }>(a.config.spool.path, 'SELECT count(*) AS n FROM events WHERE status = ?', status)!.n;
+  const statusOf = (id: string) => fileStatus(a.config.spool.path, id);
+  const count = (status: 'pending' | 'delivered' | 'dead') => fileCounts(a.config.spool.path)[status];
   const field = (name: string) => page.textContent(`[data-field="${name}"]`);
 
   beforeAll(async () => {
@@ -62,26 +42,18 @@ describeUnless(noChromium)('the status page in a real browser', () => {
       body: { detail: [{ loc: ['body', 'table_number'], msg: 'field required <b>!</b>' }] },
     });
     a = await startAdminRelay({ password: PASSWORD, cloudUrl: mock.url });
-    deadId = await ack(TOKEN, JSON.stringify({ event: 'order_created', timestamp: HOSTILE, order_id: 'ORD-1' }));
+    deadId = await ack(a.url, TOKEN, JSON.stringify({ event: 'order_created', timestamp: HOSTILE, order_id: 'ORD-1' }));
     await waitFor(() => statusOf(deadId) === 'dead', 'the 422 dead letter');
-    const ok = [await ack(TOKEN, ORDER_CREATED), await ack(TOKEN, ORDER_CREATED)];
+    const ok = [await ack(a.url, TOKEN, ORDER_CREATED), await ack(a.url, TOKEN, ORDER_CREATED)];
     await ack(
+      a.url,
       TOKEN2,
       '{"event":"table_status_change","table_number":"Mesa 3","timestamp":"2025-11-24T17:00:00-03:00"}',
     );
     await waitFor(() => ok.every((id) => statusOf(id) === 'delivered'), 'two delivered');
     await waitFor(() => mock.received.some((r) => r.token === TOKEN2), 'the Bar lane tried');
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 20_000 });
-    const context = await browser.newContext({
-      httpCredentials: { username: 'admin', password: PASSWORD },
-      viewport: { width: 1280, height: 900 },
-    });
-    page = await context.newPage();
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-    });
+    ({ browser, page, problems } = await openPage({ ...adminLogin(PASSWORD), viewport: { width: 1280, height: 900 } }));
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,3 +1,4 @@
+import { expect } from 'bun:test';
 import type { Config } from '../../src/config/index.ts';
 import type { Clock } from '../../src/lib/clock.ts';
 import { type Logger, silentLogger } from '../../src/lib/log.ts';
@@ -64,4 +65,16 @@ export function post(
     body,
     headers: { 'content-type': 'application/json', ...opts.headers },
   });
+}
+
+/** Posts a webhook that must be taken: its 200, and the event id the relay acknowledged it under. */
+export async function ack(
+  base: string,
+  token: string,
+  body: RequestInit['body'],
+  opts: Parameters<typeof post>[3] = {},
+): Promise<string> {
+  const res = await post(base, token, body, opts);
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { event_id: string }).event_id;
 }

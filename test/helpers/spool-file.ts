@@ -28,6 +28,10 @@ export const fileRows = <T>(path: string, sql: string, ...args: unknown[]): T[] 
 /** Runs statements on the spool file, as another program would. */
 export const fileExec = (path: string, sql: string): void => onSpoolFile(path, (db) => void db.exec(sql));
 
+/** An event's status (pending, delivered, dead) read straight from the file; undefined when it is not there. */
+export const fileStatus = (path: string, id: string): string | undefined =>
+  fileRow<{ status: string }>(path, 'SELECT status FROM events WHERE id = ?', id)?.status;
+
 /** Counts per status, read straight from the file. */
 export function fileCounts(path: string): Record<'pending' | 'delivered' | 'dead', number> {
   const rows = fileRows<{ status: string; n: number }>(
