@@ -4,11 +4,13 @@
  * error), and a real SMTP server, Debian's python3-aiosmtpd, writing each
  * message to a Maildir (aiosmtpd.handlers.Mailbox).
  */
+import { afterAll, beforeAll } from 'bun:test';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Subprocess } from 'bun';
 import type { AlertMessage } from '../../src/alerts/index.ts';
 import { accepts, freePort } from './ports.ts';
+import { tempDir } from './temp.ts';
 import { waitFor } from './wait.ts';
 
 /** ok: 200; hang: never answers; fail: 503 (try again later); gone: 410 (never again, as Slack for a removed hook). */
@@ -174,6 +176,32 @@ export async function startSmtp(python: string, dir: string): Promise<Smtp> {
     stop: async () => {
       proc.kill();
       await proc.exited;
+    },
+  };
+}
+
+/**
+ * A real SMTP server for the tests of the describe block (or file) that
+ * calls this: aiosmtpd started in its beforeAll and stopped, its Maildir
+ * removed, in its afterAll. `skip` is why it cannot run here (for itUnless);
+ * `server()` is the running one, inside a test.
+ */
+export function smtpServer(): { skip: string | false; server(): Smtp } {
+  const py = aiosmtpdPython();
+  const tmp = tempDir('relay-smtp-');
+  let smtp: Smtp | undefined;
+  beforeAll(async () => {
+    if ('python' in py) smtp = await startSmtp(py.python, tmp.dir);
+  });
+  afterAll(async () => {
+    await smtp?.stop();
+    tmp.cleanup();
+  });
+  return {
+    skip: 'skip' in py && py.skip,
+    server: () => {
+      if (!smtp) throw new Error('no SMTP server: server() is for the tests of the block that called smtpServer()');
+      return smtp;
     },
   };
 }

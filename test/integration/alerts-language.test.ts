@@ -5,54 +5,33 @@
  * the site's zone; the webhook's keys and condition ids stay as they are.
  * A reload that changes the language changes the next message.
  */
-import { afterAll, afterEach, beforeAll, describe, expect } from 'bun:test';
-import { aiosmtpdPython, type Smtp, startSmtp } from '../helpers/alert-receivers.ts';
-import { type MockCloud, startMockCloud } from '../helpers/mock-cloud.ts';
-import { post, TOKEN, tempDir } from '../helpers/relay.ts';
+import { describe, expect } from 'bun:test';
+import { smtpServer } from '../helpers/alert-receivers.ts';
+import { post, TOKEN } from '../helpers/relay.ts';
 import { itUnless } from '../helpers/skip.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { type AlertRelay, alertRelay, clean, HOLD, MIN } from './alerts-setup.ts';
+import { alertRelays, clean, HOLD, MIN } from './alerts-setup.ts';
 
-let t: AlertRelay | undefined;
-let cloud: MockCloud;
-beforeAll(async () => {
-  cloud = await startMockCloud();
-});
-afterEach(async () => {
-  await t?.stop();
-  t = undefined;
-});
-afterAll(async () => {
-  await cloud.stop();
-});
+const relays = alertRelays();
 
 describe('an alert e-mail in Brazilian Portuguese', () => {
-  const py = aiosmtpdPython();
-  let smtp: Smtp | undefined;
-  const tmp = tempDir('relay-smtp-pt-');
-  beforeAll(async () => {
-    if ('python' in py) smtp = await startSmtp(py.python, tmp.dir);
-  });
-  afterAll(async () => {
-    await smtp?.stop();
-    tmp.cleanup();
-  });
+  const mail = smtpServer();
 
-  itUnless('skip' in py && py.skip)(
+  itUnless(mail.skip)(
     'cloud unreachable and then back: subject, sentence, what to do and labels in Portuguese, at São Paulo time',
     async () => {
-      t = await alertRelay({
+      const smtp = mail.server();
+      const r = await relays.start({
         site: { name: 'Cantina da Mooca', timezone: 'America/Sao_Paulo', language: 'pt-BR' },
         // The test's payloads carry UTC timestamps: their timezone warnings are not this test's.
-        alerts: { webhook_url: '', smtp_url: smtp!.url, email_to: ['gerente@example.com'], first_events: 0 },
+        alerts: { webhook_url: '', smtp_url: smtp.url, email_to: ['gerente@example.com'], first_events: 0 },
       });
-      const r = t;
       expect((await post(r.relay.url, TOKEN, clean())).status).toBe(200);
       await waitFor(() => r.relay.forwarder.cloud.reachable === false, 'a failed delivery');
       r.clock.advance(5 * MIN);
       await r.tick();
-      await waitFor(() => smtp!.messages().length === 1, 'the firing e-mail');
-      const [fired] = smtp!.messages();
+      await waitFor(() => smtp.messages().length === 1, 'the firing e-mail');
+      const [fired] = smtp.messages();
       expect(fired!.headers.subject).toBe('[relay] Cantina da Mooca: nuvem inacessível');
       // Noon UTC is 09:00 in São Paulo.
       expect(fired!.body).toMatch(
@@ -62,7 +41,7 @@ describe('an alert e-mail in Brazilian Portuguese', () => {
       expect(fired!.body).toContain('Detalhes:');
       expect(fired!.body).not.toContain('What to do');
 
-      r.useCloud(cloud.url);
+      r.useCloud(relays.cloud.url);
       // The lane retries once the moved clock passes its backoff.
       await waitFor(() => {
         r.clock.advance(1000);
@@ -71,8 +50,8 @@ describe('an alert e-mail in Brazilian Portuguese', () => {
       await r.tick();
       r.clock.advance(HOLD);
       await r.tick();
-      await waitFor(() => smtp!.messages().length === 2, 'the resolved e-mail');
-      const resolved = smtp!.messages()[1]!;
+      await waitFor(() => smtp.messages().length === 2, 'the resolved e-mail');
+      const resolved = smtp.messages()[1]!;
       expect(resolved.headers.subject).toBe('[relay] Cantina da Mooca: nuvem inacessível (resolvido)');
       expect(resolved.body).toMatch(
         /^✅ Cantina da Mooca, resolvido: a nuvem da EmiliaVision voltou a responder \(fora do ar desde 09:00, por [\d hmin]+\); os eventos em espera saem na ordem\./,

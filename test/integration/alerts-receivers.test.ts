@@ -4,28 +4,16 @@
  * webhook endpoint or deliveries; its failures show in status() and the
  * alert arrives once it is back.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'bun:test';
+import { describe, expect, it } from 'bun:test';
 import { hostname } from 'node:os';
-import { aiosmtpdPython, type Smtp, startSmtp } from '../helpers/alert-receivers.ts';
-import { type MockCloud, startMockCloud } from '../helpers/mock-cloud.ts';
+import { smtpServer } from '../helpers/alert-receivers.ts';
 import { freePort } from '../helpers/ports.ts';
-import { post, TOKEN, tempDir } from '../helpers/relay.ts';
+import { post, TOKEN } from '../helpers/relay.ts';
 import { itUnless } from '../helpers/skip.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { type AlertRelay, alertRelay, clean, HOLD, warned } from './alerts-setup.ts';
+import { type AlertRelay, alertRelays, clean, HOLD, warned } from './alerts-setup.ts';
 
-let t: AlertRelay | undefined;
-let cloud: MockCloud;
-beforeAll(async () => {
-  cloud = await startMockCloud();
-});
-afterEach(async () => {
-  await t?.stop();
-  t = undefined;
-});
-afterAll(async () => {
-  await cloud.stop();
-});
+const relays = alertRelays();
 
 /** 30 webhooks at once: every one answered 200, and quickly (a receiver's wait would be seconds). */
 async function ingestStillFast(r: AlertRelay): Promise<void> {
@@ -37,8 +25,7 @@ async function ingestStillFast(r: AlertRelay): Promise<void> {
 
 describe('a receiver that is down', () => {
   it('hangs: ingest and delivery go on, the failure is counted and shown, and the alert arrives once it answers', async () => {
-    t = await alertRelay({ cloud: { url: cloud.url }, alerts: { first_events: 1 } });
-    const r = t;
+    const r = await relays.start({ cloud: { url: relays.cloud.url }, alerts: { first_events: 1 } });
     r.hook.mode = 'hang';
     await post(r.relay.url, TOKEN, warned());
     const t0 = performance.now();
@@ -76,8 +63,10 @@ describe('a receiver that is down', () => {
 
   it('refuses connections: ingest is unaffected, lastError says why, and status() lists what fires and what was sent', async () => {
     const closed = `http://127.0.0.1:${freePort()}/services/T0/B0/secret-path`;
-    t = await alertRelay({ cloud: { url: cloud.url }, alerts: { webhook_url: closed, first_events: 1 } });
-    const r = t;
+    const r = await relays.start({
+      cloud: { url: relays.cloud.url },
+      alerts: { webhook_url: closed, first_events: 1 },
+    });
     await post(r.relay.url, TOKEN, warned());
     r.relay.alerts.tick();
     await ingestStillFast(r);
@@ -101,8 +90,7 @@ describe('a receiver that is down', () => {
 
 describe('a receiver that refuses the alert for good', () => {
   it('a 410 is not retried: the alert is dropped and counted, and the next one is sent', async () => {
-    t = await alertRelay({ cloud: { url: cloud.url }, alerts: { first_events: 1 } });
-    const r = t;
+    const r = await relays.start({ cloud: { url: relays.cloud.url }, alerts: { first_events: 1 } });
     r.hook.mode = 'gone';
     await post(r.relay.url, TOKEN, warned());
     await r.tick();
@@ -125,52 +113,40 @@ describe('a receiver that refuses the alert for good', () => {
 });
 
 describe('e-mail through a real SMTP server', () => {
-  const py = aiosmtpdPython();
-  let smtp: Smtp | undefined;
-  const tmp = tempDir('relay-smtp-');
-  beforeAll(async () => {
-    if ('python' in py) smtp = await startSmtp(py.python, tmp.dir);
-  });
-  afterAll(async () => {
-    await smtp?.stop();
-    tmp.cleanup();
-  });
+  const mail = smtpServer();
 
-  itUnless('skip' in py && py.skip)(
-    'sends the firing and the resolved alert as e-mails, from relay@<host> by default',
-    async () => {
-      t = await alertRelay({
-        cloud: { url: cloud.url },
-        alerts: {
-          webhook_url: '',
-          smtp_url: smtp!.url,
-          email_to: ['tech@example.com', 'owner@example.com'],
-          first_events: 1,
-        },
-      });
-      const r = t;
-      await post(r.relay.url, TOKEN, warned());
-      await r.tick();
-      await post(r.relay.url, TOKEN, clean());
-      await r.tick();
-      r.clock.advance(HOLD);
-      await r.tick();
-      const mails = smtp!.messages();
-      expect(mails.map((m) => m.headers.subject)).toEqual([
-        '[relay] Cantina Roma: payload warnings',
-        '[relay] Cantina Roma: payload warnings (resolved)',
-      ]);
-      expect(mails[0]!.headers.from).toBe(`relay@${hostname()}`);
-      expect(mails[0]!.headers['x-rcptto']).toBe('tech@example.com, owner@example.com');
-      expect(mails[0]!.body).toMatch(
-        /^🔴 Cantina Roma: events with payload warnings from token 019ab6ed… \(Main POS\): 1 of 1 since the relay started .* What to do: Send the warnings to the POS integrator/,
-      );
-      expect(mails[0]!.body).toContain('Condition: payload_warnings (firing)');
-      expect(mails[1]!.body).toMatch(/^✅ Cantina Roma, resolved: token 019ab6ed… \(Main POS\) now sends clean events/);
-      expect(mails.map((m) => m.body).join('')).not.toContain(TOKEN);
-      expect(r.relay.alerts.status().receivers).toEqual([
-        expect.objectContaining({ kind: 'email', ok: true, sent: 2, lastAnswer: '250 OK' }),
-      ]);
-    },
-  );
+  itUnless(mail.skip)('sends the firing and the resolved alert as e-mails, from relay@<host> by default', async () => {
+    const smtp = mail.server();
+    const r = await relays.start({
+      cloud: { url: relays.cloud.url },
+      alerts: {
+        webhook_url: '',
+        smtp_url: smtp.url,
+        email_to: ['tech@example.com', 'owner@example.com'],
+        first_events: 1,
+      },
+    });
+    await post(r.relay.url, TOKEN, warned());
+    await r.tick();
+    await post(r.relay.url, TOKEN, clean());
+    await r.tick();
+    r.clock.advance(HOLD);
+    await r.tick();
+    const mails = smtp.messages();
+    expect(mails.map((m) => m.headers.subject)).toEqual([
+      '[relay] Cantina Roma: payload warnings',
+      '[relay] Cantina Roma: payload warnings (resolved)',
+    ]);
+    expect(mails[0]!.headers.from).toBe(`relay@${hostname()}`);
+    expect(mails[0]!.headers['x-rcptto']).toBe('tech@example.com, owner@example.com');
+    expect(mails[0]!.body).toMatch(
+      /^🔴 Cantina Roma: events with payload warnings from token 019ab6ed… \(Main POS\): 1 of 1 since the relay started .* What to do: Send the warnings to the POS integrator/,
+    );
+    expect(mails[0]!.body).toContain('Condition: payload_warnings (firing)');
+    expect(mails[1]!.body).toMatch(/^✅ Cantina Roma, resolved: token 019ab6ed… \(Main POS\) now sends clean events/);
+    expect(mails.map((m) => m.body).join('')).not.toContain(TOKEN);
+    expect(r.relay.alerts.status().receivers).toEqual([
+      expect.objectContaining({ kind: 'email', ok: true, sent: 2, lastAnswer: '250 OK' }),
+    ]);
+  });
 });

@@ -4,6 +4,7 @@
  * out of the way (tests call tick()), short holds and backoffs, and a
  * reload that can point the relay at a cloud that answers.
  */
+import { afterAll, afterEach, beforeAll } from 'bun:test';
 import type { AlerterOptions, AlertMessage, ConditionId } from '../../src/alerts/index.ts';
 import type { Config } from '../../src/config/index.ts';
 import { silentLogger } from '../../src/lib/log.ts';
@@ -11,6 +12,7 @@ import { type Relay, startRelay } from '../../src/relay.ts';
 import { type Hook, startHook } from '../helpers/alert-receivers.ts';
 import { FakeClock } from '../helpers/clock.ts';
 import { type ConfigOver, mergeOver } from '../helpers/config.ts';
+import { type MockCloud, startMockCloud } from '../helpers/mock-cloud.ts';
 import { tempDir, testConfig } from '../helpers/relay.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -109,6 +111,38 @@ export async function alertRelay(over: ConfigOver = {}, opts: AlerterOptions = {
       await relay.stop();
       await hook.stop();
       tmp.cleanup();
+    },
+  };
+}
+
+/**
+ * The alert relays of a test file: one mock cloud for all its tests, and
+ * each test's relay (`start`, as alertRelay) stopped after the test.
+ */
+export function alertRelays(): {
+  readonly cloud: MockCloud;
+  start(over?: ConfigOver, opts?: AlerterOptions): Promise<AlertRelay>;
+} {
+  let cloud: MockCloud | undefined;
+  let running: AlertRelay | undefined;
+  beforeAll(async () => {
+    cloud = await startMockCloud();
+  });
+  afterEach(async () => {
+    await running?.stop();
+    running = undefined;
+  });
+  afterAll(async () => {
+    await cloud?.stop();
+  });
+  return {
+    get cloud() {
+      if (!cloud) throw new Error('no mock cloud: it is for the tests of the file that called alertRelays()');
+      return cloud;
+    },
+    async start(over, opts) {
+      running = await alertRelay(over, opts);
+      return running;
     },
   };
 }
