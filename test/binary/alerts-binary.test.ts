@@ -5,49 +5,42 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
 import type { AlertMessage } from '../../src/alerts/index.ts';
-import { aiosmtpdPython, type Hook, type Smtp, startHook, startSmtp } from '../helpers/alert-receivers.ts';
+import { type Hook, smtpServer, startHook } from '../helpers/alert-receivers.ts';
 import { installSite, serveSite } from '../helpers/binary.ts';
 import { useCleanup } from '../helpers/cleanup.ts';
 import { runCli } from '../helpers/cli.ts';
 import { buildToml } from '../helpers/config.ts';
-import { post, TOKEN, tempDir } from '../helpers/relay.ts';
+import { post, TOKEN } from '../helpers/relay.ts';
 import { itUnless } from '../helpers/skip.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const onCleanup = useCleanup();
-const py = aiosmtpdPython();
-const tmp = tempDir('relay-alerts-bin-');
+const mail = smtpServer();
 let hook: Hook;
-let smtp: Smtp | undefined;
 beforeAll(async () => {
   hook = await startHook();
-  if ('python' in py) smtp = await startSmtp(py.python, tmp.dir);
 });
 afterAll(async () => {
   await hook.stop();
-  await smtp?.stop();
-  tmp.cleanup();
 });
 
 describe('alerts in the compiled binary', () => {
-  itUnless('skip' in py && py.skip)(
-    'relay alerts test reaches the webhook and, through nodemailer, the SMTP server',
-    async () => {
-      const email = { smtp_url: smtp!.url, email_to: ['tech@example.com'] };
-      const { dir, bin } = await installSite(
-        onCleanup,
-        buildToml({ site: { name: 'Cantina Roma' }, alerts: { webhook_url: hook.url, ...email } }),
-      );
-      const r = await runCli(bin, ['alerts', 'test'], { cwd: dir });
-      expect(r.stderr).toBe('');
-      expect(r.code).toBe(0);
-      const lines = r.stdout.trim().split('\n');
-      expect(lines[0]).toMatch(/^✅ webhook http:\/\/127\.0\.0\.1:\d+\/services…: HTTP 200 ok$/);
-      expect(lines[1]).toBe(`✅ e-mail  smtp://127.0.0.1:${smtp!.port} → tech@example.com: 250 OK`);
-      expect(smtp!.messages().at(-1)!.headers.subject).toBe('[relay] Cantina Roma: test alert');
-      expect(hook.got.at(-1)).toMatchObject({ condition: 'test', site: 'Cantina Roma' });
-    },
-  );
+  itUnless(mail.skip)('relay alerts test reaches the webhook and, through nodemailer, the SMTP server', async () => {
+    const smtp = mail.server();
+    const email = { smtp_url: smtp.url, email_to: ['tech@example.com'] };
+    const { dir, bin } = await installSite(
+      onCleanup,
+      buildToml({ site: { name: 'Cantina Roma' }, alerts: { webhook_url: hook.url, ...email } }),
+    );
+    const r = await runCli(bin, ['alerts', 'test'], { cwd: dir });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^✅ webhook http:\/\/127\.0\.0\.1:\d+\/services…: HTTP 200 ok$/);
+    expect(lines[1]).toBe(`✅ e-mail  smtp://127.0.0.1:${smtp.port} → tech@example.com: 250 OK`);
+    expect(smtp.messages().at(-1)!.headers.subject).toBe('[relay] Cantina Roma: test alert');
+    expect(hook.got.at(-1)).toMatchObject({ condition: 'test', site: 'Cantina Roma' });
+  });
 
   it("relay serve alerts on its own: a token's first event with a payload warning reaches the webhook", async () => {
     const before = hook.got.length;

@@ -5,7 +5,7 @@
  * python3-aiosmtpd is there, a real SMTP server.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
-import { aiosmtpdPython, type Hook, type Smtp, startHook, startSmtp } from '../helpers/alert-receivers.ts';
+import { type Hook, smtpServer, startHook } from '../helpers/alert-receivers.ts';
 import { runInProcess } from '../helpers/cli.ts';
 import { type ConfigOver, writeToml } from '../helpers/config.ts';
 import { freePort } from '../helpers/ports.ts';
@@ -13,16 +13,13 @@ import { tempDir } from '../helpers/relay.ts';
 import { itUnless } from '../helpers/skip.ts';
 
 const tmp = tempDir('relay-cli-alerts-');
-const py = aiosmtpdPython();
+const email = smtpServer();
 let hook: Hook;
-let smtp: Smtp | undefined;
 beforeAll(async () => {
   hook = await startHook();
-  if ('python' in py) smtp = await startSmtp(py.python, tmp.dir);
 });
 afterAll(async () => {
   await hook.stop();
-  await smtp?.stop();
   tmp.cleanup();
 });
 
@@ -54,19 +51,20 @@ describe('relay alerts test', () => {
     expect(r.stdout()).not.toContain('TeamsSig0123456789');
   });
 
-  itUnless('skip' in py && py.skip)('sends to the webhook and by e-mail, printing each answer', async () => {
+  itUnless(email.skip)('sends to the webhook and by e-mail, printing each answer', async () => {
+    const smtp = email.server();
     const r = await alertsTest({
       alerts: {
         webhook_url: hook.url,
-        smtp_url: smtp!.url,
+        smtp_url: smtp.url,
         email_to: ['tech@example.com'],
         email_from: 'relay@cantina.example',
       },
     });
     expect(r.code).toBe(0);
     expect(r.out[0]).toStartWith('✅ webhook ');
-    expect(r.out[1]).toBe(`✅ e-mail  smtp://127.0.0.1:${smtp!.port} → tech@example.com: 250 OK`);
-    const mail = smtp!.messages().at(-1)!;
+    expect(r.out[1]).toBe(`✅ e-mail  smtp://127.0.0.1:${smtp.port} → tech@example.com: 250 OK`);
+    const mail = smtp.messages().at(-1)!;
     expect(mail.headers.subject).toBe('[relay] Cantina Roma: test alert');
     expect(mail.headers.from).toBe('relay@cantina.example');
     expect(mail.body).toStartWith('🧪 Cantina Roma: test alert from the relay');
