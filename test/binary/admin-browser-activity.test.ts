@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { ActivityView } from '../../src/admin/activity.ts';
 import { type AdminRelay, startAdminRelay } from '../helpers/admin.ts';
-import { adminLogin, noChromium, openPage } from '../helpers/browser.ts';
+import { adminLogin, loadStatusPage, noChromium, openPage } from '../helpers/browser.ts';
 import { FakeClock } from '../helpers/clock.ts';
 import { type MockCloud, startMockCloud } from '../helpers/mock-cloud.ts';
 import { ORDER_CREATED, post, TOKEN } from '../helpers/relay.ts';
@@ -82,8 +82,7 @@ describeUnless(noChromium)('the last 24 hours on the status page, at 360 px', ()
       viewport: { width: 360, height: 740 },
       deviceScaleFactor: 2,
     }));
-    await page.goto(`${a.url}/admin`);
-    await page.waitForSelector('html[data-live="1"]');
+    await loadStatusPage(page, `${a.url}/admin`);
   });
   afterAll(async () => {
     await browser?.close();

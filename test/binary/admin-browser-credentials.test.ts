@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'bun:test';
 import type { Browser, Page } from 'playwright-core';
 import { type AdminRelay, startAdminRelay } from '../helpers/admin.ts';
-import { noChromium, openPage } from '../helpers/browser.ts';
+import { loadStatusPage, noChromium, openPage } from '../helpers/browser.ts';
 import { ORDER_CREATED, post, TOKEN } from '../helpers/relay.ts';
 import { describeUnless } from '../helpers/skip.ts';
 
@@ -35,8 +35,7 @@ describeUnless(noChromium)('the status page opened at a URL with credentials', (
 
   it('shows an event posted after it loaded, without a reload', async () => {
     const at = new URL(a.url);
-    await page.goto(`http://admin:${PASSWORD}@${at.host}/admin`);
-    await page.waitForSelector('html[data-live="1"]');
+    await loadStatusPage(page, `http://admin:${PASSWORD}@${at.host}/admin`);
     expect(await page.textContent('#recent')).toContain('No events yet');
     let navigations = 0;
     page.on('framenavigated', () => navigations++);

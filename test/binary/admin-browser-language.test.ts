@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, expect, it } from 'bun:test';
 import type { Browser, Page } from 'playwright-core';
 import { type AdminRelay, startAdminRelay } from '../helpers/admin.ts';
-import { adminLogin, noChromium, openPage } from '../helpers/browser.ts';
+import { adminLogin, loadStatusPage, noChromium, openPage, STATUS_PAGE_LIVE } from '../helpers/browser.ts';
 import { type MockCloud, startMockCloud } from '../helpers/mock-cloud.ts';
 import { ack, ORDER_CREATED, post, TOKEN, TOKEN2 } from '../helpers/relay.ts';
 import { describeUnless } from '../helpers/skip.ts';
@@ -55,8 +55,7 @@ describeUnless(noChromium)('the status page in Brazilian Portuguese', () => {
   });
 
   it('says the page in Portuguese: its title, banner, cards, tables and why a lane waits', async () => {
-    await page.goto(`${a.url}/admin`);
-    await page.waitForSelector('html[data-live="1"]');
+    await loadStatusPage(page, `${a.url}/admin`);
     expect(await page.getAttribute('html', 'lang')).toBe('pt-BR');
     expect(await page.title()).toBe('Status do relay · Cantina da Mooca');
     expect(await page.textContent('.banner h2')).toContain('Funcionando, precisa de atenção');
@@ -123,7 +122,7 @@ describeUnless(noChromium)('the status page in Brazilian Portuguese', () => {
     expect(await page.textContent('.banner h2')).toContain('Con problemas');
     expect(await page.textContent('li[data-reason="token_paused"]')).toContain('La nube rechaza el token 7f3c2a91…');
     await page.reload();
-    await page.waitForSelector('html[data-live="1"]');
+    await page.waitForSelector(STATUS_PAGE_LIVE);
     expect(await page.getAttribute('html', 'lang')).toBe('es');
     expect(await page.title()).toBe('Estado del relay · Cantina da Mooca');
   });

@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { type AdminRelay, startAdminRelay } from '../helpers/admin.ts';
-import { adminLogin, noChromium, openPage } from '../helpers/browser.ts';
+import { adminLogin, loadStatusPage, noChromium, openPage } from '../helpers/browser.ts';
 import { type MockCloud, startMockCloud } from '../helpers/mock-cloud.ts';
 import { ack, ORDER_CREATED, TOKEN, TOKEN2 } from '../helpers/relay.ts';
 import { describeUnless } from '../helpers/skip.ts';
@@ -62,8 +62,7 @@ describeUnless(noChromium)('the status page in a real browser', () => {
   });
 
   it('shows the numbers the spool holds and why the Bar lane waits', async () => {
-    await page.goto(`${a.url}/admin`);
-    await page.waitForSelector('html[data-live="1"]'); // the page's script ran under the CSP
+    await loadStatusPage(page, `${a.url}/admin`);
     expect(await field('dead')).toBe(String(count('dead')));
     expect(await field('delivered')).toBe(String(count('delivered')));
     expect(await field('pending')).toBe(String(count('pending')));

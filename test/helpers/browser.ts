@@ -55,3 +55,12 @@ export async function openPage(
 
 /** The admin login the test relays take (test/helpers/admin.ts), for `openPage`. */
 export const adminLogin = (password: string) => ({ httpCredentials: { username: 'admin', password } });
+
+/** On the status page once its script runs: it set this, so it ran under the page's Content-Security-Policy. */
+export const STATUS_PAGE_LIVE = 'html[data-live="1"]';
+
+/** Opens the status page at `url` (its /admin) and waits until its script runs. */
+export async function loadStatusPage(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await page.waitForSelector(STATUS_PAGE_LIVE);
+}
