@@ -5,7 +5,15 @@ import { noopMetrics, type RelayMetrics } from '../lib/metrics.ts';
 import { takeToken } from '../lib/token-bucket.ts';
 import { type Env, laneKey, type PendingEvent, type Spool } from '../spool/index.ts';
 import { USER_AGENT } from '../version.ts';
-import { backoffDelay, classify, clockSkew, laneStall, parseRetryAfter, STALL_MARGIN_MS } from './policy.ts';
+import {
+  backoffDelay,
+  classify,
+  clockSkew,
+  laneStall,
+  parseRetryAfter,
+  recoverySlot,
+  STALL_MARGIN_MS,
+} from './policy.ts';
 import { fetchProxy, type ProxyRoute, showProxy } from './proxy.ts';
 import { proxyAnswer, proxyFailure, scrubProxy, throughProxy } from './proxy-errors.ts';
 import {
@@ -294,9 +302,13 @@ export class Forwarder {
    * their token (401, 429, a 5xx) keep their waits.
    */
   private recoverLanes(answered: Lane, atMono: number, st: ForwardSettings): void {
-    const waiting = [...this.lanes.values()].filter((l) => l !== answered && l.cloudDown && l.notBefore > atMono);
+    // Every lane asleep after a failed connection, whatever its wait says: a
+    // wait that is over by the clock but whose timer has not fired yet (a
+    // busy loop, a suspended PC) is woken too, and takes its turn in the
+    // spread like the rest.
+    const waiting = [...this.lanes.values()].filter((l) => l !== answered && l.cloudDown && l.nudge !== null);
     for (const [i, l] of waiting.entries()) {
-      l.notBefore = Math.min(l.notBefore, atMono + Math.floor(((i + 1) * RECOVERY_SPREAD_MS) / (waiting.length + 1)));
+      l.notBefore = recoverySlot(atMono, i, waiting.length, RECOVERY_SPREAD_MS);
       l.cloudDown = false;
       l.nudge?.();
     }

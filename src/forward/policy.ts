@@ -112,3 +112,13 @@ export function laneStall(
   const since = dueBy + marginMs;
   return now > since ? { sinceMono: since, overdueMs: Math.round(now - since) } : null;
 }
+
+/**
+ * When the `i`-th of `n` lanes woken by the cloud's first answer after an
+ * outage (at `atMono`) may try again: spread evenly inside `spreadMs` so the
+ * lanes do not all arrive in the same instant, the last one still within
+ * `spreadMs` of the answer however long the outage or the lanes' own waits.
+ */
+export function recoverySlot(atMono: number, i: number, n: number, spreadMs: number): number {
+  return atMono + Math.floor(((i + 1) * spreadMs) / (n + 1));
+}

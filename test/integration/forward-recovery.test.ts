@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'bun:test';
 import { useCleanup } from '../helpers/cleanup.ts';
+import { testClock } from '../helpers/clock.ts';
 import { startMockCloud } from '../helpers/mock-cloud.ts';
 import { freePort } from '../helpers/ports.ts';
 import { post, startTestRelay, TOKEN, TOKEN2 } from '../helpers/relay.ts';
@@ -56,6 +57,47 @@ describe('after an outage, every lane comes back together', () => {
     const at = (k: string) => cloud.received.find((r) => r.headers['idempotency-key'] === k)!.at;
     const firstAnswer = at(first);
     for (const k of waiting) expect(at(k) - firstAnswer).toBeLessThan(2000);
+  });
+
+  it('after three days away (a fake clock), the waiting lanes take their turns within one monotonic second of the first answer', async () => {
+    const port = freePort();
+    const clock = testClock();
+    const t = await startTestRelay(
+      {
+        cloud: { url: `http://127.0.0.1:${port}`, timeout_seconds: 2 },
+        // Every failure waits the longest backoff: only the cloud's answer can end it early.
+        forward: { initial_backoff_seconds: 300, max_backoff_seconds: 300 },
+      },
+      { clock },
+    );
+    onCleanup(() => t.stop());
+    const waiting = [
+      await ack(t.url, TOKEN, 'prod', 1),
+      await ack(t.url, TOKEN, 'dev', 2),
+      await ack(t.url, TOKEN2, 'prod', 3),
+    ];
+    const attempts = () =>
+      t.relay.spool.stats().lanes.map((l) => t.relay.spool.headAttempts(l.token, l.env)?.attempts ?? 0);
+    await waitFor(() => attempts().length === 3 && attempts().every((n) => n >= 1), 'each lane tried once');
+    // The outage lasts three days by the relay's monotonic clock; the lanes' real timers still read 300 s.
+    clock.advance(3 * 86_400_000);
+
+    const cloud = await startMockCloud(port);
+    onCleanup(() => cloud.stop());
+    const first = await ack(t.url, TOKEN2, 'dev', 4);
+    await waitFor(() => cloud.stored.length === 1, 'the first answer (a lane with no backoff)');
+    const answeredAt = clock.mono();
+    // Each waiting lane has its turn within the second after the answer, spread over it: with the clock
+    // held at the answer, none may go yet.
+    await Bun.sleep(1200);
+    expect(cloud.received.map((r) => r.headers['idempotency-key'])).toEqual([first]);
+    clock.advance(1000);
+    await waitFor(
+      () => waiting.every((k) => cloud.stored.some((r) => r.headers['idempotency-key'] === k)),
+      'every waiting lane delivered once the monotonic second has passed',
+      5_000,
+    );
+    expect(clock.mono() - answeredAt).toBe(1000);
   });
 
   it('a lane backing off from a 503 about itself keeps its wait when another lane reaches the cloud', async () => {

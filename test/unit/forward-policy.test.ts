@@ -5,7 +5,14 @@
  * is test/integration/forward.test.ts.
  */
 import { describe, expect, it } from 'bun:test';
-import { backoffDelay, classify, laneStall, parseRetryAfter, type Verdict } from '../../src/forward/policy.ts';
+import {
+  backoffDelay,
+  classify,
+  laneStall,
+  parseRetryAfter,
+  recoverySlot,
+  type Verdict,
+} from '../../src/forward/policy.ts';
 
 describe('classify: what a cloud answer means for the event', () => {
   const cases: [status: number | null, verdict: Verdict, why: string][] = [
@@ -246,4 +253,20 @@ describe('laneStall: a lane with pending events that has not acted by its deadli
   for (const [dueBy, now, margin, expected, why] of cases) {
     it(why, () => expect(laneStall(dueBy, now, margin)).toEqual(expected));
   }
+});
+
+describe('recoverySlot: the lanes woken by the cloud’s first answer take turns inside one spread', () => {
+  const slots = (n: number, at = 5_000, spread = 1000) =>
+    Array.from({ length: n }, (_, i) => recoverySlot(at, i, n, spread));
+  it('one lane goes halfway through the spread', () => expect(slots(1)).toEqual([5500]));
+  it('three lanes a quarter apart', () => expect(slots(3)).toEqual([5250, 5500, 5750]));
+  it('a hundred lanes all after the answer and before its spread ends, in order, never two in the same ms', () => {
+    const s = slots(100);
+    expect(s[0]).toBeGreaterThan(5000);
+    expect(s.at(-1)).toBeLessThan(6000);
+    expect(new Set(s).size).toBe(100);
+    expect([...s].sort((a, b) => a - b)).toEqual(s);
+  });
+  it('the slot depends only on the answer’s time, not on how long the outage or the lane’s own wait was', () =>
+    expect(recoverySlot(3 * 86_400_000, 0, 1, 1000)).toBe(3 * 86_400_000 + 500));
 });
