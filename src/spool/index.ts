@@ -5,26 +5,7 @@ export { SpoolOpenError } from './open.ts';
 export { describeUnreadable } from './salvage-read.ts';
 export { ENVS, EVENT_STATUSES, VERDICTS } from './schema.ts';
 export { Spool } from './spool.ts';
-export type {
-  Appended,
-  AppendInput,
-  AttemptSummary,
-  Env,
-  EventDetail,
-  EventStatus,
-  EventSummary,
-  HeadAttempts,
-  LaneCounts,
-  LaneStats,
-  ListFilter,
-  Outcome,
-  PendingEvent,
-  Progress,
-  ReplayResult,
-  SpoolDeps,
-  SpoolSettings,
-  SpoolStats,
-  Verdict,
-} from './types.ts';
+// The spool's vocabulary, types.ts, is its face's too (rows, events, stats, settings).
+export type * from './types.ts';
 export { laneKey, ROW_OVERHEAD } from './types.ts';
 export { SpoolFullError, SpoolWriteError } from './writer.ts';
