@@ -21,6 +21,7 @@ import {
   memoryMb,
   type Proc,
   RELAY_BIN,
+  spawnAndWait,
   startRelayBinary,
   waitFor,
 } from './lib.ts';
@@ -124,6 +125,42 @@ function rssWatch() {
     },
     stop: () => clearInterval(timer),
   };
+}
+
+/**
+ * The floor under the relay's memory: Bun.serve alone (test/bench/bare.ts),
+ * compiled the way the relay is, taking the same posts on the same 8 lanes
+ * for 10 s. Its RSS peak is what the runtime costs before the relay holds
+ * anything.
+ */
+async function bareRssPeak(b: Bench, paths: string[]): Promise<number> {
+  const exe = join(b.tmp, 'bare-compiled');
+  const built = Bun.spawnSync(
+    [process.execPath, 'build', '--compile', join(import.meta.dir, 'bare.ts'), '--outfile', exe],
+    {
+      stdout: 'pipe',
+      stderr: 'pipe',
+    },
+  );
+  if (built.exitCode !== 0) throw new Error(`bun build --compile bare.ts failed: ${built.stderr.toString()}`);
+  const port = freePort();
+  const bare = await spawnAndWait([exe, String(port)], b.tmp, `http://127.0.0.1:${port}`, '/', 15_000);
+  b.defer(() => bare.stop());
+  let peak = 0;
+  const look = () => {
+    const m = memoryMb(bare.pid);
+    peak = Math.max(peak, m.rss, m.hwm);
+  };
+  const timer = setInterval(look, 100);
+  const w = Bun.spawn(['wrk', '-t1', '-c8', '-d10s', '-s', LUA, bare.url, '--', b.bodyFile, ...paths], {
+    stdout: 'ignore',
+    stderr: 'pipe',
+  });
+  await w.exited;
+  look();
+  clearInterval(timer);
+  await bare.stop();
+  return peak;
 }
 
 const health = async (url: string) =>
@@ -236,6 +273,10 @@ export async function backlog(b: Bench): Promise<{ figures: Figure[]; raw: unkno
   const figures: Figure[] = [];
   const raw: Record<string, unknown> = { events: EVENTS, body_bytes: Buffer.byteLength(body) };
 
+  const paths = LANES.map((l) => `${ingestPath(l.token)}?env=${l.env}`);
+  const bareMb = await bareRssPeak(b, paths);
+  b.log(`  floor: a compiled bare Bun.serve taking the same posts peaks at ${fmt(bareMb)} MB RSS`);
+
   // --- The outage: the cloud away, the POS posting on 8 lanes.
   let relay: Proc = await startRelayBinary({
     dir,
@@ -249,7 +290,6 @@ export async function backlog(b: Bench): Promise<{ figures: Figure[]; raw: unkno
   const outageStarted = performance.now();
   rss.watch('relay', relay.pid);
   const rssEmpty = rss.now(relay.pid);
-  const paths = LANES.map((l) => `${ingestPath(l.token)}?env=${l.env}`);
   const wrkP = Bun.spawn(
     ['wrk', '-t1', '-c8', '-d3600s', '--timeout', '10s', '-s', LUA, relay.url, '--', b.bodyFile, ...paths],
     { stdout: 'pipe', stderr: 'pipe' },
@@ -373,7 +413,14 @@ export async function backlog(b: Bench): Promise<{ figures: Figure[]; raw: unkno
 
   Object.assign(raw, {
     ingest: { pending, seconds: ingestS },
-    rss_mb: { empty: rssEmpty, after_ingest: rssIngest, after_admin: rssAdmin, peak: peakAll, cli_peak: cliPeak },
+    rss_mb: {
+      bare_peak: bareMb,
+      empty: rssEmpty,
+      after_ingest: rssIngest,
+      after_admin: rssAdmin,
+      peak: peakAll,
+      cli_peak: cliPeak,
+    },
     disk: { ...disk, per_event: perEvent, counted, after_purge: after },
     admin_ms: { outage: adminMs, drain: drainAdmin },
     recovery: { first_ok_after_s: firstOkAfter, every_lane_within_s: lag },
@@ -392,6 +439,7 @@ export async function backlog(b: Bench): Promise<{ figures: Figure[]; raw: unkno
       pass: lag <= 2,
       result: `${fmt(lag, 2)} s`,
       how,
+      headline: true,
     },
     {
       section: 'backlog',
@@ -401,6 +449,7 @@ export async function backlog(b: Bench): Promise<{ figures: Figure[]; raw: unkno
       pass: true,
       result: `${fmt(limitedRate)}/s`,
       how: `forward.rate_per_token = ${CLOUD_LIMIT}; 15 s window after the burst`,
+      headline: true,
     },
     {
       section: 'backlog',
@@ -410,6 +459,7 @@ export async function backlog(b: Bench): Promise<{ figures: Figure[]; raw: unkno
       pass: true,
       result: `${fmt(drainRate)}/s (${fmt(leftAtStart)} in ${fmt(drainS, 1)} s)`,
       how: 'relay restarted with forward.rate_per_token = 1,000,000; admin calls and `relay status` every 5 s',
+      headline: true,
     },
     {
       section: 'backlog',
@@ -417,8 +467,9 @@ export async function backlog(b: Bench): Promise<{ figures: Figure[]; raw: unkno
       target: BACKLOG_TARGETS[1]![1],
       value: peakAll,
       pass: peakAll <= 100,
-      result: `${fmt(peakAll)} MB (empty ${fmt(rssEmpty)}, after ingest ${fmt(rssIngest)}, after admin ${fmt(rssAdmin)}; CLI ${fmt(cliPeak)})`,
+      result: `${fmt(peakAll)} MB (empty ${fmt(rssEmpty)}, after ingest ${fmt(rssIngest)}, after admin ${fmt(rssAdmin)}; CLI ${fmt(cliPeak)}; bare Bun.serve, compiled, same posts: ${fmt(bareMb)})`,
       how: 'VmRSS/VmHWM from /proc every 100 ms',
+      headline: true,
     },
     {
       section: 'backlog',
@@ -428,6 +479,7 @@ export async function backlog(b: Bench): Promise<{ figures: Figure[]; raw: unkno
       pass: during.p99 <= 50 && during.failed === 0,
       result: `${fmt(during.p99, 1)} ms (max ${fmt(during.max, 1)}; purge ${fmt(purgedN)} in ${fmt(purgeS, 1)} s)`,
       how: 'a POS posting 100/s over the 8 lanes, each POST timed',
+      headline: true,
     },
     {
       section: 'backlog',
@@ -437,6 +489,7 @@ export async function backlog(b: Bench): Promise<{ figures: Figure[]; raw: unkno
       pass: true,
       result: `${fmt(perEvent)} B for ${fmt(Buffer.byteLength(body))} B bodies; /health bytes ${fmt(counted / pending)} B/event`,
       how: 'after ingest, spool.db + spool.db-wal sizes ÷ pending',
+      headline: true,
     },
   );
   return { figures, raw };

@@ -9,6 +9,8 @@ export interface Figure {
   pass: boolean;
   /** How it was measured, for the record. */
   how: string;
+  /** One of the few figures the README shows (the rest are in docs/performance.md). */
+  headline?: boolean;
 }
 
 export interface Bench {

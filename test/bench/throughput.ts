@@ -113,6 +113,7 @@ export async function throughput(b: Bench): Promise<{ figures: Figure[]; raw: Th
         pass: ratio >= 0.3,
         result: `${fmt(ratio, 2)} (relay ${fmt(relayMed)} req/s, bare ${fmt(bareMed)} req/s; pairs ${raw.ratios.map((x) => fmt(x, 2)).join(', ')})`,
         how: `${b.pairs} alternated pairs of \`${cmd}\`, 64 keep-alive connections, ~1.5 KB session_complete; every relay answer a 200 after fsync`,
+        headline: true,
       },
       {
         section: 'latency',
@@ -131,6 +132,7 @@ export async function throughput(b: Bench): Promise<{ figures: Figure[]; raw: Th
         pass: lat.p99Ms <= 5,
         result: `${fmt(lat.p99Ms, 2)} ms (p99.9 ${fmt(lat.p999Ms, 2)} ms, max ${fmt(lat.maxMs, 1)} ms)`,
         how: lat.command,
+        headline: true,
       },
       {
         section: 'memory',
