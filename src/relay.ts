@@ -7,6 +7,7 @@ import { createApp, IngestService, type IngestSettings, SERVER_IDLE_SECONDS } fr
 import { type Clock, type ClockStep, ClockStepWatch, systemClock } from './lib/clock.ts';
 import { healthyLog, type Logger } from './lib/log.ts';
 import { maskToken } from './lib/mask.ts';
+import { DAY_MS } from './lib/time.ts';
 import { type Listening, listenAll } from './listen.ts';
 import { Spool } from './spool/index.ts';
 import { type Telemetry, telemetryFor } from './telemetry/index.ts';
@@ -45,7 +46,6 @@ export interface Relay {
   stop(): Promise<void>;
 }
 
-const DAY_MS = 86_400_000;
 const PRUNE_EVERY_MS = 60_000;
 const EXTERNAL_CHANGES_EVERY_MS = 1000;
 /** How often wall minus monotonic is compared: a step is told within a second of happening. */

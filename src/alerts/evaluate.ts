@@ -1,3 +1,4 @@
+import { HOUR_MS } from '../lib/time.ts';
 import {
   type AlertsConfig,
   type ConditionId,
@@ -79,8 +80,6 @@ export const RESTORED_UNKNOWN_MS = 15 * 60_000;
 
 export const initialState = (): AlertState => ({ active: new Map(), deadBaseline: null });
 
-const HOUR = 3_600_000;
-
 export function evaluate(
   state: AlertState,
   snap: Snapshot,
@@ -93,7 +92,7 @@ export function evaluate(
   const off = disabledConditions(cfg);
   const active = new Map(state.active);
   const transitions: Transition[] = [];
-  const repeatMs = cfg.repeat_hours * HOUR;
+  const repeatMs = cfg.repeat_hours * HOUR_MS;
 
   const transition = (a: Active, st: Transition['state'], repeat: boolean, details: Details): Transition => ({
     state: st,

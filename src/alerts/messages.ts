@@ -1,5 +1,5 @@
 import { type Language, LOCALE, type MessageKey, t } from '../i18n/index.ts';
-import { duration } from '../lib/time.ts';
+import { DAY_MS, duration } from '../lib/time.ts';
 import { type ConditionId, condition, type Details } from './conditions.ts';
 import type { Transition } from './evaluate.ts';
 
@@ -44,7 +44,7 @@ export function localTime(at: number, now: number, timeZone?: string, lang: Lang
   const day = new Intl.DateTimeFormat(LOCALE[lang], { ...tz, day: 'numeric', month: 'short' });
   const time = new Intl.DateTimeFormat(LOCALE[lang], { ...tz, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
   const d = new Date(at);
-  const sameDay = day.format(d) === day.format(new Date(now)) && Math.abs(now - at) < 86_400_000;
+  const sameDay = day.format(d) === day.format(new Date(now)) && Math.abs(now - at) < DAY_MS;
   return sameDay ? time.format(d) : t(lang, 'alert.time_other_day', { day: day.format(d), time: time.format(d) });
 }
 

@@ -4,6 +4,7 @@ import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import { maskToken } from '../lib/mask.ts';
 import type { RefusalCounts } from '../lib/metrics.ts';
+import { HOUR_MS } from '../lib/time.ts';
 import { REFUSAL_IDS, REFUSALS, type RefusalId } from './refusal.ts';
 
 /**
@@ -98,7 +99,7 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 /** "14:02" in `zone`; with no zone, "14:02 UTC". Longer ago than `now` by a day or more, the date too. */
 export function clockTime(at: number, zone: string | null, now = at, lang: Language = 'en'): string {
   const tz = zone ?? 'UTC';
-  const withDate = now - at >= 20 * 3_600_000;
+  const withDate = now - at >= 20 * HOUR_MS;
   const key = `${tz}|${withDate}|${lang}`;
   let f = formatters.get(key);
   if (!f) {

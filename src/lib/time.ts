@@ -3,6 +3,10 @@
  * reasons, alerts, the CLI).
  */
 
+/** Units of time in milliseconds, for spans the code acts on or compares. */
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 24 * HOUR_MS;
+
 /** "45 s", "12 min", "3 h 5 min", "2 d 4 h": a span in milliseconds, rounded down, two units at most. */
 export function duration(ms: number): string {
   const s = Math.floor(Math.max(0, ms) / 1000);
