@@ -59,6 +59,8 @@ export class GroupCommitWriter {
   private error: string | null = null;
   /** Batches that failed since the last one that committed. */
   private failedSince = 0;
+  /** Whether a failed batch since then held events (not only the forwarder's records). */
+  private failedStoringEvents = false;
   private queue: Op[] = [];
   private scheduled = false;
   /** Given on arrival, so ids (which carry it) exist before the insert; a failed batch leaves a gap, never a reuse. */
@@ -95,7 +97,7 @@ export class GroupCommitWriter {
     return this.held;
   }
 
-  /** The last batch's failure, until a batch commits. */
+  /** The last batch's failure, until a batch commits (one with an event in it, when events failed). */
   get lastError(): string | null {
     return this.error;
   }
@@ -197,6 +199,8 @@ export class GroupCommitWriter {
     const admitted: AppendRow[] = [];
     /** Their estimated bytes: not yet in the pages the store measures. */
     let coming = 0;
+    /** Events this batch stores (admitted ones leave `admitted` as they are inserted). */
+    let stored = 0;
     let held = this.held;
     const insert = () => {
       if (admitted.length === 0) return;
@@ -238,6 +242,7 @@ export class GroupCommitWriter {
         held += need;
         coming += need;
         admitted.push(op.row);
+        stored++;
         results[i] = { id: op.row.id, seq: op.row.seq, receivedAt: op.row.receivedAt } satisfies Appended;
       }
       insert();
@@ -254,8 +259,12 @@ export class GroupCommitWriter {
       if (this.error !== err.message) {
         this.deps.log.error({ err: (e as Error).message, batch: batch.length }, 'spool write failed');
       }
-      if (this.error === null) this.failedSince = 0;
+      if (this.error === null) {
+        this.failedSince = 0;
+        this.failedStoringEvents = false;
+      }
       this.failedSince++;
+      this.failedStoringEvents ||= appends > 0;
       this.error = err.message;
       for (const op of batch) op.done.reject(err);
       this.deps.onFailure?.(e as Error);
@@ -264,7 +273,10 @@ export class GroupCommitWriter {
     if (relaxed) this.restoreFull();
     this.unsynced = relaxed ? this.unsynced + 1 : 0;
     this.held = held;
-    if (this.error !== null) {
+    // Once events failed to be stored, only a stored event ends the failure:
+    // the forwarder's small records can fit on a disk that has no room for
+    // the POS's next event, and /health must not turn green on them.
+    if (this.error !== null && (stored > 0 || !this.failedStoringEvents)) {
       this.deps.log.info({ failed_batches: this.failedSince }, 'spool writes succeed again');
       this.error = null;
     }
