@@ -12,9 +12,9 @@
  * into its cache) fetched from the npm registry.
  */
 
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BunPlugin } from 'bun';
 
@@ -120,10 +120,20 @@ export async function buildRelay(opts: BuildOptions): Promise<void> {
   const addon = opts.addon ?? ADDONS[opts.target];
   if (!addon) throw new Error(`unknown target ${opts.target}; known: ${Object.keys(ADDONS).join(', ')}`);
   const windows = opts.target.startsWith('bun-windows-');
+  const wrapper = windows ? buildServiceWrapper() : null;
+  try {
+    await bundle(opts, addon, wrapper);
+  } finally {
+    // The wrapper is in the executable now; its temp folder goes.
+    if (wrapper) rmSync(dirname(wrapper), { recursive: true, force: true });
+  }
+}
+
+async function bundle(opts: BuildOptions, addon: string, wrapper: string | null): Promise<void> {
   const result = await Bun.build({
     // The spool's background thread (integrity scan, checkpoints) is a Worker: its own entrypoint, embedded;
     // on Windows the service wrapper too, found again through Bun.embeddedFiles (src/cli/service/wrapper.ts).
-    entrypoints: ['src/main.ts', 'src/spool/background-worker.ts', ...(windows ? [buildServiceWrapper()] : [])],
+    entrypoints: ['src/main.ts', 'src/spool/background-worker.ts', ...(wrapper ? [wrapper] : [])],
     loader: { '.exe': 'file' },
     // Entrypoints keep their paths under src/ (src/spool/worker-url.ts counts on `spool/`), whatever else is embedded.
     root: 'src',

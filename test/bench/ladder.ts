@@ -1,13 +1,13 @@
 /**
- * Where an ack's time goes (issue 16): the relay's ingest path rebuilt one
+ * Where an ack's time goes: the relay's ingest path rebuilt one
  * piece at a time on the same stack (ladder-server.ts), between the bare
  * Bun.serve and the relay binary, all alternated in one run. Each rung
  * reports its pair ratio to the bare server of the same round, the server's
  * CPU per request, and how busy its busiest thread was: a thread near 1 core
  * is the ceiling. The last two model rungs take storing off the ack's
  * thread (a Worker with the fsync pipelined; an append-only log in front):
- * the designs that would have to win for issue 16's targets (README
- * "Performance", "The ladder").
+ * the designs that would have to win for the peers' targets
+ * (docs/performance.md).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';

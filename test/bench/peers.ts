@@ -1,5 +1,5 @@
 /**
- * The relay against the servers a team would write instead (issue 16), all
+ * The relay against the servers a team would write instead, all
  * started here: a Bun.serve front that answers after Redis acknowledged an
  * RPUSH (redis-front.ts; Debian's redis-server, AOF with `appendfsync always`),
  * the naive bun:sqlite server (slow-disk.ts's: WAL, `synchronous=FULL`, one
@@ -36,8 +36,8 @@ const NAMES = {
 
 /** What run.ts prints as failed should the section not get as far as measuring. */
 export const PEERS_TARGETS: [string, string][] = [
-  [NAMES.redis, `≥ ${REDIS_TARGET} (issue 16)`],
-  [NAMES.bare, `≥ ${fmt(BARE_TARGET, 2)} (issue 16)`],
+  [NAMES.redis, `≥ ${REDIS_TARGET}`],
+  [NAMES.bare, `≥ ${fmt(BARE_TARGET, 2)}`],
   [NAMES.naive, 'reported'],
 ];
 

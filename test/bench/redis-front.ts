@@ -1,5 +1,5 @@
 /**
- * The server a team would most likely write instead of the relay (issue 16):
+ * The server a team would most likely write instead of the relay:
  * a Bun.serve handler that answers 200 once Redis acknowledged an RPUSH of the
  * body. Redis runs with `appendonly yes` and `appendfsync always`, so that
  * acknowledgement comes after the AOF was fsynced: the same promise as the

@@ -1,5 +1,5 @@
 /**
- * `make bench`: the relay against the machine's own limits (issue 4). Starts
+ * `make bench`: the relay against the machine's own limits. Starts
  * what it needs on loopback (dist/relay, a bare Bun.serve, mock clouds), prints
  * a Markdown table, writes the same as JSON, and exits 1 when a target is missed.
  *
@@ -117,7 +117,7 @@ try {
   ]);
   await section('peers', () => peers(bench), PEERS_TARGETS);
   await section('ladder', () => ladder(bench), [['Ladder', 'reported']]);
-  await section('drain', () => drain(bench), [['Drain', 'see issue 4']]);
+  await section('drain', () => drain(bench), [['Drain', 'see docs/performance.md']]);
   await section('memory', () => bigUploads(bench), [['Peak RSS, 8 × 10 MB uploads', '≤ 400 MB']]);
   await section('scale', () => scale(bench), [
     ['/health after start, 1,000,000 pending', '≤ 300 ms'],

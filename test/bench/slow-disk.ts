@@ -1,5 +1,5 @@
 /**
- * A slow disk (issue 13, item 4): the relay with its spool on the lossy FUSE
+ * A slow disk: the relay with its spool on the lossy FUSE
  * filesystem (test/fuse/lossy_fs.py) at 10 ms per fsync, one fsync at a time,
  * beside a naive server on the same mount, measured in the same run with the
  * same wrk: one insert per request, each its own fsynced commit. On a fast SSD

@@ -9,7 +9,7 @@
  * test/wine/harness.ts placeAddon), Windows' own file locking. The service: windows-service.test.ts.
  *
  * RELAY_WINE_EXE=/path/to/relay.exe runs the same checks on another build
- * (how the worker-path bug of issue 14 was shown to fail here).
+ * (how a wrong worker path in the Windows build was shown to fail here).
  */
 import { afterAll, beforeAll, expect, it } from 'bun:test';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
