@@ -1,5 +1,5 @@
 /** The spool's background thread: see background.ts. */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { endianness } from 'node:os';
 import Database from 'libsql';
 import { DAMAGED, type FromBackground, type ScanResult, type ToBackground } from './background.ts';
@@ -75,9 +75,19 @@ function pendingFrames(fd: number | null, buf: Buffer): number | null {
  * A log with a few pages left for `idleMs` is copied too (so the first small
  * commit after a quiet spell is copied at once); after a second with nothing
  * new the log is looked at every 100 ms, so an idle relay costs next to nothing.
+ * Once nothing new came for `trimQuietMs`, a log file larger than
+ * `trimAboveBytes` is emptied (wal_checkpoint(TRUNCATE)), so a burst's log
+ * does not stay on the disk; never under load, where it would have to grow
+ * again under the writer's fsyncs.
  */
-function checkpoints(d: Db, path: string, o: { everyMs: number; idleMs: number; frames: number }): void {
+function checkpoints(
+  d: Db,
+  path: string,
+  o: { everyMs: number; idleMs: number; frames: number; trimQuietMs: number; trimAboveBytes: number },
+): void {
   const checkpoint = d.prepare('PRAGMA wal_checkpoint(PASSIVE)');
+  const trim = trimmer(d, path, o.trimAboveBytes);
+  let trimmed = false;
   let fd: number | null = null;
   try {
     fd = openSync(`${path}-shm`, 'r');
@@ -92,7 +102,10 @@ function checkpoints(d: Db, path: string, o: { everyMs: number; idleMs: number; 
   const tick = () => {
     const pending = pendingFrames(fd, buf);
     const now = performance.now();
-    if (pending !== 0) busy = now;
+    if (pending !== 0) {
+      busy = now;
+      trimmed = false;
+    }
     const due =
       pending === null ? now - last >= o.idleMs / 10 : pending >= o.frames || (pending > 0 && now - last >= o.idleMs);
     if (due) {
@@ -106,9 +119,38 @@ function checkpoints(d: Db, path: string, o: { everyMs: number; idleMs: number; 
         failing = true;
       }
     }
+    if (!trimmed && pending === 0 && now - busy >= o.trimQuietMs) trimmed = trim();
     timer = setTimeout(tick, now - busy > 1000 ? QUIET_TICK_MS : o.everyMs);
   };
   timer = setTimeout(tick, o.everyMs);
+}
+
+/**
+ * Empties the log when its file is larger than `above` bytes; true when
+ * nothing is left to do (emptied, small already, or no log). It never waits:
+ * a reader or writer at work makes it try again at the next quiet tick (a
+ * TRUNCATE checkpoint that waited would hold new writers back meanwhile).
+ */
+function trimmer(d: Db, path: string, above: number): () => boolean {
+  const truncate = d.prepare('PRAGMA wal_checkpoint(TRUNCATE)');
+  return () => {
+    let size = 0;
+    try {
+      size = statSync(`${path}-wal`).size;
+    } catch {
+      return true; // no log
+    }
+    if (size <= above) return true;
+    try {
+      d.exec('PRAGMA busy_timeout = 0');
+      const r = truncate.get() as { busy: number };
+      return r.busy === 0;
+    } catch {
+      return false; // busy: the next quiet tick tries again
+    } finally {
+      d.exec('PRAGMA busy_timeout = 1000');
+    }
+  };
 }
 
 function start(m: Extract<ToBackground, { t: 'start' }>): void {

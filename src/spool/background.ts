@@ -29,7 +29,17 @@ export type ScanResult =
 export const DAMAGED = /malformed|not a database|SQLITE_CORRUPT|SQLITE_NOTADB/i;
 
 export type ToBackground =
-  | { t: 'start'; path: string; checkpoint: { everyMs: number; idleMs: number; frames: number } | null }
+  | {
+      t: 'start';
+      path: string;
+      checkpoint: {
+        everyMs: number;
+        idleMs: number;
+        frames: number;
+        trimQuietMs: number;
+        trimAboveBytes: number;
+      } | null;
+    }
   | { t: 'stop' };
 export type FromBackground =
   | { t: 'scan'; result: ScanResult }
@@ -43,12 +53,18 @@ export const CHECKPOINT_PAGES = 256;
 /** The writer's own automatic checkpoint, in pages, while the thread checkpoints (SQLite's default is 1000). */
 export const BACKSTOP_PAGES = 8000;
 
+/** After this long without a new page in the log, a log larger than WAL_KEEP_BYTES is emptied (background-worker.ts). */
+export const TRIM_QUIET_MS = 2000;
+
 export interface Background {
   scanned: Promise<ScanResult>;
   stop(): Promise<void>;
 }
 
-export function startBackground(path: string, opts: { checkpoint: boolean; log: Logger }): Background {
+export function startBackground(
+  path: string,
+  opts: { checkpoint: boolean; log: Logger /** A quiet log larger than this is emptied. */; trimAboveBytes: number },
+): Background {
   const { log } = opts;
   const worker = new Worker(workerUrl('background-worker'), { smol: true });
   let settle: (r: ScanResult) => void = () => {};
@@ -71,7 +87,15 @@ export function startBackground(path: string, opts: { checkpoint: boolean; log: 
     log.warn({ err: e.message }, 'spool background thread stopped; the writer checkpoints itself');
   };
   // See checkpoints() in background-worker.ts for how these were chosen.
-  const checkpoint = opts.checkpoint ? { everyMs: 5, idleMs: 1000, frames: CHECKPOINT_PAGES } : null;
+  const checkpoint = opts.checkpoint
+    ? {
+        everyMs: 5,
+        idleMs: 1000,
+        frames: CHECKPOINT_PAGES,
+        trimQuietMs: TRIM_QUIET_MS,
+        trimAboveBytes: opts.trimAboveBytes,
+      }
+    : null;
   worker.postMessage({ t: 'start', path, checkpoint } satisfies ToBackground);
   let ended: Promise<void> | null = null;
   const stop = () => {

@@ -199,10 +199,14 @@ function checkLength(path: string): void {
 }
 
 /**
- * The write-ahead log is cut back to this size whenever it starts over after
- * a checkpoint (https://sqlite.org/pragma.html#pragma_journal_size_limit):
- * without it the file keeps the largest size it ever reached (33 MB after a
- * burst), disk the quota counts (spool.max_size_mb) but no event uses.
+ * The write-ahead log as the quota counts it at the least, and the size it is
+ * cut back to once writes pause. While events keep coming the log keeps the
+ * size it reached (33 MB in a burst at 64 connections): a log cut back each
+ * time it starts over would grow its file again under every commit's fsync,
+ * and that cost a fifth of the acks a second. Once the log has been quiet
+ * for TRIM_QUIET_MS the background thread empties it (background-worker.ts);
+ * without that thread the log is cut back to this size whenever it starts
+ * over (https://sqlite.org/pragma.html#pragma_journal_size_limit, opening.ts).
  */
 export const WAL_KEEP_BYTES = 4 * 1024 * 1024;
 
@@ -250,7 +254,6 @@ export async function openSpoolFiles(path: string): Promise<OpenedSpool> {
     sync.exec('PRAGMA journal_mode = WAL');
     sync.exec('PRAGMA synchronous = FULL');
     sync.exec('PRAGMA busy_timeout = 5000');
-    sync.exec(`PRAGMA journal_size_limit = ${WAL_KEEP_BYTES}`);
     sync.exec(`PRAGMA cache_size = -${CACHE_KIB}`);
     sync.exec('PRAGMA mmap_size = 0');
     sync.prepare('SELECT count(*) FROM sqlite_master').get();
@@ -267,7 +270,6 @@ export async function openSpoolFiles(path: string): Promise<OpenedSpool> {
   const db = drizzle(client, { schema });
   try {
     await client.execute('PRAGMA busy_timeout = 5000');
-    await client.execute(`PRAGMA journal_size_limit = ${WAL_KEEP_BYTES}`);
     await client.execute(`PRAGMA cache_size = -${CACHE_KIB}`);
     await client.execute('PRAGMA mmap_size = 0');
     // Its commits (a purge from the CLI, a replay) leave checkpoints to the serving relay's

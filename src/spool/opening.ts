@@ -2,7 +2,14 @@ import { existsSync, statSync } from 'node:fs';
 import { BACKSTOP_PAGES, type Background, DAMAGED, startBackground } from './background.ts';
 import { tooNew } from './format.ts';
 import { lockSpool, type SpoolLock } from './lock.ts';
-import { type Drizzle, openSpoolFiles, SpoolDamagedError, SpoolOpenError, type SyncDb } from './open.ts';
+import {
+  type Drizzle,
+  openSpoolFiles,
+  SpoolDamagedError,
+  SpoolOpenError,
+  type SyncDb,
+  WAL_KEEP_BYTES,
+} from './open.ts';
 import { keepOpen } from './quarantine.ts';
 import { readMaxSeq } from './salvage-read.ts';
 import type { SpoolDeps } from './types.ts';
@@ -66,7 +73,7 @@ export async function openChecked<T>(deps: SpoolDeps, build: (o: Opened) => T): 
     const { sync, db, client } = files;
     const checkpoint = deps.checkpointThread !== false;
     if (deps.background !== false) {
-      background = startBackground(deps.path, { checkpoint, log: deps.log });
+      background = startBackground(deps.path, { checkpoint, log: deps.log, trimAboveBytes: WAL_KEEP_BYTES });
       if (fileBytes(deps.path) <= (deps.scanFirstBytes ?? SCAN_FIRST_BYTES)) {
         const r = await background.scanned;
         if (!r.ok && r.damaged) throw new Error(r.message);
@@ -74,6 +81,8 @@ export async function openChecked<T>(deps: SpoolDeps, build: (o: Opened) => T): 
     }
     const built = build({ sync, db, closeClient: () => client.close(), background, lock });
     if (background && checkpoint) sync.exec(`PRAGMA wal_autocheckpoint = ${BACKSTOP_PAGES}`);
+    // No thread to cut the log back once writes pause: SQLite cuts it whenever it starts over.
+    else sync.exec(`PRAGMA journal_size_limit = ${WAL_KEEP_BYTES}`);
     return built;
   } catch (e) {
     // The thread's connection is not the last one: closing it copies nothing.

@@ -110,7 +110,7 @@ export interface SpoolSettings {
   cacheSize: number;
   /** 0: the file is read, never mapped into memory. */
   mmapSize: number;
-  /** Bytes the write-ahead log is cut back to when it starts over (open.ts WAL_KEEP_BYTES). */
+  /** Bytes the write-ahead log is counted at the least, and cut back to once writes pause (open.ts WAL_KEEP_BYTES). */
   journalSizeLimit: number;
 }
 

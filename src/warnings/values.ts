@@ -52,7 +52,8 @@ export function impossiblePart(v: string): string | null {
   const month = num2(v, 5);
   if (month < 1 || month > 12) return `month ${month}`;
   const day = num2(v, 8);
-  if (day < 1 || day > daysInMonth(Number(v.slice(0, 4)), month)) return `day ${day} of month ${month}`;
+  // Digits read as char codes, no substrings: every webhook's timestamps pass here.
+  if (day < 1 || day > daysInMonth(num2(v, 0) * 100 + num2(v, 2), month)) return `day ${day} of month ${month}`;
   const hour = num2(v, 11);
   const minute = num2(v, 14);
   if (minute > 59) return `minute ${minute}`;
@@ -72,8 +73,8 @@ export function impossiblePart(v: string): string | null {
   const z = v.charCodeAt(i);
   if (z === 43 || z === 45) {
     const oh = num2(v, i + 1);
-    const rest = v.slice(i + 3).replace(':', '');
-    const om = rest === '' ? 0 : num2(rest, 0);
+    const colon = v.charCodeAt(i + 3) === 58 ? 1 : 0;
+    const om = v.length > i + 3 ? num2(v, i + 3 + colon) : 0;
     if (om > 59 || oh * 60 + om > MAX_OFFSET_MIN) return `offset ${v.slice(i)}`;
   }
   return null;

@@ -15,6 +15,11 @@ import { fileExec, fileRows } from '../helpers/spool-file.ts';
 
 const onCleanup = useCleanup();
 
+const pragmas = (spool: Spool) => {
+  const s = spool.settings();
+  return { cache: s.cacheSize, mmap: s.mmapSize, log: s.journalSizeLimit };
+};
+
 describe('spool memory', () => {
   it('lists by status or token lane by lane, newest first, the same events a sort of them all would give', async () => {
     const path = join(onCleanup.tempDir(), 'spool.db');
@@ -39,19 +44,22 @@ describe('spool memory', () => {
     expect(await seqs({ status: 'dead' })).toEqual([]);
   });
 
-  it('keeps a page cache of a fixed size, maps no file and cuts its log back', async () => {
-    const spool = await Spool.open({
-      path: join(onCleanup.tempDir(), 'spool.db'),
-      maxBytes: 1 << 30,
-      clock: systemClock,
-      log: silentLogger,
-    });
-    onCleanup(() => spool.close());
-    const s = spool.settings();
-    expect({ cache: s.cacheSize, mmap: s.mmapSize, log: s.journalSizeLimit }).toEqual({
-      cache: -CACHE_KIB,
-      mmap: 0,
-      log: WAL_KEEP_BYTES,
-    });
+  it('keeps a page cache of a fixed size, maps no file, and cuts its log back itself only without the background thread', async () => {
+    const open = (background: boolean) =>
+      Spool.open({
+        path: join(onCleanup.tempDir(), 'spool.db'),
+        maxBytes: 1 << 30,
+        clock: systemClock,
+        log: silentLogger,
+        background,
+      });
+    const threaded = await open(true);
+    onCleanup(() => threaded.close());
+    const alone = await open(false);
+    onCleanup(() => alone.close());
+    // The thread empties a large log once writes pause (spool-budget.test.ts); SQLite cutting it at each
+    // restart would regrow it under the writer's fsyncs.
+    expect(pragmas(threaded)).toEqual({ cache: -CACHE_KIB, mmap: 0, log: -1 });
+    expect(pragmas(alone)).toEqual({ cache: -CACHE_KIB, mmap: 0, log: WAL_KEEP_BYTES });
   });
 });
