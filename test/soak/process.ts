@@ -158,8 +158,11 @@ export class RelayProcess {
    * keeps a reload asked for while it starts.
    */
   async reload(): Promise<void> {
-    const wait = this.spawnedAt + RUNTIME_START_MS - Date.now();
-    if (wait > 0) await Bun.sleep(wait);
+    // Looked at again after the wait: a kill -9's restart may have spawned a younger process meanwhile.
+    for (let wait = this.spawnedAt + RUNTIME_START_MS - Date.now(); wait > 0; ) {
+      await Bun.sleep(wait);
+      wait = this.spawnedAt + RUNTIME_START_MS - Date.now();
+    }
     this.proc?.kill('SIGHUP');
   }
 

@@ -496,7 +496,7 @@ async function soak(o: SoakOptions, cleanup: ReturnType<typeof cleanupList>): Pr
       case 'sighup_bad_config':
         // A file the loader refuses: the running config must stay; restored before anything restarts.
         writeFileSync(tomlPath, buildToml(over, 'no_such_key = 1'));
-        relay.signal('SIGHUP');
+        await relay.reload();
         await Bun.sleep(1000);
         writeFileSync(tomlPath, goodToml);
         await relay.reload();
