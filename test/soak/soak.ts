@@ -264,6 +264,8 @@ async function soak(o: SoakOptions, cleanup: ReturnType<typeof cleanupList>): Pr
   // One start at a time, retried every 2 s in the background: the schedule goes on meanwhile (a full
   // disk that keeps the relay from starting is freed by the schedule, not by waiting for the start).
   let starting: Promise<boolean> | null = null;
+  /** While a refused reload's bad file is in place: a start waits for the good one (a restart is not the fault). */
+  let badConfig: Promise<void> | null = null;
   const start = (why: string): Promise<boolean> => {
     starting ??= (async () => {
       relayDown = true;
@@ -271,6 +273,7 @@ async function soak(o: SoakOptions, cleanup: ReturnType<typeof cleanupList>): Pr
       try {
         for (let attempt = 1; ; attempt++) {
           dog.beat();
+          await badConfig;
           const r = await relay.start(START_LIMIT_MS * 2);
           startMsMax = Math.max(startMsMax, r.ms);
           if (r.ok) {
@@ -495,11 +498,20 @@ async function soak(o: SoakOptions, cleanup: ReturnType<typeof cleanupList>): Pr
         break;
       case 'sighup_bad_config':
         // A file the loader refuses: the running config must stay; restored before anything restarts.
-        writeFileSync(tomlPath, buildToml(over, 'no_such_key = 1'));
-        await relay.reload();
-        await Bun.sleep(1000);
-        writeFileSync(tomlPath, goodToml);
-        await relay.reload();
+        {
+          const restored = Promise.withResolvers<void>();
+          badConfig = restored.promise;
+          try {
+            writeFileSync(tomlPath, buildToml(over, 'no_such_key = 1'));
+            await relay.reload();
+            await Bun.sleep(1000);
+          } finally {
+            writeFileSync(tomlPath, goodToml);
+            badConfig = null;
+            restored.resolve();
+          }
+          await relay.reload();
+        }
         break;
       case 'flood_tokens':
       case 'flood_json': {
