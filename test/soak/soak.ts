@@ -264,7 +264,7 @@ async function soak(o: SoakOptions, cleanup: ReturnType<typeof cleanupList>): Pr
   // One start at a time, retried every 2 s in the background: the schedule goes on meanwhile (a full
   // disk that keeps the relay from starting is freed by the schedule, not by waiting for the start).
   let starting: Promise<boolean> | null = null;
-  /** While a refused reload's bad file is in place: a start waits for the good one (a restart is not the fault). */
+  /** While a refused reload's bad file is in place: a start waits for the good one (a restart is not the fault), and the fault waits for a start under way. */
   let badConfig: Promise<void> | null = null;
   const start = (why: string): Promise<boolean> => {
     starting ??= (async () => {
@@ -499,6 +499,8 @@ async function soak(o: SoakOptions, cleanup: ReturnType<typeof cleanupList>): Pr
       case 'sighup_bad_config':
         // A file the loader refuses: the running config must stay; restored before anything restarts.
         {
+          // Not while a relay starts: it may not have read its file yet.
+          await starting;
           const restored = Promise.withResolvers<void>();
           badConfig = restored.promise;
           try {
