@@ -146,19 +146,16 @@ async function bareRssPeak(b: Bench, paths: string[]): Promise<number> {
   const port = freePort();
   const bare = await spawnAndWait([exe, String(port)], b.tmp, `http://127.0.0.1:${port}`, '/', 15_000);
   b.defer(() => bare.stop());
-  let peak = 0;
-  const look = () => {
-    const m = memoryMb(bare.pid);
-    peak = Math.max(peak, m.rss, m.hwm);
-  };
-  const timer = setInterval(look, 100);
+  // The same sampler as the relay's (rssWatch): every 100 ms, VmRSS and VmHWM.
+  const rss = rssWatch();
+  rss.watch('bare', bare.pid);
   const w = Bun.spawn(['wrk', '-t1', '-c8', '-d10s', '-s', LUA, bare.url, '--', b.bodyFile, ...paths], {
     stdout: 'ignore',
     stderr: 'pipe',
   });
   await w.exited;
-  look();
-  clearInterval(timer);
+  const peak = rss.peak('bare');
+  rss.stop();
   await bare.stop();
   return peak;
 }
